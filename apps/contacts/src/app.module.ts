@@ -1,0 +1,43 @@
+import { loadConfig } from '@custodian/config';
+import { MessagingModule } from '@custodian/messaging';
+import { createLogger, LOGGER, ObservabilityModule } from '@custodian/observability';
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { ContactsEnv } from './config.js';
+import { ContactsHandlers } from './contacts/contacts.handlers.js';
+import { ContactsService } from './contacts/contacts.service.js';
+import { DatabaseModule } from './database/database.module.js';
+import { JobsHandlers } from './jobs/jobs.handlers.js';
+
+@Global()
+@Module({})
+class CoreModule {
+  static forRoot(env: ContactsEnv): DynamicModule {
+    return {
+      module: CoreModule,
+      providers: [{ provide: ContactsEnv, useValue: env }, { provide: LOGGER, useValue: createLogger('contacts', env.LOG_LEVEL) }],
+      exports: [ContactsEnv, LOGGER],
+    };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(env: ContactsEnv = loadConfig(ContactsEnv)): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(env),
+        ObservabilityModule.forRoot(),
+        DatabaseModule,
+        MessagingModule.forRoot({
+          app: 'contacts',
+          natsServers: env.NATS_SERVERS,
+          withDatabase: true,
+          consumers: { maxDeliver: env.CONTACTS_EVENT_MAX_DELIVER },
+        }),
+      ],
+      controllers: [ContactsHandlers, JobsHandlers],
+      providers: [ContactsService],
+    };
+  }
+}

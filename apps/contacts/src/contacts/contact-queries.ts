@@ -1,0 +1,40 @@
+import type { ContactView } from '@custodian/contracts';
+import type { EntityManager } from 'typeorm';
+
+/** One contact with its memberships and tags, as the API shows it. */
+export const CONTACT_VIEW_SQL = `
+  select c.id, c.email, c.first_name as "firstName", c.last_name as "lastName", c.fields,
+         c.created_at as "createdAt", c.updated_at as "updatedAt",
+         coalesce((select json_agg(json_build_object('listId', m.list_id, 'status', m.status) order by m.list_id)
+                   from membership m where m.contact_id = c.id), '[]') as lists,
+         coalesce((select json_agg(t.name order by lower(t.name))
+                   from contact_tag ct join tag t on t.id = ct.tag_id where ct.contact_id = c.id), '[]') as tags
+  from contact c`;
+
+interface ContactRow extends Omit<ContactView, 'createdAt' | 'updatedAt'> {
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export function toContactView(row: ContactRow): ContactView {
+  return { ...row, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() };
+}
+
+export async function findContact(em: EntityManager, workspaceId: string, id: string): Promise<ContactView | null> {
+  const rows: ContactRow[] = await em.query(`${CONTACT_VIEW_SQL} where c.workspace_id = $1 and c.id = $2`, [workspaceId, id]);
+  return rows[0] ? toContactView(rows[0]) : null;
+}
+
+/** Cursor over (created_at, id): stable while rows are added, opaque to callers. */
+export function encodeCursor(createdAt: string, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): [string, string] | null {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string'
+      && !Number.isNaN(Date.parse(value[0])) && /^[0-9a-f-]{36}$/i.test(value[1])) return [value[0], value[1]];
+  } catch { /* fall through */ }
+  return null;
+}

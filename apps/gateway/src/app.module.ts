@@ -1,0 +1,55 @@
+import { CommandClient, MessagingModule } from '@custodian/messaging';
+import { parseDuration } from '@custodian/config';
+import { createLogger, LOGGER, ObservabilityModule } from '@custodian/observability';
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { ClientProxyFactory, Transport } from '@nestjs/microservices';
+import { natsServers } from '@custodian/messaging';
+import { AuthGuard } from './auth/auth.guard.js';
+import { GatewayEnv } from './config.js';
+import { ContactsController } from './contacts/contacts.controller.js';
+import { COMMAND_CLIENT, Commands } from './http/commands.js';
+import { ProblemFilter } from './http/problem.js';
+import { JobsController } from './jobs/jobs.controller.js';
+
+@Global()
+@Module({})
+class CoreModule {
+  static forRoot(env: GatewayEnv): DynamicModule {
+    return {
+      module: CoreModule,
+      providers: [
+        { provide: GatewayEnv, useValue: env },
+        { provide: LOGGER, useValue: createLogger('gateway', env.LOG_LEVEL) },
+        {
+          provide: COMMAND_CLIENT,
+          useFactory: () => new CommandClient(
+            ClientProxyFactory.create({ transport: Transport.NATS, options: { servers: natsServers(env.NATS_SERVERS), name: 'custodian-gateway' } }),
+            parseDuration(env.GATEWAY_COMMAND_TIMEOUT),
+          ),
+        },
+      ],
+      exports: [GatewayEnv, LOGGER, COMMAND_CLIENT],
+    };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(env: GatewayEnv): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(env),
+        ObservabilityModule.forRoot(),
+        MessagingModule.forRoot({ app: 'gateway', natsServers: env.NATS_SERVERS, withDatabase: false }),
+      ],
+      controllers: [ContactsController, JobsController],
+      providers: [
+        Commands,
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+      ],
+    };
+  }
+}

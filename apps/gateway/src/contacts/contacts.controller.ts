@@ -1,0 +1,35 @@
+import type { ContactView, Page } from '@custodian/contracts';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { CurrentCaller } from '../auth/auth.guard.js';
+import type { Caller } from '../auth/token.js';
+import { Commands } from '../http/commands.js';
+import { intQuery } from '../http/query.js';
+
+@ApiTags('contacts')
+@ApiBearerAuth()
+@Controller('v1/contacts')
+export class ContactsController {
+  constructor(private readonly commands: Commands) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Create a contact (email unique per workspace, case-insensitive)' })
+  create(@CurrentCaller() caller: Caller, @Req() req: Request, @Body() body: object): Promise<ContactView> {
+    return this.commands.send('contacts.contact.create.v1', caller, req, body ?? {});
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List contacts; filter by email, listId or tag; cursor pagination' })
+  list(@CurrentCaller() caller: Caller, @Req() req: Request, @Query() query: Record<string, string>): Promise<Page<ContactView>> {
+    const { limit, ...rest } = query;
+    return this.commands.send('contacts.contact.list.v1', caller, req, { ...rest, ...intQuery('limit', limit) });
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One contact with its list statuses and tags' })
+  get(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string): Promise<ContactView> {
+    return this.commands.send('contacts.contact.get.v1', caller, req, { id });
+  }
+}

@@ -1,0 +1,29 @@
+import { DomainError, ErrorCode, type JobView } from '@custodian/contracts';
+import { Controller, Get, Param, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { CurrentCaller } from '../auth/auth.guard.js';
+import type { Caller } from '../auth/token.js';
+import { Commands } from '../http/commands.js';
+
+/** The apps that run jobs; each answers `<app>.job.get.v1` for its own. */
+export const JOB_OWNERS = ['contacts'] as const;
+
+@ApiTags('jobs')
+@ApiBearerAuth()
+@Controller('v1/jobs')
+export class JobsController {
+  constructor(private readonly commands: Commands) {}
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Any job of the workspace: status, progress, result, error' })
+  async get(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string): Promise<JobView> {
+    const answers = await Promise.allSettled(JOB_OWNERS.map((app) => this.commands.send<JobView>(`${app}.job.get.v1`, caller, req, { id })));
+    const found = answers.find((a): a is PromiseFulfilledResult<JobView> => a.status === 'fulfilled');
+    if (found) return found.value;
+    const errors = answers.map((a) => (a as PromiseRejectedResult).reason);
+    const unexpected = errors.find((e) => !(e instanceof DomainError && e.code === ErrorCode.NotFound));
+    if (unexpected) throw unexpected;
+    throw new DomainError(ErrorCode.NotFound, `job ${id} not found`);
+  }
+}

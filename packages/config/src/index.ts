@@ -1,0 +1,3 @@
+export * from './common-env.js';
+export * from './duration.js';
+export * from './load-config.js';

@@ -1,0 +1,58 @@
+// Stable error codes. Every failure a caller can see carries one; the gateway maps each to an
+// HTTP status with an exhaustive switch, so a new code cannot ship without a mapping.
+export const ErrorCode = {
+  ValidationFailed: 'VALIDATION_FAILED',
+  MalformedJson: 'MALFORMED_JSON',
+  PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
+  Unauthenticated: 'UNAUTHENTICATED',
+  Forbidden: 'FORBIDDEN',
+  PlanRequired: 'PLAN_REQUIRED',
+  NotFound: 'NOT_FOUND',
+  RouteNotFound: 'ROUTE_NOT_FOUND',
+  EmailTaken: 'EMAIL_TAKEN',
+  ListNameTaken: 'LIST_NAME_TAKEN',
+  TagNameTaken: 'TAG_NAME_TAKEN',
+  MergeSameContact: 'MERGE_SAME_CONTACT',
+  IdempotencyKeyReused: 'IDEMPOTENCY_KEY_REUSED',
+  JobAlreadyRunning: 'JOB_ALREADY_RUNNING',
+  ImportFileInvalid: 'IMPORT_FILE_INVALID',
+  ImportObjectMissing: 'IMPORT_OBJECT_MISSING',
+  ServiceUnavailable: 'SERVICE_UNAVAILABLE',
+  Internal: 'INTERNAL',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+export const ERROR_CODES = Object.values(ErrorCode);
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  errors?: FieldError[];
+  /** Row numbers (1-based lines of a file, header = 1) for file errors. */
+  row?: number;
+}
+
+/** A domain failure that travels back to the caller as a typed reply. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: { errors?: FieldError[]; row?: number } = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'DomainError';
+  }
+
+  toBody(): ErrorBody {
+    return { code: this.code, message: this.message, ...this.details };
+  }
+}
+
+/** Every command reply: success with data, or a typed failure. */
+export type CommandReply<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };

@@ -1,0 +1,147 @@
+import { DEAD_LETTER_PREFIX, EVENT_STREAM, EventEnvelope, messageSpec, validationErrors } from '@custodian/contracts';
+import { withLogContext } from '@custodian/observability';
+import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import { headers as natsHeaders, nanos } from '@nats-io/nats-core';
+import type { Logger } from 'pino';
+import type { DataSource, EntityManager } from 'typeorm';
+
+export type EventHandler<T = unknown> = (envelope: EventEnvelope<T>, em: EntityManager) => Promise<void>;
+
+export interface EventSubscription {
+  subject: string;
+  handler: EventHandler;
+  /** For logs and errors: where the handler lives. */
+  name: string;
+}
+
+export interface EventConsumerOptions {
+  /** Deliveries before a failing message goes to the dead-letter subject. */
+  maxDeliver?: number;
+  ackWaitMs?: number;
+  /** Delay before a failed message is delivered again (grows with each attempt). */
+  retryDelayMs?: number;
+}
+
+export function durableName(app: string, subject: string): string {
+  return `${app}__${subject.replace(/[.>*]/g, '_')}`;
+}
+
+/**
+ * Durable pull consumers, one per (app, subject), shared by every replica of the app. A message is
+ * handled in a database transaction together with its inbox row, so a redelivered event is
+ * acknowledged without running the handler twice. Failures are retried with a delay; after the last
+ * attempt (or at once for a message that can never succeed) it goes to `dead-letter.<subject>`.
+ */
+export class EventConsumers {
+  private readonly running: { messages: ConsumerMessages; done: Promise<void> }[] = [];
+
+  constructor(
+    private readonly app: string,
+    private readonly dataSource: DataSource,
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    private readonly logger: Logger,
+    private readonly options: EventConsumerOptions = {},
+  ) {}
+
+  async start(subscriptions: EventSubscription[]): Promise<void> {
+    for (const sub of subscriptions) {
+      const durable = durableName(this.app, sub.subject);
+      const config = {
+        durable_name: durable,
+        filter_subject: sub.subject,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        // Two spare deliveries so a failed dead-letter publish is retried too.
+        max_deliver: this.maxDeliver + 2,
+        ack_wait: nanos(this.options.ackWaitMs ?? 30_000),
+      };
+      try {
+        await this.jsm.consumers.add(EVENT_STREAM, config);
+      } catch (err) {
+        // Exists already (another replica, or an earlier run): bring its settings up to date.
+        const { durable_name: _name, deliver_policy: _policy, filter_subject: _filter, ...update } = config;
+        try {
+          await this.jsm.consumers.update(EVENT_STREAM, durable, update);
+        } catch {
+          throw err;
+        }
+      }
+      const consumer = await this.js.consumers.get(EVENT_STREAM, durable);
+      const messages = await consumer.consume({ max_messages: 32 });
+      const done = (async () => {
+        for await (const msg of messages) await this.handle(sub, durable, msg);
+      })();
+      this.running.push({ messages, done });
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const r of this.running) r.messages.stop();
+    await Promise.allSettled(this.running.map((r) => r.done));
+    this.running.length = 0;
+  }
+
+  private get maxDeliver(): number {
+    return this.options.maxDeliver ?? 5;
+  }
+
+  private async handle(sub: EventSubscription, consumer: string, msg: JsMsg): Promise<void> {
+    let envelope: EventEnvelope;
+    try {
+      envelope = this.parse(msg);
+    } catch (err) {
+      // A message that cannot be read will never succeed: straight to the dead letters.
+      await this.deadLetter(msg, consumer, err);
+      return;
+    }
+    await withLogContext({ correlationId: envelope.correlationId, workspaceId: envelope.workspaceId, eventId: envelope.id }, async () => {
+      try {
+        await this.dataSource.transaction(async (em) => {
+          const inserted: unknown[] = await em.query(
+            'insert into inbox (consumer, event_id, subject) values ($1, $2, $3) on conflict do nothing returning event_id',
+            [consumer, envelope.id, msg.subject],
+          );
+          if (!inserted.length) return; // handled before: acknowledge only
+          await sub.handler(envelope, em);
+        });
+        msg.ack();
+      } catch (err) {
+        const attempt = msg.info.deliveryCount;
+        if (attempt >= this.maxDeliver) {
+          await this.deadLetter(msg, consumer, err);
+        } else {
+          this.logger.warn({ err: (err as Error).message, subject: msg.subject, attempt }, `event handler ${sub.name} failed; will retry`);
+          msg.nak((this.options.retryDelayMs ?? 1000) * attempt);
+        }
+      }
+    });
+  }
+
+  private parse(msg: JsMsg): EventEnvelope {
+    const plain = msg.json<EventEnvelope>();
+    const { errors } = validationErrors(EventEnvelope, plain);
+    if (errors.length) throw new Error(`invalid envelope: ${JSON.stringify(errors)}`);
+    const spec = messageSpec(msg.subject);
+    const data = validationErrors(spec.payload, plain.data);
+    if (data.errors.length) throw new Error(`invalid ${msg.subject} payload: ${JSON.stringify(data.errors)}`);
+    return plain;
+  }
+
+  private async deadLetter(msg: JsMsg, consumer: string, err: unknown): Promise<void> {
+    const reason = (err as Error)?.message ?? String(err);
+    this.logger.error({ subject: msg.subject, consumer, reason, deliveries: msg.info.deliveryCount }, 'event moved to dead letters');
+    const h = natsHeaders();
+    h.set('Custodian-Dead-Letter-Reason', reason.slice(0, 1000));
+    h.set('Custodian-Dead-Letter-Consumer', consumer);
+    h.set('Custodian-Original-Subject', msg.subject);
+    try {
+      await this.js.publish(`${DEAD_LETTER_PREFIX}.${msg.subject}`, msg.data, { headers: h, msgID: `${consumer}:${msg.seq}` });
+      msg.term(reason.slice(0, 200));
+    } catch (publishErr) {
+      // Could not park it: let it be delivered again rather than lose it.
+      this.logger.error({ err: (publishErr as Error).message }, 'could not publish to dead letters');
+      msg.nak(5000);
+    }
+  }
+}

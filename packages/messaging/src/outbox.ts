@@ -1,0 +1,154 @@
+import { createEnvelope, messageSpec, validationErrors, type CommandContext, type EventEnvelope } from '@custodian/contracts';
+import { headers as natsHeaders } from '@nats-io/nats-core';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import type { Logger } from 'pino';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+
+/**
+ * Writes an event in the caller's transaction. Nothing is published here: the relay publishes
+ * rows once they are committed, so a rolled-back change never produces an event.
+ */
+export async function recordEvent<T extends object>(
+  em: EntityManager,
+  subject: string,
+  context: CommandContext,
+  data: T,
+  causationId?: string,
+): Promise<EventEnvelope<T>> {
+  const spec = messageSpec(subject);
+  if (spec.kind !== 'event') throw new Error(`${subject} is not an event`);
+  const { errors } = validationErrors(spec.payload, data);
+  // An invalid event is a programming error: fail the business transaction rather than publish it.
+  if (errors.length) throw new Error(`invalid ${subject} payload: ${JSON.stringify(errors)}`);
+  const envelope = createEnvelope(subject, context, data, causationId);
+  await em.query('insert into outbox (id, subject, envelope) values ($1, $2, $3)', [envelope.id, subject, envelope]);
+  // Delivered to listeners only when the transaction commits.
+  await em.query('select pg_notify($1, $2)', [outboxChannel(em), envelope.id]);
+  return envelope;
+}
+
+function outboxChannel(source: EntityManager | DataSource): string {
+  const dataSource = 'dataSource' in source ? source.dataSource : source;
+  const schema = (dataSource.options as { schema?: string }).schema ?? 'public';
+  return `outbox_${schema}`;
+}
+
+export interface OutboxRelayOptions {
+  batchSize?: number;
+  /** Fallback poll interval; a commit wakes the relay at once through LISTEN/NOTIFY. */
+  pollIntervalMs?: number;
+  /** Published rows older than this are deleted. */
+  keepPublishedMs?: number;
+}
+
+/**
+ * Publishes committed outbox rows to JetStream with `msgID` = event id, oldest first. Rows are
+ * claimed with FOR UPDATE SKIP LOCKED, so any number of replicas can relay at once; a row is
+ * marked published in the same transaction that claimed it, so a crash between publish and commit
+ * republishes it and JetStream's duplicate window drops the copy.
+ */
+export class OutboxRelay {
+  private stopped = true;
+  private wake?: () => void;
+  private loop?: Promise<void>;
+  private listener?: QueryRunner;
+  private lastCleanup = 0;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly js: JetStreamClient,
+    private readonly logger: Logger,
+    private readonly options: OutboxRelayOptions = {},
+  ) {}
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.listen();
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.loop;
+    if (this.listener) {
+      await this.listener.release().catch(() => undefined);
+      this.listener = undefined;
+    }
+  }
+
+  private async listen(): Promise<void> {
+    try {
+      const runner = this.dataSource.createQueryRunner();
+      const client = (await runner.connect()) as { on(event: 'notification', fn: () => void): void };
+      client.on('notification', () => this.wake?.());
+      await runner.query(`listen "${outboxChannel(this.dataSource)}"`);
+      this.listener = runner;
+    } catch (err) {
+      // Polling still delivers every event; only latency suffers.
+      this.logger.warn({ err }, 'outbox relay could not LISTEN; polling only');
+    }
+  }
+
+  private async run(): Promise<void> {
+    let backoff = 0;
+    while (!this.stopped) {
+      let published = 0;
+      try {
+        published = await this.publishBatch();
+        backoff = 0;
+        await this.cleanup();
+      } catch (err) {
+        backoff = Math.min(backoff ? backoff * 2 : 250, 5000);
+        this.logger.warn({ err: (err as Error).message, retryInMs: backoff }, 'outbox relay could not publish; will retry');
+      }
+      if (published === (this.options.batchSize ?? 100) && !backoff) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, backoff || (this.options.pollIntervalMs ?? 1000));
+        this.wake = () => { clearTimeout(timer); resolve(); };
+      });
+    }
+  }
+
+  /** Publishes up to one batch; returns how many rows were published. */
+  async publishBatch(): Promise<number> {
+    let failure: unknown;
+    const published = await this.dataSource.transaction(async (em) => {
+      const rows: { id: string; subject: string; envelope: EventEnvelope }[] = await em.query(
+        `select id, subject, envelope from outbox where published_at is null
+         order by created_at, id limit $1 for update skip locked`,
+        [this.options.batchSize ?? 100],
+      );
+      const done: string[] = [];
+      try {
+        // Publish in order, a few in flight at a time; stop at the first failure so order is kept.
+        for (let i = 0; i < rows.length; i += 20) {
+          const slice = rows.slice(i, i + 20);
+          await Promise.all(slice.map((row) => {
+            const h = natsHeaders();
+            h.set('Custodian-Correlation-Id', row.envelope.correlationId);
+            h.set('Custodian-Workspace-Id', row.envelope.workspaceId);
+            return this.js.publish(row.subject, JSON.stringify(row.envelope), { msgID: row.id, headers: h });
+          }));
+          done.push(...slice.map((r) => r.id));
+        }
+      } catch (err) {
+        // Keep what went out (committed below); the rest is retried.
+        failure = err;
+        const failed = rows.filter((r) => !done.includes(r.id)).map((r) => r.id);
+        await em.query('update outbox set attempts = attempts + 1, last_error = $2 where id = any($1)', [failed, String((err as Error).message)]);
+      }
+      if (done.length) await em.query('update outbox set published_at = now(), attempts = attempts + 1 where id = any($1)', [done]);
+      return done.length;
+    });
+    if (failure) throw failure;
+    return published;
+  }
+
+  private async cleanup(): Promise<void> {
+    const keep = this.options.keepPublishedMs ?? 7 * 86_400_000;
+    if (Date.now() - this.lastCleanup < Math.min(keep, 3_600_000)) return;
+    this.lastCleanup = Date.now();
+    await this.dataSource.query(`delete from outbox where published_at < now() - make_interval(secs => $1)`, [keep / 1000]);
+  }
+}

@@ -1,0 +1,40 @@
+import { PassThrough, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { PoolClient } from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import type { DataSource, QueryRunner } from 'typeorm';
+
+/** The pg client behind a connected TypeORM query runner (COPY needs the raw protocol). */
+export async function rawClient(runner: QueryRunner): Promise<PoolClient> {
+  return (await runner.connect()) as PoolClient;
+}
+
+/**
+ * Streams `COPY ... TO STDOUT` as bytes. The connection is held until the stream ends or is
+ * destroyed; the caller only consumes the stream.
+ */
+export function copyOut(dataSource: DataSource, sql: string): Readable {
+  if (!/^\s*copy\b[\s\S]*\bto\s+stdout\b/i.test(sql)) throw new Error('copyOut expects COPY ... TO STDOUT');
+  const out = new PassThrough();
+  const runner = dataSource.createQueryRunner();
+  (async () => {
+    try {
+      const client = await rawClient(runner);
+      await pipeline(client.query(copyTo(sql)), out);
+    } catch (err) {
+      out.destroy(err as Error);
+    } finally {
+      await runner.release();
+    }
+  })();
+  return out;
+}
+
+/** Streams bytes into `COPY ... FROM STDIN` on the runner's connection (and its transaction, if any). */
+export async function copyIn(runner: QueryRunner, sql: string, source: Readable): Promise<number> {
+  if (!/^\s*copy\b[\s\S]*\bfrom\s+stdin\b/i.test(sql)) throw new Error('copyIn expects COPY ... FROM STDIN');
+  const client = await rawClient(runner);
+  const sink = client.query(copyFrom(sql));
+  await pipeline(source, sink);
+  return Number(sink.rowCount ?? 0);
+}

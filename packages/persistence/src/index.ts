@@ -1,0 +1,5 @@
+export * from './copy.js';
+export * from './data-source.js';
+export * from './naming.js';
+export { DataSource, EntityManager } from 'typeorm';
+export type { QueryRunner } from 'typeorm';

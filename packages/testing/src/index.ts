@@ -1,0 +1,3 @@
+export * from './env.js';
+export * from './system.js';
+export * from './wait-for.js';

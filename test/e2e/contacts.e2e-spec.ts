@@ -1,0 +1,65 @@
+import { TestSystem, uniqueWorkspace } from '@custodian/testing';
+
+describe('contacts through the gateway', () => {
+  const system = new TestSystem(['contacts']);
+  const workspace = uniqueWorkspace();
+  let api: ReturnType<TestSystem['client']>;
+
+  beforeAll(async () => {
+    await system.start();
+    api = system.client(system.token({ workspace }));
+  });
+  afterAll(() => system.stop());
+
+  it('creates a contact and reads it back by id and by email filter', async () => {
+    const created = await api('POST', '/v1/contacts', { email: 'Ada@Example.com', firstName: 'Ada', fields: { city: 'London' } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ email: 'Ada@Example.com', firstName: 'Ada', fields: { city: 'London' }, lists: [], tags: [] });
+
+    const byId = await api('GET', `/v1/contacts/${created.body.id}`);
+    expect(byId.status).toBe(200);
+    expect(byId.body.id).toBe(created.body.id);
+
+    const byEmail = await api('GET', '/v1/contacts?email=ada@example.COM');
+    expect(byEmail.body.items.map((c: { id: string }) => c.id)).toEqual([created.body.id]);
+  });
+
+  it('refuses a second contact with the same email in another case', async () => {
+    await api('POST', '/v1/contacts', { email: 'dup@example.com' });
+    const again = await api('POST', '/v1/contacts', { email: 'DUP@example.com' });
+    expect(again.status).toBe(409);
+    expect(again.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(again.body.code).toBe('EMAIL_TAKEN');
+  });
+
+  it('answers bad input with a specific problem', async () => {
+    const invalid = await api('POST', '/v1/contacts', { email: 'not-an-email', unknown: true });
+    expect(invalid.status).toBe(422);
+    expect(invalid.body.code).toBe('VALIDATION_FAILED');
+    expect(invalid.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['email', 'unknown']);
+
+    const malformed = await api('POST', '/v1/contacts', '{"email": ');
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.code).toBe('MALFORMED_JSON');
+
+    const wrongType = await api('POST', '/v1/contacts', 'email=a@b.c', { 'content-type': 'application/x-www-form-urlencoded' });
+    expect(wrongType.status).toBe(415);
+
+    const tooBig = await api('POST', '/v1/contacts', { email: 'big@example.com', fields: { blob: 'x'.repeat(2_000_000) } });
+    expect(tooBig.status).toBe(413);
+    expect(tooBig.body.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('requires a valid token', async () => {
+    const res = await fetch(`${system.gatewayUrl}/v1/contacts`, { headers: { authorization: 'Bearer nonsense' } });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { code: string }).code).toBe('UNAUTHENTICATED');
+  });
+
+  it('never shows one workspace the contacts of another', async () => {
+    const mine = await api('POST', '/v1/contacts', { email: 'private@example.com' });
+    const other = system.client(system.token({ workspace: uniqueWorkspace('other') }));
+    expect((await other('GET', `/v1/contacts/${mine.body.id}`)).status).toBe(404);
+    expect((await other('GET', '/v1/contacts?email=private@example.com')).body.items).toEqual([]);
+  });
+});
