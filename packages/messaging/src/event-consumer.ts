@@ -20,6 +20,8 @@ export interface EventConsumerOptions {
   ackWaitMs?: number;
   /** Delay before a failed message is delivered again (grows with each attempt). */
   retryDelayMs?: number;
+  /** Where a new durable consumer starts: every stored event (default) or only new ones. */
+  startFrom?: 'all' | 'new';
 }
 
 export function durableName(app: string, subject: string): string {
@@ -51,7 +53,7 @@ export class EventConsumers {
         durable_name: durable,
         filter_subject: sub.subject,
         ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
+        deliver_policy: this.options.startFrom === 'new' ? DeliverPolicy.New : DeliverPolicy.All,
         // Two spare deliveries so a failed dead-letter publish is retried too.
         max_deliver: this.maxDeliver + 2,
         ack_wait: nanos(this.options.ackWaitMs ?? 30_000),

@@ -1,0 +1,165 @@
+import { DEAD_LETTER_STREAM, EVENT_STREAM, systemContext, type EventEnvelope } from '@custodian/contracts';
+import { createAppDataSource, migrate } from '@custodian/persistence';
+import { stackEnv, uniqueWorkspace, waitFor } from '@custodian/testing';
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { pino } from 'pino';
+import type { DataSource } from 'typeorm';
+import { durableName, EventConsumers } from './event-consumer.js';
+import { MessagingTables1763800000000 } from './messaging-tables.migration.js';
+import { connectNats, ensureStreams } from './nats.js';
+import { OutboxRelay, recordEvent } from './outbox.js';
+
+const SUBJECT = 'events.contacts.contact.created.v1';
+const logger = pino({ level: 'silent' });
+const schema = `msg_test_${Math.random().toString(36).slice(2, 8)}`;
+const app = `t${Math.random().toString(36).slice(2, 8)}`;
+
+function payload(email: string) {
+  return { contactId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', email, firstName: null, lastName: null, fields: {}, createdAt: new Date().toISOString() };
+}
+
+describe('outbox, relay and durable consumers on the real stack', () => {
+  let ds: DataSource;
+  let nc: NatsConnection;
+  let js: JetStreamClient;
+  let jsm: JetStreamManager;
+  const consumers: EventConsumers[] = [];
+  const relays: OutboxRelay[] = [];
+
+  beforeAll(async () => {
+    ds = createAppDataSource({ url: stackEnv().DATABASE_URL, schema, migrations: [MessagingTables1763800000000] });
+    await ds.initialize();
+    await migrate(ds);
+    nc = await connectNats(stackEnv().NATS_SERVERS, 'messaging-int-spec');
+    jsm = await jetstreamManager(nc);
+    await ensureStreams(jsm);
+    js = jetstream(nc);
+  });
+
+  afterEach(async () => {
+    await Promise.all(consumers.splice(0).map((c) => c.stop()));
+    await Promise.all(relays.splice(0).map((r) => r.stop()));
+  });
+
+  afterAll(async () => {
+    await jsm.consumers.delete(EVENT_STREAM, durableName(app, SUBJECT)).catch(() => undefined);
+    await ds.query(`drop schema "${schema}" cascade`);
+    await ds.destroy();
+    await nc.close();
+  });
+
+  function startConsumer(handler: (e: EventEnvelope) => Promise<void>, options = {}) {
+    const c = new EventConsumers(app, ds, js, jsm, logger, { startFrom: 'new', retryDelayMs: 50, ...options });
+    consumers.push(c);
+    return c.start([{ subject: SUBJECT, name: 'test', handler: async (e) => handler(e) }]);
+  }
+
+  function startRelay() {
+    const r = new OutboxRelay(ds, js, logger, { pollIntervalMs: 100 });
+    relays.push(r);
+    return r.start();
+  }
+
+  it('publishes an event only once its transaction commits, and never one that rolled back', async () => {
+    const workspace = uniqueWorkspace();
+    const seen: EventEnvelope[] = [];
+    await startConsumer(async (e) => { if (e.workspaceId === workspace) seen.push(e); });
+    await startRelay();
+
+    await expect(ds.transaction(async (em) => {
+      await recordEvent(em, SUBJECT, systemContext(workspace), payload('rolled-back@example.com'));
+      throw new Error('business rule failed');
+    })).rejects.toThrow('business rule failed');
+    const committed = await ds.transaction((em) => recordEvent(em, SUBJECT, systemContext(workspace), payload('committed@example.com')));
+
+    await waitFor(() => seen.length >= 1, { what: 'the committed event' });
+    // Published in order: had the rolled-back one gone out, it would have arrived first.
+    expect(seen.map((e) => e.id)).toEqual([committed.id]);
+    expect(seen[0]).toMatchObject({ type: 'contacts.contact.created', version: 1, workspaceId: workspace, origin: 'system' });
+    const [row] = await ds.query('select published_at from outbox where id = $1', [committed.id]);
+    expect(row.published_at).not.toBeNull();
+  });
+
+  it('keeps events written while NATS is unreachable and publishes them later', async () => {
+    const workspace = uniqueWorkspace();
+    const seen = new Set<string>();
+    await startConsumer(async (e) => { if (e.workspaceId === workspace) seen.add(e.id); });
+    // A relay whose JetStream client always fails stands for the outage.
+    const failing = { publish: () => Promise.reject(new Error('no connection')) } as unknown as JetStreamClient;
+    const broken = new OutboxRelay(ds, failing, logger, { pollIntervalMs: 50 });
+    const ids = await ds.transaction(async (em) => {
+      const written: string[] = [];
+      for (const i of [1, 2, 3]) written.push((await recordEvent(em, SUBJECT, systemContext(workspace), payload(`n${i}@example.com`))).id);
+      return written;
+    });
+    await expect(broken.publishBatch()).rejects.toThrow('no connection');
+    const pending = await ds.query('select count(*)::int as n from outbox where id = any($1) and published_at is null', [ids]);
+    expect(pending[0].n).toBe(3);
+
+    await startRelay();
+    await waitFor(() => ids.every((id) => seen.has(id)), { what: 'all three events after the outage' });
+  });
+
+  it('runs a handler once per event even when the event is delivered twice', async () => {
+    const workspace = uniqueWorkspace();
+    let runs = 0;
+    await startConsumer(async (e) => { if (e.workspaceId === workspace) runs += 1; });
+    const envelope = await ds.transaction((em) => recordEvent(em, SUBJECT, systemContext(workspace), payload('twice@example.com')));
+    // Publish the same event twice past JetStream's de-duplication (a different msgID), as a replayed stream would.
+    await js.publish(SUBJECT, JSON.stringify(envelope), { msgID: `${envelope.id}-a` });
+    await js.publish(SUBJECT, JSON.stringify(envelope), { msgID: `${envelope.id}-b` });
+    await waitFor(async () => {
+      const [row] = await ds.query('select count(*)::int as n from inbox where event_id = $1', [envelope.id]);
+      return row.n === 1 && runs >= 1;
+    }, { what: 'the event to be handled' });
+    // Give the duplicate every chance to be delivered and acknowledged.
+    await waitFor(async () => {
+      const info = await jsm.consumers.info(EVENT_STREAM, durableName(app, SUBJECT));
+      return info.num_ack_pending === 0 && info.num_pending === 0;
+    }, { what: 'the consumer to be drained' });
+    expect(runs).toBe(1);
+  });
+
+  it('retries a failing handler a bounded number of times, then parks the event on the dead-letter subject', async () => {
+    const workspace = uniqueWorkspace();
+    let attempts = 0;
+    await startConsumer(async (e) => {
+      if (e.workspaceId !== workspace) return;
+      attempts += 1;
+      throw new Error('downstream is broken');
+    }, { maxDeliver: 3 });
+    const envelope = await ds.transaction((em) => recordEvent(em, SUBJECT, systemContext(workspace), payload('poison@example.com')));
+    await js.publish(SUBJECT, JSON.stringify(envelope), { msgID: envelope.id });
+
+    const dead = await waitFor(async () => {
+      try {
+        return await jsm.streams.getMessage(DEAD_LETTER_STREAM, { last_by_subj: `dead-letter.${SUBJECT}` })
+          .then((m) => (m && m.json<EventEnvelope>().id === envelope.id ? m : null));
+      } catch {
+        return null;
+      }
+    }, { timeoutMs: 15_000, what: 'the dead letter' });
+    expect(attempts).toBe(3);
+    expect(dead.header.get('Custodian-Dead-Letter-Reason')).toMatch(/downstream is broken/);
+    // Handled nothing: the failed attempts left no inbox row behind.
+    const [row] = await ds.query('select count(*)::int as n from inbox where event_id = $1', [envelope.id]);
+    expect(row.n).toBe(0);
+  });
+
+  it('parks a message that is not a valid envelope at once', async () => {
+    let calls = 0;
+    await startConsumer(async () => { calls += 1; });
+    const marker = uniqueWorkspace('junk');
+    await js.publish(SUBJECT, JSON.stringify({ hello: marker }));
+    await waitFor(async () => {
+      try {
+        const m = await jsm.streams.getMessage(DEAD_LETTER_STREAM, { last_by_subj: `dead-letter.${SUBJECT}` });
+        return m?.string().includes(marker);
+      } catch {
+        return false;
+      }
+    }, { what: 'the junk message in the dead letters' });
+    expect(calls).toBe(0);
+  });
+});
