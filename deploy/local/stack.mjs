@@ -6,7 +6,7 @@
 //   stack infra only the infrastructure, until Ctrl-C.
 // Ctrl-C (or the end of the tests) stops what this script started and nothing else.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -216,14 +216,33 @@ async function waitForHealth(name, url, deadlineMs = 60_000) {
 async function test(cfg) {
   await ensureInfra(cfg);
   const env = { ...process.env, ...cfg.env, DATABASE_URL: cfg.testDatabaseUrl };
-  const npmRun = (script) => run('npm', ['run', '--silent', script], env);
-  const steps = ['typecheck', 'lint', 'test:unit', 'test:int', 'test:e2e'];
+  const reports = join(dataDir, 'test-reports');
+  mkdirSync(reports, { recursive: true });
+  const steps = [
+    { name: 'typecheck', args: ['run', '--silent', 'typecheck'] },
+    { name: 'lint', args: ['run', '--silent', 'lint'] },
+    { name: 'unit', args: ['run', '--silent', 'test:unit', '--', '--json', `--outputFile=${join(reports, 'unit.json')}`] },
+    { name: 'integration', args: ['run', '--silent', 'test:int', '--', '--json', `--outputFile=${join(reports, 'integration.json')}`] },
+    { name: 'e2e', args: ['run', '--silent', 'test:e2e', '--', '--json', `--outputFile=${join(reports, 'e2e.json')}`] },
+  ];
   const failed = [];
+  let passedTests = 0;
+  let failedTests = 0;
   for (const step of steps) {
-    const code = await npmRun(step);
-    if (code !== 0) failed.push(step);
+    rmSync(join(reports, `${step.name}.json`), { force: true });
+    const code = await run('npm', step.args, env);
+    if (code !== 0) failed.push(step.name);
+    const report = join(reports, `${step.name}.json`);
+    if (existsSync(report)) {
+      const { numPassedTests, numFailedTests } = JSON.parse(readFileSync(report, 'utf8'));
+      log(`${step.name}: ${numPassedTests} passed, ${numFailedTests} failed`);
+      passedTests += numPassedTests;
+      failedTests += numFailedTests;
+    }
   }
-  log(failed.length ? `failed: ${failed.join(', ')}` : 'all checks passed');
+  log(failed.length ? `failed steps: ${failed.join(', ')}` : 'all checks passed');
+  // The closing line CI reads.
+  process.stdout.write(`tests: ${passedTests} passed, ${failedTests} failed\n`);
   return failed.length ? 1 : 0;
 }
 

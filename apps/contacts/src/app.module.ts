@@ -7,6 +7,10 @@ import { ContactsHandlers } from './contacts/contacts.handlers.js';
 import { ContactsService } from './contacts/contacts.service.js';
 import { DatabaseModule } from './database/database.module.js';
 import { JobsHandlers } from './jobs/jobs.handlers.js';
+import { ListsHandlers } from './lists/lists.handlers.js';
+import { ListsService } from './lists/lists.service.js';
+import { TagsHandlers } from './tags/tags.handlers.js';
+import { TagsService } from './tags/tags.service.js';
 
 @Global()
 @Module({})
@@ -36,8 +40,8 @@ export class AppModule {
           consumers: { maxDeliver: env.CONTACTS_EVENT_MAX_DELIVER },
         }),
       ],
-      controllers: [ContactsHandlers, JobsHandlers],
-      providers: [ContactsService],
+      controllers: [ContactsHandlers, ListsHandlers, TagsHandlers, JobsHandlers],
+      providers: [ContactsService, ListsService, TagsService],
     };
   }
 }

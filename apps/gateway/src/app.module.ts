@@ -11,6 +11,8 @@ import { ContactsController } from './contacts/contacts.controller.js';
 import { COMMAND_CLIENT, Commands } from './http/commands.js';
 import { ProblemFilter } from './http/problem.js';
 import { JobsController } from './jobs/jobs.controller.js';
+import { ListsController } from './lists/lists.controller.js';
+import { TagsController } from './tags/tags.controller.js';
 
 @Global()
 @Module({})
@@ -44,7 +46,7 @@ export class AppModule {
         ObservabilityModule.forRoot(),
         MessagingModule.forRoot({ app: 'gateway', natsServers: env.NATS_SERVERS, withDatabase: false }),
       ],
-      controllers: [ContactsController, JobsController],
+      controllers: [ContactsController, ListsController, TagsController, JobsController],
       providers: [
         Commands,
         { provide: APP_GUARD, useClass: AuthGuard },

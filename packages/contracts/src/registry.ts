@@ -1,17 +1,55 @@
 import type { MessageSpec } from './message.js';
 import { createContactV1 } from './messages/contacts.contact.create.v1/index.js';
+import { deleteContactV1 } from './messages/contacts.contact.delete.v1/index.js';
 import { getContactV1 } from './messages/contacts.contact.get.v1/index.js';
 import { listContactsV1 } from './messages/contacts.contact.list.v1/index.js';
+import { tagContactV1 } from './messages/contacts.contact.tag.v1/index.js';
+import { updateContactV1 } from './messages/contacts.contact.update.v1/index.js';
 import { contactsGetJobV1 } from './messages/contacts.job.get.v1/index.js';
+import { createListV1 } from './messages/contacts.list.create.v1/index.js';
+import { deleteListV1 } from './messages/contacts.list.delete.v1/index.js';
+import { getListV1 } from './messages/contacts.list.get.v1/index.js';
+import { listListsV1 } from './messages/contacts.list.list.v1/index.js';
+import { listMembersV1 } from './messages/contacts.list.members.v1/index.js';
+import { setMembershipV1 } from './messages/contacts.membership.set.v1/index.js';
+import { createTagV1 } from './messages/contacts.tag.create.v1/index.js';
+import { deleteTagV1 } from './messages/contacts.tag.delete.v1/index.js';
+import { listTagsV1 } from './messages/contacts.tag.list.v1/index.js';
 import { contactCreatedV1 } from './messages/events.contacts.contact.created.v1/index.js';
+import { contactDeletedV1 } from './messages/events.contacts.contact.deleted.v1/index.js';
+import { contactUpdatedV1 } from './messages/events.contacts.contact.updated.v1/index.js';
+import { listCreatedV1 } from './messages/events.contacts.list.created.v1/index.js';
+import { listDeletedV1 } from './messages/events.contacts.list.deleted.v1/index.js';
+import { membershipChangedV1 } from './messages/events.contacts.membership.changed.v1/index.js';
+import { tagCreatedV1 } from './messages/events.contacts.tag.created.v1/index.js';
+import { tagDeletedV1 } from './messages/events.contacts.tag.deleted.v1/index.js';
 
 /** Every message of the platform. A subject not listed here cannot be sent or handled. */
 export const MESSAGES: readonly MessageSpec[] = [
   createContactV1,
+  deleteContactV1,
   getContactV1,
   listContactsV1,
+  tagContactV1,
+  updateContactV1,
   contactsGetJobV1,
+  createListV1,
+  deleteListV1,
+  getListV1,
+  listListsV1,
+  listMembersV1,
+  setMembershipV1,
+  createTagV1,
+  deleteTagV1,
+  listTagsV1,
   contactCreatedV1,
+  contactDeletedV1,
+  contactUpdatedV1,
+  listCreatedV1,
+  listDeletedV1,
+  membershipChangedV1,
+  tagCreatedV1,
+  tagDeletedV1,
 ] as MessageSpec[];
 
 const bySubject = new Map(MESSAGES.map((m) => [m.subject, m]));

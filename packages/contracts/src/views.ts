@@ -19,3 +19,19 @@ export interface ListView {
   memberCount: number;
   createdAt: string;
 }
+
+export interface MemberView {
+  contactId: string;
+  email: string;
+  firstName: string | null;
+  lastName: string | null;
+  status: MembershipStatus;
+  updatedAt: string;
+}
+
+export interface TagView {
+  id: string;
+  name: string;
+  contactCount: number;
+  createdAt: string;
+}

@@ -1,4 +1,4 @@
-import { MESSAGES } from '@custodian/contracts';
+import { MESSAGES, type MessageSpec } from '@custodian/contracts';
 
 export interface DiscoveredHandler {
   subject: string;
@@ -9,9 +9,14 @@ export interface DiscoveredHandler {
  * Startup check: every command this app owns (subjects `<app>.…`) has exactly one handler, no
  * subject has two handlers, and no handler listens to a subject outside the contracts.
  */
-export function checkHandlers(app: string, commands: DiscoveredHandler[], events: DiscoveredHandler[]): string[] {
+export function checkHandlers(
+  app: string,
+  commands: DiscoveredHandler[],
+  events: DiscoveredHandler[],
+  messages: readonly Pick<MessageSpec, 'subject' | 'kind'>[] = MESSAGES,
+): string[] {
   const problems: string[] = [];
-  const known = new Set(MESSAGES.map((m) => m.subject));
+  const known = new Set(messages.map((m) => m.subject));
   for (const [kind, handlers] of [['command', commands], ['event', events]] as const) {
     const bySubject = new Map<string, string[]>();
     for (const h of handlers) bySubject.set(h.subject, [...(bySubject.get(h.subject) ?? []), h.name]);
@@ -21,7 +26,7 @@ export function checkHandlers(app: string, commands: DiscoveredHandler[], events
     }
   }
   const handled = new Set(commands.map((c) => c.subject));
-  for (const m of MESSAGES) {
+  for (const m of messages) {
     if (m.kind === 'command' && m.subject.startsWith(`${app}.`) && !handled.has(m.subject)) {
       problems.push(`command ${m.subject} has no handler in ${app}`);
     }

@@ -8,16 +8,25 @@ export const CONTACT_VIEW_SQL = `
          coalesce((select json_agg(json_build_object('listId', m.list_id, 'status', m.status) order by m.list_id)
                    from membership m where m.contact_id = c.id), '[]') as lists,
          coalesce((select json_agg(t.name order by lower(t.name))
-                   from contact_tag ct join tag t on t.id = ct.tag_id where ct.contact_id = c.id), '[]') as tags
+                   from contact_tag ct join tag t on t.id = ct.tag_id where ct.contact_id = c.id), '[]') as tags,
+         c.created_at::text as "cursorAt"
   from contact c`;
 
 interface ContactRow extends Omit<ContactView, 'createdAt' | 'updatedAt'> {
   createdAt: Date;
   updatedAt: Date;
+  /** created_at at full (microsecond) precision, for cursors. */
+  cursorAt: string;
 }
 
-export function toContactView(row: ContactRow): ContactView {
+export function toContactView({ cursorAt: _cursorAt, ...row }: ContactRow): ContactView {
   return { ...row, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() };
+}
+
+/** The page of `rows` (fetched with limit + 1) and the cursor to the next one. */
+export function pageOf<R extends { cursorAt: string; id: string }, V>(rows: R[], limit: number, view: (row: R) => V): { items: V[]; nextCursor: string | null } {
+  const last = rows[limit - 1];
+  return { items: rows.slice(0, limit).map(view), nextCursor: rows.length > limit && last ? encodeCursor(last.cursorAt, last.id) : null };
 }
 
 export async function findContact(em: EntityManager, workspaceId: string, id: string): Promise<ContactView | null> {

@@ -1,4 +1,4 @@
-import type { CommandContext, CreateContactV1, GetContactV1, ListContactsV1 } from '@custodian/contracts';
+import type { CommandContext, CreateContactV1, DeleteContactV1, GetContactV1, ListContactsV1, TagContactV1, UpdateContactV1 } from '@custodian/contracts';
 import { CommandHandler } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
 import { Controller, Inject } from '@nestjs/common';
@@ -21,5 +21,20 @@ export class ContactsHandlers {
   @CommandHandler('contacts.contact.list.v1')
   list(data: ListContactsV1, context: CommandContext) {
     return this.contacts.list(context, data);
+  }
+
+  @CommandHandler('contacts.contact.update.v1')
+  update(data: UpdateContactV1, context: CommandContext) {
+    return this.contacts.update(context, data);
+  }
+
+  @CommandHandler('contacts.contact.delete.v1')
+  delete(data: DeleteContactV1, context: CommandContext) {
+    return this.contacts.delete(context, data.id);
+  }
+
+  @CommandHandler('contacts.contact.tag.v1')
+  tag(data: TagContactV1, context: CommandContext) {
+    return this.contacts.tag(context, data);
   }
 }

@@ -1,10 +1,11 @@
 import {
   DomainError, ErrorCode, type CommandContext, type ContactView, type CreateContactV1, type ListContactsV1, type Page,
+  type TagContactV1, type UpdateContactV1,
 } from '@custodian/contracts';
 import { recordEvent } from '@custodian/messaging';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { CONTACT_VIEW_SQL, decodeCursor, encodeCursor, findContact, toContactView } from './contact-queries.js';
+import { CONTACT_VIEW_SQL, decodeCursor, findContact, pageOf, toContactView } from './contact-queries.js';
 
 @Injectable()
 export class ContactsService {
@@ -21,7 +22,7 @@ export class ContactsService {
       )) as { id: string; created_at: Date }[];
       if (!row) throw new DomainError(ErrorCode.EmailTaken, `a contact with email ${input.email} already exists in this workspace`);
       await this.applyMemberships(em, context, row.id, input.lists ?? []);
-      await this.applyTags(em, context.workspaceId, row.id, input.tags ?? []);
+      await this.applyTags(em, context, row.id, input.tags ?? []);
       await recordEvent(em, 'events.contacts.contact.created.v1', context, {
         contactId: row.id, email: input.email.trim(), firstName: input.firstName ?? null, lastName: input.lastName ?? null,
         fields: input.fields ?? {}, createdAt: row.created_at.toISOString(),
@@ -35,6 +36,71 @@ export class ContactsService {
     const contact = await findContact(this.ds.manager, context.workspaceId, id);
     if (!contact) throw new DomainError(ErrorCode.NotFound, `contact ${id} not found`);
     return contact;
+  }
+
+  async update(context: CommandContext, input: UpdateContactV1): Promise<ContactView> {
+    await this.ds.transaction(async (em) => {
+      const [current] = (await em.query(
+        'select email, first_name, last_name, fields from contact where workspace_id = $1 and id = $2 for update',
+        [context.workspaceId, input.id],
+      )) as { email: string; first_name: string | null; last_name: string | null; fields: Record<string, string> }[];
+      if (!current) throw new DomainError(ErrorCode.NotFound, `contact ${input.id} not found`);
+      const changed: string[] = [];
+      const next = { email: current.email, firstName: current.first_name, lastName: current.last_name, fields: { ...current.fields } };
+      if (input.email !== undefined && input.email.trim() !== current.email) { next.email = input.email.trim(); changed.push('email'); }
+      if (input.firstName !== undefined && input.firstName !== current.first_name) { next.firstName = input.firstName; changed.push('firstName'); }
+      if (input.lastName !== undefined && input.lastName !== current.last_name) { next.lastName = input.lastName; changed.push('lastName'); }
+      for (const [name, value] of Object.entries(input.fields ?? {})) {
+        if (typeof value !== 'string') throw new DomainError(ErrorCode.ValidationFailed, `field ${name} must be a string`, { errors: [{ path: `fields.${name}`, message: 'must be a string' }] });
+        if ((current.fields[name] ?? '') === value) continue;
+        if (value === '') delete next.fields[name]; else next.fields[name] = value;
+        changed.push(`fields.${name}`);
+      }
+      if (!changed.length) return;
+      try {
+        await em.query(
+          'update contact set email = $3, first_name = $4, last_name = $5, fields = $6, updated_at = now() where workspace_id = $1 and id = $2',
+          [context.workspaceId, input.id, next.email, next.firstName, next.lastName, next.fields],
+        );
+      } catch (err) {
+        if ((err as { code?: string }).code === '23505') throw new DomainError(ErrorCode.EmailTaken, `a contact with email ${next.email} already exists in this workspace`);
+        throw err;
+      }
+      await recordEvent(em, 'events.contacts.contact.updated.v1', context, { contactId: input.id, email: next.email, changed });
+    });
+    return this.get(context, input.id);
+  }
+
+  async delete(context: CommandContext, id: string): Promise<{ deleted: true }> {
+    await this.ds.transaction(async (em) => {
+      const rows = (await em.query('delete from contact where workspace_id = $1 and id = $2 returning email', [context.workspaceId, id])) as [{ email: string }[], number];
+      const deleted = rows[0]?.[0];
+      if (!deleted) throw new DomainError(ErrorCode.NotFound, `contact ${id} not found`);
+      await recordEvent(em, 'events.contacts.contact.deleted.v1', context, { contactId: id, email: deleted.email });
+    });
+    return { deleted: true };
+  }
+
+  async tag(context: CommandContext, input: TagContactV1): Promise<ContactView> {
+    await this.ds.transaction(async (em) => {
+      const [contact] = (await em.query('select email from contact where workspace_id = $1 and id = $2 for update', [context.workspaceId, input.id])) as { email: string }[];
+      if (!contact) throw new DomainError(ErrorCode.NotFound, `contact ${input.id} not found`);
+      const added = await this.applyTags(em, context, input.id, input.add ?? []);
+      let removed = 0;
+      for (const name of new Set((input.remove ?? []).map((t) => t.trim()).filter(Boolean))) {
+        const rows = (await em.query(
+          `delete from contact_tag ct using tag t
+           where ct.tag_id = t.id and ct.contact_id = $2 and t.workspace_id = $1 and lower(t.name) = lower($3) returning ct.tag_id`,
+          [context.workspaceId, input.id, name],
+        )) as [unknown[], number];
+        removed += rows[1];
+      }
+      if (added + removed > 0) {
+        await em.query('update contact set updated_at = now() where id = $1', [input.id]);
+        await recordEvent(em, 'events.contacts.contact.updated.v1', context, { contactId: input.id, email: contact.email, changed: ['tags'] });
+      }
+    });
+    return this.get(context, input.id);
   }
 
   async list(context: CommandContext, query: ListContactsV1): Promise<Page<ContactView>> {
@@ -61,9 +127,7 @@ export class ContactsService {
     }
     params.push(limit + 1);
     const rows = await this.ds.query(`${CONTACT_VIEW_SQL} where ${where.join(' and ')} order by c.created_at, c.id limit $${params.length}`, params);
-    const items = rows.slice(0, limit).map(toContactView);
-    const last = items[items.length - 1];
-    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null };
+    return pageOf(rows, limit, toContactView);
   }
 
   private async applyMemberships(em: EntityManager, context: CommandContext, contactId: string, lists: { listId: string; status: string }[]): Promise<void> {
@@ -75,17 +139,26 @@ export class ContactsService {
          on conflict (list_id, contact_id) do update set status = excluded.status, updated_at = now()`,
         [context.workspaceId, m.listId, contactId, m.status],
       );
+      await recordEvent(em, 'events.contacts.membership.changed.v1', context, { listId: m.listId, contactId, status: m.status as never, previousStatus: null });
     }
   }
 
-  private async applyTags(em: EntityManager, workspaceId: string, contactId: string, tags: string[]): Promise<void> {
+  /** Links the contact to the named tags, creating missing tags; returns how many links were added. */
+  private async applyTags(em: EntityManager, context: CommandContext, contactId: string, tags: string[]): Promise<number> {
+    let added = 0;
     for (const name of new Set(tags.map((t) => t.trim()).filter(Boolean))) {
-      await em.query(`insert into tag (workspace_id, name) values ($1, $2) on conflict (workspace_id, lower(name)) do nothing`, [workspaceId, name]);
-      await em.query(
+      const created = (await em.query(
+        'insert into tag (workspace_id, name) values ($1, $2) on conflict (workspace_id, lower(name)) do nothing returning id',
+        [context.workspaceId, name],
+      )) as { id: string }[];
+      if (created[0]) await recordEvent(em, 'events.contacts.tag.created.v1', context, { tagId: created[0].id, name });
+      const linked = (await em.query(
         `insert into contact_tag (contact_id, tag_id)
-         select $2, id from tag where workspace_id = $1 and lower(name) = lower($3) on conflict do nothing`,
-        [workspaceId, contactId, name],
-      );
+         select $2, id from tag where workspace_id = $1 and lower(name) = lower($3) on conflict do nothing returning tag_id`,
+        [context.workspaceId, contactId, name],
+      )) as unknown[];
+      added += linked.length;
     }
+    return added;
   }
 }

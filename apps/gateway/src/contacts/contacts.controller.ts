@@ -1,5 +1,5 @@
 import type { ContactView, Page } from '@custodian/contracts';
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { CurrentCaller } from '../auth/auth.guard.js';
@@ -31,5 +31,24 @@ export class ContactsController {
   @ApiOperation({ summary: 'One contact with its list statuses and tags' })
   get(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string): Promise<ContactView> {
     return this.commands.send('contacts.contact.get.v1', caller, req, { id });
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change a contact; only the given properties change, `fields` entries are merged ("" removes one)' })
+  update(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string, @Body() body: object): Promise<ContactView> {
+    return this.commands.send('contacts.contact.update.v1', caller, req, { ...(body ?? {}), id });
+  }
+
+  @Delete(':id')
+  @ApiOperation({ summary: 'Delete a contact for good (to keep a restorable copy, archive it instead)' })
+  delete(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string): Promise<{ deleted: true }> {
+    return this.commands.send('contacts.contact.delete.v1', caller, req, { id });
+  }
+
+  @Post(':id/tags')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Add and remove tags of a contact by name: { add: [...], remove: [...] }' })
+  tag(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string, @Body() body: object): Promise<ContactView> {
+    return this.commands.send('contacts.contact.tag.v1', caller, req, { ...(body ?? {}), id });
   }
 }

@@ -1,0 +1,25 @@
+import type { CommandContext, CreateTagV1, DeleteTagV1, ListTagsV1 } from '@custodian/contracts';
+import { CommandHandler } from '@custodian/messaging';
+import { LOGGER, type Logger } from '@custodian/observability';
+import { Controller, Inject } from '@nestjs/common';
+import { TagsService } from './tags.service.js';
+
+@Controller()
+export class TagsHandlers {
+  constructor(private readonly tags: TagsService, @Inject(LOGGER) readonly logger: Logger) {}
+
+  @CommandHandler('contacts.tag.create.v1')
+  create(data: CreateTagV1, context: CommandContext) {
+    return this.tags.create(context, data.name);
+  }
+
+  @CommandHandler('contacts.tag.list.v1')
+  list(data: ListTagsV1, context: CommandContext) {
+    return this.tags.list(context, data);
+  }
+
+  @CommandHandler('contacts.tag.delete.v1')
+  delete(data: DeleteTagV1, context: CommandContext) {
+    return this.tags.delete(context, data.id);
+  }
+}

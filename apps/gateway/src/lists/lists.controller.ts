@@ -1,0 +1,52 @@
+import type { ListView, MemberView, Page } from '@custodian/contracts';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { CurrentCaller } from '../auth/auth.guard.js';
+import type { Caller } from '../auth/token.js';
+import { Commands } from '../http/commands.js';
+import { intQuery } from '../http/query.js';
+
+@ApiTags('lists')
+@ApiBearerAuth()
+@Controller('v1/lists')
+export class ListsController {
+  constructor(private readonly commands: Commands) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Create a list (name unique per workspace, case-insensitive)' })
+  create(@CurrentCaller() caller: Caller, @Req() req: Request, @Body() body: object): Promise<ListView> {
+    return this.commands.send('contacts.list.create.v1', caller, req, body ?? {});
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Lists of the workspace with their member counts; cursor pagination' })
+  list(@CurrentCaller() caller: Caller, @Req() req: Request, @Query('cursor') cursor?: string, @Query('limit') limit?: string): Promise<Page<ListView>> {
+    return this.commands.send('contacts.list.list.v1', caller, req, { ...(cursor ? { cursor } : {}), ...intQuery('limit', limit) });
+  }
+
+  @Get(':id')
+  get(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string): Promise<ListView> {
+    return this.commands.send('contacts.list.get.v1', caller, req, { id });
+  }
+
+  @Delete(':id')
+  @ApiOperation({ summary: 'Delete a list and its memberships (contacts stay). From the back office (client app), a backup of the list is taken first' })
+  delete(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string) {
+    return this.commands.send('contacts.list.delete.v1', caller, req, { id });
+  }
+
+  @Get(':id/members')
+  @ApiOperation({ summary: 'Members of a list with their status; filter by status; cursor pagination' })
+  members(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') listId: string, @Query() query: Record<string, string>): Promise<Page<MemberView>> {
+    const { limit, ...rest } = query;
+    return this.commands.send('contacts.list.members.v1', caller, req, { ...rest, listId, ...intQuery('limit', limit) });
+  }
+
+  @Put(':id/members')
+  @ApiOperation({ summary: 'Add contacts to the list or change their status: { members: [{ contactId, status }] } (up to 1,000)' })
+  setMembers(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') listId: string, @Body() body: object): Promise<{ changed: number }> {
+    return this.commands.send('contacts.membership.set.v1', caller, req, { ...(body ?? {}), listId });
+  }
+}

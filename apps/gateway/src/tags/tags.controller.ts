@@ -1,0 +1,33 @@
+import type { Page, TagView } from '@custodian/contracts';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { CurrentCaller } from '../auth/auth.guard.js';
+import type { Caller } from '../auth/token.js';
+import { Commands } from '../http/commands.js';
+import { intQuery } from '../http/query.js';
+
+@ApiTags('tags')
+@ApiBearerAuth()
+@Controller('v1/tags')
+export class TagsController {
+  constructor(private readonly commands: Commands) {}
+
+  @Post()
+  @HttpCode(201)
+  create(@CurrentCaller() caller: Caller, @Req() req: Request, @Body() body: object): Promise<TagView> {
+    return this.commands.send('contacts.tag.create.v1', caller, req, body ?? {});
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Tags of the workspace with how many contacts carry each' })
+  list(@CurrentCaller() caller: Caller, @Req() req: Request, @Query('cursor') cursor?: string, @Query('limit') limit?: string): Promise<Page<TagView>> {
+    return this.commands.send('contacts.tag.list.v1', caller, req, { ...(cursor ? { cursor } : {}), ...intQuery('limit', limit) });
+  }
+
+  @Delete(':id')
+  @ApiOperation({ summary: 'Delete a tag; contacts lose it' })
+  delete(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string): Promise<{ deleted: true }> {
+    return this.commands.send('contacts.tag.delete.v1', caller, req, { id });
+  }
+}

@@ -1,0 +1,8 @@
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { command } from '../../message.js';
+
+export class CreateListV1 {
+  @IsString() @IsNotEmpty() @MaxLength(200) name!: string;
+}
+
+export const createListV1 = command('contacts.list.create.v1', CreateListV1, { name: 'Newsletter' }, 'ListView');

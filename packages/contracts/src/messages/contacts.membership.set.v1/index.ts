@@ -1,0 +1,19 @@
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsUUID, ValidateNested } from 'class-validator';
+import { MEMBERSHIP_STATUSES, type MembershipStatus } from '../../enums.js';
+import { command } from '../../message.js';
+
+export class MemberStatus {
+  @IsUUID() contactId!: string;
+  @IsIn(MEMBERSHIP_STATUSES) status!: MembershipStatus;
+}
+
+/** Adds contacts to a list or changes their status there (up to 1,000 at once; larger sets are imports). */
+export class SetMembershipV1 {
+  @IsUUID() listId!: string;
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(1000) @ValidateNested({ each: true }) @Type(() => MemberStatus) members!: MemberStatus[];
+}
+
+export const setMembershipV1 = command('contacts.membership.set.v1', SetMembershipV1, {
+  listId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', members: [{ contactId: '1b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', status: 'subscribed' }],
+}, '{ changed: number }');

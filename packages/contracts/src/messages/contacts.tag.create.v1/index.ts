@@ -1,0 +1,8 @@
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { command } from '../../message.js';
+
+export class CreateTagV1 {
+  @IsString() @IsNotEmpty() @MaxLength(100) name!: string;
+}
+
+export const createTagV1 = command('contacts.tag.create.v1', CreateTagV1, { name: 'vip' }, 'TagView');
