@@ -2,7 +2,13 @@ import { loadConfig } from '@custodian/config';
 import { MessagingModule } from '@custodian/messaging';
 import { createLogger, LOGGER, ObservabilityModule } from '@custodian/observability';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { AccountsHandlers } from './accounts/accounts.handlers.js';
+import { AccountsService } from './accounts/accounts.service.js';
 import { ContactsEnv } from './config.js';
+import { DealsHandlers } from './deals/deals.handlers.js';
+import { DealsService } from './deals/deals.service.js';
+import { LifecycleHandlers } from './lifecycle/lifecycle.handlers.js';
+import { LifecycleService } from './lifecycle/lifecycle.service.js';
 import { ContactsHandlers } from './contacts/contacts.handlers.js';
 import { ContactsService } from './contacts/contacts.service.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -40,8 +46,8 @@ export class AppModule {
           consumers: { maxDeliver: env.CONTACTS_EVENT_MAX_DELIVER },
         }),
       ],
-      controllers: [ContactsHandlers, ListsHandlers, TagsHandlers, JobsHandlers],
-      providers: [ContactsService, ListsService, TagsService],
+      controllers: [ContactsHandlers, ListsHandlers, TagsHandlers, AccountsHandlers, DealsHandlers, LifecycleHandlers, JobsHandlers],
+      providers: [ContactsService, ListsService, TagsService, AccountsService, DealsService, LifecycleService],
     };
   }
 }

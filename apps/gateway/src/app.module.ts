@@ -7,7 +7,9 @@ import { ClientProxyFactory, Transport } from '@nestjs/microservices';
 import { natsServers } from '@custodian/messaging';
 import { AuthGuard } from './auth/auth.guard.js';
 import { GatewayEnv } from './config.js';
+import { AccountsController } from './accounts/accounts.controller.js';
 import { ContactsController } from './contacts/contacts.controller.js';
+import { DealsController } from './deals/deals.controller.js';
 import { COMMAND_CLIENT, Commands } from './http/commands.js';
 import { ProblemFilter } from './http/problem.js';
 import { JobsController } from './jobs/jobs.controller.js';
@@ -46,7 +48,7 @@ export class AppModule {
         ObservabilityModule.forRoot(),
         MessagingModule.forRoot({ app: 'gateway', natsServers: env.NATS_SERVERS, withDatabase: false }),
       ],
-      controllers: [ContactsController, ListsController, TagsController, JobsController],
+      controllers: [ContactsController, ListsController, TagsController, AccountsController, DealsController, JobsController],
       providers: [
         Commands,
         { provide: APP_GUARD, useClass: AuthGuard },

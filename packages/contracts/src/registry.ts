@@ -1,10 +1,23 @@
 import type { MessageSpec } from './message.js';
+import { createAccountV1 } from './messages/contacts.account.create.v1/index.js';
+import { deleteAccountV1 } from './messages/contacts.account.delete.v1/index.js';
+import { getAccountV1 } from './messages/contacts.account.get.v1/index.js';
+import { listAccountsV1 } from './messages/contacts.account.list.v1/index.js';
+import { updateAccountV1 } from './messages/contacts.account.update.v1/index.js';
+import { archiveContactV1 } from './messages/contacts.contact.archive.v1/index.js';
 import { createContactV1 } from './messages/contacts.contact.create.v1/index.js';
 import { deleteContactV1 } from './messages/contacts.contact.delete.v1/index.js';
 import { getContactV1 } from './messages/contacts.contact.get.v1/index.js';
 import { listContactsV1 } from './messages/contacts.contact.list.v1/index.js';
+import { mergeContactsV1 } from './messages/contacts.contact.merge.v1/index.js';
+import { restoreContactV1 } from './messages/contacts.contact.restore.v1/index.js';
 import { tagContactV1 } from './messages/contacts.contact.tag.v1/index.js';
 import { updateContactV1 } from './messages/contacts.contact.update.v1/index.js';
+import { createDealV1 } from './messages/contacts.deal.create.v1/index.js';
+import { deleteDealV1 } from './messages/contacts.deal.delete.v1/index.js';
+import { getDealV1 } from './messages/contacts.deal.get.v1/index.js';
+import { listDealsV1 } from './messages/contacts.deal.list.v1/index.js';
+import { updateDealV1 } from './messages/contacts.deal.update.v1/index.js';
 import { contactsGetJobV1 } from './messages/contacts.job.get.v1/index.js';
 import { createListV1 } from './messages/contacts.list.create.v1/index.js';
 import { deleteListV1 } from './messages/contacts.list.delete.v1/index.js';
@@ -15,9 +28,14 @@ import { setMembershipV1 } from './messages/contacts.membership.set.v1/index.js'
 import { createTagV1 } from './messages/contacts.tag.create.v1/index.js';
 import { deleteTagV1 } from './messages/contacts.tag.delete.v1/index.js';
 import { listTagsV1 } from './messages/contacts.tag.list.v1/index.js';
+import { accountChangedV1 } from './messages/events.contacts.account.changed.v1/index.js';
+import { contactArchivedV1 } from './messages/events.contacts.contact.archived.v1/index.js';
 import { contactCreatedV1 } from './messages/events.contacts.contact.created.v1/index.js';
 import { contactDeletedV1 } from './messages/events.contacts.contact.deleted.v1/index.js';
+import { contactMergedV1 } from './messages/events.contacts.contact.merged.v1/index.js';
+import { contactRestoredV1 } from './messages/events.contacts.contact.restored.v1/index.js';
 import { contactUpdatedV1 } from './messages/events.contacts.contact.updated.v1/index.js';
+import { dealChangedV1 } from './messages/events.contacts.deal.changed.v1/index.js';
 import { listCreatedV1 } from './messages/events.contacts.list.created.v1/index.js';
 import { listDeletedV1 } from './messages/events.contacts.list.deleted.v1/index.js';
 import { membershipChangedV1 } from './messages/events.contacts.membership.changed.v1/index.js';
@@ -26,12 +44,25 @@ import { tagDeletedV1 } from './messages/events.contacts.tag.deleted.v1/index.js
 
 /** Every message of the platform. A subject not listed here cannot be sent or handled. */
 export const MESSAGES: readonly MessageSpec[] = [
+  createAccountV1,
+  deleteAccountV1,
+  getAccountV1,
+  listAccountsV1,
+  updateAccountV1,
+  archiveContactV1,
   createContactV1,
   deleteContactV1,
   getContactV1,
   listContactsV1,
+  mergeContactsV1,
+  restoreContactV1,
   tagContactV1,
   updateContactV1,
+  createDealV1,
+  deleteDealV1,
+  getDealV1,
+  listDealsV1,
+  updateDealV1,
   contactsGetJobV1,
   createListV1,
   deleteListV1,
@@ -42,9 +73,14 @@ export const MESSAGES: readonly MessageSpec[] = [
   createTagV1,
   deleteTagV1,
   listTagsV1,
+  accountChangedV1,
+  contactArchivedV1,
   contactCreatedV1,
   contactDeletedV1,
+  contactMergedV1,
+  contactRestoredV1,
   contactUpdatedV1,
+  dealChangedV1,
   listCreatedV1,
   listDeletedV1,
   membershipChangedV1,

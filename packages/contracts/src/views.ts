@@ -35,3 +35,26 @@ export interface TagView {
   contactCount: number;
   createdAt: string;
 }
+
+export interface AccountView {
+  id: string;
+  name: string;
+  domain: string | null;
+  contactIds: string[];
+  createdAt: string;
+}
+
+export interface DealView {
+  id: string;
+  name: string;
+  amount: number | null;
+  stage: string | null;
+  contacts: { contactId: string; isPrimary: boolean }[];
+  createdAt: string;
+}
+
+/** Reply of contacts.contact.restore.v1. */
+export interface RestoreOutcome {
+  contact: ContactView;
+  skipped: string[];
+}

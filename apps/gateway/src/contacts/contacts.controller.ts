@@ -27,6 +27,20 @@ export class ContactsController {
     return this.commands.send('contacts.contact.list.v1', caller, req, { ...rest, ...intQuery('limit', limit) });
   }
 
+  @Post('merge')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Merge two contacts: { primaryId, duplicateId }. The duplicate is folded into the primary and is gone for good (it can never be restored)' })
+  merge(@CurrentCaller() caller: Caller, @Req() req: Request, @Body() body: object): Promise<ContactView> {
+    return this.commands.send('contacts.contact.merge.v1', caller, req, body ?? {});
+  }
+
+  @Post(':id/archive')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Archive a contact: it leaves the live data (and the active-contact count); its complete snapshot goes to the archive' })
+  archive(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string, @Body() body: object) {
+    return this.commands.send('contacts.contact.archive.v1', caller, req, { ...(body ?? {}), id });
+  }
+
   @Get(':id')
   @ApiOperation({ summary: 'One contact with its list statuses and tags' })
   get(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string): Promise<ContactView> {

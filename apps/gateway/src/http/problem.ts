@@ -19,6 +19,10 @@ export function httpStatusOf(code: ErrorCode): number {
     case ErrorCode.ListNameTaken: return 409;
     case ErrorCode.TagNameTaken: return 409;
     case ErrorCode.MergeSameContact: return 422;
+    case ErrorCode.EmailInUse: return 409;
+    case ErrorCode.ContactMerged: return 409;
+    case ErrorCode.ContactExists: return 409;
+    case ErrorCode.DealPrimaryInvalid: return 422;
     case ErrorCode.IdempotencyKeyReused: return 422;
     case ErrorCode.JobAlreadyRunning: return 409;
     case ErrorCode.ImportFileInvalid: return 422;

@@ -1,0 +1,143 @@
+import {
+  DomainError, ErrorCode, type CommandContext, type ContactSnapshot, type ContactView, type RestoreOutcome,
+} from '@custodian/contracts';
+import { recordEvent } from '@custodian/messaging';
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { findContact } from '../contacts/contact-queries.js';
+import { ensureDealConsistent } from '../deals/deals.service.js';
+
+/** Stricter first: when two memberships meet (merge), an opt-out or bounce is never lost. */
+const STRICTNESS = `case status when 'bounced' then 4 when 'unsubscribed' then 3 when 'unconfirmed' then 2 else 1 end`;
+
+interface ContactRow { id: string; email: string; first_name: string | null; last_name: string | null; fields: Record<string, string>; created_at: Date }
+
+/** Merge, archive and restore: the moments a contact leaves or re-enters the live data. */
+@Injectable()
+export class LifecycleService {
+  constructor(private readonly ds: DataSource) {}
+
+  async merge(context: CommandContext, primaryId: string, duplicateId: string): Promise<ContactView> {
+    if (primaryId === duplicateId) throw new DomainError(ErrorCode.MergeSameContact, 'a contact cannot be merged into itself');
+    await this.ds.transaction(async (em) => {
+      // Lock both in a fixed order so two merges of the same pair cannot deadlock.
+      const rows = (await em.query(
+        'select id, email, first_name, last_name, fields, created_at from contact where workspace_id = $1 and id = any($2::uuid[]) order by id for update',
+        [context.workspaceId, [primaryId, duplicateId]],
+      )) as ContactRow[];
+      const primary = rows.find((r) => r.id === primaryId);
+      const duplicate = rows.find((r) => r.id === duplicateId);
+      if (!primary) throw new DomainError(ErrorCode.NotFound, `contact ${primaryId} not found`, { errors: [{ path: 'primaryId', message: 'not found' }] });
+      if (!duplicate) throw new DomainError(ErrorCode.NotFound, `contact ${duplicateId} not found`, { errors: [{ path: 'duplicateId', message: 'not found' }] });
+
+      await em.query(
+        `insert into membership (workspace_id, list_id, contact_id, status, updated_at)
+         select workspace_id, list_id, $1, status, now() from membership where contact_id = $2
+         on conflict (list_id, contact_id) do update set status = case
+           when (${STRICTNESS.replace(/status/g, 'excluded.status')}) > (${STRICTNESS.replace(/status/g, 'membership.status')}) then excluded.status
+           else membership.status end, updated_at = now()`,
+        [primaryId, duplicateId],
+      );
+      await em.query('insert into contact_tag (contact_id, tag_id) select $1, tag_id from contact_tag where contact_id = $2 on conflict do nothing', [primaryId, duplicateId]);
+      await em.query('insert into contact_account (contact_id, account_id) select $1, account_id from contact_account where contact_id = $2 on conflict do nothing', [primaryId, duplicateId]);
+      // Deals: the primary takes the duplicate's place, including its primary role.
+      await em.query(
+        `update deal_contact dp set is_primary = true from deal_contact dd
+         where dd.contact_id = $2 and dd.is_primary and dp.deal_id = dd.deal_id and dp.contact_id = $1`,
+        [primaryId, duplicateId],
+      );
+      await em.query(
+        `insert into deal_contact (deal_id, contact_id, is_primary)
+         select deal_id, $1, is_primary from deal_contact dd where dd.contact_id = $2
+         and not exists (select 1 from deal_contact x where x.deal_id = dd.deal_id and x.contact_id = $1)`,
+        [primaryId, duplicateId],
+      );
+      const fields = { ...duplicate.fields, ...primary.fields };
+      await em.query(
+        'update contact set first_name = coalesce(first_name, $2), last_name = coalesce(last_name, $3), fields = $4, updated_at = now() where id = $1',
+        [primaryId, duplicate.first_name, duplicate.last_name, fields],
+      );
+      await em.query('delete from contact where id = $1', [duplicateId]);
+      await em.query('insert into merged_contact (contact_id, workspace_id, merged_into, email) values ($1, $2, $3, $4)',
+        [duplicateId, context.workspaceId, primaryId, duplicate.email]);
+      await recordEvent(em, 'events.contacts.contact.merged.v1', context, { primaryId, duplicateId, duplicateEmail: duplicate.email });
+    });
+    return (await findContact(this.ds.manager, context.workspaceId, primaryId))!;
+  }
+
+  /** Removes the contact from the live data in one transaction and emits its complete snapshot. */
+  async archive(context: CommandContext, id: string, reason?: string): Promise<{ archived: true; snapshot: ContactSnapshot }> {
+    return this.ds.transaction(async (em) => {
+      const snapshot = await this.snapshot(em, context.workspaceId, id);
+      // A deal whose only contact leaves is deleted with it; others lose the link (and get a new primary).
+      const deletedDeals = snapshot.deals.filter((d) => d.deletedWithContact).map((d) => d.dealId);
+      if (deletedDeals.length) await em.query('delete from deal where id = any($1::uuid[])', [deletedDeals]);
+      for (const d of snapshot.deals.filter((x) => x.deletedWithContact)) {
+        await recordEvent(em, 'events.contacts.deal.changed.v1', context, { dealId: d.dealId, change: 'deleted', name: d.name, contactIds: [id], primaryContactId: null });
+      }
+      await em.query('delete from contact where id = $1', [id]);
+      for (const d of snapshot.deals.filter((x) => !x.deletedWithContact && x.wasPrimary)) await ensureDealConsistent(em, d.dealId);
+      await recordEvent(em, 'events.contacts.contact.archived.v1', context, { snapshot, ...(reason ? { reason } : {}) });
+      return { archived: true as const, snapshot };
+    });
+  }
+
+  async restore(context: CommandContext, snapshot: ContactSnapshot): Promise<RestoreOutcome> {
+    const skipped: string[] = [];
+    await this.ds.transaction(async (em) => {
+      const ws = context.workspaceId;
+      const [merged] = (await em.query('select merged_into from merged_contact where workspace_id = $1 and contact_id = $2', [ws, snapshot.contactId])) as unknown[];
+      if (merged) throw new DomainError(ErrorCode.ContactMerged, `contact ${snapshot.contactId} was merged into another contact and cannot be restored`);
+      const [exists] = (await em.query('select 1 from contact where id = $1', [snapshot.contactId])) as unknown[];
+      if (exists) throw new DomainError(ErrorCode.ContactExists, `contact ${snapshot.contactId} is already in the live data`);
+      const inserted = (await em.query(
+        `insert into contact (id, workspace_id, email, first_name, last_name, fields, created_at)
+         values ($1, $2, $3, $4, $5, $6, $7) on conflict (workspace_id, lower(email)) do nothing returning id`,
+        [snapshot.contactId, ws, snapshot.email, snapshot.firstName ?? null, snapshot.lastName ?? null, snapshot.fields, snapshot.createdAt],
+      )) as unknown[];
+      if (!inserted.length) throw new DomainError(ErrorCode.EmailInUse, `another live contact already uses ${snapshot.email}`);
+
+      for (const m of snapshot.memberships) {
+        const rows = (await em.query(
+          `insert into membership (workspace_id, list_id, contact_id, status)
+           select $1, id, $3, $4 from list where workspace_id = $1 and id = $2 returning list_id`,
+          [ws, m.listId, snapshot.contactId, m.status],
+        )) as unknown[];
+        if (!rows.length) skipped.push(`list:${m.listId}`);
+      }
+      for (const t of snapshot.tags) {
+        const rows = (await em.query('insert into contact_tag (contact_id, tag_id) select $2, id from tag where workspace_id = $1 and id = $3 returning tag_id', [ws, snapshot.contactId, t.tagId])) as unknown[];
+        if (!rows.length) skipped.push(`tag:${t.tagId}`);
+      }
+      for (const a of snapshot.accounts) {
+        const rows = (await em.query('insert into contact_account (contact_id, account_id) select $2, id from account where workspace_id = $1 and id = $3 returning account_id', [ws, snapshot.contactId, a.accountId])) as unknown[];
+        if (!rows.length) skipped.push(`account:${a.accountId}`);
+      }
+      for (const d of snapshot.deals) {
+        if (d.deletedWithContact) { skipped.push(`deal:${d.dealId}`); continue; }
+        // Back on the deal, never as its primary contact.
+        const rows = (await em.query('insert into deal_contact (deal_id, contact_id, is_primary) select id, $2, false from deal where workspace_id = $1 and id = $3 returning deal_id', [ws, snapshot.contactId, d.dealId])) as unknown[];
+        if (!rows.length) skipped.push(`deal:${d.dealId}`);
+      }
+      await recordEvent(em, 'events.contacts.contact.restored.v1', context, { contactId: snapshot.contactId, email: snapshot.email, skipped });
+    });
+    return { contact: (await findContact(this.ds.manager, context.workspaceId, snapshot.contactId))!, skipped };
+  }
+
+  private async snapshot(em: EntityManager, workspaceId: string, id: string): Promise<ContactSnapshot> {
+    const [c] = (await em.query('select id, email, first_name, last_name, fields, created_at from contact where workspace_id = $1 and id = $2 for update', [workspaceId, id])) as ContactRow[];
+    if (!c) throw new DomainError(ErrorCode.NotFound, `contact ${id} not found`);
+    const memberships = (await em.query(
+      'select m.list_id as "listId", l.name as "listName", m.status from membership m join list l on l.id = m.list_id where m.contact_id = $1 order by l.name', [id])) as ContactSnapshot['memberships'];
+    const tags = (await em.query('select t.id as "tagId", t.name from contact_tag ct join tag t on t.id = ct.tag_id where ct.contact_id = $1 order by t.name', [id])) as ContactSnapshot['tags'];
+    const accounts = (await em.query('select a.id as "accountId", a.name from contact_account ca join account a on a.id = ca.account_id where ca.contact_id = $1 order by a.name', [id])) as ContactSnapshot['accounts'];
+    const deals = (await em.query(
+      `select d.id as "dealId", d.name, dc.is_primary as "wasPrimary",
+              not exists (select 1 from deal_contact o where o.deal_id = d.id and o.contact_id <> $1) as "deletedWithContact"
+       from deal_contact dc join deal d on d.id = dc.deal_id where dc.contact_id = $1 order by d.name for update of d`, [id])) as ContactSnapshot['deals'];
+    return {
+      contactId: c.id, email: c.email, firstName: c.first_name, lastName: c.last_name, fields: c.fields,
+      createdAt: c.created_at.toISOString(), memberships, tags, accounts, deals,
+    };
+  }
+}

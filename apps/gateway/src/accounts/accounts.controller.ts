@@ -1,0 +1,43 @@
+import type { AccountView, Page } from '@custodian/contracts';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { CurrentCaller } from '../auth/auth.guard.js';
+import type { Caller } from '../auth/token.js';
+import { Commands } from '../http/commands.js';
+import { intQuery } from '../http/query.js';
+
+@ApiTags('accounts')
+@ApiBearerAuth()
+@Controller('v1/accounts')
+export class AccountsController {
+  constructor(private readonly commands: Commands) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Create an account (company), optionally linked to contacts: { name, domain?, contactIds? }' })
+  create(@CurrentCaller() caller: Caller, @Req() req: Request, @Body() body: object): Promise<AccountView> {
+    return this.commands.send('contacts.account.create.v1', caller, req, body ?? {});
+  }
+
+  @Get()
+  list(@CurrentCaller() caller: Caller, @Req() req: Request, @Query('cursor') cursor?: string, @Query('limit') limit?: string): Promise<Page<AccountView>> {
+    return this.commands.send('contacts.account.list.v1', caller, req, { ...(cursor ? { cursor } : {}), ...intQuery('limit', limit) });
+  }
+
+  @Get(':id')
+  get(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string): Promise<AccountView> {
+    return this.commands.send('contacts.account.get.v1', caller, req, { id });
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Rename, change domain, link or unlink contacts: { name?, domain?, addContactIds?, removeContactIds? }' })
+  update(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string, @Body() body: object): Promise<AccountView> {
+    return this.commands.send('contacts.account.update.v1', caller, req, { ...(body ?? {}), id });
+  }
+
+  @Delete(':id')
+  delete(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string): Promise<{ deleted: true }> {
+    return this.commands.send('contacts.account.delete.v1', caller, req, { id });
+  }
+}

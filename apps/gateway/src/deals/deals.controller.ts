@@ -1,0 +1,45 @@
+import type { DealView, Page } from '@custodian/contracts';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { CurrentCaller } from '../auth/auth.guard.js';
+import type { Caller } from '../auth/token.js';
+import { Commands } from '../http/commands.js';
+import { intQuery } from '../http/query.js';
+
+@ApiTags('deals')
+@ApiBearerAuth()
+@Controller('v1/deals')
+export class DealsController {
+  constructor(private readonly commands: Commands) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Create a deal with one or more contacts, one of them primary: { name, amount?, stage?, contactIds, primaryContactId }' })
+  create(@CurrentCaller() caller: Caller, @Req() req: Request, @Body() body: object): Promise<DealView> {
+    return this.commands.send('contacts.deal.create.v1', caller, req, body ?? {});
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Deals; filter by contactId; cursor pagination' })
+  list(@CurrentCaller() caller: Caller, @Req() req: Request, @Query() query: Record<string, string>): Promise<Page<DealView>> {
+    const { limit, ...rest } = query;
+    return this.commands.send('contacts.deal.list.v1', caller, req, { ...rest, ...intQuery('limit', limit) });
+  }
+
+  @Get(':id')
+  get(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string): Promise<DealView> {
+    return this.commands.send('contacts.deal.get.v1', caller, req, { id });
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change a deal: { name?, amount?, stage?, addContactIds?, removeContactIds?, primaryContactId? }' })
+  update(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string, @Body() body: object): Promise<DealView> {
+    return this.commands.send('contacts.deal.update.v1', caller, req, { ...(body ?? {}), id });
+  }
+
+  @Delete(':id')
+  delete(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string): Promise<{ deleted: true }> {
+    return this.commands.send('contacts.deal.delete.v1', caller, req, { id });
+  }
+}

@@ -1,0 +1,14 @@
+import { ArrayMaxSize, IsArray, IsNotEmpty, IsNumber, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { command } from '../../message.js';
+
+export class UpdateDealV1 {
+  @IsUUID() id!: string;
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) name?: string;
+  @IsOptional() @IsNumber({ maxDecimalPlaces: 2 }) amount?: number;
+  @IsOptional() @IsString() @MaxLength(100) stage?: string;
+  @IsOptional() @IsArray() @ArrayMaxSize(100) @IsUUID('all', { each: true }) addContactIds?: string[];
+  @IsOptional() @IsArray() @ArrayMaxSize(100) @IsUUID('all', { each: true }) removeContactIds?: string[];
+  @IsOptional() @IsUUID() primaryContactId?: string;
+}
+
+export const updateDealV1 = command('contacts.deal.update.v1', UpdateDealV1, { id: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', stage: 'won' }, 'DealView');

@@ -1,0 +1,120 @@
+import { CommandClient } from '@custodian/messaging';
+import { EventTap, stackEnv, TestSystem, uniqueWorkspace } from '@custodian/testing';
+import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
+import type { ContactSnapshot, RestoreOutcome } from '@custodian/contracts';
+
+describe('accounts, deals, merge, archive and restore', () => {
+  const system = new TestSystem(['contacts']);
+  const workspace = uniqueWorkspace();
+  const tap = new EventTap(workspace);
+  let api: ReturnType<TestSystem['client']>;
+  let proxy: ClientProxy;
+  let archiveService: CommandClient;
+
+  beforeAll(async () => {
+    await Promise.all([system.start(), tap.start()]);
+    api = system.client(system.token({ workspace }));
+    // The archive service sends restores as NATS commands; so does this test.
+    proxy = ClientProxyFactory.create({ transport: Transport.NATS, options: { servers: stackEnv().NATS_SERVERS.split(',') } });
+    archiveService = new CommandClient(proxy);
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await Promise.all([system.stop(), tap.stop()]);
+  });
+
+  const restore = (snapshot: ContactSnapshot) => archiveService.request<RestoreOutcome>('contacts.contact.restore.v1',
+    { workspaceId: workspace, actor: { id: 'archive' }, origin: 'restore', correlationId: `restore-${snapshot.contactId}` }, { snapshot });
+
+  async function contact(email: string, extra: object = {}) {
+    const res = await api('POST', '/v1/contacts', { email, ...extra });
+    expect(res.status).toBe(201);
+    return res.body as { id: string; email: string };
+  }
+
+  it('keeps one primary contact per deal and links accounts to contacts', async () => {
+    const a = await contact('deal-a@example.com');
+    const b = await contact('deal-b@example.com');
+    const bad = await api('POST', '/v1/deals', { name: 'X', contactIds: [a.id], primaryContactId: b.id });
+    expect(bad.body.code).toBe('DEAL_PRIMARY_INVALID');
+    const deal = await api('POST', '/v1/deals', { name: 'Renewal', amount: 99.5, contactIds: [a.id, b.id], primaryContactId: a.id });
+    expect(deal.body.contacts).toEqual([{ contactId: a.id, isPrimary: true }, { contactId: b.id, isPrimary: false }]);
+    const switched = await api('PATCH', `/v1/deals/${deal.body.id}`, { primaryContactId: b.id, stage: 'won' });
+    expect(switched.body).toMatchObject({ stage: 'won', amount: 99.5 });
+    expect(switched.body.contacts.find((c: { isPrimary: boolean }) => c.isPrimary).contactId).toBe(b.id);
+
+    const account = await api('POST', '/v1/accounts', { name: 'Acme', domain: 'acme.example', contactIds: [a.id] });
+    expect(account.body.contactIds).toEqual([a.id]);
+    const missing = await api('PATCH', `/v1/accounts/${account.body.id}`, { addContactIds: ['00000000-0000-4000-8000-000000000000'] });
+    expect(missing.status).toBe(404);
+    await tap.waitFor('events.contacts.account.changed.v1', (d) => d.accountId === account.body.id && d.change === 'created');
+  });
+
+  it('merges a duplicate into the primary without losing an opt-out, and the duplicate is gone for good', async () => {
+    const list = (await api('POST', '/v1/lists', { name: 'Merge list' })).body;
+    const primary = await contact('merge-primary@example.com', { lists: [{ listId: list.id, status: 'subscribed' }], tags: ['a'] });
+    const duplicate = await contact('merge-dup@example.com', { firstName: 'Dup', fields: { city: 'Rome' }, lists: [{ listId: list.id, status: 'unsubscribed' }], tags: ['b'] });
+    expect((await api('POST', '/v1/contacts/merge', { primaryId: primary.id, duplicateId: primary.id })).body.code).toBe('MERGE_SAME_CONTACT');
+
+    const merged = await api('POST', '/v1/contacts/merge', { primaryId: primary.id, duplicateId: duplicate.id });
+    expect(merged.status).toBe(200);
+    expect(merged.body).toMatchObject({ email: 'merge-primary@example.com', firstName: 'Dup', fields: { city: 'Rome' }, tags: ['a', 'b'] });
+    expect(merged.body.lists).toEqual([{ listId: list.id, status: 'unsubscribed' }]);
+    expect((await api('GET', `/v1/contacts/${duplicate.id}`)).status).toBe(404);
+    await tap.waitFor('events.contacts.contact.merged.v1', (d) => d.duplicateId === duplicate.id);
+
+    // A merged contact can never come back.
+    await expect(restore({ contactId: duplicate.id, email: 'merge-dup@example.com', fields: {}, createdAt: new Date().toISOString(), memberships: [], tags: [], accounts: [], deals: [] }))
+      .rejects.toMatchObject({ code: 'CONTACT_MERGED' });
+  });
+
+  it('archives a contact with its complete snapshot and restores it under the rules', async () => {
+    const kept = (await api('POST', '/v1/lists', { name: 'Kept list' })).body;
+    const doomed = (await api('POST', '/v1/lists', { name: 'Doomed list' })).body;
+    const partner = await contact('partner@example.com');
+    const c = await contact('archived@example.com', {
+      firstName: 'Arch', fields: { tier: 'gold' },
+      lists: [{ listId: kept.id, status: 'unsubscribed' }, { listId: doomed.id, status: 'subscribed' }], tags: ['loyal'],
+    });
+    const account = (await api('POST', '/v1/accounts', { name: 'Globex', contactIds: [c.id] })).body;
+    const solo = (await api('POST', '/v1/deals', { name: 'Solo deal', contactIds: [c.id], primaryContactId: c.id })).body;
+    const shared = (await api('POST', '/v1/deals', { name: 'Shared deal', contactIds: [c.id, partner.id], primaryContactId: c.id })).body;
+    const original = (await api('GET', `/v1/contacts/${c.id}`)).body;
+
+    const archived = await api('POST', `/v1/contacts/${c.id}/archive`, { reason: 'inactive for 2 years' });
+    expect(archived.status).toBe(200);
+    expect((await api('GET', `/v1/contacts/${c.id}`)).status).toBe(404);
+    // The solo deal went with the contact; the shared one lost it and got a new primary.
+    expect((await api('GET', `/v1/deals/${solo.id}`)).status).toBe(404);
+    expect((await api('GET', `/v1/deals/${shared.id}`)).body.contacts).toEqual([{ contactId: partner.id, isPrimary: true }]);
+
+    const event = await tap.waitFor('events.contacts.contact.archived.v1', (d) => (d.snapshot as ContactSnapshot).contactId === c.id);
+    const snapshot = event.envelope.data.snapshot as ContactSnapshot;
+    expect(event.envelope.data.reason).toBe('inactive for 2 years');
+    expect(snapshot).toMatchObject({ email: 'archived@example.com', firstName: 'Arch', fields: { tier: 'gold' }, createdAt: original.createdAt });
+    expect(snapshot.memberships.map((m) => [m.listName, m.status]).sort()).toEqual([['Doomed list', 'subscribed'], ['Kept list', 'unsubscribed']]);
+    expect(snapshot.tags.map((t) => t.name)).toEqual(['loyal']);
+    expect(snapshot.accounts).toEqual([{ accountId: account.id, name: 'Globex' }]);
+    expect(snapshot.deals.map((d) => [d.name, d.wasPrimary, d.deletedWithContact]).sort()).toEqual([['Shared deal', true, false], ['Solo deal', true, true]]);
+
+    await api('DELETE', `/v1/lists/${doomed.id}`);
+    const outcome = await restore(snapshot);
+    expect(outcome.contact).toMatchObject({ id: c.id, email: 'archived@example.com', createdAt: original.createdAt, tags: ['loyal'] });
+    expect(outcome.contact.lists).toEqual([{ listId: kept.id, status: 'unsubscribed' }]);
+    expect(outcome.skipped.sort()).toEqual([`deal:${solo.id}`, `list:${doomed.id}`]);
+    // Back on the shared deal, but never as its primary.
+    expect((await api('GET', `/v1/deals/${shared.id}`)).body.contacts).toEqual([{ contactId: partner.id, isPrimary: true }, { contactId: c.id, isPrimary: false }]);
+    expect((await api('GET', `/v1/accounts/${account.id}`)).body.contactIds).toEqual([c.id]);
+    const restored = await tap.waitFor('events.contacts.contact.restored.v1', (d) => d.contactId === c.id);
+    expect(restored.envelope.origin).toBe('restore');
+
+    await expect(restore(snapshot)).rejects.toMatchObject({ code: 'CONTACT_EXISTS' });
+  });
+
+  it('refuses to restore a contact whose email a live contact took meanwhile', async () => {
+    const c = await contact('taken@example.com');
+    const { body } = await api('POST', `/v1/contacts/${c.id}/archive`, {});
+    await contact('TAKEN@example.com');
+    await expect(restore(body.snapshot)).rejects.toMatchObject({ code: 'EMAIL_IN_USE' });
+  });
+});
