@@ -4,6 +4,7 @@ import { createLogger, LOGGER, ObservabilityModule } from '@custodian/observabil
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { AccountsHandlers } from './accounts/accounts.handlers.js';
 import { AccountsService } from './accounts/accounts.service.js';
+import { BackupPolicy } from './backup-policy/backup-policy.js';
 import { ContactsEnv } from './config.js';
 import { DealsHandlers } from './deals/deals.handlers.js';
 import { DealsService } from './deals/deals.service.js';
@@ -47,7 +48,7 @@ export class AppModule {
         }),
       ],
       controllers: [ContactsHandlers, ListsHandlers, TagsHandlers, AccountsHandlers, DealsHandlers, LifecycleHandlers, JobsHandlers],
-      providers: [ContactsService, ListsService, TagsService, AccountsService, DealsService, LifecycleService],
+      providers: [ContactsService, ListsService, TagsService, AccountsService, DealsService, LifecycleService, BackupPolicy],
     };
   }
 }

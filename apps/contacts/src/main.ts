@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   // Commands arrive over NATS request/reply; the queue group spreads them over the replicas.
   app.connectMicroservice<MicroserviceOptions>({
     transport: Transport.NATS,
-    options: { servers: natsServers(env.NATS_SERVERS), queue: 'contacts', name: 'custodian-contacts-commands' },
+    options: { servers: natsServers(env.NATS_SERVERS), queue: 'contacts', name: 'custodian-contacts-commands', maxReconnectAttempts: -1, reconnectTimeWait: 500 },
   });
   app.enableShutdownHooks();
   await app.startAllMicroservices();

@@ -28,7 +28,7 @@ class CoreModule {
         {
           provide: COMMAND_CLIENT,
           useFactory: () => new CommandClient(
-            ClientProxyFactory.create({ transport: Transport.NATS, options: { servers: natsServers(env.NATS_SERVERS), name: 'custodian-gateway' } }),
+            ClientProxyFactory.create({ transport: Transport.NATS, options: { servers: natsServers(env.NATS_SERVERS), name: 'custodian-gateway', maxReconnectAttempts: -1, reconnectTimeWait: 500 } }),
             parseDuration(env.GATEWAY_COMMAND_TIMEOUT),
           ),
         },

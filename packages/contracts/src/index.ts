@@ -38,6 +38,7 @@ export * from './messages/contacts.membership.set.v1/index.js';
 export * from './messages/contacts.tag.create.v1/index.js';
 export * from './messages/contacts.tag.delete.v1/index.js';
 export * from './messages/contacts.tag.list.v1/index.js';
+export * from './messages/events.backups.policy.changed.v1/index.js';
 export * from './messages/events.contacts.account.changed.v1/index.js';
 export * from './messages/events.contacts.contact.archived.v1/index.js';
 export * from './messages/events.contacts.contact.created.v1/index.js';

@@ -28,6 +28,7 @@ import { setMembershipV1 } from './messages/contacts.membership.set.v1/index.js'
 import { createTagV1 } from './messages/contacts.tag.create.v1/index.js';
 import { deleteTagV1 } from './messages/contacts.tag.delete.v1/index.js';
 import { listTagsV1 } from './messages/contacts.tag.list.v1/index.js';
+import { backupPolicyChangedV1 } from './messages/events.backups.policy.changed.v1/index.js';
 import { accountChangedV1 } from './messages/events.contacts.account.changed.v1/index.js';
 import { contactArchivedV1 } from './messages/events.contacts.contact.archived.v1/index.js';
 import { contactCreatedV1 } from './messages/events.contacts.contact.created.v1/index.js';
@@ -73,6 +74,7 @@ export const MESSAGES: readonly MessageSpec[] = [
   createTagV1,
   deleteTagV1,
   listTagsV1,
+  backupPolicyChangedV1,
   accountChangedV1,
   contactArchivedV1,
   contactCreatedV1,
