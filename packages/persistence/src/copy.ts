@@ -30,6 +30,29 @@ export function copyOut(dataSource: DataSource, sql: string): Readable {
   return out;
 }
 
+/**
+ * Streams `COPY ... TO STDOUT` on the runner's own connection (and transaction): what it reads
+ * is what that transaction sees. `rowCount()` is known once the stream has ended.
+ */
+export async function copyOutOn(runner: QueryRunner, sql: string): Promise<{ stream: Readable; rowCount: () => number }> {
+  if (!/^\s*copy\b[\s\S]*\bto\s+stdout\b/i.test(sql)) throw new Error('copyOutOn expects COPY ... TO STDOUT');
+  const client = await rawClient(runner);
+  const stream = client.query(copyTo(sql));
+  return { stream, rowCount: () => Number(stream.rowCount ?? 0) };
+}
+
+/** A SQL string literal (for statements such as COPY that take no bind parameters). */
+export function sqlLiteral(value: string): string {
+  if (value.includes('\0')) throw new Error('NUL byte in SQL literal');
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** A SQL identifier, quoted. */
+export function sqlIdentifier(name: string): string {
+  if (name.includes('\0')) throw new Error('NUL byte in SQL identifier');
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
 /** Streams bytes into `COPY ... FROM STDIN` on the runner's connection (and its transaction, if any). */
 export async function copyIn(runner: QueryRunner, sql: string, source: Readable): Promise<number> {
   if (!/^\s*copy\b[\s\S]*\bfrom\s+stdin\b/i.test(sql)) throw new Error('copyIn expects COPY ... FROM STDIN');

@@ -1,0 +1,4 @@
+export * from './config.js';
+export * from './hashing.js';
+export * from './keys.js';
+export * from './object-storage.js';
