@@ -1,0 +1,3 @@
+export * from './job-runner.js';
+export * from './job-store.js';
+export * from './job-tables.migration.js';

@@ -1,0 +1,220 @@
+import type { JobView } from '@custodian/contracts';
+import type { DataSource, EntityManager } from 'typeorm';
+import { toJobView, type JobRow } from './job-store.js';
+
+export interface ClaimedJob {
+  id: string;
+  workspaceId: string;
+  kind: string;
+  params: Record<string, unknown>;
+  requestedBy: string;
+  attempt: number;
+  correlationId: string | null;
+}
+
+export interface JobContext {
+  /** Aborted when the job times out, its lease is lost, or the runner stops. */
+  signal: AbortSignal;
+  /** Records progress (throttled writes). */
+  progress(done: number, total?: number | null): Promise<void>;
+  /**
+   * Marks the job succeeded inside the handler's own transaction, so its effects and its final
+   * status commit together (a crash in between re-runs nothing that was already done).
+   */
+  finishIn(em: EntityManager, result: Record<string, unknown>): Promise<void>;
+}
+
+export type JobHandler = (job: ClaimedJob, ctx: JobContext) => Promise<Record<string, unknown> | void>;
+
+export interface JobRunnerOptions {
+  instanceId: string;
+  handlers: Record<string, JobHandler>;
+  leaseMs?: number;
+  heartbeatMs?: number;
+  pollIntervalMs?: number;
+  concurrency?: number;
+  progressIntervalMs?: number;
+  /** How long stop() waits for running handlers before releasing their leases. */
+  stopGraceMs?: number;
+  /** Called in the transaction that gives a job its final status (outbox events go here). */
+  onFinished?: (em: EntityManager, job: JobView) => Promise<void>;
+  logger?: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void };
+}
+
+class LeaseLost extends Error {}
+
+/**
+ * Runs the jobs of one app. Jobs are claimed with FOR UPDATE SKIP LOCKED and held by a lease that
+ * heartbeats renew; a job whose process died is taken over once its lease lapses, or ends `failed`
+ * (JOB_ABANDONED) when it has used its attempts. Time-outs are swept by every replica.
+ */
+export class JobRunner {
+  private stopping = false;
+  private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private loop?: Promise<void>;
+  private wake?: () => void;
+
+  constructor(private readonly ds: DataSource, private readonly options: JobRunnerOptions) {}
+
+  private get leaseMs() { return this.options.leaseMs ?? 30_000; }
+
+  start(): void {
+    this.stopping = false;
+    this.loop = this.run();
+  }
+
+  /** Wakes the runner at once (e.g. right after enqueueing). */
+  poke(): void {
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.loop;
+    for (const r of this.running.values()) r.controller.abort(new Error('the job runner is stopping'));
+    const all = Promise.allSettled([...this.running.values()].map((r) => r.done));
+    await Promise.race([all, new Promise((r) => setTimeout(r, this.options.stopGraceMs ?? 10_000))]);
+    // Whatever did not finish goes back at once to whichever replica claims it next.
+    await this.ds.query(`update job set lease_expires_at = now() where lease_owner = $1 and status = 'running'`, [this.options.instanceId]).catch(() => undefined);
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      let claimed = false;
+      try {
+        await this.sweep();
+        if (this.running.size < (this.options.concurrency ?? 2)) {
+          const job = await this.claim();
+          if (job) {
+            claimed = true;
+            this.execute(job);
+          }
+        }
+      } catch (err) {
+        this.options.logger?.warn({ err: (err as Error).message }, 'job runner loop failed; retrying');
+      }
+      if (claimed && this.running.size < (this.options.concurrency ?? 2)) continue;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, this.options.pollIntervalMs ?? 1000);
+        this.wake = () => { clearTimeout(t); resolve(); };
+      });
+    }
+  }
+
+  /** Ends timed-out jobs and jobs abandoned by a dead process that used all their attempts. */
+  async sweep(): Promise<void> {
+    await this.ds.transaction(async (em) => {
+      const ended = (await em.query(
+        `update job set status = case when timeout_at < now() then 'discarded' else 'failed' end,
+                error_code = case when timeout_at < now() then 'JOB_TIMED_OUT' else 'JOB_ABANDONED' end,
+                error_message = case when timeout_at < now()
+                  then 'the job ran longer than its time limit (' || (timeout_ms / 1000) || ' s) and was discarded'
+                  else 'the process running the job stopped ' || attempts || ' time(s); giving up' end,
+                finished_at = now(), lease_owner = null, lease_expires_at = null
+         where id in (
+           select id from job where kind = any($1) and status = 'running'
+             and (timeout_at < now() or (lease_expires_at < now() and attempts >= max_attempts))
+           for update skip locked)
+         returning *`,
+        [Object.keys(this.options.handlers)],
+      )) as [JobRow[], number];
+      for (const row of ended[0]) {
+        this.running.get(row.id)?.controller.abort(new Error(row.error_message ?? 'job ended'));
+        await this.options.onFinished?.(em, toJobView(row));
+      }
+    });
+  }
+
+  private async claim(): Promise<ClaimedJob | null> {
+    const rows = (await this.ds.query(
+      `update job set status = 'running', lease_owner = $2, lease_expires_at = now() + make_interval(secs => $3),
+              attempts = attempts + 1, started_at = coalesce(started_at, now()),
+              timeout_at = coalesce(timeout_at, now() + make_interval(secs => timeout_ms / 1000.0))
+       where id = (
+         select id from job where kind = any($1)
+           and (status = 'queued' or (status = 'running' and lease_expires_at < now() and attempts < max_attempts))
+         order by requested_at limit 1 for update skip locked)
+       returning *`,
+      [Object.keys(this.options.handlers), this.options.instanceId, this.leaseMs / 1000],
+    )) as [JobRow[], number];
+    const row = rows[0][0];
+    if (!row) return null;
+    return {
+      id: row.id, workspaceId: row.workspace_id, kind: row.kind, params: row.params, requestedBy: row.requested_by,
+      attempt: row.attempts, correlationId: row.correlation_id,
+    };
+  }
+
+  private execute(job: ClaimedJob): void {
+    const controller = new AbortController();
+    const owner = this.options.instanceId;
+    let finished = false;
+    let lastProgress = 0;
+    const heartbeat = setInterval(() => {
+      this.ds.query(
+        `update job set lease_expires_at = now() + make_interval(secs => $3) where id = $1 and lease_owner = $2 and status = 'running'`,
+        [job.id, owner, this.leaseMs / 1000],
+      ).then((r: [unknown[], number]) => {
+        if (r[1] === 0 && !finished) controller.abort(new LeaseLost(`job ${job.id} is no longer held by this process`));
+      }).catch(() => undefined);
+    }, this.options.heartbeatMs ?? Math.max(50, Math.floor(this.leaseMs / 3)));
+
+    const ctx: JobContext = {
+      signal: controller.signal,
+      progress: async (done, total) => {
+        const now = Date.now();
+        if (now - lastProgress < (this.options.progressIntervalMs ?? 500) && total === undefined) return;
+        lastProgress = now;
+        await this.ds.query('update job set progress_done = $3, progress_total = coalesce($4, progress_total) where id = $1 and lease_owner = $2',
+          [job.id, owner, done, total ?? null]);
+      },
+      finishIn: async (em, result) => {
+        await this.finish(em, job.id, 'succeeded', { result });
+        finished = true;
+      },
+    };
+
+    const done = (async () => {
+      try {
+        const result = await this.options.handlers[job.kind]!(job, ctx);
+        if (!finished) await this.ds.transaction((em) => this.finish(em, job.id, 'succeeded', { result: result ?? {} }));
+      } catch (err) {
+        if (finished || err instanceof LeaseLost) return;
+        if (controller.signal.aborted && (this.stopping || controller.signal.reason instanceof LeaseLost)) {
+          // Not a failure of the job: another replica takes it over.
+          return;
+        }
+        if (controller.signal.aborted) return; // ended by the sweep (timed out): already final
+        const e = err as { code?: unknown; message?: string };
+        const code = typeof e.code === 'string' ? e.code : 'JOB_FAILED';
+        this.options.logger?.warn({ jobId: job.id, kind: job.kind, code, err: e.message }, 'job failed');
+        await this.ds.transaction((em) => this.finish(em, job.id, 'failed', { code, message: e.message ?? String(err) }))
+          .catch((finishErr) => this.options.logger?.error({ err: (finishErr as Error).message }, 'could not record the failure of a job'));
+      } finally {
+        finished = true;
+        clearInterval(heartbeat);
+        this.running.delete(job.id);
+        this.wake?.();
+      }
+    })();
+    this.running.set(job.id, { controller, done });
+  }
+
+  private async finish(
+    em: EntityManager, id: string, status: 'succeeded' | 'failed',
+    outcome: { result?: Record<string, unknown>; code?: string; message?: string },
+  ): Promise<void> {
+    const rows = (await em.query(
+      `update job set status = $3, result = $4, error_code = $5, error_message = $6, finished_at = now(),
+              progress_done = case when $3 = 'succeeded' then coalesce(progress_total, progress_done) else progress_done end,
+              lease_owner = null, lease_expires_at = null
+       where id = $1 and lease_owner = $2 and status = 'running' returning *`,
+      [id, this.options.instanceId, status, outcome.result ?? null, outcome.code ?? null, outcome.message ?? null],
+    )) as [JobRow[], number];
+    const row = rows[0][0];
+    // The lease was lost (timed out or taken over): the other outcome stands.
+    if (!row) throw new LeaseLost(`job ${id} is no longer held by this process`);
+    await this.options.onFinished?.(em, toJobView(row));
+  }
+}

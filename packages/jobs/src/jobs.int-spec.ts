@@ -1,0 +1,160 @@
+import type { JobView } from '@custodian/contracts';
+import { createAppDataSource, migrate } from '@custodian/persistence';
+import { stackEnv, waitFor } from '@custodian/testing';
+import type { DataSource } from 'typeorm';
+import { JobRunner, type JobHandler, type JobRunnerOptions } from './job-runner.js';
+import { JobStore } from './job-store.js';
+import { JobTables1763800000001 } from './job-tables.migration.js';
+
+const schema = `jobs_test_${Math.random().toString(36).slice(2, 8)}`;
+const dataSource = () => createAppDataSource({ url: stackEnv().DATABASE_URL, schema, migrations: [JobTables1763800000001], poolSize: 5 });
+
+describe('durable jobs on the real database', () => {
+  let ds: DataSource;
+  let replica: DataSource;
+  let store: JobStore;
+  const runners: JobRunner[] = [];
+
+  beforeAll(async () => {
+    ds = dataSource();
+    await ds.initialize();
+    await migrate(ds);
+    replica = dataSource();
+    await replica.initialize();
+    store = new JobStore(ds);
+  });
+  afterEach(async () => {
+    await Promise.all(runners.splice(0).map((r) => r.stop()));
+  });
+  afterAll(async () => {
+    await ds.query(`drop schema "${schema}" cascade`);
+    await Promise.all([ds.destroy(), replica.destroy()]);
+  });
+
+  function runner(handlers: Record<string, JobHandler>, options: Partial<JobRunnerOptions> = {}, source = ds) {
+    const r = new JobRunner(source, { instanceId: `r${runners.length}-${Math.random()}`, handlers, leaseMs: 1000, heartbeatMs: 200, pollIntervalMs: 50, stopGraceMs: 2000, ...options });
+    runners.push(r);
+    r.start();
+    return r;
+  }
+
+  const enqueue = (input: Partial<Parameters<JobStore['enqueue']>[1]> & { kind: string }) =>
+    ds.transaction((em) => store.enqueue(em, { workspaceId: 'w1', params: {}, requestedBy: 'u1', ...input }));
+
+  const finalJob = (workspaceId: string, id: string, timeoutMs = 10_000) =>
+    waitFor(async () => {
+      const job = await store.get(workspaceId, id);
+      return job && !['queued', 'running'].includes(job.status) ? job : null;
+    }, { timeoutMs, what: `job ${id} to end` });
+
+  it('runs a job, records progress and result, and tells the app in the final transaction', async () => {
+    const finished: JobView[] = [];
+    runner({
+      count: async (job, ctx) => {
+        await ctx.progress(5, 10);
+        return { echoed: job.params.n };
+      },
+    }, { onFinished: async (_em, job) => { finished.push(job); } });
+    const { job } = await enqueue({ kind: 'count', params: { n: 42 } });
+    expect(job.status).toBe('queued');
+    const done = await finalJob('w1', job.id);
+    expect(done).toMatchObject({ status: 'succeeded', result: { echoed: 42 }, progress: { done: 10, total: 10 }, error: null });
+    expect(done.startedAt).not.toBeNull();
+    expect(finished.map((j) => j.id)).toEqual([job.id]);
+    expect(await store.get('w2', job.id)).toBeNull();
+  });
+
+  it('allows one active job per workspace and key, enforced by the database', async () => {
+    const first = await enqueue({ kind: 'export', concurrencyKey: 'export', workspaceId: 'wa' });
+    await expect(enqueue({ kind: 'export', concurrencyKey: 'export', workspaceId: 'wa' })).rejects.toMatchObject({ code: 'JOB_ALREADY_RUNNING' });
+    // Straight SQL cannot get around it either.
+    await expect(ds.query(`insert into job (workspace_id, kind, requested_by, concurrency_key) values ('wa', 'export', 'x', 'export')`)).rejects.toThrow(/job_one_active_per_key/);
+    await enqueue({ kind: 'export', concurrencyKey: 'export', workspaceId: 'wb' });
+    await store.cancel('wa', first.job.id);
+    await enqueue({ kind: 'export', concurrencyKey: 'export', workspaceId: 'wa' });
+  });
+
+  it('answers a repeated idempotency key with the first job, and refuses it for other parameters', async () => {
+    const a = await enqueue({ kind: 'import', idempotencyKey: 'k1', params: { x: 1 }, workspaceId: 'wi' });
+    const b = await enqueue({ kind: 'import', idempotencyKey: 'k1', params: { x: 1 }, workspaceId: 'wi' });
+    expect(b).toEqual({ job: a.job, existing: true });
+    await expect(enqueue({ kind: 'import', idempotencyKey: 'k1', params: { x: 2 }, workspaceId: 'wi' })).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+  });
+
+  it('never runs a job twice when two replicas compete', async () => {
+    const runs = new Map<string, number>();
+    const handler: JobHandler = async (job) => { runs.set(job.id, (runs.get(job.id) ?? 0) + 1); };
+    const ids: string[] = [];
+    for (let i = 0; i < 50; i += 1) ids.push((await enqueue({ kind: 'race', workspaceId: 'wr' })).job.id);
+    runner({ race: handler }, { concurrency: 4 });
+    runner({ race: handler }, { concurrency: 4 }, replica);
+    await waitFor(async () => {
+      const [{ n }] = await ds.query(`select count(*)::int as n from job where kind = 'race' and status = 'succeeded'`);
+      return n === 50;
+    }, { timeoutMs: 20_000, what: 'all 50 jobs' });
+    expect(ids.every((id) => runs.get(id) === 1)).toBe(true);
+  });
+
+  it('hands the job of a dead process to another replica once its lease lapses', async () => {
+    const { job } = await enqueue({ kind: 'crashy', workspaceId: 'wc' });
+    // A process that claimed the job and died: running, lease expired, one attempt used.
+    await ds.query(`update job set status = 'running', lease_owner = 'dead', lease_expires_at = now() - interval '1 second', attempts = 1, started_at = now() where id = $1`, [job.id]);
+    runner({ crashy: async (claimed) => ({ attempt: claimed.attempt }) });
+    const done = await finalJob('wc', job.id);
+    expect(done).toMatchObject({ status: 'succeeded', result: { attempt: 2 } });
+  });
+
+  it('gives up on a job whose process died on every attempt', async () => {
+    const { job } = await enqueue({ kind: 'doomed', workspaceId: 'wd', maxAttempts: 2 });
+    await ds.query(`update job set status = 'running', lease_owner = 'dead', lease_expires_at = now() - interval '1 second', attempts = 2 where id = $1`, [job.id]);
+    let ran = false;
+    runner({ doomed: async () => { ran = true; } });
+    const done = await finalJob('wd', job.id);
+    expect(done).toMatchObject({ status: 'failed', error: { code: 'JOB_ABANDONED' } });
+    expect(ran).toBe(false);
+  });
+
+  it('discards a job that runs past its time limit and aborts its handler', async () => {
+    let aborted = false;
+    runner({
+      slow: (_job, ctx) => new Promise((_resolve, reject) => {
+        ctx.signal.addEventListener('abort', () => { aborted = true; reject(ctx.signal.reason); });
+      }),
+    });
+    const { job } = await enqueue({ kind: 'slow', workspaceId: 'wt', timeoutMs: 300 });
+    const done = await finalJob('wt', job.id);
+    expect(done).toMatchObject({ status: 'discarded', error: { code: 'JOB_TIMED_OUT' } });
+    await waitFor(() => aborted, { what: 'the handler to be aborted' });
+  });
+
+  it('records a failure with the error code the handler threw', async () => {
+    runner({ bad: async () => { throw Object.assign(new Error('row 7: not an email'), { code: 'IMPORT_FILE_INVALID' }); } });
+    const { job } = await enqueue({ kind: 'bad', workspaceId: 'wf' });
+    expect(await finalJob('wf', job.id)).toMatchObject({ status: 'failed', error: { code: 'IMPORT_FILE_INVALID', message: 'row 7: not an email' } });
+  });
+
+  it('commits a handler\'s own writes together with its final status', async () => {
+    await ds.query('create table if not exists effect (job_id uuid primary key)');
+    runner({
+      atomic: async (job, ctx) => {
+        await ds.transaction(async (em) => {
+          await em.query('insert into effect (job_id) values ($1)', [job.id]);
+          await ctx.finishIn(em, { wrote: 1 });
+        });
+      },
+    });
+    const { job } = await enqueue({ kind: 'atomic', workspaceId: 'wx' });
+    expect(await finalJob('wx', job.id)).toMatchObject({ status: 'succeeded', result: { wrote: 1 } });
+    expect(await ds.query('select job_id from effect where job_id = $1', [job.id])).toHaveLength(1);
+  });
+
+  it('releases the jobs of a stopping runner to the next one', async () => {
+    let started = false;
+    const first = runner({ long: (_job, ctx) => new Promise((_r, reject) => { started = true; ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)); }) }, { stopGraceMs: 500 });
+    const { job } = await enqueue({ kind: 'long', workspaceId: 'ws' });
+    await waitFor(() => started, { what: 'the first runner to start the job' });
+    await first.stop();
+    runner({ long: async () => ({ by: 'second' }) });
+    expect(await finalJob('ws', job.id)).toMatchObject({ status: 'succeeded', result: { by: 'second' } });
+  });
+});
