@@ -13,7 +13,12 @@ import { LifecycleService } from './lifecycle/lifecycle.service.js';
 import { ContactsHandlers } from './contacts/contacts.handlers.js';
 import { ContactsService } from './contacts/contacts.service.js';
 import { DatabaseModule } from './database/database.module.js';
+import { ImportJob } from './imports/import-job.js';
+import { ImportsHandlers } from './imports/imports.handlers.js';
 import { JobsHandlers } from './jobs/jobs.handlers.js';
+import { JOB_PROVIDERS, JobRunnerLifecycle } from './jobs/job-providers.js';
+import { ListSnapshots } from './snapshots/list-snapshot.js';
+import { StorageModule } from './storage/storage.module.js';
 import { ListsHandlers } from './lists/lists.handlers.js';
 import { ListsService } from './lists/lists.service.js';
 import { TagsHandlers } from './tags/tags.handlers.js';
@@ -40,6 +45,7 @@ export class AppModule {
         CoreModule.forRoot(env),
         ObservabilityModule.forRoot(),
         DatabaseModule,
+        StorageModule,
         MessagingModule.forRoot({
           app: 'contacts',
           natsServers: env.NATS_SERVERS,
@@ -47,8 +53,8 @@ export class AppModule {
           consumers: { maxDeliver: env.CONTACTS_EVENT_MAX_DELIVER },
         }),
       ],
-      controllers: [ContactsHandlers, ListsHandlers, TagsHandlers, AccountsHandlers, DealsHandlers, LifecycleHandlers, JobsHandlers],
-      providers: [ContactsService, ListsService, TagsService, AccountsService, DealsService, LifecycleService, BackupPolicy],
+      controllers: [ContactsHandlers, ListsHandlers, TagsHandlers, AccountsHandlers, DealsHandlers, LifecycleHandlers, ImportsHandlers, JobsHandlers],
+      providers: [ContactsService, ListsService, TagsService, AccountsService, DealsService, LifecycleService, BackupPolicy, ListSnapshots, ImportJob, ...JOB_PROVIDERS, JobRunnerLifecycle],
     };
   }
 }

@@ -12,7 +12,9 @@ import { ContactsController } from './contacts/contacts.controller.js';
 import { DealsController } from './deals/deals.controller.js';
 import { COMMAND_CLIENT, Commands } from './http/commands.js';
 import { ProblemFilter } from './http/problem.js';
+import { ImportsController } from './imports/imports.controller.js';
 import { JobsController } from './jobs/jobs.controller.js';
+import { ObjectStorage, parseStorageConfig } from '@custodian/storage';
 import { ListsController } from './lists/lists.controller.js';
 import { TagsController } from './tags/tags.controller.js';
 
@@ -26,6 +28,14 @@ class CoreModule {
         { provide: GatewayEnv, useValue: env },
         { provide: LOGGER, useValue: createLogger('gateway', env.LOG_LEVEL) },
         {
+          provide: ObjectStorage,
+          useFactory: async () => {
+            const storage = new ObjectStorage(parseStorageConfig(env as unknown as Record<string, string>));
+            await storage.ensureBuckets(['imports']);
+            return storage;
+          },
+        },
+        {
           provide: COMMAND_CLIENT,
           useFactory: () => new CommandClient(
             ClientProxyFactory.create({ transport: Transport.NATS, options: { servers: natsServers(env.NATS_SERVERS), name: 'custodian-gateway', maxReconnectAttempts: -1, reconnectTimeWait: 500 } }),
@@ -33,7 +43,7 @@ class CoreModule {
           ),
         },
       ],
-      exports: [GatewayEnv, LOGGER, COMMAND_CLIENT],
+      exports: [GatewayEnv, LOGGER, COMMAND_CLIENT, ObjectStorage],
     };
   }
 }
@@ -48,7 +58,7 @@ export class AppModule {
         ObservabilityModule.forRoot(),
         MessagingModule.forRoot({ app: 'gateway', natsServers: env.NATS_SERVERS, withDatabase: false }),
       ],
-      controllers: [ContactsController, ListsController, TagsController, AccountsController, DealsController, JobsController],
+      controllers: [ContactsController, ListsController, TagsController, AccountsController, DealsController, ImportsController, JobsController],
       providers: [
         Commands,
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -18,6 +18,8 @@ import { deleteDealV1 } from './messages/contacts.deal.delete.v1/index.js';
 import { getDealV1 } from './messages/contacts.deal.get.v1/index.js';
 import { listDealsV1 } from './messages/contacts.deal.list.v1/index.js';
 import { updateDealV1 } from './messages/contacts.deal.update.v1/index.js';
+import { importRejectsV1 } from './messages/contacts.import.rejects.v1/index.js';
+import { startImportV1 } from './messages/contacts.import.start.v1/index.js';
 import { contactsGetJobV1 } from './messages/contacts.job.get.v1/index.js';
 import { createListV1 } from './messages/contacts.list.create.v1/index.js';
 import { deleteListV1 } from './messages/contacts.list.delete.v1/index.js';
@@ -37,6 +39,9 @@ import { contactMergedV1 } from './messages/events.contacts.contact.merged.v1/in
 import { contactRestoredV1 } from './messages/events.contacts.contact.restored.v1/index.js';
 import { contactUpdatedV1 } from './messages/events.contacts.contact.updated.v1/index.js';
 import { dealChangedV1 } from './messages/events.contacts.deal.changed.v1/index.js';
+import { importCompletedV1 } from './messages/events.contacts.import.completed.v1/index.js';
+import { importFailedV1 } from './messages/events.contacts.import.failed.v1/index.js';
+import { listSnapshotCreatedV1 } from './messages/events.contacts.list-snapshot.created.v1/index.js';
 import { listCreatedV1 } from './messages/events.contacts.list.created.v1/index.js';
 import { listDeletedV1 } from './messages/events.contacts.list.deleted.v1/index.js';
 import { membershipChangedV1 } from './messages/events.contacts.membership.changed.v1/index.js';
@@ -64,6 +69,8 @@ export const MESSAGES: readonly MessageSpec[] = [
   getDealV1,
   listDealsV1,
   updateDealV1,
+  importRejectsV1,
+  startImportV1,
   contactsGetJobV1,
   createListV1,
   deleteListV1,
@@ -83,6 +90,9 @@ export const MESSAGES: readonly MessageSpec[] = [
   contactRestoredV1,
   contactUpdatedV1,
   dealChangedV1,
+  importCompletedV1,
+  importFailedV1,
+  listSnapshotCreatedV1,
   listCreatedV1,
   listDeletedV1,
   membershipChangedV1,

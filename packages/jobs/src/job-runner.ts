@@ -24,6 +24,14 @@ export interface JobContext {
   finishIn(em: EntityManager, result: Record<string, unknown>): Promise<void>;
 }
 
+export interface FinishedJobDetails {
+  workspaceId: string;
+  params: Record<string, unknown>;
+  correlationId: string | null;
+}
+
+const detailsOf = (row: JobRow): FinishedJobDetails => ({ workspaceId: row.workspace_id, params: row.params, correlationId: row.correlation_id });
+
 export type JobHandler = (job: ClaimedJob, ctx: JobContext) => Promise<Record<string, unknown> | void>;
 
 export interface JobRunnerOptions {
@@ -37,7 +45,7 @@ export interface JobRunnerOptions {
   /** How long stop() waits for running handlers before releasing their leases. */
   stopGraceMs?: number;
   /** Called in the transaction that gives a job its final status (outbox events go here). */
-  onFinished?: (em: EntityManager, job: JobView) => Promise<void>;
+  onFinished?: (em: EntityManager, job: JobView, details: FinishedJobDetails) => Promise<void>;
   logger?: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void };
 }
 
@@ -121,7 +129,7 @@ export class JobRunner {
       )) as [JobRow[], number];
       for (const row of ended[0]) {
         this.running.get(row.id)?.controller.abort(new Error(row.error_message ?? 'job ended'));
-        await this.options.onFinished?.(em, toJobView(row));
+        await this.options.onFinished?.(em, toJobView(row), detailsOf(row));
       }
     });
   }
@@ -215,6 +223,6 @@ export class JobRunner {
     const row = rows[0][0];
     // The lease was lost (timed out or taken over): the other outcome stands.
     if (!row) throw new LeaseLost(`job ${id} is no longer held by this process`);
-    await this.options.onFinished?.(em, toJobView(row));
+    await this.options.onFinished?.(em, toJobView(row), detailsOf(row));
   }
 }

@@ -36,6 +36,8 @@ export interface EnqueueInput {
   concurrencyKey?: string;
   /** The same key for the same kind answers with the existing job. */
   idempotencyKey?: string;
+  /** Params that may differ between two sends of the same request (who sent it, trace ids, ...). */
+  ignoreForIdempotency?: string[];
   maxAttempts?: number;
   /** A job running longer than this (from its first start) is discarded. */
   timeoutMs?: number;
@@ -43,8 +45,17 @@ export interface EnqueueInput {
   correlationId?: string;
 }
 
-function sameParams(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a, Object.keys(a as object).sort()) === JSON.stringify(b, Object.keys(b as object).sort());
+/** Whether two params objects are the same request, ignoring the given top-level keys. */
+export function sameParams(a: Record<string, unknown>, b: Record<string, unknown>, ignore: string[] = []): boolean {
+  const canonical = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(canonical);
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]));
+    }
+    return value;
+  };
+  const strip = (p: Record<string, unknown>) => Object.fromEntries(Object.entries(p).filter(([k, v]) => !ignore.includes(k) && v !== undefined));
+  return JSON.stringify(canonical(strip(a))) === JSON.stringify(canonical(strip(b)));
 }
 
 /** Job rows of one app's schema. Every read is scoped to a workspace. */
@@ -70,7 +81,7 @@ export class JobStore {
       const [same] = (await em.query('select * from job where workspace_id = $1 and kind = $2 and idempotency_key = $3',
         [input.workspaceId, input.kind, input.idempotencyKey])) as JobRow[];
       if (same) {
-        if (!sameParams(same.params, input.params)) {
+        if (!sameParams(same.params, input.params, input.ignoreForIdempotency)) {
           throw new DomainError(ErrorCode.IdempotencyKeyReused, `Idempotency-Key "${input.idempotencyKey}" was used for a different request (job ${same.id})`);
         }
         return { job: toJobView(same), existing: true };

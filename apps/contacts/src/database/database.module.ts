@@ -5,9 +5,10 @@ import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/comm
 import { DataSource } from 'typeorm';
 import { ContactsEnv } from '../config.js';
 import { ContactsSchema1763800000100 } from '../migrations/001-contacts-schema.js';
+import { ContactsJobs1763800000200 } from '../migrations/002-jobs.js';
 
 export const SCHEMA = 'contacts';
-export const MIGRATIONS = [MessagingTables1763800000000, ContactsSchema1763800000100];
+export const MIGRATIONS = [MessagingTables1763800000000, ContactsSchema1763800000100, ContactsJobs1763800000200];
 
 @Global()
 @Module({

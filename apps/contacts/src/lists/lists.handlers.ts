@@ -2,11 +2,12 @@ import type { CommandContext, CreateListV1, DeleteListV1, GetListV1, ListListsV1
 import { CommandHandler } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
 import { Controller, Inject } from '@nestjs/common';
+import { ListSnapshots } from '../snapshots/list-snapshot.js';
 import { ListsService } from './lists.service.js';
 
 @Controller()
 export class ListsHandlers {
-  constructor(private readonly lists: ListsService, @Inject(LOGGER) readonly logger: Logger) {}
+  constructor(private readonly lists: ListsService, private readonly snapshots: ListSnapshots, @Inject(LOGGER) readonly logger: Logger) {}
 
   @CommandHandler('contacts.list.create.v1')
   create(data: CreateListV1, context: CommandContext) {
@@ -25,7 +26,11 @@ export class ListsHandlers {
 
   @CommandHandler('contacts.list.delete.v1')
   delete(data: DeleteListV1, context: CommandContext) {
-    return this.lists.delete(context, data.id);
+    // From the back office, the list is backed up first (policy permitting), inside the deletion's transaction.
+    return this.lists.delete(context, data.id, async (em, list) => {
+      if (!(await this.snapshots.required(em, context, list.id))) return undefined;
+      return (await this.snapshots.write(em, { context, listId: list.id, listName: list.name, reason: 'deletion' })).snapshotId;
+    });
   }
 
   @CommandHandler('contacts.list.members.v1')

@@ -1,0 +1,92 @@
+import { MEMBERSHIP_STATUSES, type MembershipStatus } from '@custodian/contracts';
+
+/** Where a file column goes. */
+export type ColumnTarget =
+  | { kind: 'email' } | { kind: 'firstName' } | { kind: 'lastName' } | { kind: 'status' }
+  | { kind: 'field'; name: string } | { kind: 'ignore' };
+
+const KNOWN: Record<string, ColumnTarget> = {
+  email: { kind: 'email' }, 'e-mail': { kind: 'email' }, email_address: { kind: 'email' }, emailaddress: { kind: 'email' },
+  firstname: { kind: 'firstName' }, first_name: { kind: 'firstName' }, 'first name': { kind: 'firstName' },
+  lastname: { kind: 'lastName' }, last_name: { kind: 'lastName' }, 'last name': { kind: 'lastName' },
+  status: { kind: 'status' }, subscription_status: { kind: 'status' }, subscription: { kind: 'status' },
+  // Written by list snapshots; the live contact keeps its own created date.
+  createdat: { kind: 'ignore' }, created_at: { kind: 'ignore' },
+};
+
+export class MappingError extends Error {}
+
+function parseTarget(spec: string, column: string): ColumnTarget {
+  if (spec === 'email' || spec === 'firstName' || spec === 'lastName' || spec === 'status' || spec === 'ignore') return { kind: spec } as ColumnTarget;
+  if (spec.startsWith('fields.') && spec.length > 7) return { kind: 'field', name: spec.slice(7) };
+  throw new MappingError(`mapping for column "${column}" must be email, firstName, lastName, status, fields.<name> or ignore (got "${spec}")`);
+}
+
+/**
+ * Maps every header column: explicit `mapping` first, then well-known names, and any other
+ * column becomes a custom field of the same name (`fields.x` headers, as snapshots write them, too).
+ */
+export function mapColumns(header: string[], mapping: Record<string, string> = {}): ColumnTarget[] {
+  for (const column of Object.keys(mapping)) {
+    if (!header.includes(column)) throw new MappingError(`mapping names column "${column}", which the file does not have (columns: ${header.join(', ')})`);
+  }
+  const targets = header.map((column) => {
+    const explicit = mapping[column];
+    if (explicit !== undefined) return parseTarget(explicit, column);
+    const known = KNOWN[column.trim().toLowerCase()];
+    if (known) return known;
+    if (column.startsWith('fields.') && column.length > 7) return { kind: 'field', name: column.slice(7) } as ColumnTarget;
+    return { kind: 'field', name: column.trim() } as ColumnTarget;
+  });
+  for (const kind of ['email', 'firstName', 'lastName', 'status'] as const) {
+    const n = targets.filter((t) => t.kind === kind).length;
+    if (n > 1) throw new MappingError(`${n} columns map to ${kind}; map all but one to ignore`);
+  }
+  if (!targets.some((t) => t.kind === 'email')) throw new MappingError(`no email column (columns: ${header.join(', ')}); name one "email" or map it`);
+  return targets;
+}
+
+export interface ImportRow {
+  email: string;
+  firstName: string | null;
+  lastName: string | null;
+  status: MembershipStatus | null;
+  fields: Record<string, string>;
+}
+
+// Deliberately simple and strict: one @, no spaces, a dot in the domain.
+const EMAIL = /^[^\s@"<>,;]+@[^\s@"<>,;]+\.[^\s@"<>,;]+$/;
+const STATUSES = new Set<string>(MEMBERSHIP_STATUSES);
+
+/** A row's values as a contact, or the reason it is rejected. */
+export function toImportRow(values: string[], targets: ColumnTarget[]): { row: ImportRow } | { reason: string } {
+  const row: ImportRow = { email: '', firstName: null, lastName: null, status: null, fields: {} };
+  for (let i = 0; i < targets.length; i += 1) {
+    const t = targets[i]!;
+    const value = (values[i] ?? '').trim();
+    switch (t.kind) {
+      case 'email': row.email = value; break;
+      case 'firstName': row.firstName = value || null; break;
+      case 'lastName': row.lastName = value || null; break;
+      case 'status': {
+        if (!value) break;
+        const status = value.toLowerCase();
+        if (!STATUSES.has(status)) return { reason: `status "${value}" is not one of ${MEMBERSHIP_STATUSES.join(', ')}` };
+        row.status = status as MembershipStatus;
+        break;
+      }
+      case 'field': if (value) row.fields[t.name] = value; break;
+      case 'ignore': break;
+    }
+  }
+  if (!row.email) return { reason: 'email is empty' };
+  if (row.email.length > 320 || !EMAIL.test(row.email)) return { reason: `"${row.email}" is not a valid email address` };
+  if (row.firstName && row.firstName.length > 200) return { reason: 'firstName is longer than 200 characters' };
+  if (row.lastName && row.lastName.length > 200) return { reason: 'lastName is longer than 200 characters' };
+  return { row };
+}
+
+/** One line of PostgreSQL COPY text format. */
+export function copyLine(values: (string | number | null)[]): string {
+  return `${values.map((v) => (v === null ? '\\N' : String(v).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r'))).join('\t')}\n`;
+}

@@ -1,0 +1,289 @@
+import { PassThrough, Readable, Transform } from 'node:stream';
+import { DomainError, ErrorCode, type CommandContext, type ImportMode, type JobView } from '@custodian/contracts';
+import { CsvError, CsvReader, createCsvWriter } from '@custodian/csv';
+import type { ClaimedJob, FinishedJobDetails, JobContext } from '@custodian/jobs';
+import { recordEvent } from '@custodian/messaging';
+import { copyIn } from '@custodian/persistence';
+import { objectKey, ObjectStorage, StorageError, type StoredObject } from '@custodian/storage';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
+import { ContactsEnv } from '../config.js';
+import { ListSnapshots } from '../snapshots/list-snapshot.js';
+import { copyLine, mapColumns, MappingError, toImportRow, type ColumnTarget } from './column-mapping.js';
+
+/** What an import job is asked to do (stored as the job's params). */
+export interface ImportParams {
+  listId: string;
+  mode: ImportMode;
+  objectKey: string;
+  mapping?: Record<string, string>;
+  dryRun: boolean;
+  delimiter?: ',' | ';';
+  fileSha256?: string;
+  context: CommandContext;
+}
+
+export interface ImportCounters {
+  rows: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  failed: number;
+}
+
+export interface ImportResult extends ImportCounters, Record<string, unknown> {
+  listId: string;
+  mode: ImportMode;
+  dryRun: boolean;
+  encoding: string;
+  delimiter: string;
+  statusColumn: boolean;
+  rejectsKey: string | null;
+  snapshotId: string | null;
+}
+
+class ImportFailure extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+/** Rejected rows: row number, reason, and the row's original values. Written only if there is one. */
+class RejectsFile {
+  private writer?: Transform;
+  private upload?: Promise<StoredObject>;
+  count = 0;
+
+  constructor(private readonly storage: ObjectStorage, private readonly key: string, private readonly columns: string[]) {}
+
+  async add(row: number, reason: string, values: string[]): Promise<void> {
+    if (!this.writer) {
+      this.writer = createCsvWriter({ columns: ['row', 'reason', ...this.columns], escapeFormulas: true });
+      const body = new PassThrough();
+      this.writer.pipe(body);
+      this.upload = this.storage.upload('imports', this.key, body);
+      // Surface an upload failure at finish(), not as an unhandled rejection.
+      this.upload.catch(() => undefined);
+    }
+    this.count += 1;
+    // Rows rejected after staging carry only their email; pad so every line has every column.
+    const padded = [...values, ...Array(Math.max(0, this.columns.length - values.length)).fill('')];
+    if (!this.writer.write([row, reason, ...padded])) await new Promise((r) => this.writer!.once('drain', r));
+  }
+
+  async finish(): Promise<string | null> {
+    if (!this.writer) return null;
+    this.writer.end();
+    await this.upload;
+    return this.key;
+  }
+}
+
+/**
+ * A CSV import into a list, in one transaction: the file streams into a temporary staging table
+ * (COPY), then a handful of set-based statements apply it. A crash rolls everything back and the
+ * job runs again; a dry run does the same work and rolls back, so its counts are exact.
+ */
+@Injectable()
+export class ImportJob {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly storage: ObjectStorage,
+    private readonly snapshots: ListSnapshots,
+    @Inject(ContactsEnv) private readonly env: ContactsEnv,
+  ) {}
+
+  async run(job: ClaimedJob, ctx: JobContext): Promise<void> {
+    const params = job.params as unknown as ImportParams;
+    const runner = this.ds.createQueryRunner();
+    await runner.connect();
+    let result: ImportResult | undefined;
+    try {
+      await runner.startTransaction();
+      result = await this.importInto(runner, job, params, ctx);
+      if (params.dryRun) {
+        await runner.rollbackTransaction();
+      } else {
+        await ctx.finishIn(runner.manager, result);
+        await runner.commitTransaction();
+      }
+    } catch (err) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw this.explain(err);
+    } finally {
+      await runner.release();
+    }
+    if (params.dryRun) await this.ds.transaction((em) => ctx.finishIn(em, result!));
+  }
+
+  /** Final events, in the transaction that ends the job. */
+  async onFinished(em: EntityManager, job: JobView, details: FinishedJobDetails): Promise<void> {
+    if (job.kind !== 'import') return;
+    const params = details.params as unknown as ImportParams;
+    const context = { ...params.context, correlationId: details.correlationId ?? params.context.correlationId };
+    if (job.status === 'succeeded') {
+      const r = job.result as ImportResult;
+      await recordEvent(em, 'events.contacts.import.completed.v1', context, {
+        jobId: job.id, listId: r.listId, mode: r.mode, dryRun: r.dryRun, rows: r.rows, created: r.created, updated: r.updated,
+        unchanged: r.unchanged, skipped: r.skipped, failed: r.failed, ...(r.rejectsKey ? { rejectsKey: r.rejectsKey } : {}),
+      });
+    } else {
+      await recordEvent(em, 'events.contacts.import.failed.v1', context, {
+        jobId: job.id, listId: params.listId, code: job.error?.code ?? 'JOB_FAILED', message: job.error?.message ?? job.status,
+      });
+    }
+  }
+
+  private async importInto(runner: QueryRunner, job: ClaimedJob, params: ImportParams, ctx: JobContext): Promise<ImportResult> {
+    const em = runner.manager;
+    const ws = params.context.workspaceId;
+    // Locks the list: a deletion or another import of it waits for this one.
+    const [list] = (await em.query('select id, name from list where workspace_id = $1 and id = $2 for update', [ws, params.listId])) as { id: string; name: string }[];
+    if (!list) throw new ImportFailure(ErrorCode.NotFound, `list ${params.listId} no longer exists`);
+
+    await em.query(`create temp table import_row (
+        row_no int not null, email text not null, first_name text, last_name text, status text, fields jsonb not null,
+        contact_id uuid, created boolean not null default false, changed boolean not null default false
+      ) on commit drop`);
+
+    const source = await this.storage.download('imports', params.objectKey).catch((err: unknown) => {
+      if (err instanceof StorageError && err.code === 'STORAGE_NOT_FOUND') throw new ImportFailure(ErrorCode.ImportObjectMissing, `the uploaded file ${params.objectKey} is gone`);
+      throw err;
+    });
+    const reader = new CsvReader({ delimiter: params.delimiter, maxLineLength: this.env.CONTACTS_IMPORT_MAX_LINE_BYTES, onRowError: 'report' });
+    let rejects: RejectsFile | undefined;
+    let rows = 0;
+    let targets: ColumnTarget[] | undefined;
+    const rejectsKey = objectKey(ws, 'imports', `${job.id}-rejected`, 'csv');
+
+    // Parse, validate and stream the good rows into the staging table; rejected rows to their file.
+    const staged = Readable.from((async function* (this: ImportJob) {
+      for await (const item of reader.read(source)) {
+        if (ctx.signal.aborted) throw ctx.signal.reason;
+        if (!targets) {
+          try {
+            targets = mapColumns(reader.info!.header, params.mapping);
+          } catch (err) {
+            if (err instanceof MappingError) throw new ImportFailure(ErrorCode.ImportFileInvalid, err.message);
+            throw err;
+          }
+          rejects = new RejectsFile(this.storage, rejectsKey, reader.info!.header);
+        }
+        rows += 1;
+        if (item.error) {
+          await rejects!.add(item.rowNumber, item.error.message, item.values);
+          continue;
+        }
+        const values = reader.info!.header.map((h) => item.record[h] ?? '');
+        const mapped = toImportRow(values, targets);
+        if ('reason' in mapped) {
+          await rejects!.add(item.rowNumber, mapped.reason, values);
+          continue;
+        }
+        const r = mapped.row;
+        yield copyLine([item.rowNumber, r.email, r.firstName, r.lastName, r.status, JSON.stringify(r.fields)]);
+        if (rows % 10_000 === 0) void ctx.progress(rows).catch(() => undefined);
+      }
+    }).call(this));
+    await copyIn(runner, 'copy import_row (row_no, email, first_name, last_name, status, fields) from stdin', staged);
+    if (!targets) {
+      // Header only: nothing to import, but the header must still be a valid mapping.
+      targets = (() => {
+        try { return mapColumns(reader.info!.header, params.mapping); } catch (err) { throw new ImportFailure(ErrorCode.ImportFileInvalid, (err as Error).message); }
+      })();
+      rejects = new RejectsFile(this.storage, rejectsKey, reader.info!.header);
+    }
+    await ctx.progress(rows, rows);
+    const statusColumn = targets.some((t) => t.kind === 'status');
+
+    // The same email twice in the file: the first row counts, later ones are rejected.
+    const duplicates = (await em.query(`
+      with ranked as (select row_no, email, min(row_no) over (partition by lower(email)) as first_row from import_row)
+      delete from import_row r using ranked d where r.row_no = d.row_no and d.row_no <> d.first_row
+      returning r.row_no, r.email, d.first_row`)) as [{ row_no: number; email: string; first_row: number }[], number];
+    for (const d of duplicates[0].sort((a, b) => a.row_no - b.row_no)) {
+      await rejects!.add(d.row_no, `duplicate email in the file (first seen on row ${d.first_row})`, this.emailOnly(targets, d.email));
+    }
+
+    await em.query(`update import_row r set contact_id = c.id from contact c where c.workspace_id = $1 and lower(c.email) = lower(r.email)`, [ws]);
+    const skipped = await this.applyMode(em, params.mode, rejects!, targets);
+
+    // Back-office imports back the list up first (policy permitting), before anything changes.
+    let snapshotId: string | null = null;
+    if (!params.dryRun && (await this.snapshots.required(em, params.context, list.id))) {
+      snapshotId = (await this.snapshots.write(em, { context: params.context, listId: list.id, listName: list.name, reason: 'import', jobId: job.id })).snapshotId;
+    }
+
+    await em.query(`
+      with ins as (
+        insert into contact (workspace_id, email, first_name, last_name, fields)
+        select $1, email, first_name, last_name, fields from import_row where contact_id is null
+        returning id, lower(email) as k)
+      update import_row r set contact_id = ins.id, created = true from ins where lower(r.email) = ins.k`, [ws]);
+    await em.query(`
+      with upd as (
+        update contact c set first_name = coalesce(r.first_name, c.first_name), last_name = coalesce(r.last_name, c.last_name),
+               fields = c.fields || r.fields, updated_at = now()
+        from import_row r
+        where r.contact_id = c.id and not r.created
+          and (c.first_name is distinct from coalesce(r.first_name, c.first_name)
+               or c.last_name is distinct from coalesce(r.last_name, c.last_name)
+               or c.fields <> c.fields || r.fields)
+        returning c.id)
+      update import_row r set changed = true from upd where r.contact_id = upd.id`);
+    // Memberships. A status given in the file is applied; without one, new members are subscribed
+    // and existing members keep theirs, so nobody who unsubscribed or bounced is re-subscribed.
+    await em.query(`
+      with m as (
+        insert into membership (workspace_id, list_id, contact_id, status)
+        select $1, $2, contact_id, status from import_row where status is not null
+        on conflict (list_id, contact_id) do update set status = excluded.status, updated_at = now()
+          where membership.status is distinct from excluded.status
+        returning contact_id)
+      update import_row r set changed = true from m where r.contact_id = m.contact_id and not r.created`, [ws, list.id]);
+    await em.query(`
+      with m as (
+        insert into membership (workspace_id, list_id, contact_id, status)
+        select $1, $2, contact_id, 'subscribed' from import_row where status is null
+        on conflict (list_id, contact_id) do nothing
+        returning contact_id)
+      update import_row r set changed = true from m where r.contact_id = m.contact_id and not r.created`, [ws, list.id]);
+    const [counts] = (await em.query(`
+      select count(*) filter (where created)::int as created,
+             count(*) filter (where not created and changed)::int as updated,
+             count(*) filter (where not created and not changed)::int as unchanged
+      from import_row`)) as [{ created: number; updated: number; unchanged: number }];
+    const rejectedKey = await rejects!.finish();
+    return {
+      listId: list.id, mode: params.mode, dryRun: params.dryRun, encoding: reader.info!.encoding, delimiter: reader.info!.delimiter,
+      statusColumn, rows, ...counts, skipped, failed: rejects!.count - skipped, rejectsKey: rejectedKey, snapshotId,
+    };
+  }
+
+  /** `add` leaves existing contacts alone, `update` adds no one: those rows are skipped, with a reason. */
+  /** A row's values with only its email known (rows rejected after staging). */
+  private emailOnly(targets: ColumnTarget[], email: string): string[] {
+    return targets.map((t) => (t.kind === 'email' ? email : ''));
+  }
+
+  private async applyMode(em: EntityManager, mode: ImportMode, rejects: RejectsFile, targets: ColumnTarget[]): Promise<number> {
+    if (mode === 'upsert') return 0;
+    const condition = mode === 'add' ? 'contact_id is not null' : 'contact_id is null';
+    const reason = mode === 'add' ? 'skipped: a contact with this email exists (mode add only adds new contacts)'
+      : 'skipped: no contact with this email (mode update only changes existing contacts)';
+    const [removed] = (await em.query(`delete from import_row where ${condition} returning row_no, email`)) as [{ row_no: number; email: string }[], number];
+    for (const r of removed.sort((a, b) => a.row_no - b.row_no)) await rejects.add(r.row_no, reason, this.emailOnly(targets, r.email));
+    return removed.length;
+  }
+
+  /** Errors of the file become job failures with a code and the row. */
+  private explain(err: unknown): Error {
+    if (err instanceof ImportFailure) return err;
+    if (err instanceof CsvError) return new ImportFailure(err.code, err.message);
+    if (err instanceof DomainError) return new ImportFailure(err.code, err.message);
+    const cause = (err as { cause?: unknown })?.cause;
+    if (cause instanceof CsvError) return new ImportFailure(cause.code, cause.message);
+    return err as Error;
+  }
+}

@@ -1,0 +1,65 @@
+import {
+  DomainError, ErrorCode, type CommandContext, type ImportRejectsV1, type JobView, type StartImportV1,
+} from '@custodian/contracts';
+import { parseDuration } from '@custodian/config';
+import { JobRunner, JobStore } from '@custodian/jobs';
+import { CommandHandler } from '@custodian/messaging';
+import { LOGGER, type Logger } from '@custodian/observability';
+import { keyBelongsTo, ObjectStorage } from '@custodian/storage';
+import { Controller, Inject } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ContactsEnv } from '../config.js';
+import type { ImportParams, ImportResult } from './import-job.js';
+
+@Controller()
+export class ImportsHandlers {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly jobs: JobStore,
+    private readonly runner: JobRunner,
+    private readonly storage: ObjectStorage,
+    @Inject(ContactsEnv) private readonly env: ContactsEnv,
+    @Inject(LOGGER) readonly logger: Logger,
+  ) {}
+
+  @CommandHandler('contacts.import.start.v1')
+  async start(data: StartImportV1, context: CommandContext): Promise<JobView> {
+    if (!keyBelongsTo(data.objectKey, context.workspaceId, 'imports')) {
+      throw new DomainError(ErrorCode.ValidationFailed, 'objectKey is not an upload of this workspace', { errors: [{ path: 'objectKey', message: 'must be a key returned by an upload of this workspace' }] });
+    }
+    const [list] = (await this.ds.query('select id from list where workspace_id = $1 and id = $2', [context.workspaceId, data.listId])) as unknown[];
+    if (!list) throw new DomainError(ErrorCode.NotFound, `list ${data.listId} not found`, { errors: [{ path: 'listId', message: 'not found' }] });
+    if (!(await this.storage.stat('imports', data.objectKey))) {
+      throw new DomainError(ErrorCode.ImportObjectMissing, `no uploaded file at ${data.objectKey}`, { errors: [{ path: 'objectKey', message: 'not found' }] });
+    }
+    const params: ImportParams = {
+      listId: data.listId, mode: data.mode, objectKey: data.objectKey, mapping: data.mapping, dryRun: data.dryRun ?? false,
+      delimiter: data.delimiter, fileSha256: data.fileSha256, context,
+    };
+    const { job, existing } = await this.ds.transaction((em) => this.jobs.enqueue(em, {
+      workspaceId: context.workspaceId, kind: 'import', requestedBy: context.actor.id, correlationId: context.correlationId,
+      params: params as unknown as Record<string, unknown>, idempotencyKey: data.idempotencyKey,
+      // The same request sent again: who sent it and its trace ids differ, and a re-uploaded file
+      // lands under a new key but has the same content.
+      ignoreForIdempotency: data.fileSha256 ? ['context', 'objectKey'] : ['context'],
+      timeoutMs: parseDuration(this.env.CONTACTS_IMPORT_TIMEOUT), maxAttempts: 3,
+    }));
+    if (existing && data.fileSha256) {
+      const first = (await this.jobs.row(context.workspaceId, job.id))?.params.objectKey;
+      if (first !== data.objectKey) await this.storage.remove('imports', data.objectKey).catch(() => undefined);
+    }
+    this.runner.poke();
+    return job;
+  }
+
+  @CommandHandler('contacts.import.rejects.v1')
+  async rejects(data: ImportRejectsV1, context: CommandContext): Promise<{ url: string; expiresAt: string; rows: number }> {
+    const job = await this.jobs.get(context.workspaceId, data.id);
+    if (!job || job.kind !== 'import') throw new DomainError(ErrorCode.NotFound, `import ${data.id} not found`);
+    const result = job.result as ImportResult | null;
+    if (!result?.rejectsKey) throw new DomainError(ErrorCode.NotFound, `import ${data.id} has no rejected rows${job.status === 'succeeded' ? '' : ` (it is ${job.status})`}`);
+    const expiresIn = data.expiresInSeconds ?? 900;
+    const url = await this.storage.presignedDownloadUrl('imports', result.rejectsKey, { expiresInSeconds: expiresIn, fileName: `import-${job.id}-rejected.csv` });
+    return { url, expiresAt: new Date(Date.now() + expiresIn * 1000).toISOString(), rows: result.failed + result.skipped };
+  }
+}

@@ -1,0 +1,40 @@
+import { parseDuration } from '@custodian/config';
+import { JobRunner, JobStore, type JobHandler } from '@custodian/jobs';
+import { LOGGER, type Logger } from '@custodian/observability';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { hostname } from 'node:os';
+import { DataSource } from 'typeorm';
+import { ContactsEnv } from '../config.js';
+import { ImportJob } from '../imports/import-job.js';
+
+/** The contacts service's jobs (imports), run by the shared job runner. */
+export const JOB_PROVIDERS: Provider[] = [
+  { provide: JobStore, inject: [DataSource], useFactory: (ds: DataSource) => new JobStore(ds) },
+  {
+    provide: JobRunner,
+    inject: [DataSource, ContactsEnv, LOGGER, ImportJob],
+    useFactory: (ds: DataSource, env: ContactsEnv, logger: Logger, imports: ImportJob) => {
+      const handlers: Record<string, JobHandler> = { import: (job, ctx) => imports.run(job, ctx) };
+      return new JobRunner(ds, {
+        instanceId: env.INSTANCE_ID ?? `contacts-${hostname()}-${process.pid}`,
+        handlers,
+        leaseMs: parseDuration(env.CONTACTS_JOB_LEASE),
+        concurrency: env.CONTACTS_JOB_CONCURRENCY,
+        pollIntervalMs: 500,
+        onFinished: (em, job, details) => imports.onFinished(em, job, details),
+        logger,
+      });
+    },
+  },
+];
+
+@Injectable()
+export class JobRunnerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(@Inject(JobRunner) private readonly runner: JobRunner) {}
+  onApplicationBootstrap(): void {
+    this.runner.start();
+  }
+  async onApplicationShutdown(): Promise<void> {
+    await this.runner.stop();
+  }
+}

@@ -1,0 +1,93 @@
+import { DomainError, ErrorCode, type JobView } from '@custodian/contracts';
+import { ObjectStorage } from '@custodian/storage';
+import { Controller, Get, Headers, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { CurrentCaller, Roles } from '../auth/auth.guard.js';
+import type { Caller } from '../auth/token.js';
+import { GatewayEnv } from '../config.js';
+import { Commands } from '../http/commands.js';
+import { receiveUpload } from './upload.js';
+
+const TEXT_FIELDS = ['listId', 'mode', 'delimiter'] as const;
+
+/** Multipart fields and query parameters arrive as text: turn them into the command's types. */
+function commandOf(fields: Record<string, string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of Object.keys(fields)) {
+    if (![...TEXT_FIELDS, 'mapping', 'dryRun'].includes(name)) {
+      throw new DomainError(ErrorCode.ValidationFailed, `unknown field "${name}"`, { errors: [{ path: name, message: 'is not a field of an import' }] });
+    }
+  }
+  for (const name of TEXT_FIELDS) if (fields[name] !== undefined) out[name] = fields[name];
+  if (fields.dryRun !== undefined) {
+    if (!['true', 'false'].includes(fields.dryRun)) throw new DomainError(ErrorCode.ValidationFailed, 'dryRun must be true or false', { errors: [{ path: 'dryRun', message: 'must be true or false' }] });
+    out.dryRun = fields.dryRun === 'true';
+  }
+  if (fields.mapping !== undefined) {
+    try {
+      out.mapping = JSON.parse(fields.mapping);
+    } catch {
+      throw new DomainError(ErrorCode.ValidationFailed, 'mapping must be a JSON object such as {"E-mail":"email"}', { errors: [{ path: 'mapping', message: 'is not JSON' }] });
+    }
+  }
+  return out;
+}
+
+@ApiTags('imports')
+@ApiBearerAuth()
+@Controller('v1/imports')
+export class ImportsController {
+  constructor(private readonly commands: Commands, private readonly storage: ObjectStorage, private readonly env: GatewayEnv) {}
+
+  @Post()
+  @HttpCode(202)
+  @Roles('owner', 'admin', 'manager')
+  @ApiOperation({
+    summary: 'Import a CSV into a list, as a job',
+    description: 'Send the file as multipart/form-data (part "file" plus fields listId, mode, mapping (JSON), dryRun, delimiter), '
+      + 'as text/csv with those as query parameters, or as JSON with the objectKey of an earlier upload. Modes: add (new contacts only), '
+      + 'update (existing only), upsert (both). A status column is applied; without one, new members are subscribed and nobody who '
+      + 'unsubscribed or bounced is re-subscribed. Answers 202 with the job and a Location header. Idempotency-Key is honoured.',
+  })
+  async start(@CurrentCaller() caller: Caller, @Req() req: Request, @Res({ passthrough: true }) res: Response,
+    @Headers('idempotency-key') idempotencyKey?: string): Promise<JobView> {
+    const type = (req.headers['content-type'] ?? '').toLowerCase();
+    let data: Record<string, unknown>;
+    let uploadedKey: string | undefined;
+    if (type.startsWith('application/json')) {
+      data = { ...(req.body as object) };
+    } else {
+      const upload = await receiveUpload(req, this.storage, caller.workspaceId, this.env.GATEWAY_UPLOAD_LIMIT_BYTES);
+      uploadedKey = upload.stored.key;
+      const fields = type.startsWith('text/csv') ? Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k, String(v)])) : upload.fields;
+      data = { ...commandOf(fields), objectKey: upload.stored.key, fileSha256: upload.stored.sha256 };
+    }
+    if (idempotencyKey !== undefined) data.idempotencyKey = idempotencyKey;
+    try {
+      const job = await this.commands.send<JobView>('contacts.import.start.v1', caller, req, data);
+      res.setHeader('Location', `/v1/imports/${job.id}`);
+      return job;
+    } catch (err) {
+      // Nothing will ever read an upload whose import was refused.
+      if (uploadedKey) await this.storage.remove('imports', uploadedKey).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'An import job: status, progress, counters (rows, created, updated, unchanged, skipped, failed) and the link to its rejected rows' })
+  async get(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string) {
+    const job = await this.commands.send<JobView>('contacts.job.get.v1', caller, req, { id });
+    if (job.kind !== 'import') throw new DomainError(ErrorCode.NotFound, `import ${id} not found`);
+    const rejects = (job.result as { rejectsKey?: string | null } | null)?.rejectsKey;
+    return { ...job, links: { self: `/v1/imports/${id}`, ...(rejects ? { rejectedRows: `/v1/imports/${id}/rejected-rows` } : {}) } };
+  }
+
+  @Get(':id/rejected-rows')
+  @ApiOperation({ summary: 'Redirects to a short-lived download of the rejected rows: row number, reason and the original values' })
+  async rejected(@CurrentCaller() caller: Caller, @Req() req: Request, @Res() res: Response, @Param('id') id: string) {
+    const { url } = await this.commands.send<{ url: string }>('contacts.import.rejects.v1', caller, req, { id });
+    res.redirect(302, url);
+  }
+}

@@ -1,0 +1,32 @@
+import { IsBoolean, IsIn, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { IMPORT_MODES, type ImportMode } from '../../enums.js';
+import { command } from '../../message.js';
+
+/**
+ * Imports a CSV from the `imports` bucket into a list, as a job.
+ * - `add` creates new contacts only, `update` changes existing ones only, `upsert` does both.
+ * - `mapping` maps file columns to contact properties: `email`, `firstName`, `lastName`, `status`,
+ *   `fields.<name>`, or `ignore`. Unmapped columns are recognised by name (email, first_name,
+ *   firstName, last_name, lastName, status/subscription_status); any other becomes a custom field.
+ * - With a status column, its values are applied; without one, new members are subscribed and
+ *   nobody who unsubscribed or bounced is re-subscribed.
+ * - `dryRun` validates every row and counts what would happen, writing nothing.
+ */
+export class StartImportV1 {
+  @IsUUID() listId!: string;
+  @IsIn(IMPORT_MODES) mode!: ImportMode;
+  /** Key of the uploaded CSV in the imports bucket; it must belong to the workspace. */
+  @IsString() @MaxLength(1024) @Matches(/^[A-Za-z0-9_-]+\/imports\//) objectKey!: string;
+  @IsOptional() @IsObject() mapping?: Record<string, string>;
+  @IsOptional() @IsBoolean() dryRun?: boolean;
+  @IsOptional() @IsIn([',', ';']) delimiter?: ',' | ';';
+  /** sha256 of the uploaded file, when the gateway received it: a retried upload is the same request. */
+  @IsOptional() @Matches(/^[0-9a-f]{64}$/) fileSha256?: string;
+  /** Same key, same request: the same job answers again. */
+  @IsOptional() @IsString() @MaxLength(200) idempotencyKey?: string;
+}
+
+export const startImportV1 = command('contacts.import.start.v1', StartImportV1, {
+  listId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', mode: 'upsert', objectKey: 'w1/imports/2026/11/22/0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1.csv',
+  mapping: { 'E-mail': 'email', Ciudad: 'fields.city' },
+}, 'JobView');
