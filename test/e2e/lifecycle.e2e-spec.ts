@@ -1,5 +1,5 @@
 import { CommandClient } from '@custodian/messaging';
-import { EventTap, stackEnv, TestSystem, uniqueWorkspace } from '@custodian/testing';
+import { EventTap, stackEnv, TestSystem, uniqueWorkspace, waitFor } from '@custodian/testing';
 import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
 import type { ContactSnapshot, RestoreOutcome } from '@custodian/contracts';
 
@@ -116,5 +116,43 @@ describe('accounts, deals, merge, archive and restore', () => {
     const { body } = await api('POST', `/v1/contacts/${c.id}/archive`, {});
     await contact('TAKEN@example.com');
     await expect(restore(body.snapshot)).rejects.toMatchObject({ code: 'EMAIL_IN_USE' });
+  });
+});
+
+describe('bulk archive', () => {
+  const system = new TestSystem(['contacts']);
+  const workspace = uniqueWorkspace('bulk');
+  const tap = new EventTap(workspace);
+
+  beforeAll(() => Promise.all([system.start(), tap.start()]));
+  afterAll(() => Promise.all([system.stop(), tap.stop()]));
+
+  it('archives every contact matching the filter as a job, one snapshot event each', async () => {
+    const api = system.client(system.token({ workspace }));
+    const list = (await api('POST', '/v1/lists', { name: 'Old customers' })).body;
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      ids.push((await api('POST', '/v1/contacts', { email: `old-${i}@example.com`, tags: i < 3 ? ['stale'] : [], lists: [{ listId: list.id, status: 'subscribed' }] })).body.id);
+    }
+    const keep = (await api('POST', '/v1/contacts', { email: 'keep@example.com', tags: ['stale'] })).body;
+
+    expect((await api('POST', '/v1/contacts/archive', {})).body.code).toBe('VALIDATION_FAILED');
+    const started = await api('POST', '/v1/contacts/archive', { listId: list.id, tag: 'stale', reason: 'cleanup' }, { 'idempotency-key': 'bulk-1' });
+    expect(started.status).toBe(202);
+    expect(started.headers.get('location')).toBe(`/v1/jobs/${started.body.id}`);
+    const job = await waitFor(async () => {
+      const j = (await api('GET', `/v1/jobs/${started.body.id}`)).body;
+      return j.status === 'succeeded' ? j : null;
+    }, { timeoutMs: 20_000, what: 'the bulk archive' });
+    expect(job).toMatchObject({ kind: 'archive-bulk', result: { archived: 3, matched: 3 }, progress: { done: 3, total: 3 } });
+
+    const remaining = (await api('GET', `/v1/contacts?listId=${list.id}`)).body.items.map((c: { id: string }) => c.id).sort();
+    expect(remaining).toEqual(ids.slice(3).sort());
+    expect((await api('GET', `/v1/contacts/${keep.id}`)).status).toBe(200);
+    await waitFor(() => tap.of('events.contacts.contact.archived.v1').length >= 3, { what: 'three archived events' });
+    expect(tap.of('events.contacts.contact.archived.v1').map((e) => (e.envelope.data.snapshot as ContactSnapshot).contactId).sort()).toEqual(ids.slice(0, 3).sort());
+
+    const again = await api('POST', '/v1/contacts/archive', { listId: list.id, tag: 'stale', reason: 'cleanup' }, { 'idempotency-key': 'bulk-1' });
+    expect(again.body.id).toBe(started.body.id);
   });
 });

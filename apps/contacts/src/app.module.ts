@@ -8,6 +8,7 @@ import { BackupPolicy } from './backup-policy/backup-policy.js';
 import { ContactsEnv } from './config.js';
 import { DealsHandlers } from './deals/deals.handlers.js';
 import { DealsService } from './deals/deals.service.js';
+import { BulkArchiveJob } from './lifecycle/bulk-archive-job.js';
 import { LifecycleHandlers } from './lifecycle/lifecycle.handlers.js';
 import { LifecycleService } from './lifecycle/lifecycle.service.js';
 import { ContactsHandlers } from './contacts/contacts.handlers.js';
@@ -54,7 +55,7 @@ export class AppModule {
         }),
       ],
       controllers: [ContactsHandlers, ListsHandlers, TagsHandlers, AccountsHandlers, DealsHandlers, LifecycleHandlers, ImportsHandlers, JobsHandlers],
-      providers: [ContactsService, ListsService, TagsService, AccountsService, DealsService, LifecycleService, BackupPolicy, ListSnapshots, ImportJob, ...JOB_PROVIDERS, JobRunnerLifecycle],
+      providers: [ContactsService, ListsService, TagsService, AccountsService, DealsService, LifecycleService, BackupPolicy, ListSnapshots, ImportJob, BulkArchiveJob, ...JOB_PROVIDERS, JobRunnerLifecycle],
     };
   }
 }

@@ -14,6 +14,7 @@ export * from './messages/contacts.account.delete.v1/index.js';
 export * from './messages/contacts.account.get.v1/index.js';
 export * from './messages/contacts.account.list.v1/index.js';
 export * from './messages/contacts.account.update.v1/index.js';
+export * from './messages/contacts.contact.archive-bulk.v1/index.js';
 export * from './messages/contacts.contact.archive.v1/index.js';
 export * from './messages/contacts.contact.create.v1/index.js';
 export * from './messages/contacts.contact.delete.v1/index.js';

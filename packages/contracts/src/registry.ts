@@ -4,6 +4,7 @@ import { deleteAccountV1 } from './messages/contacts.account.delete.v1/index.js'
 import { getAccountV1 } from './messages/contacts.account.get.v1/index.js';
 import { listAccountsV1 } from './messages/contacts.account.list.v1/index.js';
 import { updateAccountV1 } from './messages/contacts.account.update.v1/index.js';
+import { archiveContactsV1 } from './messages/contacts.contact.archive-bulk.v1/index.js';
 import { archiveContactV1 } from './messages/contacts.contact.archive.v1/index.js';
 import { createContactV1 } from './messages/contacts.contact.create.v1/index.js';
 import { deleteContactV1 } from './messages/contacts.contact.delete.v1/index.js';
@@ -55,6 +56,7 @@ export const MESSAGES: readonly MessageSpec[] = [
   getAccountV1,
   listAccountsV1,
   updateAccountV1,
+  archiveContactsV1,
   archiveContactV1,
   createContactV1,
   deleteContactV1,

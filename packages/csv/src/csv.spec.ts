@@ -30,8 +30,8 @@ describe('CsvReader', () => {
   it('reads records keyed by the header with the line each starts on, across quoted newlines', async () => {
     const { items, reader } = await readAll('email,note\r\na@x.com,"two\nlines"\r\nb@x.com,plain\r\n');
     expect(items).toEqual([
-      { rowNumber: 2, record: { email: 'a@x.com', note: 'two\nlines' } },
-      { rowNumber: 4, record: { email: 'b@x.com', note: 'plain' } },
+      { rowNumber: 2, record: { email: 'a@x.com', note: 'two\nlines' }, values: ['a@x.com', 'two\nlines'] },
+      { rowNumber: 4, record: { email: 'b@x.com', note: 'plain' }, values: ['b@x.com', 'plain'] },
     ]);
     expect(reader.info).toEqual({ encoding: 'utf-8', delimiter: ',', header: ['email', 'note'] });
   });
@@ -63,7 +63,7 @@ describe('CsvReader', () => {
 
   it('skips blank lines but keeps counting lines', async () => {
     const { items } = await readAll('email\n\na@x.com\n\n');
-    expect(items).toEqual([{ rowNumber: 3, record: { email: 'a@x.com' } }]);
+    expect(items).toEqual([{ rowNumber: 3, record: { email: 'a@x.com' }, values: ['a@x.com'] }]);
   });
 
   it('rejects an empty file and reads a header-only file as no rows', async () => {
@@ -90,7 +90,7 @@ describe('CsvReader', () => {
     const { items } = await readAll(input, { onRowError: 'report' });
     expect(items).toEqual([
       { rowNumber: 2, error: { code: 'CSV_RAGGED_ROW', message: 'has 1 field, the header has 2' }, values: ['a@x.com'] },
-      { rowNumber: 3, record: { email: 'b@x.com', name: 'B' } },
+      { rowNumber: 3, record: { email: 'b@x.com', name: 'B' }, values: ['b@x.com', 'B'] },
     ]);
   });
 

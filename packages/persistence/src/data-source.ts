@@ -11,12 +11,17 @@ export interface AppDataSourceOptions {
   migrations?: Constructor<MigrationInterface>[];
   poolSize?: number;
   applicationName?: string;
+  /** Server settings for every connection, e.g. `{ temp_buffers: '64MB' }` for bulk work in temp tables. */
+  sessionSettings?: Record<string, string>;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]*$/;
 
 export function createAppDataSource(options: AppDataSourceOptions): DataSource {
   if (!SCHEMA_NAME.test(options.schema)) throw new Error(`invalid schema name "${options.schema}"`);
+  for (const [k, v] of Object.entries(options.sessionSettings ?? {})) {
+    if (!/^[a-z_]+$/.test(k) || !/^[A-Za-z0-9_.]+$/.test(v)) throw new Error(`invalid session setting ${k}=${v}`);
+  }
   return new DataSource({
     type: 'postgres',
     url: options.url,
@@ -31,7 +36,10 @@ export function createAppDataSource(options: AppDataSourceOptions): DataSource {
     poolSize: options.poolSize ?? 10,
     applicationName: options.applicationName,
     // Unqualified names in hand-written SQL resolve to the app's schema.
-    extra: { options: `-c search_path=${options.schema},public` },
+    extra: {
+      options: [`-c search_path=${options.schema},public`,
+        ...Object.entries(options.sessionSettings ?? {}).map(([k, v]) => `-c ${k}=${v}`)].join(' '),
+    },
   });
 }
 

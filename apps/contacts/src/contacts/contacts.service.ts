@@ -6,6 +6,7 @@ import { recordEvent } from '@custodian/messaging';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CONTACT_VIEW_SQL, decodeCursor, findContact, pageOf, toContactView } from './contact-queries.js';
+import { deleteMemberships } from './delete-memberships.js';
 
 @Injectable()
 export class ContactsService {
@@ -76,6 +77,7 @@ export class ContactsService {
       const rows = (await em.query('delete from contact where workspace_id = $1 and id = $2 returning email', [context.workspaceId, id])) as [{ email: string }[], number];
       const deleted = rows[0]?.[0];
       if (!deleted) throw new DomainError(ErrorCode.NotFound, `contact ${id} not found`);
+      await deleteMemberships(em, { contactIds: [id] });
       await recordEvent(em, 'events.contacts.contact.deleted.v1', context, { contactId: id, email: deleted.email });
     });
     return { deleted: true };

@@ -6,9 +6,10 @@ import { DataSource } from 'typeorm';
 import { ContactsEnv } from '../config.js';
 import { ContactsSchema1763800000100 } from '../migrations/001-contacts-schema.js';
 import { ContactsJobs1763800000200 } from '../migrations/002-jobs.js';
+import { MembershipWithoutForeignKeys1763800000300 } from '../migrations/003-membership-without-foreign-keys.js';
 
 export const SCHEMA = 'contacts';
-export const MIGRATIONS = [MessagingTables1763800000000, ContactsSchema1763800000100, ContactsJobs1763800000200];
+export const MIGRATIONS = [MessagingTables1763800000000, ContactsSchema1763800000100, ContactsJobs1763800000200, MembershipWithoutForeignKeys1763800000300];
 
 @Global()
 @Module({
@@ -17,7 +18,8 @@ export const MIGRATIONS = [MessagingTables1763800000000, ContactsSchema176380000
       provide: DataSource,
       inject: [ContactsEnv, LOGGER, HealthRegistry],
       useFactory: async (env: ContactsEnv, logger: Logger, health: HealthRegistry) => {
-        const ds = createAppDataSource({ url: env.DATABASE_URL, schema: SCHEMA, migrations: MIGRATIONS, applicationName: 'custodian-contacts' });
+        const ds = createAppDataSource({ url: env.DATABASE_URL, schema: SCHEMA, migrations: MIGRATIONS, applicationName: 'custodian-contacts',
+          sessionSettings: { temp_buffers: env.CONTACTS_TEMP_BUFFERS } });
         await ds.initialize();
         const applied = await migrate(ds);
         if (applied.length) logger.info({ applied }, 'migrations applied');

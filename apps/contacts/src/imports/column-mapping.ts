@@ -87,6 +87,16 @@ export function toImportRow(values: string[], targets: ColumnTarget[]): { row: I
 }
 
 /** One line of PostgreSQL COPY text format. */
+const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
 export function copyLine(values: (string | number | null)[]): string {
-  return `${values.map((v) => (v === null ? '\\N' : String(v).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r'))).join('\t')}\n`;
+  let line = '';
+  for (let i = 0; i < values.length; i += 1) {
+    const v = values[i];
+    const text = v === null || v === undefined ? '\\N' : String(v);
+    // Most values need no escaping; test once before replacing.
+    line += (i ? '\t' : '') + (v !== null && v !== undefined && COPY_SPECIAL.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : text);
+  }
+  return `${line}\n`;
 }

@@ -138,27 +138,37 @@ export class ImportJob {
   private async importInto(runner: QueryRunner, job: ClaimedJob, params: ImportParams, ctx: JobContext): Promise<ImportResult> {
     const em = runner.manager;
     const ws = params.context.workspaceId;
+    // Room for the hash joins over the whole file, so they do not spill to disk.
+    await em.query(`set local work_mem = '${this.env.CONTACTS_IMPORT_WORK_MEM}'`);
     // Locks the list: a deletion or another import of it waits for this one.
     const [list] = (await em.query('select id, name from list where workspace_id = $1 and id = $2 for update', [ws, params.listId])) as { id: string; name: string }[];
     if (!list) throw new ImportFailure(ErrorCode.NotFound, `list ${params.listId} no longer exists`);
 
+    // The file's good rows as COPY streams them in; then, matched to the live contacts, import_row.
+    await em.query(`create temp table import_raw (
+        row_no int not null, email text not null, first_name text, last_name text, status text, fields jsonb not null
+      ) on commit drop`);
     await em.query(`create temp table import_row (
         row_no int not null, email text not null, first_name text, last_name text, status text, fields jsonb not null,
-        contact_id uuid, created boolean not null default false, changed boolean not null default false
+        contact_id uuid not null, is_new boolean not null
       ) on commit drop`);
+    // Existing contacts the import changed (a contact may appear more than once).
+    await em.query('create temp table import_touched (contact_id uuid not null) on commit drop');
 
     const source = await this.storage.download('imports', params.objectKey).catch((err: unknown) => {
       if (err instanceof StorageError && err.code === 'STORAGE_NOT_FOUND') throw new ImportFailure(ErrorCode.ImportObjectMissing, `the uploaded file ${params.objectKey} is gone`);
       throw err;
     });
-    const reader = new CsvReader({ delimiter: params.delimiter, maxLineLength: this.env.CONTACTS_IMPORT_MAX_LINE_BYTES, onRowError: 'report' });
+    const reader = new CsvReader({ delimiter: params.delimiter, maxLineLength: this.env.CONTACTS_IMPORT_MAX_LINE_BYTES, onRowError: 'report', records: false });
     let rejects: RejectsFile | undefined;
     let rows = 0;
     let targets: ColumnTarget[] | undefined;
     const rejectsKey = objectKey(ws, 'imports', `${job.id}-rejected`, 'csv');
 
-    // Parse, validate and stream the good rows into the staging table; rejected rows to their file.
+    // Parse, validate and stream the good rows into the staging table (in ~64 KiB chunks);
+    // rejected rows to their file.
     const staged = Readable.from((async function* (this: ImportJob) {
+      let batch = '';
       for await (const item of reader.read(source)) {
         if (ctx.signal.aborted) throw ctx.signal.reason;
         if (!targets) {
@@ -175,18 +185,22 @@ export class ImportJob {
           await rejects!.add(item.rowNumber, item.error.message, item.values);
           continue;
         }
-        const values = reader.info!.header.map((h) => item.record[h] ?? '');
-        const mapped = toImportRow(values, targets);
+        const mapped = toImportRow(item.values, targets);
         if ('reason' in mapped) {
-          await rejects!.add(item.rowNumber, mapped.reason, values);
+          await rejects!.add(item.rowNumber, mapped.reason, item.values);
           continue;
         }
         const r = mapped.row;
-        yield copyLine([item.rowNumber, r.email, r.firstName, r.lastName, r.status, JSON.stringify(r.fields)]);
+        batch += copyLine([item.rowNumber, r.email, r.firstName, r.lastName, r.status, JSON.stringify(r.fields)]);
+        if (batch.length > 65_536) {
+          yield batch;
+          batch = '';
+        }
         if (rows % 10_000 === 0) void ctx.progress(rows).catch(() => undefined);
       }
+      if (batch) yield batch;
     }).call(this));
-    await copyIn(runner, 'copy import_row (row_no, email, first_name, last_name, status, fields) from stdin', staged);
+    await copyIn(runner, 'copy import_raw (row_no, email, first_name, last_name, status, fields) from stdin', staged);
     if (!targets) {
       // Header only: nothing to import, but the header must still be a valid mapping.
       targets = (() => {
@@ -198,15 +212,19 @@ export class ImportJob {
     const statusColumn = targets.some((t) => t.kind === 'status');
 
     // The same email twice in the file: the first row counts, later ones are rejected.
-    const duplicates = (await em.query(`
-      with ranked as (select row_no, email, min(row_no) over (partition by lower(email)) as first_row from import_row)
-      delete from import_row r using ranked d where r.row_no = d.row_no and d.row_no <> d.first_row
+    const [duplicates] = (await em.query(`
+      delete from import_raw r using (
+        select lower(email) as k, min(row_no) as first_row from import_raw group by 1 having count(*) > 1) d
+      where lower(r.email) = d.k and r.row_no <> d.first_row
       returning r.row_no, r.email, d.first_row`)) as [{ row_no: number; email: string; first_row: number }[], number];
-    for (const d of duplicates[0].sort((a, b) => a.row_no - b.row_no)) {
+    for (const d of duplicates.sort((a, b) => a.row_no - b.row_no)) {
       await rejects!.add(d.row_no, `duplicate email in the file (first seen on row ${d.first_row})`, this.emailOnly(targets, d.email));
     }
-
-    await em.query(`update import_row r set contact_id = c.id from contact c where c.workspace_id = $1 and lower(c.email) = lower(r.email)`, [ws]);
+    // Match every row to its live contact once; a new contact gets its id here.
+    await em.query(`
+      insert into import_row
+      select r.*, coalesce(c.id, gen_random_uuid()), c.id is null
+      from import_raw r left join contact c on c.workspace_id = $1 and lower(c.email) = lower(r.email)`, [ws]);
     const skipped = await this.applyMode(em, params.mode, rejects!, targets);
 
     // Back-office imports back the list up first (policy permitting), before anything changes.
@@ -215,49 +233,48 @@ export class ImportJob {
       snapshotId = (await this.snapshots.write(em, { context: params.context, listId: list.id, listName: list.name, reason: 'import', jobId: job.id })).snapshotId;
     }
 
+    // A contact created meanwhile by someone else makes this fail on the unique email: the job runs again.
     await em.query(`
-      with ins as (
-        insert into contact (workspace_id, email, first_name, last_name, fields)
-        select $1, email, first_name, last_name, fields from import_row where contact_id is null
-        returning id, lower(email) as k)
-      update import_row r set contact_id = ins.id, created = true from ins where lower(r.email) = ins.k`, [ws]);
+      insert into contact (id, workspace_id, email, first_name, last_name, fields)
+      select contact_id, $1, email, first_name, last_name, fields from import_row where is_new`, [ws]);
+    // Only a real change touches an existing contact (and counts it as updated).
     await em.query(`
       with upd as (
         update contact c set first_name = coalesce(r.first_name, c.first_name), last_name = coalesce(r.last_name, c.last_name),
                fields = c.fields || r.fields, updated_at = now()
         from import_row r
-        where r.contact_id = c.id and not r.created
+        where r.contact_id = c.id and not r.is_new
           and (c.first_name is distinct from coalesce(r.first_name, c.first_name)
                or c.last_name is distinct from coalesce(r.last_name, c.last_name)
                or c.fields <> c.fields || r.fields)
         returning c.id)
-      update import_row r set changed = true from upd where r.contact_id = upd.id`);
+      insert into import_touched select id from upd`);
     // Memberships. A status given in the file is applied; without one, new members are subscribed
     // and existing members keep theirs, so nobody who unsubscribed or bounced is re-subscribed.
     await em.query(`
-      with m as (
-        insert into membership (workspace_id, list_id, contact_id, status)
-        select $1, $2, contact_id, status from import_row where status is not null
-        on conflict (list_id, contact_id) do update set status = excluded.status, updated_at = now()
-          where membership.status is distinct from excluded.status
-        returning contact_id)
-      update import_row r set changed = true from m where r.contact_id = m.contact_id and not r.created`, [ws, list.id]);
-    await em.query(`
-      with m as (
-        insert into membership (workspace_id, list_id, contact_id, status)
-        select $1, $2, contact_id, 'subscribed' from import_row where status is null
-        on conflict (list_id, contact_id) do nothing
-        returning contact_id)
-      update import_row r set changed = true from m where r.contact_id = m.contact_id and not r.created`, [ws, list.id]);
+      insert into membership (workspace_id, list_id, contact_id, status)
+      select $1, $2, contact_id, coalesce(status, 'subscribed') from import_row where is_new`, [ws, list.id]);
+    for (const given of statusColumn ? [true, false] : [false]) {
+      await em.query(`
+        with m as (
+          insert into membership (workspace_id, list_id, contact_id, status)
+          select $1, $2, contact_id, ${given ? 'status' : "'subscribed'"} from import_row r
+          where not is_new and status is ${given ? 'not null' : 'null'}
+          ${given ? '' : 'and not exists (select 1 from membership m where m.list_id = $2 and m.contact_id = r.contact_id)'}
+          on conflict (list_id, contact_id) do ${given ? `update set status = excluded.status, updated_at = now()
+            where membership.status is distinct from excluded.status` : 'nothing'}
+          returning contact_id)
+        insert into import_touched select contact_id from m`, [ws, list.id]);
+    }
     const [counts] = (await em.query(`
-      select count(*) filter (where created)::int as created,
-             count(*) filter (where not created and changed)::int as updated,
-             count(*) filter (where not created and not changed)::int as unchanged
-      from import_row`)) as [{ created: number; updated: number; unchanged: number }];
+      select (select count(*) from import_row where is_new)::int as created,
+             (select count(distinct contact_id) from import_touched)::int as updated,
+             (select count(*) from import_row)::int as staged`)) as [{ created: number; updated: number; staged: number }];
     const rejectedKey = await rejects!.finish();
     return {
       listId: list.id, mode: params.mode, dryRun: params.dryRun, encoding: reader.info!.encoding, delimiter: reader.info!.delimiter,
-      statusColumn, rows, ...counts, skipped, failed: rejects!.count - skipped, rejectsKey: rejectedKey, snapshotId,
+      statusColumn, rows, created: counts.created, updated: counts.updated, unchanged: counts.staged - counts.created - counts.updated, skipped,
+      failed: rejects!.count - skipped, rejectsKey: rejectedKey, snapshotId,
     };
   }
 
@@ -269,10 +286,10 @@ export class ImportJob {
 
   private async applyMode(em: EntityManager, mode: ImportMode, rejects: RejectsFile, targets: ColumnTarget[]): Promise<number> {
     if (mode === 'upsert') return 0;
-    const condition = mode === 'add' ? 'contact_id is not null' : 'contact_id is null';
     const reason = mode === 'add' ? 'skipped: a contact with this email exists (mode add only adds new contacts)'
       : 'skipped: no contact with this email (mode update only changes existing contacts)';
-    const [removed] = (await em.query(`delete from import_row where ${condition} returning row_no, email`)) as [{ row_no: number; email: string }[], number];
+    const [removed] = (await em.query(`delete from import_row where ${mode === 'add' ? 'not is_new' : 'is_new'} returning row_no, email`)) as
+      [{ row_no: number; email: string }[], number];
     for (const r of removed.sort((a, b) => a.row_no - b.row_no)) await rejects.add(r.row_no, reason, this.emailOnly(targets, r.email));
     return removed.length;
   }

@@ -6,15 +6,19 @@ import { hostname } from 'node:os';
 import { DataSource } from 'typeorm';
 import { ContactsEnv } from '../config.js';
 import { ImportJob } from '../imports/import-job.js';
+import { BulkArchiveJob } from '../lifecycle/bulk-archive-job.js';
 
-/** The contacts service's jobs (imports), run by the shared job runner. */
+/** The contacts service's jobs (imports, bulk archives), run by the shared job runner. */
 export const JOB_PROVIDERS: Provider[] = [
   { provide: JobStore, inject: [DataSource], useFactory: (ds: DataSource) => new JobStore(ds) },
   {
     provide: JobRunner,
-    inject: [DataSource, ContactsEnv, LOGGER, ImportJob],
-    useFactory: (ds: DataSource, env: ContactsEnv, logger: Logger, imports: ImportJob) => {
-      const handlers: Record<string, JobHandler> = { import: (job, ctx) => imports.run(job, ctx) };
+    inject: [DataSource, ContactsEnv, LOGGER, ImportJob, BulkArchiveJob],
+    useFactory: (ds: DataSource, env: ContactsEnv, logger: Logger, imports: ImportJob, archives: BulkArchiveJob) => {
+      const handlers: Record<string, JobHandler> = {
+        import: (job, ctx) => imports.run(job, ctx),
+        'archive-bulk': (job, ctx) => archives.run(job, ctx),
+      };
       return new JobRunner(ds, {
         instanceId: env.INSTANCE_ID ?? `contacts-${hostname()}-${process.pid}`,
         handlers,

@@ -1,4 +1,7 @@
-import type { ArchiveContactV1, CommandContext, MergeContactsV1, RestoreContactV1 } from '@custodian/contracts';
+import type { ArchiveContactsV1, ArchiveContactV1, CommandContext, JobView, MergeContactsV1, RestoreContactV1 } from '@custodian/contracts';
+import { JobRunner, JobStore } from '@custodian/jobs';
+import { DataSource } from 'typeorm';
+import { BulkArchiveJob, type BulkArchiveParams } from './bulk-archive-job.js';
 import { CommandHandler } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
 import { Controller, Inject } from '@nestjs/common';
@@ -6,7 +9,13 @@ import { LifecycleService } from './lifecycle.service.js';
 
 @Controller()
 export class LifecycleHandlers {
-  constructor(private readonly lifecycle: LifecycleService, @Inject(LOGGER) readonly logger: Logger) {}
+  constructor(
+    private readonly lifecycle: LifecycleService,
+    private readonly ds: DataSource,
+    private readonly jobs: JobStore,
+    private readonly runner: JobRunner,
+    @Inject(LOGGER) readonly logger: Logger,
+  ) {}
 
   @CommandHandler('contacts.contact.merge.v1')
   merge(data: MergeContactsV1, context: CommandContext) {
@@ -21,5 +30,20 @@ export class LifecycleHandlers {
   @CommandHandler('contacts.contact.restore.v1')
   restore(data: RestoreContactV1, context: CommandContext) {
     return this.lifecycle.restore({ ...context, origin: 'restore' }, data.snapshot);
+  }
+
+  @CommandHandler('contacts.contact.archive-bulk.v1')
+  async archiveMany(data: ArchiveContactsV1, context: CommandContext): Promise<JobView> {
+    const { idempotencyKey, reason, ...filter } = data;
+    BulkArchiveJob.validate(filter);
+    const params: BulkArchiveParams = { filter, reason, context };
+    const { job } = await this.ds.transaction((em) => this.jobs.enqueue(em, {
+      workspaceId: context.workspaceId, kind: 'archive-bulk', requestedBy: context.actor.id, correlationId: context.correlationId,
+      params: params as unknown as Record<string, unknown>, idempotencyKey, ignoreForIdempotency: ['context'],
+      // One bulk archive at a time per workspace.
+      concurrencyKey: 'archive-bulk',
+    }));
+    this.runner.poke();
+    return job;
   }
 }

@@ -6,6 +6,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { findContact } from '../contacts/contact-queries.js';
 import { ensureDealConsistent } from '../deals/deals.service.js';
+import { deleteMemberships } from '../contacts/delete-memberships.js';
 
 /** Stricter first: when two memberships meet (merge), an opt-out or bounce is never lost. */
 const STRICTNESS = `case status when 'bounced' then 4 when 'unsubscribed' then 3 when 'unconfirmed' then 2 else 1 end`;
@@ -58,6 +59,7 @@ export class LifecycleService {
         [primaryId, duplicate.first_name, duplicate.last_name, fields],
       );
       await em.query('delete from contact where id = $1', [duplicateId]);
+      await deleteMemberships(em, { contactIds: [duplicateId] });
       await em.query('insert into merged_contact (contact_id, workspace_id, merged_into, email) values ($1, $2, $3, $4)',
         [duplicateId, context.workspaceId, primaryId, duplicate.email]);
       await recordEvent(em, 'events.contacts.contact.merged.v1', context, { primaryId, duplicateId, duplicateEmail: duplicate.email });
@@ -76,6 +78,7 @@ export class LifecycleService {
         await recordEvent(em, 'events.contacts.deal.changed.v1', context, { dealId: d.dealId, change: 'deleted', name: d.name, contactIds: [id], primaryContactId: null });
       }
       await em.query('delete from contact where id = $1', [id]);
+      await deleteMemberships(em, { contactIds: [id] });
       for (const d of snapshot.deals.filter((x) => !x.deletedWithContact && x.wasPrimary)) await ensureDealConsistent(em, d.dealId);
       await recordEvent(em, 'events.contacts.contact.archived.v1', context, { snapshot, ...(reason ? { reason } : {}) });
       return { archived: true as const, snapshot };

@@ -6,6 +6,7 @@ import { recordEvent } from '@custodian/messaging';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { decodeCursor, pageOf } from '../contacts/contact-queries.js';
+import { deleteMemberships } from '../contacts/delete-memberships.js';
 
 interface ListRow { id: string; name: string; memberCount: number; createdAt: Date; cursorAt: string }
 
@@ -77,6 +78,7 @@ export class ListsService {
       const list = await this.get(context, id, em);
       const snapshotId = beforeDelete ? await beforeDelete(em, list) : undefined;
       await em.query('delete from list where workspace_id = $1 and id = $2', [context.workspaceId, id]);
+      await deleteMemberships(em, { listId: id });
       await recordEvent(em, 'events.contacts.list.deleted.v1', context, { listId: id, name: list.name, memberCount: list.memberCount, snapshotId });
       return { deleted: true, snapshotId: snapshotId ?? null };
     });

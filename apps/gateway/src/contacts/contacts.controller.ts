@@ -1,8 +1,8 @@
-import type { ContactView, Page } from '@custodian/contracts';
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
+import type { ContactView, JobView, Page } from '@custodian/contracts';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
-import { CurrentCaller } from '../auth/auth.guard.js';
+import type { Request, Response } from 'express';
+import { CurrentCaller, Roles } from '../auth/auth.guard.js';
 import type { Caller } from '../auth/token.js';
 import { Commands } from '../http/commands.js';
 import { intQuery } from '../http/query.js';
@@ -32,6 +32,17 @@ export class ContactsController {
   @ApiOperation({ summary: 'Merge two contacts: { primaryId, duplicateId }. The duplicate is folded into the primary and is gone for good (it can never be restored)' })
   merge(@CurrentCaller() caller: Caller, @Req() req: Request, @Body() body: object): Promise<ContactView> {
     return this.commands.send('contacts.contact.merge.v1', caller, req, body ?? {});
+  }
+
+  @Post('archive')
+  @HttpCode(202)
+  @Roles('owner', 'admin', 'manager')
+  @ApiOperation({ summary: 'Archive every contact matching { listId?, tag?, emails?, reason? } (all criteria must hold), as a job; one at a time per workspace. Idempotency-Key is honoured' })
+  async archiveMany(@CurrentCaller() caller: Caller, @Req() req: Request, @Res({ passthrough: true }) res: Response, @Body() body: object,
+    @Headers('idempotency-key') idempotencyKey?: string): Promise<JobView> {
+    const job = await this.commands.send<JobView>('contacts.contact.archive-bulk.v1', caller, req, { ...(body ?? {}), ...(idempotencyKey ? { idempotencyKey } : {}) });
+    res.setHeader('Location', `/v1/jobs/${job.id}`);
+    return job;
   }
 
   @Post(':id/archive')

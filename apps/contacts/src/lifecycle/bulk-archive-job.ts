@@ -1,0 +1,70 @@
+import { DomainError, ErrorCode, type ArchiveContactsV1, type CommandContext } from '@custodian/contracts';
+import type { ClaimedJob, JobContext } from '@custodian/jobs';
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { LifecycleService } from './lifecycle.service.js';
+
+export interface BulkArchiveParams {
+  filter: Omit<ArchiveContactsV1, 'idempotencyKey' | 'reason'>;
+  reason?: string;
+  context: CommandContext;
+}
+
+/** The ids a bulk-archive filter selects, oldest first (all criteria must hold). */
+export function filterSql(workspaceId: string, filter: BulkArchiveParams['filter']): { sql: string; params: unknown[] } {
+  const params: unknown[] = [workspaceId];
+  const where = ['c.workspace_id = $1'];
+  if (filter.listId) {
+    params.push(filter.listId);
+    where.push(`exists (select 1 from membership m where m.contact_id = c.id and m.list_id = $${params.length})`);
+  }
+  if (filter.tag) {
+    params.push(filter.tag);
+    where.push(`exists (select 1 from contact_tag ct join tag t on t.id = ct.tag_id where ct.contact_id = c.id and lower(t.name) = lower($${params.length}))`);
+  }
+  if (filter.emails?.length) {
+    params.push(filter.emails.map((e) => e.toLowerCase()));
+    where.push(`lower(c.email) = any($${params.length}::text[])`);
+  }
+  return { sql: `select c.id from contact c where ${where.join(' and ')} order by c.created_at, c.id`, params };
+}
+
+/**
+ * Archives the matching contacts a batch at a time; each contact goes in its own transaction
+ * with its snapshot event, so a crash leaves every contact either live or archived, never between.
+ */
+@Injectable()
+export class BulkArchiveJob {
+  constructor(private readonly ds: DataSource, private readonly lifecycle: LifecycleService) {}
+
+  static validate(filter: BulkArchiveParams['filter']): void {
+    if (!filter.listId && !filter.tag && !filter.emails?.length) {
+      throw new DomainError(ErrorCode.ValidationFailed, 'give at least one of listId, tag or emails', { errors: [{ path: '', message: 'needs listId, tag or emails' }] });
+    }
+  }
+
+  async run(job: ClaimedJob, ctx: JobContext): Promise<Record<string, unknown>> {
+    const params = job.params as unknown as BulkArchiveParams;
+    const { sql, params: values } = filterSql(params.context.workspaceId, params.filter);
+    const [{ total }] = (await this.ds.query(`select count(*)::int as total from (${sql}) s`, values)) as [{ total: number }];
+    await ctx.progress(0, total);
+    let archived = 0;
+    // Re-select after each batch: archived contacts drop out of the filter, so a re-run resumes.
+    for (;;) {
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      const batch = (await this.ds.query(`${sql} limit 200`, values)) as { id: string }[];
+      if (!batch.length) break;
+      for (const { id } of batch) {
+        try {
+          await this.lifecycle.archive(params.context, id, params.reason);
+          archived += 1;
+        } catch (err) {
+          // Deleted or archived by someone else meanwhile: nothing left to do for it.
+          if (!(err instanceof DomainError && err.code === ErrorCode.NotFound)) throw err;
+        }
+      }
+      await ctx.progress(archived, total);
+    }
+    return { archived, matched: total };
+  }
+}
