@@ -14,6 +14,8 @@ import { LifecycleService } from './lifecycle/lifecycle.service.js';
 import { ContactsHandlers } from './contacts/contacts.handlers.js';
 import { ContactsService } from './contacts/contacts.service.js';
 import { DatabaseModule } from './database/database.module.js';
+import { DatasetExportJob } from './datasets/dataset-export-job.js';
+import { DatasetsHandlers } from './datasets/datasets.handlers.js';
 import { ImportJob } from './imports/import-job.js';
 import { ImportsHandlers } from './imports/imports.handlers.js';
 import { JobsHandlers } from './jobs/jobs.handlers.js';
@@ -54,8 +56,8 @@ export class AppModule {
           consumers: { maxDeliver: env.CONTACTS_EVENT_MAX_DELIVER },
         }),
       ],
-      controllers: [ContactsHandlers, ListsHandlers, TagsHandlers, AccountsHandlers, DealsHandlers, LifecycleHandlers, ImportsHandlers, JobsHandlers],
-      providers: [ContactsService, ListsService, TagsService, AccountsService, DealsService, LifecycleService, BackupPolicy, ListSnapshots, ImportJob, BulkArchiveJob, ...JOB_PROVIDERS, JobRunnerLifecycle],
+      controllers: [ContactsHandlers, ListsHandlers, TagsHandlers, AccountsHandlers, DealsHandlers, LifecycleHandlers, ImportsHandlers, DatasetsHandlers, JobsHandlers],
+      providers: [ContactsService, ListsService, TagsService, AccountsService, DealsService, LifecycleService, BackupPolicy, ListSnapshots, ImportJob, BulkArchiveJob, DatasetExportJob, ...JOB_PROVIDERS, JobRunnerLifecycle],
     };
   }
 }

@@ -14,6 +14,7 @@ import { mergeContactsV1 } from './messages/contacts.contact.merge.v1/index.js';
 import { restoreContactV1 } from './messages/contacts.contact.restore.v1/index.js';
 import { tagContactV1 } from './messages/contacts.contact.tag.v1/index.js';
 import { updateContactV1 } from './messages/contacts.contact.update.v1/index.js';
+import { exportContactsDatasetV1 } from './messages/contacts.dataset.export.v1/index.js';
 import { createDealV1 } from './messages/contacts.deal.create.v1/index.js';
 import { deleteDealV1 } from './messages/contacts.deal.delete.v1/index.js';
 import { getDealV1 } from './messages/contacts.deal.get.v1/index.js';
@@ -39,6 +40,8 @@ import { contactDeletedV1 } from './messages/events.contacts.contact.deleted.v1/
 import { contactMergedV1 } from './messages/events.contacts.contact.merged.v1/index.js';
 import { contactRestoredV1 } from './messages/events.contacts.contact.restored.v1/index.js';
 import { contactUpdatedV1 } from './messages/events.contacts.contact.updated.v1/index.js';
+import { datasetExportedV1 } from './messages/events.contacts.dataset.exported.v1/index.js';
+import { datasetFailedV1 } from './messages/events.contacts.dataset.failed.v1/index.js';
 import { dealChangedV1 } from './messages/events.contacts.deal.changed.v1/index.js';
 import { importCompletedV1 } from './messages/events.contacts.import.completed.v1/index.js';
 import { importFailedV1 } from './messages/events.contacts.import.failed.v1/index.js';
@@ -66,6 +69,7 @@ export const MESSAGES: readonly MessageSpec[] = [
   restoreContactV1,
   tagContactV1,
   updateContactV1,
+  exportContactsDatasetV1,
   createDealV1,
   deleteDealV1,
   getDealV1,
@@ -91,6 +95,8 @@ export const MESSAGES: readonly MessageSpec[] = [
   contactMergedV1,
   contactRestoredV1,
   contactUpdatedV1,
+  datasetExportedV1,
+  datasetFailedV1,
   dealChangedV1,
   importCompletedV1,
   importFailedV1,

@@ -7,17 +7,19 @@ import { DataSource } from 'typeorm';
 import { ContactsEnv } from '../config.js';
 import { ImportJob } from '../imports/import-job.js';
 import { BulkArchiveJob } from '../lifecycle/bulk-archive-job.js';
+import { DatasetExportJob } from '../datasets/dataset-export-job.js';
 
-/** The contacts service's jobs (imports, bulk archives), run by the shared job runner. */
+/** The contacts service's jobs (imports, bulk archives, dataset exports), run by the shared job runner. */
 export const JOB_PROVIDERS: Provider[] = [
   { provide: JobStore, inject: [DataSource], useFactory: (ds: DataSource) => new JobStore(ds) },
   {
     provide: JobRunner,
-    inject: [DataSource, ContactsEnv, LOGGER, ImportJob, BulkArchiveJob],
-    useFactory: (ds: DataSource, env: ContactsEnv, logger: Logger, imports: ImportJob, archives: BulkArchiveJob) => {
+    inject: [DataSource, ContactsEnv, LOGGER, ImportJob, BulkArchiveJob, DatasetExportJob],
+    useFactory: (ds: DataSource, env: ContactsEnv, logger: Logger, imports: ImportJob, archives: BulkArchiveJob, datasets: DatasetExportJob) => {
       const handlers: Record<string, JobHandler> = {
         import: (job, ctx) => imports.run(job, ctx),
         'archive-bulk': (job, ctx) => archives.run(job, ctx),
+        'dataset-export': (job, ctx) => datasets.run(job, ctx),
       };
       return new JobRunner(ds, {
         instanceId: env.INSTANCE_ID ?? `contacts-${hostname()}-${process.pid}`,
@@ -25,7 +27,10 @@ export const JOB_PROVIDERS: Provider[] = [
         leaseMs: parseDuration(env.CONTACTS_JOB_LEASE),
         concurrency: env.CONTACTS_JOB_CONCURRENCY,
         pollIntervalMs: 500,
-        onFinished: (em, job, details) => imports.onFinished(em, job, details),
+        onFinished: async (em, job, details) => {
+        await imports.onFinished(em, job, details);
+        await datasets.onFinished(em, job, details);
+      },
         logger,
       });
     },

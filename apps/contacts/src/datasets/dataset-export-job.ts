@@ -1,0 +1,103 @@
+import { PassThrough, type Readable } from 'node:stream';
+import { createGzip } from 'node:zlib';
+import { CONTACT_DATASET_COLUMNS, DomainError, ErrorCode, type CommandContext, type ExportContactsDatasetV1, type JobView } from '@custodian/contracts';
+import type { ClaimedJob, FinishedJobDetails, JobContext } from '@custodian/jobs';
+import { recordEvent } from '@custodian/messaging';
+import { copyOutOn, sqlIdentifier, sqlLiteral } from '@custodian/persistence';
+import { ObjectStorage } from '@custodian/storage';
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+
+export interface DatasetParams extends ExportContactsDatasetV1 {
+  context: CommandContext;
+}
+
+class DatasetFailure extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+/** A value a spreadsheet would run as a formula gets a leading quote (files meant for people). */
+const safe = (expr: string) => `case when ${expr} ~ '^[=+@\\t\\r-]' then '''' || ${expr} else ${expr} end`;
+
+/**
+ * Streams the contacts of a workspace (or of one list) as CSV into the exports bucket with COPY,
+ * in one read-only transaction (a consistent snapshot), never holding the rows in memory.
+ */
+@Injectable()
+export class DatasetExportJob {
+  constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage) {}
+
+  async run(job: ClaimedJob, ctx: JobContext): Promise<Record<string, unknown>> {
+    const p = job.params as unknown as DatasetParams;
+    const ws = p.context.workspaceId;
+    const runner = this.ds.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction('REPEATABLE READ');
+      const em = runner.manager;
+      const timeZone = p.timeZone ?? 'CET';
+      const [known] = (await em.query('select 1 from pg_timezone_names where name = $1', [timeZone])) as unknown[];
+      if (!known) throw new DatasetFailure('DATASET_BAD_TIME_ZONE', `unknown time zone "${timeZone}"`);
+      await em.query(`set local timezone = ${sqlLiteral(timeZone)}`);
+      const from = p.listId
+        ? `contact c join membership lm on lm.contact_id = c.id and lm.list_id = ${sqlLiteral(p.listId)}`
+        : 'contact c';
+      const where = `c.workspace_id = ${sqlLiteral(ws)}`;
+      const customFields = ((await em.query(`select distinct jsonb_object_keys(c.fields) as name from ${from} where ${where} order by 1`)) as { name: string }[])
+        .map((r) => `fields.${r.name}`);
+      const columns = p.fields ?? [...CONTACT_DATASET_COLUMNS, ...customFields];
+      const expressions = columns.map((column) => `${this.expression(column)} as ${sqlIdentifier(column)}`);
+      const sql = `copy (select ${expressions.join(', ')} from ${from} where ${where} order by c.created_at, c.id)
+        to stdout with (format csv, header ${p.header === false ? 'false' : 'true'}, delimiter ${sqlLiteral(p.delimiter ?? ',')}, encoding 'UTF8')`;
+      const { stream, rowCount } = await copyOutOn(runner, sql);
+      const body: Readable = p.compression === 'gzip' ? stream.pipe(createGzip()) : stream.pipe(new PassThrough());
+      const stored = await this.storage.upload('exports', p.key, body, { contentType: p.compression === 'gzip' ? 'application/gzip' : 'text/csv; charset=utf-8' });
+      await runner.commitTransaction();
+      await ctx.progress(rowCount(), rowCount());
+      return { exportId: p.exportId, bucket: this.storage.bucket('exports'), key: p.key, rows: rowCount(), bytes: stored.bytes, sha256: stored.sha256 };
+    } catch (err) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw err;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  async onFinished(em: EntityManager, job: JobView, details: FinishedJobDetails): Promise<void> {
+    if (job.kind !== 'dataset-export') return;
+    const p = details.params as unknown as DatasetParams;
+    if (job.status === 'succeeded') {
+      const r = job.result as { bucket: string; key: string; rows: number; bytes: number; sha256: string };
+      await recordEvent(em, 'events.contacts.dataset.exported.v1', p.context, { exportId: p.exportId, jobId: job.id, bucket: r.bucket, key: r.key, rows: r.rows, bytes: r.bytes, sha256: r.sha256 });
+    } else {
+      await recordEvent(em, 'events.contacts.dataset.failed.v1', p.context, { exportId: p.exportId, jobId: job.id, code: job.error?.code ?? job.status, message: job.error?.message ?? job.status });
+    }
+  }
+
+  /** Checked before the job is queued, so a bad request fails at once. */
+  static validateFields(fields: string[] | undefined): void {
+    const bad = (fields ?? []).filter((f) => !(CONTACT_DATASET_COLUMNS as readonly string[]).includes(f) && !/^fields\.[^\0]{1,200}$/.test(f));
+    if (bad.length) {
+      throw new DomainError(ErrorCode.ValidationFailed, `unknown dataset field(s): ${bad.join(', ')}`, {
+        errors: bad.map((f) => ({ path: 'fields', message: `"${f}" is not one of ${CONTACT_DATASET_COLUMNS.join(', ')} or fields.<name>` })),
+      });
+    }
+  }
+
+  private expression(column: string): string {
+    const ts = (col: string) => `to_char(${col}, 'YYYY-MM-DD"T"HH24:MI:SSOF')`;
+    switch (column) {
+      case 'id': return 'c.id::text';
+      case 'email': return safe('c.email');
+      case 'firstName': return safe('c.first_name');
+      case 'lastName': return safe('c.last_name');
+      case 'createdAt': return ts('c.created_at');
+      case 'updatedAt': return ts('c.updated_at');
+      case 'tags': return safe(`(select string_agg(t.name, ';' order by lower(t.name)) from contact_tag ct join tag t on t.id = ct.tag_id where ct.contact_id = c.id)`);
+      case 'lists': return safe(`(select string_agg(l.name || ':' || m.status, ';' order by lower(l.name)) from membership m join list l on l.id = m.list_id where m.contact_id = c.id)`);
+      default: return safe(`(c.fields ->> ${sqlLiteral(column.slice('fields.'.length))})`);
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import { DomainError, ErrorCode, type CommandContext, type ExportContactsDatasetV1, type JobView } from '@custodian/contracts';
+import { JobRunner, JobStore } from '@custodian/jobs';
+import { CommandHandler } from '@custodian/messaging';
+import { LOGGER, type Logger } from '@custodian/observability';
+import { keyBelongsTo } from '@custodian/storage';
+import { Controller, Inject } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { DatasetExportJob, type DatasetParams } from './dataset-export-job.js';
+
+@Controller()
+export class DatasetsHandlers {
+  constructor(private readonly ds: DataSource, private readonly jobs: JobStore, private readonly runner: JobRunner, @Inject(LOGGER) readonly logger: Logger) {}
+
+  @CommandHandler('contacts.dataset.export.v1')
+  async export(data: ExportContactsDatasetV1, context: CommandContext): Promise<JobView> {
+    if (!keyBelongsTo(data.key, context.workspaceId, 'exports')) {
+      throw new DomainError(ErrorCode.ValidationFailed, 'key must be in the workspace\'s exports folder', { errors: [{ path: 'key', message: `must start with ${context.workspaceId}/exports/` }] });
+    }
+    DatasetExportJob.validateFields(data.fields);
+    const params: DatasetParams = { ...data, context };
+    const { job } = await this.ds.transaction((em) => this.jobs.enqueue(em, {
+      workspaceId: context.workspaceId, kind: 'dataset-export', requestedBy: context.actor.id, correlationId: context.correlationId,
+      params: params as unknown as Record<string, unknown>, idempotencyKey: data.exportId, ignoreForIdempotency: ['context'],
+    }));
+    this.runner.poke();
+    return job;
+  }
+}
