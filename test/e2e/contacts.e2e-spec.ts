@@ -62,4 +62,34 @@ describe('contacts through the gateway', () => {
     expect((await other('GET', `/v1/contacts/${mine.body.id}`)).status).toBe(404);
     expect((await other('GET', '/v1/contacts?email=private@example.com')).body.items).toEqual([]);
   });
+
+  it('never lets one workspace change anything of another, by id or by filter', async () => {
+    const list = (await api('POST', '/v1/lists', { name: 'Private list' })).body;
+    const mine = (await api('POST', '/v1/contacts', { email: 'untouchable@example.com', firstName: 'Mine', lists: [{ listId: list.id, status: 'subscribed' }] })).body;
+    const importJob = await api('POST', '/v1/contacts/archive', { emails: ['nobody-here@example.com'] });
+    const other = system.client(system.token({ workspace: uniqueWorkspace('intruder') }));
+    const theirs = (await other('POST', '/v1/contacts', { email: 'intruder@example.com' })).body;
+
+    const attempts = await Promise.all([
+      other('PATCH', `/v1/contacts/${mine.id}`, { firstName: 'Hacked' }),
+      other('DELETE', `/v1/contacts/${mine.id}`),
+      other('POST', `/v1/contacts/${mine.id}/tags`, { add: ['pwned'] }),
+      other('POST', `/v1/contacts/${mine.id}/archive`, {}),
+      other('POST', '/v1/contacts/merge', { primaryId: theirs.id, duplicateId: mine.id }),
+      other('GET', `/v1/lists/${list.id}`),
+      other('GET', `/v1/lists/${list.id}/members`),
+      other('PUT', `/v1/lists/${list.id}/members`, { members: [{ contactId: mine.id, status: 'unsubscribed' }] }),
+      other('DELETE', `/v1/lists/${list.id}`),
+      other('POST', '/v1/imports', { listId: list.id, mode: 'upsert', objectKey: `${workspace}/imports/2026/01/01/x.csv` }),
+      other('GET', `/v1/jobs/${importJob.body.id}`),
+    ]);
+    expect(attempts.map((a) => a.status)).toEqual([404, 404, 404, 404, 404, 404, 404, 404, 404, 422, 404]);
+
+    // Filters of the other workspace see nothing of this one, and the bulk archive touched nothing here.
+    expect((await other('GET', `/v1/contacts?listId=${list.id}`)).body.items).toEqual([]);
+    expect((await other('GET', '/v1/contacts?email=untouchable@example.com')).body.items).toEqual([]);
+    const after = (await api('GET', `/v1/contacts/${mine.id}`)).body;
+    expect(after).toMatchObject({ firstName: 'Mine', tags: [], lists: [{ listId: list.id, status: 'subscribed' }] });
+  });
 });
+
