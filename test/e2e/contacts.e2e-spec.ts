@@ -91,5 +91,17 @@ describe('contacts through the gateway', () => {
     const after = (await api('GET', `/v1/contacts/${mine.id}`)).body;
     expect(after).toMatchObject({ firstName: 'Mine', tags: [], lists: [{ listId: list.id, status: 'subscribed' }] });
   });
+
+  it('exposes health, readiness and Prometheus metrics on every service', async () => {
+    await api('GET', '/v1/contacts?limit=1');
+    const gatewayMetrics = await (await fetch(`${system.gatewayUrl}/metrics`)).text();
+    expect(gatewayMetrics).toMatch(/custodian_http_requests_total\{method="GET",route="\/v1\/contacts",status="200"\} \d+/);
+    const contactsPort = system.service('contacts').httpPort;
+    const contactsMetrics = await (await fetch(`http://127.0.0.1:${contactsPort}/metrics`)).text();
+    expect(contactsMetrics).toMatch(/custodian_commands_total\{subject="contacts.contact.list.v1",outcome="ok"\} \d+/);
+    expect(contactsMetrics).toMatch(/custodian_events_published_total\{subject="events.contacts.contact.created.v1"\} \d+/);
+    const ready = await (await fetch(`http://127.0.0.1:${contactsPort}/health/ready`)).json() as { checks: Record<string, string> };
+    expect(ready.checks).toEqual({ database: 'ok', nats: 'ok', storage: 'ok' });
+  });
 });
 

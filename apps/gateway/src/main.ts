@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { loadConfig } from '@custodian/config';
-import { createLogger, NestPinoLogger } from '@custodian/observability';
+import { createLogger, httpMetrics, NestPinoLogger } from '@custodian/observability';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -14,6 +14,7 @@ async function main(): Promise<void> {
   const logger = createLogger('gateway', env.LOG_LEVEL);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(env), { logger: new NestPinoLogger(logger), bodyParser: false });
   app.disable('x-powered-by');
+  app.use(httpMetrics);
   app.use(correlation);
   app.use(jsonBody(env.GATEWAY_JSON_LIMIT_BYTES));
   const document = SwaggerModule.createDocument(app, new DocumentBuilder()

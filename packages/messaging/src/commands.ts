@@ -1,5 +1,5 @@
 import { DomainError, ErrorCode, messageSpec, validatePayload, type CommandContext, type CommandReply, type CommandRequest } from '@custodian/contracts';
-import { currentLogContext, withLogContext } from '@custodian/observability';
+import { currentLogContext, metrics, withLogContext } from '@custodian/observability';
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { MessagePattern, Payload, type ClientProxy } from '@nestjs/microservices';
 import { firstValueFrom, timeout } from 'rxjs';
@@ -27,8 +27,11 @@ export function CommandHandler(subject: string): MethodDecorator {
       return withLogContext({ correlationId: context.correlationId, workspaceId: context.workspaceId, command: subject }, async () => {
         try {
           const data = validatePayload(spec.payload, request.data ?? {});
-          return { ok: true, data: await original.call(this, data as never, context) };
+          const result = await original.call(this, data as never, context);
+          metrics.commands.inc({ subject, outcome: 'ok' });
+          return { ok: true, data: result };
         } catch (err) {
+          metrics.commands.inc({ subject, outcome: err instanceof DomainError ? err.code : ErrorCode.Internal });
           if (err instanceof DomainError) return { ok: false, error: err.toBody() };
           const log = (this as { logger?: { error(o: object, m: string): void } }).logger ?? logger();
           log?.error({ err, ...currentLogContext() }, `command ${subject} failed`);

@@ -1,5 +1,5 @@
 import { DEAD_LETTER_PREFIX, EVENT_STREAM, EventEnvelope, messageSpec, validationErrors } from '@custodian/contracts';
-import { withLogContext } from '@custodian/observability';
+import { metrics, withLogContext } from '@custodian/observability';
 import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders, nanos } from '@nats-io/nats-core';
 import type { Logger } from 'pino';
@@ -99,15 +99,17 @@ export class EventConsumers {
     }
     await withLogContext({ correlationId: envelope.correlationId, workspaceId: envelope.workspaceId, eventId: envelope.id }, async () => {
       try {
-        await this.dataSource.transaction(async (em) => {
+        const handled = await this.dataSource.transaction(async (em) => {
           const inserted: unknown[] = await em.query(
             'insert into inbox (consumer, event_id, subject) values ($1, $2, $3) on conflict do nothing returning event_id',
             [consumer, envelope.id, msg.subject],
           );
-          if (!inserted.length) return; // handled before: acknowledge only
+          if (!inserted.length) return false; // handled before: acknowledge only
           await sub.handler(envelope, em);
+          return true;
         });
         msg.ack();
+        metrics.eventsHandled.inc({ subject: msg.subject, outcome: handled ? 'handled' : 'duplicate' });
       } catch (err) {
         const attempt = msg.info.deliveryCount;
         if (attempt >= this.maxDeliver) {
@@ -115,6 +117,7 @@ export class EventConsumers {
         } else {
           this.logger.warn({ err: (err as Error).message, subject: msg.subject, attempt }, `event handler ${sub.name} failed; will retry`);
           msg.nak((this.options.retryDelayMs ?? 1000) * attempt);
+          metrics.eventsHandled.inc({ subject: msg.subject, outcome: 'retried' });
         }
       }
     });
@@ -140,6 +143,7 @@ export class EventConsumers {
     try {
       await this.js.publish(`${DEAD_LETTER_PREFIX}.${msg.subject}`, msg.data, { headers: h, msgID: `${consumer}:${msg.seq}` });
       msg.term(reason.slice(0, 200));
+      metrics.eventsHandled.inc({ subject: msg.subject, outcome: 'dead-lettered' });
     } catch (publishErr) {
       // Could not park it: let it be delivered again rather than lose it.
       this.logger.error({ err: (publishErr as Error).message }, 'could not publish to dead letters');

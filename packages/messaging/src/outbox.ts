@@ -1,6 +1,7 @@
 import { createEnvelope, messageSpec, validationErrors, type CommandContext, type EventEnvelope } from '@custodian/contracts';
 import { headers as natsHeaders } from '@nats-io/nats-core';
 import type { JetStreamClient } from '@nats-io/jetstream';
+import { metrics } from '@custodian/observability';
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 
@@ -131,10 +132,12 @@ export class OutboxRelay {
             return this.js.publish(row.subject, JSON.stringify(row.envelope), { msgID: row.id, headers: h });
           }));
           done.push(...slice.map((r) => r.id));
+          for (const r of slice) metrics.eventsPublished.inc({ subject: r.subject });
         }
       } catch (err) {
         // Keep what went out (committed below); the rest is retried.
         failure = err;
+        metrics.eventPublishFailures.inc();
         const failed = rows.filter((r) => !done.includes(r.id)).map((r) => r.id);
         await em.query('update outbox set attempts = attempts + 1, last_error = $2 where id = any($1)', [failed, String((err as Error).message)]);
       }

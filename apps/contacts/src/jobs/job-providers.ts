@@ -1,6 +1,6 @@
 import { parseDuration } from '@custodian/config';
 import { JobRunner, JobStore, type JobHandler } from '@custodian/jobs';
-import { LOGGER, type Logger } from '@custodian/observability';
+import { LOGGER, metrics, type Logger } from '@custodian/observability';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { hostname } from 'node:os';
 import { DataSource } from 'typeorm';
@@ -28,6 +28,7 @@ export const JOB_PROVIDERS: Provider[] = [
         concurrency: env.CONTACTS_JOB_CONCURRENCY,
         pollIntervalMs: 500,
         onFinished: async (em, job, details) => {
+        metrics.jobsFinished.inc({ kind: job.kind, status: job.status });
         await imports.onFinished(em, job, details);
         await datasets.onFinished(em, job, details);
       },
