@@ -103,5 +103,20 @@ describe('contacts through the gateway', () => {
     const ready = await (await fetch(`http://127.0.0.1:${contactsPort}/health/ready`)).json() as { checks: Record<string, string> };
     expect(ready.checks).toEqual({ database: 'ok', nats: 'ok', storage: 'ok' });
   });
+
+  it('describes the API in OpenAPI, with the request bodies of the contracts', async () => {
+    const doc = await (await fetch(`${system.gatewayUrl}/docs/json`)).json() as {
+      paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties: Record<string, unknown>; required: string[] } }> } }>>;
+      components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> };
+    };
+    const create = doc.paths['/v1/contacts']!.post!.requestBody!.content['application/json']!.schema;
+    expect(create.required).toEqual(['email']);
+    expect(Object.keys(create.properties)).toEqual(expect.arrayContaining(['email', 'firstName', 'fields', 'lists', 'tags']));
+    const update = doc.paths['/v1/contacts/{id}']!.patch!.requestBody!.content['application/json']!.schema;
+    expect(update.properties).not.toHaveProperty('id');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/lists/{id}/members', '/v1/imports', '/v1/jobs/{id}', '/v1/deals', '/v1/accounts', '/v1/tags']));
+    expect(doc.components.securitySchemes).toHaveProperty('bearer');
+    expect((await fetch(`${system.gatewayUrl}/docs`)).status).toBe(200);
+  });
 });
 

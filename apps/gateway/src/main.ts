@@ -8,6 +8,7 @@ import { AppModule } from './app.module.js';
 import { GatewayEnv } from './config.js';
 import { correlation } from './http/correlation.middleware.js';
 import { jsonBody } from './http/json-body.middleware.js';
+import { CONTRACT_SCHEMAS } from './http/openapi.js';
 
 async function main(): Promise<void> {
   const env = loadConfig(GatewayEnv);
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
     .setVersion('1')
     .addBearerAuth()
     .build());
+  document.components = { ...document.components, schemas: { ...document.components?.schemas, ...(CONTRACT_SCHEMAS as object) } };
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
   app.enableShutdownHooks();
   await app.listen(env.GATEWAY_PORT, env.HTTP_HOST);

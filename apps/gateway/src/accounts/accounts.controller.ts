@@ -1,10 +1,11 @@
 import type { AccountView, Page } from '@custodian/contracts';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { CurrentCaller } from '../auth/auth.guard.js';
 import type { Caller } from '../auth/token.js';
 import { Commands } from '../http/commands.js';
+import { bodyOf } from '../http/openapi.js';
 import { intQuery } from '../http/query.js';
 
 @ApiTags('accounts')
@@ -16,6 +17,7 @@ export class AccountsController {
   @Post()
   @HttpCode(201)
   @ApiOperation({ summary: 'Create an account (company), optionally linked to contacts: { name, domain?, contactIds? }' })
+  @ApiBody(bodyOf('CreateAccountV1'))
   create(@CurrentCaller() caller: Caller, @Req() req: Request, @Body() body: object): Promise<AccountView> {
     return this.commands.send('contacts.account.create.v1', caller, req, body ?? {});
   }
@@ -32,6 +34,7 @@ export class AccountsController {
 
   @Patch(':id')
   @ApiOperation({ summary: 'Rename, change domain, link or unlink contacts: { name?, domain?, addContactIds?, removeContactIds? }' })
+  @ApiBody(bodyOf('UpdateAccountV1', 'id'))
   update(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string, @Body() body: object): Promise<AccountView> {
     return this.commands.send('contacts.account.update.v1', caller, req, { ...(body ?? {}), id });
   }

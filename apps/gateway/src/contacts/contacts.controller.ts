@@ -1,10 +1,11 @@
 import type { ContactView, JobView, Page } from '@custodian/contracts';
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentCaller, Roles } from '../auth/auth.guard.js';
 import type { Caller } from '../auth/token.js';
 import { Commands } from '../http/commands.js';
+import { bodyOf } from '../http/openapi.js';
 import { intQuery } from '../http/query.js';
 
 @ApiTags('contacts')
@@ -16,6 +17,7 @@ export class ContactsController {
   @Post()
   @HttpCode(201)
   @ApiOperation({ summary: 'Create a contact (email unique per workspace, case-insensitive)' })
+  @ApiBody(bodyOf('CreateContactV1'))
   create(@CurrentCaller() caller: Caller, @Req() req: Request, @Body() body: object): Promise<ContactView> {
     return this.commands.send('contacts.contact.create.v1', caller, req, body ?? {});
   }
@@ -30,6 +32,7 @@ export class ContactsController {
   @Post('merge')
   @HttpCode(200)
   @ApiOperation({ summary: 'Merge two contacts: { primaryId, duplicateId }. The duplicate is folded into the primary and is gone for good (it can never be restored)' })
+  @ApiBody(bodyOf('MergeContactsV1'))
   merge(@CurrentCaller() caller: Caller, @Req() req: Request, @Body() body: object): Promise<ContactView> {
     return this.commands.send('contacts.contact.merge.v1', caller, req, body ?? {});
   }
@@ -38,6 +41,7 @@ export class ContactsController {
   @HttpCode(202)
   @Roles('owner', 'admin', 'manager')
   @ApiOperation({ summary: 'Archive every contact matching { listId?, tag?, emails?, reason? } (all criteria must hold), as a job; one at a time per workspace. Idempotency-Key is honoured' })
+  @ApiBody(bodyOf('ArchiveContactsV1'))
   async archiveMany(@CurrentCaller() caller: Caller, @Req() req: Request, @Res({ passthrough: true }) res: Response, @Body() body: object,
     @Headers('idempotency-key') idempotencyKey?: string): Promise<JobView> {
     const job = await this.commands.send<JobView>('contacts.contact.archive-bulk.v1', caller, req, { ...(body ?? {}), ...(idempotencyKey ? { idempotencyKey } : {}) });
@@ -48,6 +52,7 @@ export class ContactsController {
   @Post(':id/archive')
   @HttpCode(200)
   @ApiOperation({ summary: 'Archive a contact: it leaves the live data (and the active-contact count); its complete snapshot goes to the archive' })
+  @ApiBody(bodyOf('ArchiveContactV1', 'id'))
   archive(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string, @Body() body: object) {
     return this.commands.send('contacts.contact.archive.v1', caller, req, { ...(body ?? {}), id });
   }
@@ -60,6 +65,7 @@ export class ContactsController {
 
   @Patch(':id')
   @ApiOperation({ summary: 'Change a contact; only the given properties change, `fields` entries are merged ("" removes one)' })
+  @ApiBody(bodyOf('UpdateContactV1', 'id'))
   update(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string, @Body() body: object): Promise<ContactView> {
     return this.commands.send('contacts.contact.update.v1', caller, req, { ...(body ?? {}), id });
   }
@@ -73,6 +79,7 @@ export class ContactsController {
   @Post(':id/tags')
   @HttpCode(200)
   @ApiOperation({ summary: 'Add and remove tags of a contact by name: { add: [...], remove: [...] }' })
+  @ApiBody(bodyOf('TagContactV1', 'id'))
   tag(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string, @Body() body: object): Promise<ContactView> {
     return this.commands.send('contacts.contact.tag.v1', caller, req, { ...(body ?? {}), id });
   }

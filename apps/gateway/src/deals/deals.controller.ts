@@ -1,10 +1,11 @@
 import type { DealView, Page } from '@custodian/contracts';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { CurrentCaller } from '../auth/auth.guard.js';
 import type { Caller } from '../auth/token.js';
 import { Commands } from '../http/commands.js';
+import { bodyOf } from '../http/openapi.js';
 import { intQuery } from '../http/query.js';
 
 @ApiTags('deals')
@@ -16,6 +17,7 @@ export class DealsController {
   @Post()
   @HttpCode(201)
   @ApiOperation({ summary: 'Create a deal with one or more contacts, one of them primary: { name, amount?, stage?, contactIds, primaryContactId }' })
+  @ApiBody(bodyOf('CreateDealV1'))
   create(@CurrentCaller() caller: Caller, @Req() req: Request, @Body() body: object): Promise<DealView> {
     return this.commands.send('contacts.deal.create.v1', caller, req, body ?? {});
   }
@@ -34,6 +36,7 @@ export class DealsController {
 
   @Patch(':id')
   @ApiOperation({ summary: 'Change a deal: { name?, amount?, stage?, addContactIds?, removeContactIds?, primaryContactId? }' })
+  @ApiBody(bodyOf('UpdateDealV1', 'id'))
   update(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string, @Body() body: object): Promise<DealView> {
     return this.commands.send('contacts.deal.update.v1', caller, req, { ...(body ?? {}), id });
   }

@@ -1,12 +1,13 @@
 import { DomainError, ErrorCode, type JobView } from '@custodian/contracts';
 import { ObjectStorage } from '@custodian/storage';
 import { Controller, Get, Headers, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentCaller, Roles } from '../auth/auth.guard.js';
 import type { Caller } from '../auth/token.js';
 import { GatewayEnv } from '../config.js';
 import { Commands } from '../http/commands.js';
+import { bodyOf } from '../http/openapi.js';
 import { receiveUpload } from './upload.js';
 
 const TEXT_FIELDS = ['listId', 'mode', 'delimiter'] as const;
@@ -49,6 +50,12 @@ export class ImportsController {
       + 'as text/csv with those as query parameters, or as JSON with the objectKey of an earlier upload. Modes: add (new contacts only), '
       + 'update (existing only), upsert (both). A status column is applied; without one, new members are subscribed and nobody who '
       + 'unsubscribed or bounced is re-subscribed. Answers 202 with the job and a Location header. Idempotency-Key is honoured.',
+  })
+  @ApiConsumes('multipart/form-data', 'text/csv', 'application/json')
+  @ApiBody({
+    description: 'multipart/form-data: part "file" plus fields listId, mode, mapping (JSON text), dryRun (true/false), delimiter. '
+      + 'text/csv: the file as the body, the same fields as query parameters. application/json: as below, with the objectKey of an earlier upload.',
+    ...bodyOf('StartImportV1', 'fileSha256'),
   })
   async start(@CurrentCaller() caller: Caller, @Req() req: Request, @Res({ passthrough: true }) res: Response,
     @Headers('idempotency-key') idempotencyKey?: string): Promise<JobView> {

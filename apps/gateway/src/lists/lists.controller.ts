@@ -1,10 +1,11 @@
 import type { ListView, MemberView, Page } from '@custodian/contracts';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { CurrentCaller } from '../auth/auth.guard.js';
 import type { Caller } from '../auth/token.js';
 import { Commands } from '../http/commands.js';
+import { bodyOf } from '../http/openapi.js';
 import { intQuery } from '../http/query.js';
 
 @ApiTags('lists')
@@ -16,6 +17,7 @@ export class ListsController {
   @Post()
   @HttpCode(201)
   @ApiOperation({ summary: 'Create a list (name unique per workspace, case-insensitive)' })
+  @ApiBody(bodyOf('CreateListV1'))
   create(@CurrentCaller() caller: Caller, @Req() req: Request, @Body() body: object): Promise<ListView> {
     return this.commands.send('contacts.list.create.v1', caller, req, body ?? {});
   }
@@ -46,6 +48,7 @@ export class ListsController {
 
   @Put(':id/members')
   @ApiOperation({ summary: 'Add contacts to the list or change their status: { members: [{ contactId, status }] } (up to 1,000)' })
+  @ApiBody(bodyOf('SetMembershipV1', 'listId'))
   setMembers(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') listId: string, @Body() body: object): Promise<{ changed: number }> {
     return this.commands.send('contacts.membership.set.v1', caller, req, { ...(body ?? {}), listId });
   }

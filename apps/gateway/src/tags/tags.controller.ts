@@ -1,10 +1,11 @@
 import type { Page, TagView } from '@custodian/contracts';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { CurrentCaller } from '../auth/auth.guard.js';
 import type { Caller } from '../auth/token.js';
 import { Commands } from '../http/commands.js';
+import { bodyOf } from '../http/openapi.js';
 import { intQuery } from '../http/query.js';
 
 @ApiTags('tags')
@@ -15,6 +16,7 @@ export class TagsController {
 
   @Post()
   @HttpCode(201)
+  @ApiBody(bodyOf('CreateTagV1'))
   create(@CurrentCaller() caller: Caller, @Req() req: Request, @Body() body: object): Promise<TagView> {
     return this.commands.send('contacts.tag.create.v1', caller, req, body ?? {});
   }
