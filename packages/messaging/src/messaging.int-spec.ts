@@ -162,4 +162,36 @@ describe('outbox, relay and durable consumers on the real stack', () => {
     }, { what: 'the junk message in the dead letters' });
     expect(calls).toBe(0);
   });
+
+  it('publishes every outbox row exactly once with several relays at work', async () => {
+    const workspace = uniqueWorkspace();
+    const seen: string[] = [];
+    await startConsumer(async (e) => { if (e.workspaceId === workspace) seen.push(e.id); });
+    const ids: string[] = [];
+    for (let batch = 0; batch < 10; batch += 1) {
+      ids.push(...await ds.transaction(async (em) => {
+        const written: string[] = [];
+        for (let i = 0; i < 20; i += 1) written.push((await recordEvent(em, SUBJECT, systemContext(workspace), payload(`r${batch}-${i}@example.com`))).id);
+        return written;
+      }));
+    }
+    // Three replicas' relays, each with its own connection pool, racing for the same rows.
+    const replicas = await Promise.all([1, 2].map(async () => {
+      const other = createAppDataSource({ url: stackEnv().DATABASE_URL, schema, poolSize: 3 });
+      await other.initialize();
+      return other;
+    }));
+    const extra = replicas.map((other) => new OutboxRelay(other, js, logger, { pollIntervalMs: 20, batchSize: 7 }));
+    await Promise.all([startRelay(), ...extra.map((r) => r.start())]);
+    try {
+      await waitFor(() => ids.every((id) => seen.includes(id)), { timeoutMs: 15_000, what: 'all 200 events' });
+      const rows = await ds.query('select count(*)::int as n from outbox where id = any($1) and published_at is not null and attempts = 1', [ids]);
+      expect(rows[0].n).toBe(200);
+      expect(new Set(seen).size).toBe(seen.length);
+    } finally {
+      await Promise.all(extra.map((r) => r.stop()));
+      await Promise.all(replicas.map((r) => r.destroy()));
+    }
+  });
 });
+

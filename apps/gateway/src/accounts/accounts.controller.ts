@@ -2,7 +2,7 @@ import type { AccountView, Page } from '@custodian/contracts';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { CurrentCaller } from '../auth/auth.guard.js';
+import { CurrentCaller, Roles } from '../auth/auth.guard.js';
 import type { Caller } from '../auth/token.js';
 import { Commands } from '../http/commands.js';
 import { bodyOf } from '../http/openapi.js';
@@ -40,6 +40,7 @@ export class AccountsController {
   }
 
   @Delete(':id')
+  @Roles('owner', 'admin', 'manager')
   delete(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string): Promise<{ deleted: true }> {
     return this.commands.send('contacts.account.delete.v1', caller, req, { id });
   }

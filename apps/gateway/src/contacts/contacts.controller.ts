@@ -33,6 +33,7 @@ export class ContactsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Merge two contacts: { primaryId, duplicateId }. The duplicate is folded into the primary and is gone for good (it can never be restored)' })
   @ApiBody(bodyOf('MergeContactsV1'))
+  @Roles('owner', 'admin', 'manager')
   merge(@CurrentCaller() caller: Caller, @Req() req: Request, @Body() body: object): Promise<ContactView> {
     return this.commands.send('contacts.contact.merge.v1', caller, req, body ?? {});
   }
@@ -53,6 +54,7 @@ export class ContactsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Archive a contact: it leaves the live data (and the active-contact count); its complete snapshot goes to the archive' })
   @ApiBody(bodyOf('ArchiveContactV1', 'id'))
+  @Roles('owner', 'admin', 'manager')
   archive(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string, @Body() body: object) {
     return this.commands.send('contacts.contact.archive.v1', caller, req, { ...(body ?? {}), id });
   }
@@ -72,6 +74,7 @@ export class ContactsController {
 
   @Delete(':id')
   @ApiOperation({ summary: 'Delete a contact for good (to keep a restorable copy, archive it instead)' })
+  @Roles('owner', 'admin', 'manager')
   delete(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string): Promise<{ deleted: true }> {
     return this.commands.send('contacts.contact.delete.v1', caller, req, { id });
   }

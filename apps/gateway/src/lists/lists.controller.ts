@@ -2,7 +2,7 @@ import type { ListView, MemberView, Page } from '@custodian/contracts';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { CurrentCaller } from '../auth/auth.guard.js';
+import { CurrentCaller, Roles } from '../auth/auth.guard.js';
 import type { Caller } from '../auth/token.js';
 import { Commands } from '../http/commands.js';
 import { bodyOf } from '../http/openapi.js';
@@ -35,6 +35,7 @@ export class ListsController {
 
   @Delete(':id')
   @ApiOperation({ summary: 'Delete a list and its memberships (contacts stay). From the back office (client app), a backup of the list is taken first' })
+  @Roles('owner', 'admin', 'manager')
   delete(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string) {
     return this.commands.send('contacts.list.delete.v1', caller, req, { id });
   }

@@ -2,7 +2,7 @@ import type { Page, TagView } from '@custodian/contracts';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { CurrentCaller } from '../auth/auth.guard.js';
+import { CurrentCaller, Roles } from '../auth/auth.guard.js';
 import type { Caller } from '../auth/token.js';
 import { Commands } from '../http/commands.js';
 import { bodyOf } from '../http/openapi.js';
@@ -29,6 +29,7 @@ export class TagsController {
 
   @Delete(':id')
   @ApiOperation({ summary: 'Delete a tag; contacts lose it' })
+  @Roles('owner', 'admin', 'manager')
   delete(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string): Promise<{ deleted: true }> {
     return this.commands.send('contacts.tag.delete.v1', caller, req, { id });
   }
