@@ -1,7 +1,9 @@
 import { loadConfig } from '@custodian/config';
 import { MessagingModule } from '@custodian/messaging';
-import { createLogger, LOGGER, ObservabilityModule } from '@custodian/observability';
-import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { ServiceCoreModule } from '@custodian/observability';
+import { DatabaseModule } from '@custodian/persistence';
+import { StorageModule } from '@custodian/storage';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { AccountsHandlers } from './accounts/accounts.handlers.js';
 import { AccountsService } from './accounts/accounts.service.js';
 import { BackupPolicy } from './backup-policy/backup-policy.js';
@@ -13,7 +15,7 @@ import { LifecycleHandlers } from './lifecycle/lifecycle.handlers.js';
 import { LifecycleService } from './lifecycle/lifecycle.service.js';
 import { ContactsHandlers } from './contacts/contacts.handlers.js';
 import { ContactsService } from './contacts/contacts.service.js';
-import { DatabaseModule } from './database/database.module.js';
+import { MIGRATIONS, SCHEMA } from './database/migrations.js';
 import { DatasetExportJob } from './datasets/dataset-export-job.js';
 import { DatasetsHandlers } from './datasets/datasets.handlers.js';
 import { ImportJob } from './imports/import-job.js';
@@ -21,23 +23,10 @@ import { ImportsHandlers } from './imports/imports.handlers.js';
 import { JobsHandlers } from './jobs/jobs.handlers.js';
 import { JOB_PROVIDERS, JobRunnerLifecycle } from './jobs/job-providers.js';
 import { ListSnapshots } from './snapshots/list-snapshot.js';
-import { StorageModule } from './storage/storage.module.js';
 import { ListsHandlers } from './lists/lists.handlers.js';
 import { ListsService } from './lists/lists.service.js';
 import { TagsHandlers } from './tags/tags.handlers.js';
 import { TagsService } from './tags/tags.service.js';
-
-@Global()
-@Module({})
-class CoreModule {
-  static forRoot(env: ContactsEnv): DynamicModule {
-    return {
-      module: CoreModule,
-      providers: [{ provide: ContactsEnv, useValue: env }, { provide: LOGGER, useValue: createLogger('contacts', env.LOG_LEVEL) }],
-      exports: [ContactsEnv, LOGGER],
-    };
-  }
-}
 
 @Module({})
 export class AppModule {
@@ -45,10 +34,12 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        CoreModule.forRoot(env),
-        ObservabilityModule.forRoot(),
-        DatabaseModule,
-        StorageModule,
+        ServiceCoreModule.forRoot('contacts', ContactsEnv, env, env.LOG_LEVEL),
+        DatabaseModule.forRoot({
+          url: env.DATABASE_URL, schema: SCHEMA, migrations: MIGRATIONS, applicationName: 'custodian-contacts',
+          sessionSettings: { temp_buffers: env.CONTACTS_TEMP_BUFFERS },
+        }),
+        StorageModule.forRoot(env as unknown as Record<string, string>, ['imports', 'backups', 'exports']),
         MessagingModule.forRoot({
           app: 'contacts',
           natsServers: env.NATS_SERVERS,

@@ -22,6 +22,8 @@ export const ErrorCode = {
   JobAlreadyRunning: 'JOB_ALREADY_RUNNING',
   ImportFileInvalid: 'IMPORT_FILE_INVALID',
   ImportObjectMissing: 'IMPORT_OBJECT_MISSING',
+  BackupExpired: 'BACKUP_EXPIRED',
+  BackupCorrupt: 'BACKUP_CORRUPT',
   ServiceUnavailable: 'SERVICE_UNAVAILABLE',
   Internal: 'INTERNAL',
 } as const;

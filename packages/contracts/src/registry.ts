@@ -1,4 +1,11 @@
 import type { MessageSpec } from './message.js';
+import { downloadBackupV1 } from './messages/backups.backup.download.v1/index.js';
+import { getBackupV1 } from './messages/backups.backup.get.v1/index.js';
+import { listBackupsV1 } from './messages/backups.backup.list.v1/index.js';
+import { restoreBackupV1 } from './messages/backups.backup.restore.v1/index.js';
+import { backupsGetJobV1 } from './messages/backups.job.get.v1/index.js';
+import { getBackupPolicyV1 } from './messages/backups.policy.get.v1/index.js';
+import { setBackupPolicyV1 } from './messages/backups.policy.set.v1/index.js';
 import { createAccountV1 } from './messages/contacts.account.create.v1/index.js';
 import { deleteAccountV1 } from './messages/contacts.account.delete.v1/index.js';
 import { getAccountV1 } from './messages/contacts.account.get.v1/index.js';
@@ -32,7 +39,12 @@ import { setMembershipV1 } from './messages/contacts.membership.set.v1/index.js'
 import { createTagV1 } from './messages/contacts.tag.create.v1/index.js';
 import { deleteTagV1 } from './messages/contacts.tag.delete.v1/index.js';
 import { listTagsV1 } from './messages/contacts.tag.list.v1/index.js';
+import { backupCreatedV1 } from './messages/events.backups.backup.created.v1/index.js';
+import { backupExpiredV1 } from './messages/events.backups.backup.expired.v1/index.js';
 import { backupPolicyChangedV1 } from './messages/events.backups.policy.changed.v1/index.js';
+import { restoreCompletedV1 } from './messages/events.backups.restore.completed.v1/index.js';
+import { restoreFailedV1 } from './messages/events.backups.restore.failed.v1/index.js';
+import { restoreStartedV1 } from './messages/events.backups.restore.started.v1/index.js';
 import { accountChangedV1 } from './messages/events.contacts.account.changed.v1/index.js';
 import { contactArchivedV1 } from './messages/events.contacts.contact.archived.v1/index.js';
 import { contactCreatedV1 } from './messages/events.contacts.contact.created.v1/index.js';
@@ -54,6 +66,13 @@ import { tagDeletedV1 } from './messages/events.contacts.tag.deleted.v1/index.js
 
 /** Every message of the platform. A subject not listed here cannot be sent or handled. */
 export const MESSAGES: readonly MessageSpec[] = [
+  downloadBackupV1,
+  getBackupV1,
+  listBackupsV1,
+  restoreBackupV1,
+  backupsGetJobV1,
+  getBackupPolicyV1,
+  setBackupPolicyV1,
   createAccountV1,
   deleteAccountV1,
   getAccountV1,
@@ -87,7 +106,12 @@ export const MESSAGES: readonly MessageSpec[] = [
   createTagV1,
   deleteTagV1,
   listTagsV1,
+  backupCreatedV1,
+  backupExpiredV1,
   backupPolicyChangedV1,
+  restoreCompletedV1,
+  restoreFailedV1,
+  restoreStartedV1,
   accountChangedV1,
   contactArchivedV1,
   contactCreatedV1,

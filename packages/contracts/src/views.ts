@@ -58,3 +58,23 @@ export interface RestoreOutcome {
   contact: ContactView;
   skipped: string[];
 }
+
+export interface BackupPolicyView {
+  automaticBackups: boolean;
+  excludedListIds: string[];
+  updatedAt: string | null;
+}
+
+export interface BackupView {
+  id: string;
+  listId: string;
+  listName: string;
+  reason: 'import' | 'deletion';
+  requestedBy: string;
+  causeOrigin: string;
+  rows: number;
+  bytes: number;
+  sha256: string;
+  createdAt: string;
+  expiresAt: string;
+}

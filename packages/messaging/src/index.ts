@@ -6,3 +6,4 @@ export * from './messaging.module.js';
 export * from './nats.js';
 export * from './on-event.js';
 export * from './outbox.js';
+export * from './run-service.js';

@@ -3,3 +3,4 @@ export * from './data-source.js';
 export * from './naming.js';
 export { DataSource, EntityManager } from 'typeorm';
 export type { QueryRunner } from 'typeorm';
+export * from './database.module.js';

@@ -2,3 +2,4 @@ export * from './config.js';
 export * from './hashing.js';
 export * from './keys.js';
 export * from './object-storage.js';
+export * from './storage.module.js';

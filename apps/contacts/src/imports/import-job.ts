@@ -20,10 +20,14 @@ export interface ImportParams {
   dryRun: boolean;
   delimiter?: ',' | ';';
   fileSha256?: string;
+  source?: 'imports' | 'backups';
+  protectOptOuts?: boolean;
   context: CommandContext;
 }
 
 export interface ImportCounters {
+  /** Existing members whose status the import changed. */
+  statusChanged: number;
   rows: number;
   created: number;
   updated: number;
@@ -153,9 +157,9 @@ export class ImportJob {
         contact_id uuid not null, is_new boolean not null
       ) on commit drop`);
     // Existing contacts the import changed (a contact may appear more than once).
-    await em.query('create temp table import_touched (contact_id uuid not null) on commit drop');
+    await em.query('create temp table import_touched (contact_id uuid not null, status_changed boolean not null default false) on commit drop');
 
-    const source = await this.storage.download('imports', params.objectKey).catch((err: unknown) => {
+    const source = await this.storage.download(params.source ?? 'imports', params.objectKey).catch((err: unknown) => {
       if (err instanceof StorageError && err.code === 'STORAGE_NOT_FOUND') throw new ImportFailure(ErrorCode.ImportObjectMissing, `the uploaded file ${params.objectKey} is gone`);
       throw err;
     });
@@ -262,18 +266,20 @@ export class ImportJob {
           where not is_new and status is ${given ? 'not null' : 'null'}
           ${given ? '' : 'and not exists (select 1 from membership m where m.list_id = $2 and m.contact_id = r.contact_id)'}
           on conflict (list_id, contact_id) do ${given ? `update set status = excluded.status, updated_at = now()
-            where membership.status is distinct from excluded.status` : 'nothing'}
-          returning contact_id)
-        insert into import_touched select contact_id from m`, [ws, list.id]);
+            where membership.status is distinct from excluded.status
+            ${params.protectOptOuts ? "and membership.status not in ('unsubscribed', 'bounced')" : ''}` : 'nothing'}
+          returning contact_id, ${given ? '(xmax <> 0)' : 'false'})
+        insert into import_touched select * from m`, [ws, list.id]);
     }
     const [counts] = (await em.query(`
       select (select count(*) from import_row where is_new)::int as created,
              (select count(distinct contact_id) from import_touched)::int as updated,
-             (select count(*) from import_row)::int as staged`)) as [{ created: number; updated: number; staged: number }];
+             (select count(*) from import_touched where status_changed)::int as status_changed,
+             (select count(*) from import_row)::int as staged`)) as [{ created: number; updated: number; status_changed: number; staged: number }];
     const rejectedKey = await rejects!.finish();
     return {
       listId: list.id, mode: params.mode, dryRun: params.dryRun, encoding: reader.info!.encoding, delimiter: reader.info!.delimiter,
-      statusColumn, rows, created: counts.created, updated: counts.updated, unchanged: counts.staged - counts.created - counts.updated, skipped,
+      statusColumn, rows, statusChanged: counts.status_changed, created: counts.created, updated: counts.updated, unchanged: counts.staged - counts.created - counts.updated, skipped,
       failed: rejects!.count - skipped, rejectsKey: rejectedKey, snapshotId,
     };
   }

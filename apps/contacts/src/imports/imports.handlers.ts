@@ -24,17 +24,18 @@ export class ImportsHandlers {
 
   @CommandHandler('contacts.import.start.v1')
   async start(data: StartImportV1, context: CommandContext): Promise<JobView> {
-    if (!keyBelongsTo(data.objectKey, context.workspaceId, 'imports')) {
+    const source = data.source ?? 'imports';
+    if (!keyBelongsTo(data.objectKey, context.workspaceId, source)) {
       throw new DomainError(ErrorCode.ValidationFailed, 'objectKey is not an upload of this workspace', { errors: [{ path: 'objectKey', message: 'must be a key returned by an upload of this workspace' }] });
     }
     const [list] = (await this.ds.query('select id from list where workspace_id = $1 and id = $2', [context.workspaceId, data.listId])) as unknown[];
     if (!list) throw new DomainError(ErrorCode.NotFound, `list ${data.listId} not found`, { errors: [{ path: 'listId', message: 'not found' }] });
-    if (!(await this.storage.stat('imports', data.objectKey))) {
+    if (!(await this.storage.stat(source, data.objectKey))) {
       throw new DomainError(ErrorCode.ImportObjectMissing, `no uploaded file at ${data.objectKey}`, { errors: [{ path: 'objectKey', message: 'not found' }] });
     }
     const params: ImportParams = {
       listId: data.listId, mode: data.mode, objectKey: data.objectKey, mapping: data.mapping, dryRun: data.dryRun ?? false,
-      delimiter: data.delimiter, fileSha256: data.fileSha256, context,
+      delimiter: data.delimiter, fileSha256: data.fileSha256, source, protectOptOuts: data.protectOptOuts ?? false, context,
     };
     const { job, existing } = await this.ds.transaction((em) => this.jobs.enqueue(em, {
       workspaceId: context.workspaceId, kind: 'import', requestedBy: context.actor.id, correlationId: context.correlationId,

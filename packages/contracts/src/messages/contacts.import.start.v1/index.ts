@@ -15,8 +15,15 @@ import { command } from '../../message.js';
 export class StartImportV1 {
   @IsUUID() listId!: string;
   @IsIn(IMPORT_MODES) mode!: ImportMode;
-  /** Key of the uploaded CSV in the imports bucket; it must belong to the workspace. */
-  @IsString() @MaxLength(1024) @Matches(/^[A-Za-z0-9_-]+\/imports\//) objectKey!: string;
+  /** Key of the CSV in the `source` bucket (default imports); it must belong to the workspace. */
+  @IsString() @MaxLength(1024) @Matches(/^[A-Za-z0-9_-]+\/(imports|backups)\//) objectKey!: string;
+  /** `backups` when the backups service restores one of its files. */
+  @IsOptional() @IsIn(['imports', 'backups']) source?: 'imports' | 'backups';
+  /**
+   * Restores: a member unsubscribed or bounced in the list now keeps that status, whatever the
+   * file says (the file's statuses apply to everyone else).
+   */
+  @IsOptional() @IsBoolean() protectOptOuts?: boolean;
   @IsOptional() @IsObject() mapping?: Record<string, string>;
   @IsOptional() @IsBoolean() dryRun?: boolean;
   @IsOptional() @IsIn([',', ';']) delimiter?: ',' | ';';

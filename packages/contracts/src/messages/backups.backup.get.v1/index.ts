@@ -1,0 +1,8 @@
+import { IsUUID } from 'class-validator';
+import { command } from '../../message.js';
+
+export class GetBackupV1 {
+  @IsUUID() id!: string;
+}
+
+export const getBackupV1 = command('backups.backup.get.v1', GetBackupV1, { id: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1' }, 'BackupView');

@@ -1,0 +1,11 @@
+import { IsISO8601, IsOptional, IsUUID } from 'class-validator';
+import { command } from '../../message.js';
+import { PageQuery } from '../../shared-types.js';
+
+export class ListBackupsV1 extends PageQuery {
+  @IsOptional() @IsUUID() listId?: string;
+  @IsOptional() @IsISO8601() from?: string;
+  @IsOptional() @IsISO8601() to?: string;
+}
+
+export const listBackupsV1 = command('backups.backup.list.v1', ListBackupsV1, { listId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', limit: 20 }, 'Page<BackupView>');
