@@ -2,6 +2,7 @@
 // same name (documented in deploy/README.md).
 export const APPS = [
   { name: 'contacts' },
+  { name: 'backups' },
   { name: 'gateway' },
 ];
 
@@ -20,6 +21,7 @@ export function localDefaults(env) {
   const ports = {
     gateway: Number(env.GATEWAY_PORT ?? 8080),
     contacts: Number(env.CONTACTS_HTTP_PORT ?? 8081),
+    backups: Number(env.BACKUPS_HTTP_PORT ?? 8082),
   };
   const dbUrl = (name) => `postgres://${pgUser}@${pgHost}:${pgPort}/${name}`;
   return {
@@ -34,6 +36,7 @@ export function localDefaults(env) {
       S3_SECRET_KEY: s3SecretKey,
       GATEWAY_PORT: String(ports.gateway),
       CONTACTS_HTTP_PORT: String(ports.contacts),
+      BACKUPS_HTTP_PORT: String(ports.backups),
       GATEWAY_JWT_SECRET: env.GATEWAY_JWT_SECRET ?? 'local-development-secret-change-me-0123456789',
     },
   };

@@ -8,6 +8,7 @@ import { natsServers } from '@custodian/messaging';
 import { AuthGuard } from './auth/auth.guard.js';
 import { GatewayEnv } from './config.js';
 import { AccountsController } from './accounts/accounts.controller.js';
+import { BackupsController } from './backups/backups.controller.js';
 import { ContactsController } from './contacts/contacts.controller.js';
 import { DealsController } from './deals/deals.controller.js';
 import { COMMAND_CLIENT, Commands } from './http/commands.js';
@@ -58,7 +59,7 @@ export class AppModule {
         ObservabilityModule.forRoot(),
         MessagingModule.forRoot({ app: 'gateway', natsServers: env.NATS_SERVERS, withDatabase: false }),
       ],
-      controllers: [ContactsController, ListsController, TagsController, AccountsController, DealsController, ImportsController, JobsController],
+      controllers: [ContactsController, ListsController, TagsController, AccountsController, DealsController, ImportsController, BackupsController, JobsController],
       providers: [
         Commands,
         { provide: APP_GUARD, useClass: AuthGuard },

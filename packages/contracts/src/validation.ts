@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
-import { validateSync, type ValidationError } from 'class-validator';
+import { getMetadataStorage, validateSync, type ValidationError } from 'class-validator';
 import { DomainError, ErrorCode, type FieldError } from './errors.js';
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
@@ -17,6 +17,10 @@ export function validationErrors<T extends object>(cls: ClassConstructor<T>, pla
     return { errors: [{ path: '', message: 'must be an object' }] };
   }
   const value = plainToInstance(cls, plain, { enableImplicitConversion: false });
+  // A payload class with no properties (a command that takes nothing) accepts only an empty object.
+  if (!getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false).length) {
+    return { value, errors: Object.keys(plain).map((path) => ({ path, message: `property ${path} should not exist` })) };
+  }
   const errors = flatten(validateSync(value, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }));
   return { value, errors };
 }

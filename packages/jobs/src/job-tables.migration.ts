@@ -47,3 +47,16 @@ export class JobTables1763800000001 implements MigrationInterface {
     await q.query('drop table job');
   }
 }
+
+/**
+ * The job table as a migration of an app's own, named in the app's sequence, e.g.
+ * `export const ContactsJobs = jobTablesMigration('ContactsJobs1763800000200')`.
+ */
+export function jobTablesMigration(name: string): new () => MigrationInterface {
+  return class implements MigrationInterface {
+    name = name;
+    private readonly tables = new JobTables1763800000001();
+    up(q: QueryRunner): Promise<void> { return this.tables.up(q); }
+    down(q: QueryRunner): Promise<void> { return this.tables.down(q); }
+  };
+}

@@ -1,7 +1,8 @@
 import { DomainError, ErrorCode, messageSpec, validatePayload, type CommandContext, type CommandReply, type CommandRequest } from '@custodian/contracts';
 import { currentLogContext, metrics, withLogContext } from '@custodian/observability';
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { MessagePattern, Payload, type ClientProxy } from '@nestjs/microservices';
+import { ClientProxyFactory, MessagePattern, Payload, Transport, type ClientProxy } from '@nestjs/microservices';
+import { natsServers } from './nats.js';
 import { firstValueFrom, timeout } from 'rxjs';
 
 export const COMMAND_HANDLER = 'custodian:command-handler';
@@ -48,6 +49,28 @@ export function CommandHandler(subject: string): MethodDecorator {
 /** Sends commands over NATS request/reply and turns failure replies back into DomainErrors. */
 export class CommandClient {
   constructor(private readonly proxy: ClientProxy, private readonly timeoutMs = 10_000) {}
+
+  /** A client on its own NATS connection (reconnecting for ever). */
+  static connect(servers: string, name: string, timeoutMs?: number): CommandClient {
+    return new CommandClient(ClientProxyFactory.create({
+      transport: Transport.NATS,
+      options: { servers: natsServers(servers), name, maxReconnectAttempts: -1, reconnectTimeWait: 500 },
+    }), timeoutMs);
+  }
+
+  /** Whether a failed request found no service subscribed at all (the app is not deployed), not a timeout. */
+  static noResponder(err: unknown): boolean {
+    return err instanceof DomainError && err.code === ErrorCode.ServiceUnavailable && /no subscribers listening|no responders/i.test(err.message);
+  }
+
+  close(): Promise<void> {
+    return this.proxy.close() as Promise<void>;
+  }
+
+  /** Nest closes the connection when the app shuts down. */
+  onApplicationShutdown(): Promise<void> {
+    return this.close();
+  }
 
   async request<T>(subject: string, context: CommandContext, data: object): Promise<T> {
     const spec = messageSpec(subject);

@@ -22,6 +22,7 @@ export interface ImportParams {
   fileSha256?: string;
   source?: 'imports' | 'backups';
   protectOptOuts?: boolean;
+  snapshotFirst?: boolean;
   context: CommandContext;
 }
 
@@ -233,7 +234,7 @@ export class ImportJob {
 
     // Back-office imports back the list up first (policy permitting), before anything changes.
     let snapshotId: string | null = null;
-    if (!params.dryRun && (await this.snapshots.required(em, params.context, list.id))) {
+    if (!params.dryRun && (await this.snapshots.required(em, params.context, list.id, params.snapshotFirst))) {
       snapshotId = (await this.snapshots.write(em, { context: params.context, listId: list.id, listName: list.name, reason: 'import', jobId: job.id })).snapshotId;
     }
 

@@ -35,7 +35,8 @@ export class ImportsHandlers {
     }
     const params: ImportParams = {
       listId: data.listId, mode: data.mode, objectKey: data.objectKey, mapping: data.mapping, dryRun: data.dryRun ?? false,
-      delimiter: data.delimiter, fileSha256: data.fileSha256, source, protectOptOuts: data.protectOptOuts ?? false, context,
+      delimiter: data.delimiter, fileSha256: data.fileSha256, source, protectOptOuts: data.protectOptOuts ?? false,
+      snapshotFirst: data.snapshotFirst ?? false, context,
     };
     const { job, existing } = await this.ds.transaction((em) => this.jobs.enqueue(em, {
       workspaceId: context.workspaceId, kind: 'import', requestedBy: context.actor.id, correlationId: context.correlationId,

@@ -27,9 +27,9 @@ export interface SnapshotRequest {
 export class ListSnapshots {
   constructor(private readonly storage: ObjectStorage, private readonly policy: BackupPolicy) {}
 
-  /** Back-office changes only, and only where the workspace's policy asks for it. */
-  async required(em: EntityManager, context: CommandContext, listId: string): Promise<boolean> {
-    return context.origin === 'app' && this.policy.shouldSnapshot(em, context.workspaceId, listId);
+  /** Back-office changes (or any, when forced), and only where the workspace's policy asks for it. */
+  async required(em: EntityManager, context: CommandContext, listId: string, force = false): Promise<boolean> {
+    return (context.origin === 'app' || force) && this.policy.shouldSnapshot(em, context.workspaceId, listId);
   }
 
   async write(em: EntityManager, request: SnapshotRequest): Promise<ListSnapshotCreatedV1> {

@@ -24,6 +24,8 @@ export class StartImportV1 {
    * file says (the file's statuses apply to everyone else).
    */
   @IsOptional() @IsBoolean() protectOptOuts?: boolean;
+  /** Back the list up first whatever the origin (restores, so they can be undone); the policy still applies. */
+  @IsOptional() @IsBoolean() snapshotFirst?: boolean;
   @IsOptional() @IsObject() mapping?: Record<string, string>;
   @IsOptional() @IsBoolean() dryRun?: boolean;
   @IsOptional() @IsIn([',', ';']) delimiter?: ',' | ';';

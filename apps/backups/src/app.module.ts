@@ -1,0 +1,36 @@
+import { loadConfig, parseDuration } from '@custodian/config';
+import { CommandClient, MessagingModule } from '@custodian/messaging';
+import { ServiceCoreModule } from '@custodian/observability';
+import { DatabaseModule } from '@custodian/persistence';
+import { StorageModule } from '@custodian/storage';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { Catalog } from './catalog/catalog.js';
+import { RetentionSweeper } from './catalog/retention.js';
+import { BackupsEnv } from './config.js';
+import { JOB_PROVIDERS, JobRunnerLifecycle, JobsHandlers } from './jobs/jobs.js';
+import { MIGRATIONS, SCHEMA } from './migrations.js';
+import { PolicyHandlers } from './policy/policy.handlers.js';
+import { RestoreHandlers, RestoreJob } from './restore/restore.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(env: BackupsEnv = loadConfig(BackupsEnv)): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ServiceCoreModule.forRoot('backups', BackupsEnv, env, env.LOG_LEVEL),
+        DatabaseModule.forRoot({ url: env.DATABASE_URL, schema: SCHEMA, migrations: MIGRATIONS, applicationName: 'custodian-backups' }),
+        StorageModule.forRoot(env as unknown as Record<string, string>, ['backups']),
+        MessagingModule.forRoot({ app: 'backups', natsServers: env.NATS_SERVERS, withDatabase: true, consumers: { maxDeliver: env.BACKUPS_EVENT_MAX_DELIVER } }),
+      ],
+      controllers: [PolicyHandlers, Catalog, RestoreHandlers, JobsHandlers],
+      providers: [
+        RetentionSweeper, RestoreJob, ...JOB_PROVIDERS, JobRunnerLifecycle,
+        {
+          provide: CommandClient,
+          useFactory: () => CommandClient.connect(env.NATS_SERVERS, 'custodian-backups', parseDuration(env.BACKUPS_COMMAND_TIMEOUT)),
+        },
+      ],
+    };
+  }
+}
