@@ -6,6 +6,7 @@ import { recordEvent } from '@custodian/messaging';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CONTACT_VIEW_SQL, decodeCursor, findContact, pageOf, toContactView } from './contact-queries.js';
+import { registerFields } from './custom-fields.js';
 import { deleteMemberships } from './delete-memberships.js';
 
 @Injectable()
@@ -22,6 +23,7 @@ export class ContactsService {
         [context.workspaceId, input.email.trim(), input.firstName ?? null, input.lastName ?? null, input.fields ?? {}],
       )) as { id: string; created_at: Date }[];
       if (!row) throw new DomainError(ErrorCode.EmailTaken, `a contact with email ${input.email} already exists in this workspace`);
+      await registerFields(em, context.workspaceId, Object.keys(input.fields ?? {}));
       await this.applyMemberships(em, context, row.id, input.lists ?? []);
       await this.applyTags(em, context, row.id, input.tags ?? []);
       await recordEvent(em, 'events.contacts.contact.created.v1', context, {
@@ -67,6 +69,7 @@ export class ContactsService {
         if ((err as { code?: string }).code === '23505') throw new DomainError(ErrorCode.EmailTaken, `a contact with email ${next.email} already exists in this workspace`);
         throw err;
       }
+      await registerFields(em, context.workspaceId, Object.keys(next.fields));
       await recordEvent(em, 'events.contacts.contact.updated.v1', context, { contactId: input.id, email: next.email, changed });
     });
     return this.get(context, input.id);

@@ -2,7 +2,9 @@ import { MessagingTables1763800000000 } from '@custodian/messaging';
 import { ContactsSchema1763800000100 } from '../migrations/001-contacts-schema.js';
 import { ContactsJobs1763800000200 } from '../migrations/002-jobs.js';
 import { MembershipWithoutForeignKeys1763800000300 } from '../migrations/003-membership-without-foreign-keys.js';
+import { CustomFieldNames1763800000400 } from '../migrations/004-custom-field-names.js';
 
 export const SCHEMA = 'contacts';
 /** In order; a new one is appended, an applied one is never edited. */
-export const MIGRATIONS = [MessagingTables1763800000000, ContactsSchema1763800000100, ContactsJobs1763800000200, MembershipWithoutForeignKeys1763800000300];
+export const MIGRATIONS = [MessagingTables1763800000000, ContactsSchema1763800000100, ContactsJobs1763800000200, MembershipWithoutForeignKeys1763800000300,
+  CustomFieldNames1763800000400];

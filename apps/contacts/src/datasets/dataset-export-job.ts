@@ -7,6 +7,7 @@ import { copyOutOn, sqlIdentifier, sqlLiteral } from '@custodian/persistence';
 import { ObjectStorage } from '@custodian/storage';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { fieldNames } from '../contacts/custom-fields.js';
 
 export interface DatasetParams extends ExportContactsDatasetV1 {
   context: CommandContext;
@@ -45,8 +46,7 @@ export class DatasetExportJob {
         ? `contact c join membership lm on lm.contact_id = c.id and lm.list_id = ${sqlLiteral(p.listId)}`
         : 'contact c';
       const where = `c.workspace_id = ${sqlLiteral(ws)}`;
-      const customFields = ((await em.query(`select distinct jsonb_object_keys(c.fields) as name from ${from} where ${where} order by 1`)) as { name: string }[])
-        .map((r) => `fields.${r.name}`);
+      const customFields = (await fieldNames(em, ws)).map((name) => `fields.${name}`);
       const columns = p.fields ?? [...CONTACT_DATASET_COLUMNS, ...customFields];
       const expressions = columns.map((column) => `${this.expression(column)} as ${sqlIdentifier(column)}`);
       const sql = `copy (select ${expressions.join(', ')} from ${from} where ${where} order by c.created_at, c.id)

@@ -9,6 +9,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
 import { ContactsEnv } from '../config.js';
 import { ListSnapshots } from '../snapshots/list-snapshot.js';
+import { registerFields } from '../contacts/custom-fields.js';
 import { copyLine, mapColumns, MappingError, toImportRow, type ColumnTarget } from './column-mapping.js';
 
 /** What an import job is asked to do (stored as the job's params). */
@@ -150,6 +151,14 @@ export class ImportJob {
     if (!list) throw new ImportFailure(ErrorCode.NotFound, `list ${params.listId} no longer exists`);
 
     // The file's good rows as COPY streams them in; then, matched to the live contacts, import_row.
+    // Back-office imports back the list up first (policy permitting). The backup is read from a
+    // snapshot of its own while the file is parsed; nothing changes before it is written.
+    const snapshotRequest = { context: params.context, listId: list.id, listName: list.name, reason: 'import' as const, jobId: job.id };
+    const snapshot = !params.dryRun && (await this.snapshots.required(em, params.context, list.id, params.snapshotFirst))
+      ? this.snapshots.captureAside(snapshotRequest) : undefined;
+    // Awaited below; a failure before then must not go unhandled.
+    snapshot?.catch(() => undefined);
+
     await em.query(`create temp table import_raw (
         row_no int not null, email text not null, first_name text, last_name text, status text, fields jsonb not null
       ) on commit drop`);
@@ -232,12 +241,14 @@ export class ImportJob {
       from import_raw r left join contact c on c.workspace_id = $1 and lower(c.email) = lower(r.email)`, [ws]);
     const skipped = await this.applyMode(em, params.mode, rejects!, targets);
 
-    // Back-office imports back the list up first (policy permitting), before anything changes.
     let snapshotId: string | null = null;
-    if (!params.dryRun && (await this.snapshots.required(em, params.context, list.id, params.snapshotFirst))) {
-      snapshotId = (await this.snapshots.write(em, { context: params.context, listId: list.id, listName: list.name, reason: 'import', jobId: job.id })).snapshotId;
+    if (snapshot) {
+      const written = await snapshot;
+      await this.snapshots.record(em, snapshotRequest, written);
+      snapshotId = written.snapshotId;
     }
 
+    await registerFields(em, ws, targets.flatMap((t) => (t.kind === 'field' ? [t.name] : [])));
     // A contact created meanwhile by someone else makes this fail on the unique email: the job runs again.
     await em.query(`
       insert into contact (id, workspace_id, email, first_name, last_name, fields)

@@ -7,6 +7,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { findContact } from '../contacts/contact-queries.js';
 import { ensureDealConsistent } from '../deals/deals.service.js';
 import { deleteMemberships } from '../contacts/delete-memberships.js';
+import { registerFields } from '../contacts/custom-fields.js';
 
 /** Stricter first: when two memberships meet (merge), an opt-out or bounce is never lost. */
 const STRICTNESS = `case status when 'bounced' then 4 when 'unsubscribed' then 3 when 'unconfirmed' then 2 else 1 end`;
@@ -99,6 +100,7 @@ export class LifecycleService {
         [snapshot.contactId, ws, snapshot.email, snapshot.firstName ?? null, snapshot.lastName ?? null, snapshot.fields, snapshot.createdAt],
       )) as unknown[];
       if (!inserted.length) throw new DomainError(ErrorCode.EmailInUse, `another live contact already uses ${snapshot.email}`);
+      await registerFields(em, ws, Object.keys(snapshot.fields));
 
       for (const m of snapshot.memberships) {
         const rows = (await em.query(

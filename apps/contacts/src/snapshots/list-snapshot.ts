@@ -4,8 +4,9 @@ import { recordEvent } from '@custodian/messaging';
 import { copyOutOn, sqlIdentifier, sqlLiteral } from '@custodian/persistence';
 import { objectKey, ObjectStorage } from '@custodian/storage';
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
 import { BackupPolicy } from '../backup-policy/backup-policy.js';
+import { fieldNames } from '../contacts/custom-fields.js';
 
 /** The columns of a list snapshot; an import of the file maps them back without any mapping. */
 export const SNAPSHOT_COLUMNS = ['email', 'firstName', 'lastName', 'status', 'createdAt'] as const;
@@ -25,40 +26,66 @@ export interface SnapshotRequest {
  */
 @Injectable()
 export class ListSnapshots {
-  constructor(private readonly storage: ObjectStorage, private readonly policy: BackupPolicy) {}
+  constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage, private readonly policy: BackupPolicy) {}
 
   /** Back-office changes (or any, when forced), and only where the workspace's policy asks for it. */
   async required(em: EntityManager, context: CommandContext, listId: string, force = false): Promise<boolean> {
     return (context.origin === 'app' || force) && this.policy.shouldSnapshot(em, context.workspaceId, listId);
   }
 
+  /** Writes the snapshot on the caller's transaction and records its event there. */
   async write(em: EntityManager, request: SnapshotRequest): Promise<ListSnapshotCreatedV1> {
-    const runner = em.queryRunner;
-    if (!runner) throw new Error('a list snapshot must be written inside a transaction');
+    if (!em.queryRunner) throw new Error('a list snapshot must be written inside a transaction');
+    const data = await this.capture(em.queryRunner, request);
+    await this.record(em, request, data);
+    return data;
+  }
+
+  /**
+   * Writes the snapshot from a read-only snapshot transaction of its own, so it can run while the
+   * caller (holding the list locked) does other work; the caller records the event with `record`.
+   */
+  async captureAside(request: SnapshotRequest): Promise<ListSnapshotCreatedV1> {
+    const runner = this.ds.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction('REPEATABLE READ');
+      await runner.query('set transaction read only');
+      const data = await this.capture(runner, request);
+      await runner.commitTransaction();
+      return data;
+    } catch (err) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw err;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  async record(em: EntityManager, request: SnapshotRequest, data: ListSnapshotCreatedV1): Promise<void> {
+    await recordEvent(em, 'events.contacts.list-snapshot.created.v1', request.context, data);
+  }
+
+  private async capture(runner: QueryRunner, request: SnapshotRequest): Promise<ListSnapshotCreatedV1> {
+    const em = runner.manager;
     const { workspaceId } = request.context;
-    const fieldRows = (await em.query(
-      `select distinct jsonb_object_keys(c.fields) as name from membership m join contact c on c.id = m.contact_id
-       where m.list_id = $1 order by 1`, [request.listId],
-    )) as { name: string }[];
-    const fieldColumns = fieldRows.map(({ name }) => `, c.fields ->> ${sqlLiteral(name)} as ${sqlIdentifier(`fields.${name}`)}`).join('');
+    // Every custom field of the workspace gets a column (empty where a member has none).
+    const fieldColumns = (await fieldNames(em, workspaceId)).map((name) => `, c.fields ->> ${sqlLiteral(name)} as ${sqlIdentifier(`fields.${name}`)}`).join('');
     const sql = `copy (
       select c.email, c.first_name as "firstName", c.last_name as "lastName", m.status,
              to_char(c.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "createdAt"${fieldColumns}
       from membership m join contact c on c.id = m.contact_id
       where m.workspace_id = ${sqlLiteral(workspaceId)} and m.list_id = ${sqlLiteral(request.listId)}
-      order by lower(c.email)
     ) to stdout with (format csv, header true, encoding 'UTF8')`;
     const snapshotId = randomUUID();
     const key = objectKey(workspaceId, 'backups', snapshotId, 'csv');
     const { stream, rowCount } = await copyOutOn(runner, sql);
     const stored = await this.storage.upload('backups', key, stream);
-    const data: ListSnapshotCreatedV1 = {
+    return {
       snapshotId, listId: request.listId, listName: request.listName, reason: request.reason,
       ...(request.jobId ? { jobId: request.jobId } : {}),
       requestedBy: request.context.actor.id, causeOrigin: request.context.origin,
       bucket: this.storage.bucket('backups'), key, rows: rowCount(), bytes: stored.bytes, sha256: stored.sha256,
     };
-    await recordEvent(em, 'events.contacts.list-snapshot.created.v1', request.context, data);
-    return data;
   }
 }
