@@ -3,6 +3,7 @@
 export const APPS = [
   { name: 'contacts' },
   { name: 'backups' },
+  { name: 'archive' },
   { name: 'gateway' },
 ];
 
@@ -22,6 +23,7 @@ export function localDefaults(env) {
     gateway: Number(env.GATEWAY_PORT ?? 8080),
     contacts: Number(env.CONTACTS_HTTP_PORT ?? 8081),
     backups: Number(env.BACKUPS_HTTP_PORT ?? 8082),
+    archive: Number(env.ARCHIVE_HTTP_PORT ?? 8083),
   };
   const dbUrl = (name) => `postgres://${pgUser}@${pgHost}:${pgPort}/${name}`;
   return {
@@ -37,6 +39,7 @@ export function localDefaults(env) {
       GATEWAY_PORT: String(ports.gateway),
       CONTACTS_HTTP_PORT: String(ports.contacts),
       BACKUPS_HTTP_PORT: String(ports.backups),
+      ARCHIVE_HTTP_PORT: String(ports.archive),
       GATEWAY_JWT_SECRET: env.GATEWAY_JWT_SECRET ?? 'local-development-secret-change-me-0123456789',
     },
   };

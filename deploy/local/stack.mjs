@@ -177,11 +177,23 @@ async function stopAll() {
   }
 }
 
-function run(cmd, args, env) {
+let currentStep;
+
+/** Runs a step; one that outlives `timeoutMs` is killed (with its process group) and fails. */
+function run(cmd, args, env, timeoutMs = 15 * 60_000) {
   log(`$ ${[cmd, ...args].join(' ')}`);
   return new Promise((done) => {
-    const child = spawn(cmd, args, { stdio: 'inherit', env, cwd: root });
-    child.once('exit', (code, signal) => done(code ?? (signal ? 1 : 0)));
+    const child = spawn(cmd, args, { stdio: 'inherit', env, cwd: root, detached: true });
+    currentStep = child;
+    const timer = setTimeout(() => {
+      log(`${args.join(' ')} still running after ${timeoutMs / 1000} s: stopping it`);
+      try { process.kill(-child.pid, 'SIGKILL'); } catch { child.kill('SIGKILL'); }
+    }, timeoutMs);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      currentStep = undefined;
+      done(code ?? (signal ? 1 : 0));
+    });
   });
 }
 
@@ -250,7 +262,11 @@ async function main() {
   const command = process.argv[2] ?? 'up';
   const cfg = localDefaults(process.env);
   for (const sig of ['SIGINT', 'SIGTERM']) {
-    process.on(sig, () => { stopAll().finally(() => process.exit(130)); });
+    process.on(sig, () => {
+      // A test step runs in its own process group: stop it too.
+      if (currentStep) { try { process.kill(-currentStep.pid, 'SIGTERM'); } catch { /* already gone */ } }
+      stopAll().finally(() => process.exit(130));
+    });
   }
   let code = 0;
   try {

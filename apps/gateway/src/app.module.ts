@@ -8,6 +8,7 @@ import { natsServers } from '@custodian/messaging';
 import { AuthGuard } from './auth/auth.guard.js';
 import { GatewayEnv } from './config.js';
 import { AccountsController } from './accounts/accounts.controller.js';
+import { ArchiveController } from './archive/archive.controller.js';
 import { BackupsController } from './backups/backups.controller.js';
 import { ContactsController } from './contacts/contacts.controller.js';
 import { DealsController } from './deals/deals.controller.js';
@@ -59,7 +60,7 @@ export class AppModule {
         ObservabilityModule.forRoot(),
         MessagingModule.forRoot({ app: 'gateway', natsServers: env.NATS_SERVERS, withDatabase: false }),
       ],
-      controllers: [ContactsController, ListsController, TagsController, AccountsController, DealsController, ImportsController, BackupsController, JobsController],
+      controllers: [ContactsController, ListsController, TagsController, AccountsController, DealsController, ImportsController, BackupsController, ArchiveController, JobsController],
       providers: [
         Commands,
         { provide: APP_GUARD, useClass: AuthGuard },

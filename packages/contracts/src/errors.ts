@@ -22,6 +22,8 @@ export const ErrorCode = {
   JobAlreadyRunning: 'JOB_ALREADY_RUNNING',
   ImportFileInvalid: 'IMPORT_FILE_INVALID',
   ImportObjectMissing: 'IMPORT_OBJECT_MISSING',
+  RestoreRefused: 'RESTORE_REFUSED',
+  ActiveContactLimit: 'ACTIVE_CONTACT_LIMIT',
   BackupExpired: 'BACKUP_EXPIRED',
   BackupCorrupt: 'BACKUP_CORRUPT',
   ServiceUnavailable: 'SERVICE_UNAVAILABLE',

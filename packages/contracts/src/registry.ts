@@ -1,4 +1,8 @@
 import type { MessageSpec } from './message.js';
+import { listArchivedContactsV1 } from './messages/archive.contact.list.v1/index.js';
+import { archiveGetJobV1 } from './messages/archive.job.get.v1/index.js';
+import { restoreOutcomesV1 } from './messages/archive.restore.outcomes.v1/index.js';
+import { startRestoreV1 } from './messages/archive.restore.start.v1/index.js';
 import { downloadBackupV1 } from './messages/backups.backup.download.v1/index.js';
 import { getBackupV1 } from './messages/backups.backup.get.v1/index.js';
 import { listBackupsV1 } from './messages/backups.backup.list.v1/index.js';
@@ -39,6 +43,12 @@ import { setMembershipV1 } from './messages/contacts.membership.set.v1/index.js'
 import { createTagV1 } from './messages/contacts.tag.create.v1/index.js';
 import { deleteTagV1 } from './messages/contacts.tag.delete.v1/index.js';
 import { listTagsV1 } from './messages/contacts.tag.list.v1/index.js';
+import { workspaceStatsV1 } from './messages/contacts.workspace.stats.v1/index.js';
+import { archivedContactPurgedV1 } from './messages/events.archive.contact.purged.v1/index.js';
+import { archivedContactRecordedV1 } from './messages/events.archive.contact.recorded.v1/index.js';
+import { archiveRestoreCompletedV1 } from './messages/events.archive.restore.completed.v1/index.js';
+import { archiveRestoreFailedV1 } from './messages/events.archive.restore.failed.v1/index.js';
+import { archiveRestoreStartedV1 } from './messages/events.archive.restore.started.v1/index.js';
 import { backupCreatedV1 } from './messages/events.backups.backup.created.v1/index.js';
 import { backupExpiredV1 } from './messages/events.backups.backup.expired.v1/index.js';
 import { backupPolicyChangedV1 } from './messages/events.backups.policy.changed.v1/index.js';
@@ -63,9 +73,14 @@ import { listDeletedV1 } from './messages/events.contacts.list.deleted.v1/index.
 import { membershipChangedV1 } from './messages/events.contacts.membership.changed.v1/index.js';
 import { tagCreatedV1 } from './messages/events.contacts.tag.created.v1/index.js';
 import { tagDeletedV1 } from './messages/events.contacts.tag.deleted.v1/index.js';
+import { formSubmittedV1 } from './messages/events.forms.form.submitted.v1/index.js';
 
 /** Every message of the platform. A subject not listed here cannot be sent or handled. */
 export const MESSAGES: readonly MessageSpec[] = [
+  listArchivedContactsV1,
+  archiveGetJobV1,
+  restoreOutcomesV1,
+  startRestoreV1,
   downloadBackupV1,
   getBackupV1,
   listBackupsV1,
@@ -106,6 +121,12 @@ export const MESSAGES: readonly MessageSpec[] = [
   createTagV1,
   deleteTagV1,
   listTagsV1,
+  workspaceStatsV1,
+  archivedContactPurgedV1,
+  archivedContactRecordedV1,
+  archiveRestoreCompletedV1,
+  archiveRestoreFailedV1,
+  archiveRestoreStartedV1,
   backupCreatedV1,
   backupExpiredV1,
   backupPolicyChangedV1,
@@ -130,6 +151,7 @@ export const MESSAGES: readonly MessageSpec[] = [
   membershipChangedV1,
   tagCreatedV1,
   tagDeletedV1,
+  formSubmittedV1,
 ] as MessageSpec[];
 
 const bySubject = new Map(MESSAGES.map((m) => [m.subject, m]));

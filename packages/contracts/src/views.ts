@@ -78,3 +78,19 @@ export interface BackupView {
   createdAt: string;
   expiresAt: string;
 }
+
+export type NotRestorableReason = 'frozen' | 'expired' | 'merged' | 'email_in_use' | 'restored';
+
+export interface ArchivedContactView {
+  contactId: string;
+  email: string;
+  firstName: string | null;
+  lastName: string | null;
+  archivedAt: string;
+  archivedBy: string;
+  reason: string | null;
+  restorableFrom: string;
+  restorableUntil: string;
+  restorable: boolean;
+  notRestorableBecause: NotRestorableReason | null;
+}

@@ -1,4 +1,4 @@
-import type { CommandContext, CreateContactV1, DeleteContactV1, GetContactV1, ListContactsV1, TagContactV1, UpdateContactV1 } from '@custodian/contracts';
+import type { CommandContext, CreateContactV1, DeleteContactV1, GetContactV1, ListContactsV1, TagContactV1, UpdateContactV1, WorkspaceStatsV1 } from '@custodian/contracts';
 import { CommandHandler } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
 import { Controller, Inject } from '@nestjs/common';
@@ -36,5 +36,10 @@ export class ContactsHandlers {
   @CommandHandler('contacts.contact.tag.v1')
   tag(data: TagContactV1, context: CommandContext) {
     return this.contacts.tag(context, data);
+  }
+
+  @CommandHandler('contacts.workspace.stats.v1')
+  stats(data: WorkspaceStatsV1, context: CommandContext) {
+    return this.contacts.stats(context, data);
   }
 }

@@ -1,6 +1,6 @@
 import {
   DomainError, ErrorCode, type CommandContext, type ContactView, type CreateContactV1, type ListContactsV1, type Page,
-  type TagContactV1, type UpdateContactV1,
+  type TagContactV1, type UpdateContactV1, type WorkspaceStats, type WorkspaceStatsV1,
 } from '@custodian/contracts';
 import { recordEvent } from '@custodian/messaging';
 import { Injectable } from '@nestjs/common';
@@ -106,6 +106,23 @@ export class ContactsService {
       }
     });
     return this.get(context, input.id);
+  }
+
+  /** The active-contact count (what plan limits count), emails in use, and which records still exist. */
+  async stats(context: CommandContext, query: WorkspaceStatsV1): Promise<WorkspaceStats> {
+    const ws = context.workspaceId;
+    const [{ n }] = (await this.ds.query('select count(*)::int as n from contact where workspace_id = $1', [ws])) as [{ n: number }];
+    const emails = (query.emails ?? []).map((e) => e.toLowerCase());
+    const used = emails.length
+      ? ((await this.ds.query('select lower(email) as email from contact where workspace_id = $1 and lower(email) = any($2::text[])', [ws, emails])) as { email: string }[]).map((r) => r.email)
+      : [];
+    const existing = async (table: 'list' | 'tag' | 'account' | 'deal', ids: string[] = []) => (ids.length
+      ? ((await this.ds.query(`select id from ${table} where workspace_id = $1 and id = any($2::uuid[])`, [ws, ids])) as { id: string }[]).map((r) => r.id)
+      : []);
+    return {
+      activeContacts: n, emailsInUse: used,
+      existing: { lists: await existing('list', query.listIds), tags: await existing('tag', query.tagIds), accounts: await existing('account', query.accountIds), deals: await existing('deal', query.dealIds) },
+    };
   }
 
   async list(context: CommandContext, query: ListContactsV1): Promise<Page<ContactView>> {

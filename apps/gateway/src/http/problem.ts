@@ -27,6 +27,8 @@ export function httpStatusOf(code: ErrorCode): number {
     case ErrorCode.JobAlreadyRunning: return 409;
     case ErrorCode.ImportFileInvalid: return 422;
     case ErrorCode.ImportObjectMissing: return 422;
+    case ErrorCode.RestoreRefused: return 422;
+    case ErrorCode.ActiveContactLimit: return 409;
     case ErrorCode.BackupExpired: return 410;
     case ErrorCode.BackupCorrupt: return 422;
     case ErrorCode.ServiceUnavailable: return 503;

@@ -1,0 +1,20 @@
+import { CommonEnv, IsDuration } from '@custodian/config';
+import { IsInt, Max, Min } from 'class-validator';
+
+/** Environment of the archive service (documented in deploy/README.md). */
+export class ArchiveEnv extends CommonEnv {
+  @IsInt() @Min(0) @Max(65535) ARCHIVE_HTTP_PORT: number = 8083;
+  /** An archived contact can be restored only after this long in the archive. */
+  @IsDuration() ARCHIVE_FROZEN_FOR: string = '30d';
+  /** ...and only until this long after archiving; then its snapshot is purged. */
+  @IsDuration() ARCHIVE_RESTORABLE_FOR: string = '365d';
+  @IsDuration() ARCHIVE_PURGE_INTERVAL: string = '1h';
+  /** Active-contact limits by plan. */
+  @IsInt() @Min(0) ARCHIVE_CONTACT_LIMIT_FREE: number = 1_000;
+  @IsInt() @Min(0) ARCHIVE_CONTACT_LIMIT_PRO: number = 100_000;
+  @IsInt() @Min(0) ARCHIVE_CONTACT_LIMIT_ENTERPRISE: number = 10_000_000;
+  @IsDuration() ARCHIVE_RESTORE_TIMEOUT: string = '2h';
+  @IsDuration() ARCHIVE_JOB_LEASE: string = '30s';
+  @IsDuration() ARCHIVE_COMMAND_TIMEOUT: string = '15s';
+  @IsInt() @Min(1) ARCHIVE_EVENT_MAX_DELIVER: number = 5;
+}

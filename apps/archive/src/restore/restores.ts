@@ -1,0 +1,246 @@
+import {
+  DomainError, ErrorCode, type CommandContext, type ContactSnapshot, type FormSubmittedV1, type EventEnvelope, type JobView,
+  type RestoreOutcome, type StartRestoreV1, type WorkspaceStats,
+} from '@custodian/contracts';
+import { parseDuration } from '@custodian/config';
+import { JobRunner, JobStore, type ClaimedJob, type FinishedJobDetails, type JobContext } from '@custodian/jobs';
+import { CommandClient, CommandHandler, OnEvent, recordEvent } from '@custodian/messaging';
+import { LOGGER, type Logger } from '@custodian/observability';
+import { copyOutOn, sqlLiteral } from '@custodian/persistence';
+import { objectKey, ObjectStorage } from '@custodian/storage';
+import { Controller, Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { ArchiveEnv } from '../config.js';
+import { notRestorableSql, windowOf, type Refusal } from '../store/rules.js';
+
+interface Candidate { contact_id: string; email: string; snapshot: ContactSnapshot; why: string | null }
+
+export interface ArchiveRestoreParams { context: CommandContext; automatic: boolean; contacts: number }
+
+/** What would come back and what would be dropped, per contact (dry run). */
+export interface RestorePreview {
+  dryRun: true;
+  restorable: { contactId: string; email: string; drops: string[] }[];
+  refused: Refusal[];
+  activeContacts: number;
+  limit: number;
+  projected: number;
+}
+
+@Injectable()
+export class RestoreService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly jobs: JobStore,
+    private readonly runner: JobRunner,
+    private readonly contacts: CommandClient,
+    @Inject(ArchiveEnv) private readonly env: ArchiveEnv,
+  ) {}
+
+  limitOf(plan: string | undefined): number {
+    if (plan === 'free') return this.env.ARCHIVE_CONTACT_LIMIT_FREE;
+    if (plan === 'pro') return this.env.ARCHIVE_CONTACT_LIMIT_PRO;
+    return this.env.ARCHIVE_CONTACT_LIMIT_ENTERPRISE;
+  }
+
+  async candidates(em: EntityManager, workspaceId: string, request: StartRestoreV1): Promise<{ found: Candidate[]; missing: string[] }> {
+    const { frozenSecs, restorableSecs } = windowOf(this.env);
+    const params: unknown[] = [workspaceId, frozenSecs, restorableSecs];
+    const where = ['a.workspace_id = $1', 'a.restored_at is null'];
+    if (request.contactIds) { params.push(request.contactIds); where.push(`a.contact_id = any($${params.length}::uuid[])`); }
+    const f = request.filter ?? {};
+    if (f.email) { params.push(f.email); where.push(`lower(a.email) = lower($${params.length})`); }
+    if (f.listId) { params.push(f.listId); where.push(`$${params.length} = any(a.list_ids)`); }
+    if (f.tag) { params.push(f.tag.toLowerCase()); where.push(`$${params.length} = any(a.tag_names)`); }
+    if (f.archivedFrom) { params.push(f.archivedFrom); where.push(`a.archived_at >= $${params.length}`); }
+    if (f.archivedTo) { params.push(f.archivedTo); where.push(`a.archived_at < $${params.length}`); }
+    const found = (await em.query(`select a.contact_id, a.email, a.snapshot, ${notRestorableSql('$2', '$3')} as why
+      from archived_contact a where ${where.join(' and ')} order by a.archived_at, a.contact_id`, params)) as Candidate[];
+    const seen = new Set(found.map((c) => c.contact_id));
+    return { found, missing: (request.contactIds ?? []).filter((id) => !seen.has(id)) };
+  }
+
+  /** Validates a restore and starts it, or answers its preview (dry run). */
+  async start(context: CommandContext, request: StartRestoreV1): Promise<JobView | RestorePreview> {
+    if (!request.contactIds && !request.filter) {
+      throw new DomainError(ErrorCode.ValidationFailed, 'give contactIds or a filter', { errors: [{ path: '', message: 'needs contactIds or filter' }] });
+    }
+    const { found, missing } = await this.candidates(this.ds.manager, context.workspaceId, request);
+    const snapshots = found.map((c) => c.snapshot);
+    const stats = await this.contacts.request<WorkspaceStats>('contacts.workspace.stats.v1', context, {
+      emails: found.map((c) => c.email),
+      listIds: [...new Set(snapshots.flatMap((s) => s.memberships.map((m) => m.listId)))],
+      tagIds: [...new Set(snapshots.flatMap((s) => s.tags.map((t) => t.tagId)))],
+      accountIds: [...new Set(snapshots.flatMap((s) => s.accounts.map((a) => a.accountId)))],
+      dealIds: [...new Set(snapshots.flatMap((s) => s.deals.map((d) => d.dealId)))],
+    });
+    const inUse = new Set(stats.emailsInUse);
+    const refused: Refusal[] = [
+      ...missing.map((contactId) => ({ contactId, reason: 'not_found' as const })),
+      ...found.filter((c) => c.why || inUse.has(c.email.toLowerCase()))
+        .map((c) => ({ contactId: c.contact_id, reason: (c.why ?? 'email_in_use') as Refusal['reason'] })),
+    ];
+    const ok = found.filter((c) => !refused.some((r) => r.contactId === c.contact_id));
+    const limit = this.limitOf(context.plan);
+    const projected = stats.activeContacts + ok.length;
+    if (request.dryRun) {
+      const exists = { lists: new Set(stats.existing.lists), tags: new Set(stats.existing.tags), accounts: new Set(stats.existing.accounts), deals: new Set(stats.existing.deals) };
+      return {
+        dryRun: true, refused, activeContacts: stats.activeContacts, limit, projected,
+        restorable: ok.map((c) => ({
+          contactId: c.contact_id, email: c.email,
+          drops: [
+            ...c.snapshot.memberships.filter((m) => !exists.lists.has(m.listId)).map((m) => `list:${m.listName}`),
+            ...c.snapshot.tags.filter((t) => !exists.tags.has(t.tagId)).map((t) => `tag:${t.name}`),
+            ...c.snapshot.accounts.filter((a) => !exists.accounts.has(a.accountId)).map((a) => `account:${a.name}`),
+            ...c.snapshot.deals.filter((d) => d.deletedWithContact || !exists.deals.has(d.dealId)).map((d) => `deal:${d.name}`),
+          ],
+        })),
+      };
+    }
+    if (refused.length) {
+      throw new DomainError(ErrorCode.RestoreRefused, `${refused.length} contact(s) cannot be restored`, {
+        errors: refused.map((r) => ({ path: r.contactId, message: r.reason })),
+      });
+    }
+    if (!ok.length) throw new DomainError(ErrorCode.NotFound, 'no archived contact matches');
+    if (projected > limit && !request.confirmOverage) {
+      throw new DomainError(ErrorCode.ActiveContactLimit,
+        `restoring ${ok.length} contact(s) takes the workspace to ${projected} active contacts, ${projected - limit} over its limit of ${limit}; send confirmOverage: true to go ahead`,
+        { errors: [{ path: 'confirmOverage', message: `projected ${projected}, limit ${limit}, overage ${projected - limit}` }] });
+    }
+    return this.enqueue(context, ok, false, request.idempotencyKey);
+  }
+
+  async enqueue(context: CommandContext, contacts: { contact_id: string; email: string }[], automatic: boolean, idempotencyKey?: string): Promise<JobView> {
+    const params: ArchiveRestoreParams = { context: { ...context, origin: 'restore' }, automatic, contacts: contacts.length };
+    const job = await this.ds.transaction(async (em) => {
+      const { job: queued, existing } = await this.jobs.enqueue(em, {
+        workspaceId: context.workspaceId, kind: 'restore', requestedBy: context.actor.id, correlationId: context.correlationId,
+        params: params as unknown as Record<string, unknown>, idempotencyKey, ignoreForIdempotency: ['context'],
+        // One restore at a time per workspace, enforced by the database.
+        concurrencyKey: 'restore', timeoutMs: parseDuration(this.env.ARCHIVE_RESTORE_TIMEOUT), maxAttempts: 5,
+      });
+      if (existing) return queued;
+      await em.query(`insert into restore_item (job_id, contact_id, email) select $1, unnest($2::uuid[]), unnest($3::text[])`,
+        [queued.id, contacts.map((c) => c.contact_id), contacts.map((c) => c.email)]);
+      await recordEvent(em, 'events.archive.restore.started.v1', params.context, { jobId: queued.id, contacts: contacts.length, automatic });
+      return queued;
+    });
+    this.runner.poke();
+    return job;
+  }
+}
+
+@Controller()
+export class RestoreHandlers {
+  constructor(private readonly restores: RestoreService, private readonly ds: DataSource, private readonly storage: ObjectStorage,
+    private readonly jobs: JobStore, @Inject(LOGGER) readonly logger: Logger) {}
+
+  @CommandHandler('archive.restore.start.v1')
+  start(data: StartRestoreV1, context: CommandContext) {
+    return this.restores.start(context, data);
+  }
+
+  @CommandHandler('archive.restore.outcomes.v1')
+  async outcomes(data: { id: string }, context: CommandContext): Promise<{ url: string }> {
+    const job = await this.jobs.get(context.workspaceId, data.id);
+    const key = (job?.result as { outcomesKey?: string } | null)?.outcomesKey;
+    if (!job || job.kind !== 'restore' || !key) throw new DomainError(ErrorCode.NotFound, `no outcomes for restore ${data.id}${job ? ` (it is ${job.status})` : ''}`);
+    return { url: await this.storage.presignedDownloadUrl('archive', key, { expiresInSeconds: 900, fileName: `restore-${job.id}.csv` }) };
+  }
+
+  /** An archived contact who submits a form comes back at once, whatever its age in the archive. */
+  @OnEvent('events.forms.form.submitted.v1')
+  async onFormSubmitted(event: EventEnvelope<FormSubmittedV1>, em: EntityManager): Promise<void> {
+    const rows = (await em.query(
+      `select a.contact_id, a.email from archived_contact a
+       where a.workspace_id = $1 and lower(a.email) = lower($2) and a.restored_at is null
+         and not exists (select 1 from merged_contact m where m.contact_id = a.contact_id)`,
+      [event.workspaceId, event.data.email])) as { contact_id: string; email: string }[];
+    if (!rows.length) return;
+    const context = { workspaceId: event.workspaceId, actor: { id: 'system' }, origin: 'restore' as const, correlationId: event.correlationId };
+    try {
+      await this.restores.enqueue(context, rows, true, `form-${event.id}`);
+    } catch (err) {
+      // A restore is running: the event is retried (bounded), then parked with the reason.
+      if (err instanceof DomainError && err.code === ErrorCode.JobAlreadyRunning) throw new Error(`automatic restore waits for the running restore: ${err.message}`, { cause: err });
+      throw err;
+    }
+  }
+}
+
+/** Re-creates the contacts one by one through contacts' restore command, recording each outcome. */
+@Injectable()
+export class RestoreJob {
+  constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage, private readonly contacts: CommandClient) {}
+
+  async run(job: ClaimedJob, ctx: JobContext): Promise<Record<string, unknown>> {
+    const p = job.params as unknown as ArchiveRestoreParams;
+    let done = (await this.counts(job.id)).done;
+    for (;;) {
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      const batch = (await this.ds.query(
+        `select i.contact_id, a.snapshot from restore_item i join archived_contact a using (contact_id)
+         where i.job_id = $1 and i.outcome is null order by i.contact_id limit 100`, [job.id])) as { contact_id: string; snapshot: ContactSnapshot }[];
+      if (!batch.length) break;
+      for (const item of batch) {
+        let outcome: 'restored' | 'conflict' | 'skipped' = 'restored';
+        let detail: string | null = null;
+        try {
+          const r = await this.contacts.request<RestoreOutcome>('contacts.contact.restore.v1', p.context, { snapshot: item.snapshot });
+          detail = r.skipped.join(' ') || null;
+        } catch (err) {
+          if (!(err instanceof DomainError)) throw err;
+          // Restored before a crash, its outcome not yet written: restored, once.
+          if (err.code === ErrorCode.ContactExists) detail = 'already restored';
+          else if (err.code === ErrorCode.EmailInUse) { outcome = 'conflict'; detail = err.message; }
+          else if (err.code === ErrorCode.ContactMerged) { outcome = 'skipped'; detail = err.message; }
+          else throw err;
+        }
+        await this.ds.transaction(async (em) => {
+          await em.query('update restore_item set outcome = $3, detail = $4 where job_id = $1 and contact_id = $2', [job.id, item.contact_id, outcome, detail]);
+          if (outcome === 'restored') await em.query('update archived_contact set restored_at = now(), restore_job_id = $2 where contact_id = $1', [item.contact_id, job.id]);
+        });
+        done += 1;
+      }
+      await ctx.progress(done, p.contacts);
+    }
+    const counts = await this.counts(job.id);
+    const outcomesKey = await this.writeOutcomes(job.id, p.context.workspaceId);
+    return { restored: counts.restored, conflicts: counts.conflicts, skipped: counts.skipped, outcomesKey };
+  }
+
+  private async counts(jobId: string) {
+    const [c] = (await this.ds.query(`select count(*) filter (where outcome is not null)::int as done,
+        count(*) filter (where outcome = 'restored')::int as restored, count(*) filter (where outcome = 'conflict')::int as conflicts,
+        count(*) filter (where outcome = 'skipped')::int as skipped from restore_item where job_id = $1`, [jobId])) as [{ done: number; restored: number; conflicts: number; skipped: number }];
+    return c;
+  }
+
+  private async writeOutcomes(jobId: string, workspaceId: string): Promise<string> {
+    const runner = this.ds.createQueryRunner();
+    await runner.connect();
+    try {
+      const { stream } = await copyOutOn(runner, `copy (select contact_id as "contactId", email, outcome, detail
+        from restore_item where job_id = ${sqlLiteral(jobId)} order by email) to stdout with (format csv, header true)`);
+      const key = objectKey(workspaceId, 'archive', `restore-${jobId}`, 'csv');
+      await this.storage.upload('archive', key, stream);
+      return key;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  async onFinished(em: EntityManager, job: JobView, details: FinishedJobDetails): Promise<void> {
+    if (job.kind !== 'restore') return;
+    const p = details.params as unknown as ArchiveRestoreParams;
+    if (job.status === 'succeeded') {
+      const r = job.result as { restored: number; conflicts: number; skipped: number };
+      await recordEvent(em, 'events.archive.restore.completed.v1', p.context, { jobId: job.id, restored: r.restored, conflicts: r.conflicts, skipped: r.skipped });
+    } else {
+      const [{ n }] = (await em.query(`select count(*)::int as n from restore_item where job_id = $1 and outcome = 'restored'`, [job.id])) as [{ n: number }];
+      await recordEvent(em, 'events.archive.restore.failed.v1', p.context, { jobId: job.id, code: job.error?.code ?? job.status, message: job.error?.message ?? job.status, restored: n });
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import {
+  type ArchivedContactView, type CommandContext, type ContactArchivedV1, type ContactMergedV1, type EventEnvelope,
+  type ListArchivedContactsV1, type NotRestorableReason, type Page, type WorkspaceStats,
+} from '@custodian/contracts';
+import { DomainError, ErrorCode } from '@custodian/contracts';
+import { CommandClient, CommandHandler, OnEvent, recordEvent } from '@custodian/messaging';
+import { LOGGER, type Logger } from '@custodian/observability';
+import { Controller, Inject } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { ArchiveEnv } from '../config.js';
+import { notRestorableSql, windowOf } from './rules.js';
+
+interface Row {
+  contact_id: string; email: string; first_name: string | null; last_name: string | null; archived_at: Date; archived_by: string;
+  reason: string | null; restorable_from: Date; restorable_until: Date; why: NotRestorableReason | null;
+}
+
+/** Keeps every archived contact's snapshot, and answers which can be restored. */
+@Controller()
+export class ArchiveStore {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly contacts: CommandClient,
+    @Inject(ArchiveEnv) private readonly env: ArchiveEnv,
+    @Inject(LOGGER) readonly logger: Logger,
+  ) {}
+
+  @OnEvent('events.contacts.contact.archived.v1')
+  async onArchived(event: EventEnvelope<ContactArchivedV1>, em: EntityManager): Promise<void> {
+    const s = event.data.snapshot;
+    const { frozenSecs, restorableSecs } = windowOf(this.env);
+    // Archived again after a restore: the newer snapshot replaces the old one.
+    await em.query(
+      `insert into archived_contact (contact_id, workspace_id, email, first_name, last_name, snapshot, list_ids, tag_names, archived_at, archived_by, reason)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       on conflict (contact_id) do update set email = excluded.email, first_name = excluded.first_name, last_name = excluded.last_name,
+         snapshot = excluded.snapshot, list_ids = excluded.list_ids, tag_names = excluded.tag_names, archived_at = excluded.archived_at,
+         archived_by = excluded.archived_by, reason = excluded.reason, restored_at = null, restore_job_id = null`,
+      [s.contactId, event.workspaceId, s.email, s.firstName ?? null, s.lastName ?? null, s, s.memberships.map((m) => m.listId),
+        s.tags.map((t) => t.name.toLowerCase()), event.occurredAt, event.actor.id, event.data.reason ?? null],
+    );
+    const archivedAt = new Date(event.occurredAt);
+    await recordEvent(em, 'events.archive.contact.recorded.v1',
+      { workspaceId: event.workspaceId, actor: event.actor, origin: event.origin, correlationId: event.correlationId },
+      { contactId: s.contactId, email: s.email, archivedAt: archivedAt.toISOString(),
+        restorableFrom: new Date(archivedAt.getTime() + frozenSecs * 1000).toISOString(),
+        restorableUntil: new Date(archivedAt.getTime() + restorableSecs * 1000).toISOString() }, event.id);
+  }
+
+  @OnEvent('events.contacts.contact.merged.v1')
+  async onMerged(event: EventEnvelope<ContactMergedV1>, em: EntityManager): Promise<void> {
+    await em.query('insert into merged_contact (contact_id, workspace_id) values ($1, $2) on conflict do nothing', [event.data.duplicateId, event.workspaceId]);
+  }
+
+  @CommandHandler('archive.contact.list.v1')
+  async list(data: ListArchivedContactsV1, context: CommandContext): Promise<Page<ArchivedContactView>> {
+    const { frozenSecs, restorableSecs } = windowOf(this.env);
+    const limit = data.limit ?? 50;
+    const params: unknown[] = [context.workspaceId, frozenSecs, restorableSecs];
+    const where = ['a.workspace_id = $1', 'a.restored_at is null'];
+    const add = (sql: string, value: unknown) => { params.push(value); where.push(sql.replace('?', `$${params.length}`)); };
+    if (data.email) add('lower(a.email) = lower(?)', data.email);
+    if (data.name) {
+      params.push(`%${data.name.replace(/[\\%_]/g, '\\$&')}%`);
+      where.push(`(a.first_name ilike $${params.length} or a.last_name ilike $${params.length})`);
+    }
+    if (data.listId) add('? = any(a.list_ids)', data.listId);
+    if (data.tag) add('lower(?) = any(a.tag_names)', data.tag);
+    if (data.archivedFrom) add('a.archived_at >= ?', data.archivedFrom);
+    if (data.archivedTo) add('a.archived_at < ?', data.archivedTo);
+    const why = notRestorableSql('$2', '$3');
+    if (data.restorable !== undefined) where.push(`(${why}) is ${data.restorable ? '' : 'not '}null`);
+    if (data.cursor) {
+      const [at, id] = JSON.parse(Buffer.from(data.cursor, 'base64url').toString('utf8')) as [string, string];
+      params.push(at, id);
+      where.push(`(a.archived_at, a.contact_id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+    }
+    params.push(limit + 1);
+    const rows = (await this.ds.query(
+      `select a.*, a.archived_at + make_interval(secs => $2) as restorable_from, a.archived_at + make_interval(secs => $3) as restorable_until,
+              ${why} as why
+       from archived_contact a where ${where.join(' and ')} order by a.archived_at, a.contact_id limit $${params.length}`, params)) as Row[];
+    const page = rows.slice(0, limit);
+    const stats = page.length
+      ? await this.contacts.request<WorkspaceStats>('contacts.workspace.stats.v1', context, { emails: page.map((r) => r.email) })
+      : { emailsInUse: [] as string[] };
+    const inUse = new Set(stats.emailsInUse);
+    const items = page.map((r) => {
+      const reason = r.why ?? (inUse.has(r.email.toLowerCase()) ? 'email_in_use' : null);
+      return {
+        contactId: r.contact_id, email: r.email, firstName: r.first_name, lastName: r.last_name, archivedAt: r.archived_at.toISOString(),
+        archivedBy: r.archived_by, reason: r.reason, restorableFrom: r.restorable_from.toISOString(), restorableUntil: r.restorable_until.toISOString(),
+        restorable: reason === null, notRestorableBecause: reason,
+      };
+    });
+    const last = page[page.length - 1];
+    return { items, nextCursor: rows.length > limit && last ? Buffer.from(JSON.stringify([last.archived_at.toISOString(), last.contact_id])).toString('base64url') : null };
+  }
+}
+
+export function notFound(id: string): DomainError {
+  return new DomainError(ErrorCode.NotFound, `archived contact ${id} not found`);
+}

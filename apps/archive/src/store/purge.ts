@@ -1,0 +1,50 @@
+import { recordEvent } from '@custodian/messaging';
+import { LOGGER, type Logger } from '@custodian/observability';
+import { parseDuration } from '@custodian/config';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ArchiveEnv } from '../config.js';
+import { windowOf } from './rules.js';
+
+/** Deletes snapshots past the restore window for good (SKIP LOCKED: replicas share the work). */
+@Injectable()
+export class PurgeSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+
+  constructor(private readonly ds: DataSource, @Inject(ArchiveEnv) private readonly env: ArchiveEnv, @Inject(LOGGER) private readonly logger: Logger) {}
+
+  onApplicationBootstrap(): void {
+    const tick = () => {
+      this.running = this.sweep().catch((err) => this.logger.warn({ err: (err as Error).message }, 'archive purge failed; will retry'));
+      void this.running.finally(() => { this.timer = setTimeout(tick, parseDuration(this.env.ARCHIVE_PURGE_INTERVAL)); });
+    };
+    this.timer = setTimeout(tick, 0);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  async sweep(): Promise<number> {
+    const { restorableSecs } = windowOf(this.env);
+    let total = 0;
+    for (;;) {
+      const n = await this.ds.transaction(async (em) => {
+        const [rows] = (await em.query(
+          `delete from archived_contact where contact_id in (
+             select contact_id from archived_contact where archived_at <= now() - make_interval(secs => $1)
+             limit 500 for update skip locked)
+           returning contact_id, workspace_id, email, restored_at`, [restorableSecs])) as [{ contact_id: string; workspace_id: string; email: string; restored_at: Date | null }[], number];
+        for (const r of rows.filter((x) => !x.restored_at)) {
+          await recordEvent(em, 'events.archive.contact.purged.v1', { workspaceId: r.workspace_id, actor: { id: 'system' }, origin: 'system', correlationId: `purge-${r.contact_id}` },
+            { contactId: r.contact_id, email: r.email });
+        }
+        return rows.length;
+      });
+      total += n;
+      if (n < 500) return total;
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsISO8601, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
+import { command } from '../../message.js';
+
+export class ArchiveFilter {
+  @IsOptional() @IsString() @MaxLength(320) email?: string;
+  @IsOptional() @IsUUID() listId?: string;
+  @IsOptional() @IsString() @MaxLength(100) tag?: string;
+  @IsOptional() @IsISO8601() archivedFrom?: string;
+  @IsOptional() @IsISO8601() archivedTo?: string;
+}
+
+/**
+ * Restores archived contacts, by ids or by a filter, as a job (one at a time per workspace).
+ * Every contact is checked first; a refused one fails the whole request with its reason.
+ */
+export class StartRestoreV1 {
+  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100_000) @IsUUID('all', { each: true }) contactIds?: string[];
+  @IsOptional() @ValidateNested() @Type(() => ArchiveFilter) filter?: ArchiveFilter;
+  @IsOptional() @IsBoolean() dryRun?: boolean;
+  /** Needed when the restore would take the workspace past its active-contact limit. */
+  @IsOptional() @IsBoolean() confirmOverage?: boolean;
+  @IsOptional() @IsString() @MaxLength(200) idempotencyKey?: string;
+}
+
+export const startRestoreV1 = command('archive.restore.start.v1', StartRestoreV1, {
+  contactIds: ['0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1'], confirmOverage: false,
+}, 'JobView | RestorePreview');

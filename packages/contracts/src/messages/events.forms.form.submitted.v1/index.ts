@@ -1,0 +1,16 @@
+import { IsEmail, IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
+import { event } from '../../message.js';
+
+/**
+ * Published by the forms service when someone submits a form. The archive restores an archived
+ * contact with this email at once (automatic restore).
+ */
+export class FormSubmittedV1 {
+  @IsEmail() email!: string;
+  @IsOptional() @IsString() @MaxLength(200) formId?: string;
+  @IsISO8601() submittedAt!: string;
+}
+
+export const formSubmittedV1 = event('events.forms.form.submitted.v1', FormSubmittedV1, {
+  email: 'ada@example.com', formId: 'newsletter-signup', submittedAt: '2026-11-22T10:00:00.000Z',
+});
