@@ -1,6 +1,6 @@
 import {
   DomainError, ErrorCode, type CommandContext, type ContactSnapshot, type FormSubmittedV1, type EventEnvelope, type JobView,
-  type RestoreOutcome, type StartRestoreV1, type WorkspaceStats,
+  type StartRestoreV1, type WorkspaceStats,
 } from '@custodian/contracts';
 import { parseDuration } from '@custodian/config';
 import { JobRunner, JobStore, type ClaimedJob, type FinishedJobDetails, type JobContext } from '@custodian/jobs';
@@ -170,7 +170,7 @@ export class RestoreHandlers {
   }
 }
 
-/** Re-creates the contacts one by one through contacts' restore command, recording each outcome. */
+/** Re-creates the contacts in batches through contacts' restore command, recording each outcome. */
 @Injectable()
 export class RestoreJob {
   constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage, private readonly contacts: CommandClient) {}
@@ -182,28 +182,28 @@ export class RestoreJob {
       if (ctx.signal.aborted) throw ctx.signal.reason;
       const batch = (await this.ds.query(
         `select i.contact_id, a.snapshot from restore_item i join archived_contact a using (contact_id)
-         where i.job_id = $1 and i.outcome is null order by i.contact_id limit 100`, [job.id])) as { contact_id: string; snapshot: ContactSnapshot }[];
+         where i.job_id = $1 and i.outcome is null order by i.contact_id limit 200`, [job.id])) as { contact_id: string; snapshot: ContactSnapshot }[];
       if (!batch.length) break;
-      for (const item of batch) {
-        let outcome: 'restored' | 'conflict' | 'skipped' = 'restored';
-        let detail: string | null = null;
-        try {
-          const r = await this.contacts.request<RestoreOutcome>('contacts.contact.restore.v1', p.context, { snapshot: item.snapshot });
-          detail = r.skipped.join(' ') || null;
-        } catch (err) {
-          if (!(err instanceof DomainError)) throw err;
-          // Restored before a crash, its outcome not yet written: restored, once.
-          if (err.code === ErrorCode.ContactExists) detail = 'already restored';
-          else if (err.code === ErrorCode.EmailInUse) { outcome = 'conflict'; detail = err.message; }
-          else if (err.code === ErrorCode.ContactMerged) { outcome = 'skipped'; detail = err.message; }
-          else throw err;
-        }
-        await this.ds.transaction(async (em) => {
-          await em.query('update restore_item set outcome = $3, detail = $4 where job_id = $1 and contact_id = $2', [job.id, item.contact_id, outcome, detail]);
-          if (outcome === 'restored') await em.query('update archived_contact set restored_at = now(), restore_job_id = $2 where contact_id = $1', [item.contact_id, job.id]);
-        });
-        done += 1;
-      }
+      // One request, one transaction in contacts, per batch; every contact has its own outcome.
+      const results = await this.contacts.request<{ contactId: string; ok: boolean; code?: string; message?: string; skipped?: string[] }[]>(
+        'contacts.contact.restore-batch.v1', p.context, { snapshots: batch.map((i) => i.snapshot) });
+      const outcomes = results.map((r) => {
+        if (r.ok) return { id: r.contactId, outcome: 'restored', detail: r.skipped?.join(' ') || null };
+        // Restored before a crash, its outcome not yet written: restored, once.
+        if (r.code === ErrorCode.ContactExists) return { id: r.contactId, outcome: 'restored', detail: 'already restored' };
+        if (r.code === ErrorCode.EmailInUse) return { id: r.contactId, outcome: 'conflict', detail: r.message ?? null };
+        if (r.code === ErrorCode.ContactMerged) return { id: r.contactId, outcome: 'skipped', detail: r.message ?? null };
+        throw new DomainError((r.code ?? ErrorCode.Internal) as ErrorCode, r.message ?? 'restore failed');
+      });
+      await this.ds.transaction(async (em) => {
+        await em.query(
+          `update restore_item i set outcome = o.outcome, detail = o.detail
+           from unnest($2::uuid[], $3::text[], $4::text[]) as o(id, outcome, detail) where i.job_id = $1 and i.contact_id = o.id`,
+          [job.id, outcomes.map((o) => o.id), outcomes.map((o) => o.outcome), outcomes.map((o) => o.detail)]);
+        await em.query('update archived_contact set restored_at = now(), restore_job_id = $2 where contact_id = any($1::uuid[])',
+          [outcomes.filter((o) => o.outcome === 'restored').map((o) => o.id), job.id]);
+      });
+      done += outcomes.length;
       await ctx.progress(done, p.contacts);
     }
     const counts = await this.counts(job.id);

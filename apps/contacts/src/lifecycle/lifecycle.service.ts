@@ -87,8 +87,36 @@ export class LifecycleService {
   }
 
   async restore(context: CommandContext, snapshot: ContactSnapshot): Promise<RestoreOutcome> {
+    const skipped = await this.ds.transaction((em) => this.restoreIn(em, context, snapshot));
+    return { contact: (await findContact(this.ds.manager, context.workspaceId, snapshot.contactId))!, skipped };
+  }
+
+  /**
+   * Restores many contacts in one transaction, each behind a savepoint: one that cannot come back
+   * (email in use, merged, already live) is reported with its code and the others still are.
+   */
+  async restoreMany(context: CommandContext, snapshots: ContactSnapshot[]): Promise<{ contactId: string; ok: boolean; code?: string; message?: string; skipped?: string[] }[]> {
+    return this.ds.transaction(async (em) => {
+      const outcomes = [];
+      for (const snapshot of snapshots) {
+        await em.query('savepoint restore_one');
+        try {
+          const skipped = await this.restoreIn(em, context, snapshot);
+          await em.query('release savepoint restore_one');
+          outcomes.push({ contactId: snapshot.contactId, ok: true, skipped });
+        } catch (err) {
+          await em.query('rollback to savepoint restore_one');
+          if (!(err instanceof DomainError)) throw err;
+          outcomes.push({ contactId: snapshot.contactId, ok: false, code: err.code, message: err.message });
+        }
+      }
+      return outcomes;
+    });
+  }
+
+  private async restoreIn(em: EntityManager, context: CommandContext, snapshot: ContactSnapshot): Promise<string[]> {
     const skipped: string[] = [];
-    await this.ds.transaction(async (em) => {
+    {
       const ws = context.workspaceId;
       const [merged] = (await em.query('select merged_into from merged_contact where workspace_id = $1 and contact_id = $2', [ws, snapshot.contactId])) as unknown[];
       if (merged) throw new DomainError(ErrorCode.ContactMerged, `contact ${snapshot.contactId} was merged into another contact and cannot be restored`);
@@ -125,8 +153,8 @@ export class LifecycleService {
         if (!rows.length) skipped.push(`deal:${d.dealId}`);
       }
       await recordEvent(em, 'events.contacts.contact.restored.v1', context, { contactId: snapshot.contactId, email: snapshot.email, skipped });
-    });
-    return { contact: (await findContact(this.ds.manager, context.workspaceId, snapshot.contactId))!, skipped };
+    }
+    return skipped;
   }
 
   private async snapshot(em: EntityManager, workspaceId: string, id: string): Promise<ContactSnapshot> {

@@ -1,0 +1,14 @@
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, ValidateNested } from 'class-validator';
+import { command } from '../../message.js';
+import { ContactSnapshot, SNAPSHOT_FIXTURE } from '../../snapshot.js';
+
+/**
+ * contacts.contact.restore.v1 for up to 500 contacts in one transaction. Each contact has its own
+ * outcome: `{ contactId, ok, code?, message?, skipped? }` (code EMAIL_IN_USE, CONTACT_MERGED, CONTACT_EXISTS).
+ */
+export class RestoreContactsV1 {
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(500) @ValidateNested({ each: true }) @Type(() => ContactSnapshot) snapshots!: ContactSnapshot[];
+}
+
+export const restoreContactsV1 = command('contacts.contact.restore-batch.v1', RestoreContactsV1, { snapshots: [SNAPSHOT_FIXTURE] }, 'RestoreBatchOutcome[]');
