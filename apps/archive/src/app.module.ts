@@ -5,7 +5,7 @@ import { DatabaseModule } from '@custodian/persistence';
 import { StorageModule } from '@custodian/storage';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ArchiveEnv } from './config.js';
-import { JOB_PROVIDERS, JobRunnerLifecycle, JobsHandlers } from './jobs/jobs.js';
+import { ARCHIVE_JOBS } from './jobs/jobs.js';
 import { MIGRATIONS, SCHEMA } from './migrations.js';
 import { RestoreHandlers, RestoreJob, RestoreService } from './restore/restores.js';
 import { ArchiveStore } from './store/archive-store.js';
@@ -22,9 +22,9 @@ export class AppModule {
         StorageModule.forRoot(env as unknown as Record<string, string>, ['archive']),
         MessagingModule.forRoot({ app: 'archive', natsServers: env.NATS_SERVERS, withDatabase: true, consumers: { maxDeliver: env.ARCHIVE_EVENT_MAX_DELIVER } }),
       ],
-      controllers: [ArchiveStore, RestoreHandlers, JobsHandlers],
+      controllers: [ArchiveStore, RestoreHandlers, ARCHIVE_JOBS.controller],
       providers: [
-        PurgeSweeper, RestoreService, RestoreJob, ...JOB_PROVIDERS, JobRunnerLifecycle,
+        PurgeSweeper, RestoreService, RestoreJob, ...ARCHIVE_JOBS.providers,
         { provide: CommandClient, useFactory: () => CommandClient.connect(env.NATS_SERVERS, 'custodian-archive', parseDuration(env.ARCHIVE_COMMAND_TIMEOUT)) },
       ],
     };

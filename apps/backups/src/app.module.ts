@@ -7,7 +7,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { Catalog } from './catalog/catalog.js';
 import { RetentionSweeper } from './catalog/retention.js';
 import { BackupsEnv } from './config.js';
-import { JOB_PROVIDERS, JobRunnerLifecycle, JobsHandlers } from './jobs/jobs.js';
+import { BACKUPS_JOBS } from './jobs/jobs.js';
 import { MIGRATIONS, SCHEMA } from './migrations.js';
 import { PolicyHandlers } from './policy/policy.handlers.js';
 import { RestoreHandlers, RestoreJob } from './restore/restore.js';
@@ -23,9 +23,9 @@ export class AppModule {
         StorageModule.forRoot(env as unknown as Record<string, string>, ['backups']),
         MessagingModule.forRoot({ app: 'backups', natsServers: env.NATS_SERVERS, withDatabase: true, consumers: { maxDeliver: env.BACKUPS_EVENT_MAX_DELIVER } }),
       ],
-      controllers: [PolicyHandlers, Catalog, RestoreHandlers, JobsHandlers],
+      controllers: [PolicyHandlers, Catalog, RestoreHandlers, BACKUPS_JOBS.controller],
       providers: [
-        RetentionSweeper, RestoreJob, ...JOB_PROVIDERS, JobRunnerLifecycle,
+        RetentionSweeper, RestoreJob, ...BACKUPS_JOBS.providers,
         {
           provide: CommandClient,
           useFactory: () => CommandClient.connect(env.NATS_SERVERS, 'custodian-backups', parseDuration(env.BACKUPS_COMMAND_TIMEOUT)),

@@ -20,8 +20,7 @@ import { DatasetExportJob } from './datasets/dataset-export-job.js';
 import { DatasetsHandlers } from './datasets/datasets.handlers.js';
 import { ImportJob } from './imports/import-job.js';
 import { ImportsHandlers } from './imports/imports.handlers.js';
-import { JobsHandlers } from './jobs/jobs.handlers.js';
-import { JOB_PROVIDERS, JobRunnerLifecycle } from './jobs/job-providers.js';
+import { CONTACTS_JOBS } from './jobs/job-providers.js';
 import { ListSnapshots } from './snapshots/list-snapshot.js';
 import { ListsHandlers } from './lists/lists.handlers.js';
 import { ListsService } from './lists/lists.service.js';
@@ -47,8 +46,8 @@ export class AppModule {
           consumers: { maxDeliver: env.CONTACTS_EVENT_MAX_DELIVER },
         }),
       ],
-      controllers: [ContactsHandlers, ListsHandlers, TagsHandlers, AccountsHandlers, DealsHandlers, LifecycleHandlers, ImportsHandlers, DatasetsHandlers, JobsHandlers],
-      providers: [ContactsService, ListsService, TagsService, AccountsService, DealsService, LifecycleService, BackupPolicy, ListSnapshots, ImportJob, BulkArchiveJob, DatasetExportJob, ...JOB_PROVIDERS, JobRunnerLifecycle],
+      controllers: [ContactsHandlers, ListsHandlers, TagsHandlers, AccountsHandlers, DealsHandlers, LifecycleHandlers, ImportsHandlers, DatasetsHandlers, CONTACTS_JOBS.controller],
+      providers: [ContactsService, ListsService, TagsService, AccountsService, DealsService, LifecycleService, BackupPolicy, ListSnapshots, ImportJob, BulkArchiveJob, DatasetExportJob, ...CONTACTS_JOBS.providers],
     };
   }
 }

@@ -1,3 +1,4 @@
 export * from './job-runner.js';
 export * from './job-store.js';
 export * from './job-tables.migration.js';
+export * from './nest.js';
