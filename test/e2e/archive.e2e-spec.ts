@@ -130,3 +130,25 @@ describe('archive and restore', () => {
     expect((await finished(api, winner.body.id)).result.restored).toBe(2);
   });
 });
+
+describe('archive purge', () => {
+  const system = new TestSystem(['contacts', 'archive'], { ARCHIVE_FROZEN_FOR: '1ms', ARCHIVE_RESTORABLE_FOR: '1500ms', ARCHIVE_PURGE_INTERVAL: '200ms' });
+  beforeAll(() => system.start());
+  afterAll(() => system.stop());
+
+  it('deletes a snapshot for good once the restore window closed, and says so', async () => {
+    const workspace = uniqueWorkspace('purge');
+    const tap = await new EventTap(workspace).start();
+    const api = system.client(system.token({ workspace, role: 'admin' }));
+    const c = (await api('POST', '/v1/contacts', { email: 'purged@example.com' })).body;
+    await api('POST', `/v1/contacts/${c.id}/archive`, {});
+    await tap.waitFor('events.archive.contact.recorded.v1', (d) => d.contactId === c.id);
+    const purged = await tap.waitFor('events.archive.contact.purged.v1', (d) => d.contactId === c.id, 15_000);
+    expect(purged.envelope.data.email).toBe('purged@example.com');
+    expect((await api('GET', '/v1/archive/contacts?email=purged@example.com')).body.items).toEqual([]);
+    const refused = await api('POST', '/v1/archive/restores', { contactIds: [c.id] });
+    expect(refused.body.errors).toEqual([{ path: c.id, message: 'not_found' }]);
+    await tap.stop();
+  });
+});
+
