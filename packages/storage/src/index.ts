@@ -3,3 +3,4 @@ export * from './hashing.js';
 export * from './keys.js';
 export * from './object-storage.js';
 export * from './storage.module.js';
+export * from './copy-to-object.js';

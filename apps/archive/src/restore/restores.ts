@@ -6,8 +6,8 @@ import { parseDuration } from '@custodian/config';
 import { JobRunner, JobStore, type ClaimedJob, type FinishedJobDetails, type JobContext } from '@custodian/jobs';
 import { CommandClient, CommandHandler, OnEvent, recordEvent } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
-import { copyOutOn, sqlLiteral } from '@custodian/persistence';
-import { objectKey, ObjectStorage } from '@custodian/storage';
+import { sqlLiteral } from '@custodian/persistence';
+import { copyToObject, objectKey, ObjectStorage } from '@custodian/storage';
 import { Controller, Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ArchiveEnv } from '../config.js';
@@ -222,10 +222,9 @@ export class RestoreJob {
     const runner = this.ds.createQueryRunner();
     await runner.connect();
     try {
-      const { stream } = await copyOutOn(runner, `copy (select contact_id as "contactId", email, outcome, detail
-        from restore_item where job_id = ${sqlLiteral(jobId)} order by email) to stdout with (format csv, header true)`);
       const key = objectKey(workspaceId, 'archive', `restore-${jobId}`, 'csv');
-      await this.storage.upload('archive', key, stream);
+      await copyToObject(runner, `copy (select contact_id as "contactId", email, outcome, detail
+        from restore_item where job_id = ${sqlLiteral(jobId)} order by email) to stdout with (format csv, header true)`, this.storage, 'archive', key);
       return key;
     } finally {
       await runner.release();

@@ -1,10 +1,8 @@
-import { PassThrough, type Readable } from 'node:stream';
-import { createGzip } from 'node:zlib';
 import { CONTACT_DATASET_COLUMNS, DomainError, ErrorCode, type CommandContext, type ExportContactsDatasetV1, type JobView } from '@custodian/contracts';
 import type { ClaimedJob, FinishedJobDetails, JobContext } from '@custodian/jobs';
 import { recordEvent } from '@custodian/messaging';
-import { copyOutOn, sqlIdentifier, sqlLiteral } from '@custodian/persistence';
-import { ObjectStorage } from '@custodian/storage';
+import { sqlIdentifier, sqlLiteral } from '@custodian/persistence';
+import { copyToObject, ObjectStorage } from '@custodian/storage';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { fieldNames } from '../contacts/custom-fields.js';
@@ -51,12 +49,10 @@ export class DatasetExportJob {
       const expressions = columns.map((column) => `${this.expression(column)} as ${sqlIdentifier(column)}`);
       const sql = `copy (select ${expressions.join(', ')} from ${from} where ${where} order by c.created_at, c.id)
         to stdout with (format csv, header ${p.header === false ? 'false' : 'true'}, delimiter ${sqlLiteral(p.delimiter ?? ',')}, encoding 'UTF8')`;
-      const { stream, rowCount } = await copyOutOn(runner, sql);
-      const body: Readable = p.compression === 'gzip' ? stream.pipe(createGzip()) : stream.pipe(new PassThrough());
-      const stored = await this.storage.upload('exports', p.key, body, { contentType: p.compression === 'gzip' ? 'application/gzip' : 'text/csv; charset=utf-8' });
+      const stored = await copyToObject(runner, sql, this.storage, 'exports', p.key, { gzip: p.compression === 'gzip' });
       await runner.commitTransaction();
-      await ctx.progress(rowCount(), rowCount());
-      return { exportId: p.exportId, bucket: this.storage.bucket('exports'), key: p.key, rows: rowCount(), bytes: stored.bytes, sha256: stored.sha256 };
+      await ctx.progress(stored.rows, stored.rows);
+      return { exportId: p.exportId, bucket: this.storage.bucket('exports'), key: p.key, rows: stored.rows, bytes: stored.bytes, sha256: stored.sha256 };
     } catch (err) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       throw err;

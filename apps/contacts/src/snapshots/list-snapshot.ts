@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { CommandContext, ListSnapshotCreatedV1, SnapshotReason } from '@custodian/contracts';
 import { recordEvent } from '@custodian/messaging';
-import { copyOutOn, sqlIdentifier, sqlLiteral } from '@custodian/persistence';
-import { objectKey, ObjectStorage } from '@custodian/storage';
+import { sqlIdentifier, sqlLiteral } from '@custodian/persistence';
+import { copyToObject, objectKey, ObjectStorage } from '@custodian/storage';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
 import { BackupPolicy } from '../backup-policy/backup-policy.js';
@@ -79,13 +79,12 @@ export class ListSnapshots {
     ) to stdout with (format csv, header true, encoding 'UTF8')`;
     const snapshotId = randomUUID();
     const key = objectKey(workspaceId, 'backups', snapshotId, 'csv');
-    const { stream, rowCount } = await copyOutOn(runner, sql);
-    const stored = await this.storage.upload('backups', key, stream);
+    const stored = await copyToObject(runner, sql, this.storage, 'backups', key);
     return {
       snapshotId, listId: request.listId, listName: request.listName, reason: request.reason,
       ...(request.jobId ? { jobId: request.jobId } : {}),
       requestedBy: request.context.actor.id, causeOrigin: request.context.origin,
-      bucket: this.storage.bucket('backups'), key, rows: rowCount(), bytes: stored.bytes, sha256: stored.sha256,
+      bucket: this.storage.bucket('backups'), key, rows: stored.rows, bytes: stored.bytes, sha256: stored.sha256,
     };
   }
 }

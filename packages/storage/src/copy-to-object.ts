@@ -1,0 +1,18 @@
+import { createGzip } from 'node:zlib';
+import { copyOutOn } from '@custodian/persistence';
+import type { QueryRunner } from 'typeorm';
+import type { ArtifactKind } from './keys.js';
+import type { ObjectStorage, StoredObject } from './object-storage.js';
+
+/**
+ * Streams `COPY (query) TO STDOUT` on the runner's connection (and transaction) straight into an
+ * object, gzipped on request: rows, bytes and sha256 come back, nothing is held in memory.
+ */
+export async function copyToObject(
+  runner: QueryRunner, sql: string, storage: ObjectStorage, kind: ArtifactKind, key: string, options: { gzip?: boolean } = {},
+): Promise<StoredObject & { rows: number }> {
+  const { stream, rowCount } = await copyOutOn(runner, sql);
+  const body = options.gzip ? stream.pipe(createGzip()) : stream;
+  const stored = await storage.upload(kind, key, body, { contentType: options.gzip ? 'application/gzip' : 'text/csv; charset=utf-8' });
+  return { ...stored, rows: rowCount() };
+}
