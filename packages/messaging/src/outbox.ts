@@ -28,6 +28,23 @@ export async function recordEvent<T extends object>(
   return envelope;
 }
 
+/** recordEvent for many events of one subject at once (bulk work): one insert, one notification. */
+export async function recordEvents<T extends object>(em: EntityManager, subject: string, context: CommandContext, data: T[]): Promise<void> {
+  if (!data.length) return;
+  const spec = messageSpec(subject);
+  if (spec.kind !== 'event') throw new Error(`${subject} is not an event`);
+  const envelopes = data.map((d) => {
+    const { errors } = validationErrors(spec.payload, d);
+    if (errors.length) throw new Error(`invalid ${subject} payload: ${JSON.stringify(errors)}`);
+    return createEnvelope(subject, context, d);
+  });
+  await em.query(
+    'insert into outbox (id, subject, envelope) select e.id, $1, e.envelope from jsonb_to_recordset($2::jsonb) as e(id uuid, envelope jsonb)',
+    [subject, JSON.stringify(envelopes.map((e) => ({ id: e.id, envelope: e })))],
+  );
+  await em.query('select pg_notify($1, $2)', [outboxChannel(em), envelopes[0]!.id]);
+}
+
 function outboxChannel(source: EntityManager | DataSource): string {
   const dataSource = 'dataSource' in source ? source.dataSource : source;
   const schema = (dataSource.options as { schema?: string }).schema ?? 'public';

@@ -1,7 +1,7 @@
 import {
   DomainError, ErrorCode, type CommandContext, type ContactSnapshot, type ContactView, type RestoreOutcome,
 } from '@custodian/contracts';
-import { recordEvent } from '@custodian/messaging';
+import { recordEvent, recordEvents } from '@custodian/messaging';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { findContact } from '../contacts/contact-queries.js';
@@ -87,74 +87,64 @@ export class LifecycleService {
   }
 
   async restore(context: CommandContext, snapshot: ContactSnapshot): Promise<RestoreOutcome> {
-    const skipped = await this.ds.transaction((em) => this.restoreIn(em, context, snapshot));
-    return { contact: (await findContact(this.ds.manager, context.workspaceId, snapshot.contactId))!, skipped };
+    const [outcome] = await this.restoreMany(context, [snapshot]);
+    if (!outcome!.ok) throw new DomainError(outcome!.code as ErrorCode, outcome!.message ?? 'restore refused');
+    return { contact: (await findContact(this.ds.manager, context.workspaceId, snapshot.contactId))!, skipped: outcome!.skipped ?? [] };
   }
 
   /**
-   * Restores many contacts in one transaction, each behind a savepoint: one that cannot come back
-   * (email in use, merged, already live) is reported with its code and the others still are.
+   * Restores many contacts in one transaction with set-based statements (bulk restores). The rules
+   * are restore()'s; each contact gets its own outcome: merged, already live, or email in use are
+   * reported and the others still come back.
    */
   async restoreMany(context: CommandContext, snapshots: ContactSnapshot[]): Promise<{ contactId: string; ok: boolean; code?: string; message?: string; skipped?: string[] }[]> {
+    const ws = context.workspaceId;
     return this.ds.transaction(async (em) => {
-      const outcomes = [];
-      for (const snapshot of snapshots) {
-        await em.query('savepoint restore_one');
-        try {
-          const skipped = await this.restoreIn(em, context, snapshot);
-          await em.query('release savepoint restore_one');
-          outcomes.push({ contactId: snapshot.contactId, ok: true, skipped });
-        } catch (err) {
-          await em.query('rollback to savepoint restore_one');
-          if (!(err instanceof DomainError)) throw err;
-          outcomes.push({ contactId: snapshot.contactId, ok: false, code: err.code, message: err.message });
-        }
-      }
-      return outcomes;
-    });
-  }
-
-  private async restoreIn(em: EntityManager, context: CommandContext, snapshot: ContactSnapshot): Promise<string[]> {
-    const skipped: string[] = [];
-    {
-      const ws = context.workspaceId;
-      const [merged] = (await em.query('select merged_into from merged_contact where workspace_id = $1 and contact_id = $2', [ws, snapshot.contactId])) as unknown[];
-      if (merged) throw new DomainError(ErrorCode.ContactMerged, `contact ${snapshot.contactId} was merged into another contact and cannot be restored`);
-      const [exists] = (await em.query('select 1 from contact where id = $1', [snapshot.contactId])) as unknown[];
-      if (exists) throw new DomainError(ErrorCode.ContactExists, `contact ${snapshot.contactId} is already in the live data`);
-      const inserted = (await em.query(
+      const ids = snapshots.map((s) => s.contactId);
+      const merged = new Set(((await em.query('select contact_id from merged_contact where workspace_id = $1 and contact_id = any($2::uuid[])', [ws, ids])) as { contact_id: string }[]).map((r) => r.contact_id));
+      const live = new Set(((await em.query('select id from contact where id = any($1::uuid[])', [ids])) as { id: string }[]).map((r) => r.id));
+      const candidates = snapshots.filter((s) => !merged.has(s.contactId) && !live.has(s.contactId));
+      const inserted = new Set(((await em.query(
         `insert into contact (id, workspace_id, email, first_name, last_name, fields, created_at)
-         values ($1, $2, $3, $4, $5, $6, $7) on conflict (workspace_id, lower(email)) do nothing returning id`,
-        [snapshot.contactId, ws, snapshot.email, snapshot.firstName ?? null, snapshot.lastName ?? null, snapshot.fields, snapshot.createdAt],
-      )) as unknown[];
-      if (!inserted.length) throw new DomainError(ErrorCode.EmailInUse, `another live contact already uses ${snapshot.email}`);
-      await registerFields(em, ws, Object.keys(snapshot.fields));
-
-      for (const m of snapshot.memberships) {
-        const rows = (await em.query(
-          `insert into membership (workspace_id, list_id, contact_id, status)
-           select $1, id, $3, $4 from list where workspace_id = $1 and id = $2 returning list_id`,
-          [ws, m.listId, snapshot.contactId, m.status],
-        )) as unknown[];
-        if (!rows.length) skipped.push(`list:${m.listId}`);
-      }
-      for (const t of snapshot.tags) {
-        const rows = (await em.query('insert into contact_tag (contact_id, tag_id) select $2, id from tag where workspace_id = $1 and id = $3 returning tag_id', [ws, snapshot.contactId, t.tagId])) as unknown[];
-        if (!rows.length) skipped.push(`tag:${t.tagId}`);
-      }
-      for (const a of snapshot.accounts) {
-        const rows = (await em.query('insert into contact_account (contact_id, account_id) select $2, id from account where workspace_id = $1 and id = $3 returning account_id', [ws, snapshot.contactId, a.accountId])) as unknown[];
-        if (!rows.length) skipped.push(`account:${a.accountId}`);
-      }
-      for (const d of snapshot.deals) {
-        if (d.deletedWithContact) { skipped.push(`deal:${d.dealId}`); continue; }
-        // Back on the deal, never as its primary contact.
-        const rows = (await em.query('insert into deal_contact (deal_id, contact_id, is_primary) select id, $2, false from deal where workspace_id = $1 and id = $3 returning deal_id', [ws, snapshot.contactId, d.dealId])) as unknown[];
-        if (!rows.length) skipped.push(`deal:${d.dealId}`);
-      }
-      await recordEvent(em, 'events.contacts.contact.restored.v1', context, { contactId: snapshot.contactId, email: snapshot.email, skipped });
-    }
-    return skipped;
+         select s.id, $1, s.email, s.first_name, s.last_name, s.fields, s.created_at
+         from jsonb_to_recordset($2::jsonb) as s(id uuid, email text, first_name text, last_name text, fields jsonb, created_at timestamptz)
+         on conflict (workspace_id, lower(email)) do nothing returning id`,
+        [ws, JSON.stringify(candidates.map((c) => ({ id: c.contactId, email: c.email, first_name: c.firstName ?? null, last_name: c.lastName ?? null, fields: c.fields, created_at: c.createdAt })))],
+      )) as { id: string }[]).map((r) => r.id));
+      const restored = candidates.filter((c) => inserted.has(c.contactId));
+      const exists = async (table: 'list' | 'tag' | 'account' | 'deal', wanted: string[]) => new Set(wanted.length
+        ? ((await em.query(`select id from ${table} where workspace_id = $1 and id = any($2::uuid[])`, [ws, [...new Set(wanted)]])) as { id: string }[]).map((r) => r.id)
+        : []);
+      const lists = await exists('list', restored.flatMap((c) => c.memberships.map((m) => m.listId)));
+      const tags = await exists('tag', restored.flatMap((c) => c.tags.map((t) => t.tagId)));
+      const accounts = await exists('account', restored.flatMap((c) => c.accounts.map((a) => a.accountId)));
+      const deals = await exists('deal', restored.flatMap((c) => c.deals.filter((d) => !d.deletedWithContact).map((d) => d.dealId)));
+      const rows = <T>(pick: (c: ContactSnapshot) => T[]) => JSON.stringify(restored.flatMap(pick));
+      await em.query(`insert into membership (workspace_id, list_id, contact_id, status)
+        select $1, m.list_id, m.contact_id, m.status from jsonb_to_recordset($2::jsonb) as m(list_id uuid, contact_id uuid, status text)`,
+      [ws, rows((c) => c.memberships.filter((m) => lists.has(m.listId)).map((m) => ({ list_id: m.listId, contact_id: c.contactId, status: m.status })))]);
+      await em.query('insert into contact_tag (contact_id, tag_id) select t.contact_id, t.tag_id from jsonb_to_recordset($1::jsonb) as t(contact_id uuid, tag_id uuid)',
+        [rows((c) => c.tags.filter((t) => tags.has(t.tagId)).map((t) => ({ contact_id: c.contactId, tag_id: t.tagId })))]);
+      await em.query('insert into contact_account (contact_id, account_id) select a.contact_id, a.account_id from jsonb_to_recordset($1::jsonb) as a(contact_id uuid, account_id uuid)',
+        [rows((c) => c.accounts.filter((a) => accounts.has(a.accountId)).map((a) => ({ contact_id: c.contactId, account_id: a.accountId })))]);
+      // Back on a deal, never as its primary contact.
+      await em.query('insert into deal_contact (deal_id, contact_id, is_primary) select d.deal_id, d.contact_id, false from jsonb_to_recordset($1::jsonb) as d(deal_id uuid, contact_id uuid)',
+        [rows((c) => c.deals.filter((d) => !d.deletedWithContact && deals.has(d.dealId)).map((d) => ({ deal_id: d.dealId, contact_id: c.contactId })))]);
+      await registerFields(em, ws, restored.flatMap((c) => Object.keys(c.fields)));
+      const skippedOf = (c: ContactSnapshot) => [
+        ...c.memberships.filter((m) => !lists.has(m.listId)).map((m) => `list:${m.listId}`),
+        ...c.tags.filter((t) => !tags.has(t.tagId)).map((t) => `tag:${t.tagId}`),
+        ...c.accounts.filter((a) => !accounts.has(a.accountId)).map((a) => `account:${a.accountId}`),
+        ...c.deals.filter((d) => d.deletedWithContact || !deals.has(d.dealId)).map((d) => `deal:${d.dealId}`),
+      ];
+      await recordEvents(em, 'events.contacts.contact.restored.v1', context, restored.map((c) => ({ contactId: c.contactId, email: c.email, skipped: skippedOf(c) })));
+      return snapshots.map((s) => {
+        if (merged.has(s.contactId)) return { contactId: s.contactId, ok: false, code: ErrorCode.ContactMerged, message: `contact ${s.contactId} was merged into another contact and cannot be restored` };
+        if (live.has(s.contactId)) return { contactId: s.contactId, ok: false, code: ErrorCode.ContactExists, message: `contact ${s.contactId} is already in the live data` };
+        if (!inserted.has(s.contactId)) return { contactId: s.contactId, ok: false, code: ErrorCode.EmailInUse, message: `another live contact already uses ${s.email}` };
+        return { contactId: s.contactId, ok: true, skipped: skippedOf(s) };
+      });
+    });
   }
 
   private async snapshot(em: EntityManager, workspaceId: string, id: string): Promise<ContactSnapshot> {
