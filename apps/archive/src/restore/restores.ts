@@ -68,13 +68,17 @@ export class RestoreService {
     const { found, missing } = await this.candidates(this.ds.manager, context.workspaceId, request);
     const snapshots = found.map((c) => c.snapshot);
     const stats = await this.contacts.request<WorkspaceStats>('contacts.workspace.stats.v1', context, {
-      emails: found.map((c) => c.email),
       listIds: [...new Set(snapshots.flatMap((s) => s.memberships.map((m) => m.listId)))],
       tagIds: [...new Set(snapshots.flatMap((s) => s.tags.map((t) => t.tagId)))],
       accountIds: [...new Set(snapshots.flatMap((s) => s.accounts.map((a) => a.accountId)))],
       dealIds: [...new Set(snapshots.flatMap((s) => s.deals.map((d) => d.dealId)))],
     });
-    const inUse = new Set(stats.emailsInUse);
+    // Emails go in slices: a NATS message stays well under its size limit.
+    const inUse = new Set<string>();
+    for (let i = 0; i < found.length; i += 5000) {
+      const slice = await this.contacts.request<WorkspaceStats>('contacts.workspace.stats.v1', context, { emails: found.slice(i, i + 5000).map((c) => c.email) });
+      for (const e of slice.emailsInUse) inUse.add(e);
+    }
     const refused: Refusal[] = [
       ...missing.map((contactId) => ({ contactId, reason: 'not_found' as const })),
       ...found.filter((c) => c.why || inUse.has(c.email.toLowerCase()))
@@ -99,8 +103,9 @@ export class RestoreService {
       };
     }
     if (refused.length) {
-      throw new DomainError(ErrorCode.RestoreRefused, `${refused.length} contact(s) cannot be restored`, {
-        errors: refused.map((r) => ({ path: r.contactId, message: r.reason })),
+      // The first 1,000 are listed, so the answer stays a small message.
+      throw new DomainError(ErrorCode.RestoreRefused, `${refused.length} contact(s) cannot be restored${refused.length > 1000 ? ' (the first 1,000 are listed)' : ''}`, {
+        errors: refused.slice(0, 1000).map((r) => ({ path: r.contactId, message: r.reason })),
       });
     }
     if (!ok.length) throw new DomainError(ErrorCode.NotFound, 'no archived contact matches');
