@@ -13,7 +13,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { ArchiveEnv } from '../config.js';
 import { notRestorableSql, windowOf, type Refusal } from '../store/rules.js';
 
-interface Candidate { contact_id: string; email: string; snapshot: ContactSnapshot; why: string | null }
+interface Candidate { contact_id: string; email: string; snapshot: ContactSnapshot | null; why: string | null }
 
 export interface ArchiveRestoreParams { context: CommandContext; automatic: boolean; contacts: number }
 
@@ -54,7 +54,9 @@ export class RestoreService {
     if (f.tag) { params.push(f.tag.toLowerCase()); where.push(`$${params.length} = any(a.tag_names)`); }
     if (f.archivedFrom) { params.push(f.archivedFrom); where.push(`a.archived_at >= $${params.length}`); }
     if (f.archivedTo) { params.push(f.archivedTo); where.push(`a.archived_at < $${params.length}`); }
-    const found = (await em.query(`select a.contact_id, a.email, a.snapshot, ${notRestorableSql('$2', '$3')} as why
+    // Snapshots only for a dry run, which reports what each contact would lose: a restore itself
+    // needs ids and emails here, and its job reads the snapshots a batch at a time.
+    const found = (await em.query(`select a.contact_id, a.email, ${request.dryRun ? 'a.snapshot' : 'null as snapshot'}, ${notRestorableSql('$2', '$3')} as why
       from archived_contact a where ${where.join(' and ')} order by a.archived_at, a.contact_id`, params)) as Candidate[];
     const seen = new Set(found.map((c) => c.contact_id));
     return { found, missing: (request.contactIds ?? []).filter((id) => !seen.has(id)) };
@@ -66,7 +68,7 @@ export class RestoreService {
       throw new DomainError(ErrorCode.ValidationFailed, 'give contactIds or a filter', { errors: [{ path: '', message: 'needs contactIds or filter' }] });
     }
     const { found, missing } = await this.candidates(this.ds.manager, context.workspaceId, request);
-    const snapshots = found.map((c) => c.snapshot);
+    const snapshots = found.flatMap((c) => (c.snapshot ? [c.snapshot] : []));
     const stats = await this.contacts.request<WorkspaceStats>('contacts.workspace.stats.v1', context, {
       listIds: [...new Set(snapshots.flatMap((s) => s.memberships.map((m) => m.listId)))],
       tagIds: [...new Set(snapshots.flatMap((s) => s.tags.map((t) => t.tagId)))],
@@ -91,13 +93,13 @@ export class RestoreService {
       const exists = { lists: new Set(stats.existing.lists), tags: new Set(stats.existing.tags), accounts: new Set(stats.existing.accounts), deals: new Set(stats.existing.deals) };
       return {
         dryRun: true, refused, activeContacts: stats.activeContacts, limit, projected,
-        restorable: ok.map((c) => ({
+        restorable: ok.map((c) => ({ c, s: c.snapshot! })).map(({ c, s }) => ({
           contactId: c.contact_id, email: c.email,
           drops: [
-            ...c.snapshot.memberships.filter((m) => !exists.lists.has(m.listId)).map((m) => `list:${m.listName}`),
-            ...c.snapshot.tags.filter((t) => !exists.tags.has(t.tagId)).map((t) => `tag:${t.name}`),
-            ...c.snapshot.accounts.filter((a) => !exists.accounts.has(a.accountId)).map((a) => `account:${a.name}`),
-            ...c.snapshot.deals.filter((d) => d.deletedWithContact || !exists.deals.has(d.dealId)).map((d) => `deal:${d.name}`),
+            ...s.memberships.filter((m) => !exists.lists.has(m.listId)).map((m) => `list:${m.listName}`),
+            ...s.tags.filter((t) => !exists.tags.has(t.tagId)).map((t) => `tag:${t.name}`),
+            ...s.accounts.filter((a) => !exists.accounts.has(a.accountId)).map((a) => `account:${a.name}`),
+            ...s.deals.filter((d) => d.deletedWithContact || !exists.deals.has(d.dealId)).map((d) => `deal:${d.name}`),
           ],
         })),
       };
