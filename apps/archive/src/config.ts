@@ -16,5 +16,9 @@ export class ArchiveEnv extends CommonEnv {
   @IsDuration() ARCHIVE_RESTORE_TIMEOUT: string = '2h';
   @IsDuration() ARCHIVE_JOB_LEASE: string = '30s';
   @IsDuration() ARCHIVE_COMMAND_TIMEOUT: string = '15s';
+  /** Contacts restored per transaction in contacts; each batch travels through object storage. */
+  @IsInt() @Min(1) @Max(50_000) ARCHIVE_RESTORE_BATCH: number = 5_000;
+  /** Batches with contacts at once: each is a transaction there, so two keep both its database and this side busy. */
+  @IsInt() @Min(1) @Max(8) ARCHIVE_RESTORE_PARALLEL: number = 2;
   @IsInt() @Min(1) ARCHIVE_EVENT_MAX_DELIVER: number = 5;
 }

@@ -22,7 +22,7 @@ import { deleteContactV1 } from './messages/contacts.contact.delete.v1/index.js'
 import { getContactV1 } from './messages/contacts.contact.get.v1/index.js';
 import { listContactsV1 } from './messages/contacts.contact.list.v1/index.js';
 import { mergeContactsV1 } from './messages/contacts.contact.merge.v1/index.js';
-import { restoreContactsV1 } from './messages/contacts.contact.restore-batch.v1/index.js';
+import { restoreContactsV2 } from './messages/contacts.contact.restore-batch.v2/index.js';
 import { restoreContactV1 } from './messages/contacts.contact.restore.v1/index.js';
 import { tagContactV1 } from './messages/contacts.contact.tag.v1/index.js';
 import { updateContactV1 } from './messages/contacts.contact.update.v1/index.js';
@@ -101,7 +101,7 @@ export const MESSAGES: readonly MessageSpec[] = [
   getContactV1,
   listContactsV1,
   mergeContactsV1,
-  restoreContactsV1,
+  restoreContactsV2,
   restoreContactV1,
   tagContactV1,
   updateContactV1,

@@ -8,7 +8,7 @@ import type { DataSource } from 'typeorm';
 import { durableName, EventConsumers } from './event-consumer.js';
 import { MessagingTables1763800000000 } from './messaging-tables.migration.js';
 import { connectNats, ensureStreams } from './nats.js';
-import { OutboxRelay, recordEvent } from './outbox.js';
+import { OutboxRelay, recordEvent, recordEventsOf } from './outbox.js';
 
 const SUBJECT = 'events.contacts.contact.created.v1';
 const logger = pino({ level: 'silent' });
@@ -79,6 +79,24 @@ describe('outbox, relay and durable consumers on the real stack', () => {
     expect(seen[0]).toMatchObject({ type: 'contacts.contact.created', version: 1, workspaceId: workspace, origin: 'system' });
     const [row] = await ds.query('select published_at from outbox where id = $1', [committed.id]);
     expect(row.published_at).not.toBeNull();
+  });
+
+  it('records one event per row of a query, each a complete envelope, and refuses a query of the wrong shape', async () => {
+    const workspace = uniqueWorkspace();
+    const seen: EventEnvelope[] = [];
+    await startConsumer(async (e) => { if (e.workspaceId === workspace) seen.push(e); });
+    await startRelay();
+    const rows = `select jsonb_build_object('contactId', gen_random_uuid(), 'email', 'q' || i || '@example.com', 'firstName', null,
+      'lastName', null, 'fields', '{}'::jsonb, 'createdAt', now()) as data from generate_series(1, $1::int) i`;
+    await expect(ds.transaction((em) => recordEventsOf(em, SUBJECT, systemContext(workspace), "select jsonb_build_object('email', 1) as data"))).rejects.toThrow(/invalid/);
+    expect(await ds.transaction((em) => recordEventsOf(em, SUBJECT, systemContext(workspace), rows, [0]))).toBe(0);
+    expect(await ds.transaction((em) => recordEventsOf(em, SUBJECT, systemContext(workspace), rows, [50]))).toBe(50);
+
+    await waitFor(() => seen.length >= 50, { what: 'the 50 events' });
+    expect(new Set(seen.map((e) => e.id)).size).toBe(50);
+    expect(new Set(seen.map((e) => (e.data as { email: string }).email)).size).toBe(50);
+    expect(seen[0]).toMatchObject({ type: 'contacts.contact.created', version: 1, workspaceId: workspace, origin: 'system', data: { firstName: null } });
+    expect(typeof seen[0]!.occurredAt).toBe('string');
   });
 
   it('keeps events written while NATS is unreachable and publishes them later', async () => {

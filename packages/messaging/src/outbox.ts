@@ -28,21 +28,30 @@ export async function recordEvent<T extends object>(
   return envelope;
 }
 
-/** recordEvent for many events of one subject at once (bulk work): one insert, one notification. */
-export async function recordEvents<T extends object>(em: EntityManager, subject: string, context: CommandContext, data: T[]): Promise<void> {
-  if (!data.length) return;
+/**
+ * recordEvent for bulk work: one event per row of `dataSql` (a query with one jsonb column,
+ * `data`), built and inserted by PostgreSQL in the caller's transaction, so the rows never travel
+ * through this process. The query's first row is validated against the event's payload class: the
+ * shape is the query's and the same for every row. Returns how many events were recorded.
+ */
+export async function recordEventsOf(em: EntityManager, subject: string, context: CommandContext, dataSql: string, params: unknown[] = []): Promise<number> {
   const spec = messageSpec(subject);
   if (spec.kind !== 'event') throw new Error(`${subject} is not an event`);
-  const envelopes = data.map((d) => {
-    const { errors } = validationErrors(spec.payload, d);
-    if (errors.length) throw new Error(`invalid ${subject} payload: ${JSON.stringify(errors)}`);
-    return createEnvelope(subject, context, d);
-  });
-  await em.query(
-    'insert into outbox (id, subject, envelope) select e.id, $1, e.envelope from jsonb_to_recordset($2::jsonb) as e(id uuid, envelope jsonb)',
-    [subject, JSON.stringify(envelopes.map((e) => ({ id: e.id, envelope: e })))],
-  );
-  await em.query('select pg_notify($1, $2)', [outboxChannel(em), envelopes[0]!.id]);
+  const [first] = (await em.query(`select q.data from (${dataSql}) q limit 1`, params)) as { data: object }[];
+  if (!first) return 0;
+  const { errors } = validationErrors(spec.payload, first.data);
+  if (errors.length) throw new Error(`invalid ${subject} payload: ${JSON.stringify(errors)}`);
+  const { id: _id, data: _data, ...common } = createEnvelope(subject, context, null);
+  const n = params.length;
+  const [recorded] = (await em.query(
+    `with inserted as (insert into outbox (id, subject, envelope)
+       select e.id, $${n + 1}, jsonb_build_object('id', e.id) || $${n + 2}::jsonb || jsonb_build_object('data', e.data)
+       from (select gen_random_uuid() as id, q.data from (${dataSql}) q) e returning id)
+     select count(*)::int as events, min(id::text) as id from inserted`,
+    [...params, subject, JSON.stringify(common)],
+  )) as [{ events: number; id: string }];
+  await em.query('select pg_notify($1, $2)', [outboxChannel(em), recorded.id]);
+  return recorded.events;
 }
 
 function outboxChannel(source: EntityManager | DataSource): string {

@@ -1,15 +1,15 @@
 import {
   DomainError, ErrorCode, type CommandContext, type ContactSnapshot, type FormSubmittedV1, type EventEnvelope, type JobView,
-  type StartRestoreV1, type WorkspaceStats,
+  restoreOutcomesKey, type RestoreBatchReply, type StartRestoreV1, type WorkspaceStats,
 } from '@custodian/contracts';
 import { parseDuration } from '@custodian/config';
 import { JobRunner, JobStore, type ClaimedJob, type FinishedJobDetails, type JobContext } from '@custodian/jobs';
 import { CommandClient, CommandHandler, OnEvent, recordEvent } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
-import { sqlLiteral } from '@custodian/persistence';
+import { copyIn, sqlLiteral } from '@custodian/persistence';
 import { copyToObject, objectKey, ObjectStorage } from '@custodian/storage';
 import { Controller, Inject, Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
 import { ArchiveEnv } from '../config.js';
 import { notRestorableSql, windowOf, type Refusal } from '../store/rules.js';
 
@@ -180,42 +180,104 @@ export class RestoreHandlers {
 /** Re-creates the contacts in batches through contacts' restore command, recording each outcome. */
 @Injectable()
 export class RestoreJob {
-  constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage, private readonly contacts: CommandClient) {}
+  constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage, private readonly contacts: CommandClient,
+    @Inject(ArchiveEnv) private readonly env: ArchiveEnv) {}
 
+  /**
+   * A pipeline of batches: up to ARCHIVE_RESTORE_PARALLEL batches are with contacts at once (each
+   * its own transaction there) while this side stages the next and records the outcomes of the
+   * oldest, in order. Batches are staged in contact id order; after a crash the job starts again
+   * from what has no outcome yet, and what contacts restored meanwhile is reported as such.
+   */
   async run(job: ClaimedJob, ctx: JobContext): Promise<Record<string, unknown>> {
     const p = job.params as unknown as ArchiveRestoreParams;
+    const staged: string[] = [];
+    const inFlight: Promise<Settled<{ snapshotsKey: string; reply: RestoreBatchReply }>>[] = [];
     let done = (await this.counts(job.id)).done;
-    for (;;) {
-      if (ctx.signal.aborted) throw ctx.signal.reason;
-      const batch = (await this.ds.query(
-        `select i.contact_id, a.snapshot from restore_item i join archived_contact a using (contact_id)
-         where i.job_id = $1 and i.outcome is null order by i.contact_id limit 200`, [job.id])) as { contact_id: string; snapshot: ContactSnapshot }[];
-      if (!batch.length) break;
-      // One request, one transaction in contacts, per batch; every contact has its own outcome.
-      const results = await this.contacts.request<{ contactId: string; ok: boolean; code?: string; message?: string; skipped?: string[] }[]>(
-        'contacts.contact.restore-batch.v1', p.context, { snapshots: batch.map((i) => i.snapshot) });
-      const outcomes = results.map((r) => {
-        if (r.ok) return { id: r.contactId, outcome: 'restored', detail: r.skipped?.join(' ') || null };
-        // Restored before a crash, its outcome not yet written: restored, once.
-        if (r.code === ErrorCode.ContactExists) return { id: r.contactId, outcome: 'restored', detail: 'already restored' };
-        if (r.code === ErrorCode.EmailInUse) return { id: r.contactId, outcome: 'conflict', detail: r.message ?? null };
-        if (r.code === ErrorCode.ContactMerged) return { id: r.contactId, outcome: 'skipped', detail: r.message ?? null };
-        throw new DomainError((r.code ?? ErrorCode.Internal) as ErrorCode, r.message ?? 'restore failed');
-      });
-      await this.ds.transaction(async (em) => {
-        await em.query(
-          `update restore_item i set outcome = o.outcome, detail = o.detail
-           from unnest($2::uuid[], $3::text[], $4::text[]) as o(id, outcome, detail) where i.job_id = $1 and i.contact_id = o.id`,
-          [job.id, outcomes.map((o) => o.id), outcomes.map((o) => o.outcome), outcomes.map((o) => o.detail)]);
-        await em.query('update archived_contact set restored_at = now(), restore_job_id = $2 where contact_id = any($1::uuid[])',
-          [outcomes.filter((o) => o.outcome === 'restored').map((o) => o.id), job.id]);
-      });
-      done += outcomes.length;
-      await ctx.progress(done, p.contacts);
+    let after: string | null = null;
+    let staging = true;
+    try {
+      for (;;) {
+        while (staging && inFlight.length < this.env.ARCHIVE_RESTORE_PARALLEL) {
+          if (ctx.signal.aborted) throw ctx.signal.reason;
+          const batch = await this.stage(job, staged.length + 1, after, staged);
+          if (!batch) { staging = false; break; }
+          after = batch.upTo;
+          inFlight.push(settle(this.contacts.request<RestoreBatchReply>('contacts.contact.restore-batch.v2', p.context, { snapshotsKey: batch.key })
+            .then((reply) => ({ snapshotsKey: batch.key, reply }))));
+        }
+        const oldest = await inFlight.shift();
+        if (!oldest) break;
+        if (!oldest.ok) throw oldest.error;
+        await this.applyOutcomes(job.id, oldest.value.reply.outcomesKey);
+        await this.storage.removeMany('archive', [oldest.value.snapshotsKey, oldest.value.reply.outcomesKey]);
+        done += oldest.value.reply.contacts;
+        await ctx.progress(done, p.contacts);
+      }
+    } catch (err) {
+      // Nothing is left running behind the failure; what this attempt staged goes with it.
+      await Promise.all(inFlight);
+      await this.storage.removeMany('archive', staged.flatMap((key) => [key, restoreOutcomesKey(key)])).catch(() => undefined);
+      throw err;
     }
     const counts = await this.counts(job.id);
     const outcomesKey = await this.writeOutcomes(job.id, p.context.workspaceId);
     return { restored: counts.restored, conflicts: counts.conflicts, skipped: counts.skipped, outcomesKey };
+  }
+
+  /** Writes the snapshots of the next batch (contacts after `after` without an outcome) to object storage. */
+  private async stage(job: ClaimedJob, batch: number, after: string | null, staged: string[]): Promise<{ key: string; upTo: string } | null> {
+    const p = job.params as unknown as ArchiveRestoreParams;
+    const [last] = (await this.ds.query(`select contact_id from (select contact_id from restore_item
+        where job_id = $1 and outcome is null and ($2::uuid is null or contact_id > $2) order by contact_id limit $3) b
+      order by contact_id desc limit 1`, [job.id, after, this.env.ARCHIVE_RESTORE_BATCH])) as { contact_id: string }[];
+    if (!last) return null;
+    const key = objectKey(p.context.workspaceId, 'archive', `restore-${job.id}-${job.attempt}-${batch}`, 'jsonl');
+    staged.push(key);
+    await this.withRunner((runner) => copyToObject(runner, `copy (select a.snapshot from restore_item i join archived_contact a using (contact_id)
+        where i.job_id = ${sqlLiteral(job.id)} and i.outcome is null ${after ? `and i.contact_id > ${sqlLiteral(after)}` : ''}
+          and i.contact_id <= ${sqlLiteral(last.contact_id)} order by i.contact_id) to stdout`, this.storage, 'archive', key));
+    return { key, upTo: last.contact_id };
+  }
+
+  /** Every contact of a batch gets its outcome, in one transaction with the archive's own records. */
+  private async applyOutcomes(jobId: string, outcomesKey: string): Promise<void> {
+    const source = await this.storage.download('archive', outcomesKey);
+    await this.withRunner(async (runner) => {
+      await runner.startTransaction();
+      try {
+        const em = runner.manager;
+        await em.query('create temp table batch_outcome (contact_id uuid, code text, message text, skipped text) on commit drop');
+        await copyIn(runner, 'copy batch_outcome from stdin with (format csv, header true)', source);
+        // Restored before a crash, its outcome not yet written: restored, once.
+        await em.query(`update restore_item i set
+            outcome = case when o.code is null or o.code = $2 then 'restored' when o.code = $3 then 'conflict' when o.code = $4 then 'skipped' end,
+            detail = case when o.code is null then nullif(o.skipped, '') when o.code = $2 then 'already restored' else o.message end
+          from batch_outcome o where i.job_id = $1 and i.contact_id = o.contact_id`,
+        [jobId, ErrorCode.ContactExists, ErrorCode.EmailInUse, ErrorCode.ContactMerged]);
+        const [unknown] = (await em.query(`select code, message from batch_outcome where code is not null and code <> all($1::text[]) limit 1`,
+          [[ErrorCode.ContactExists, ErrorCode.EmailInUse, ErrorCode.ContactMerged]])) as { code: string; message: string }[];
+        if (unknown) throw new DomainError(unknown.code as ErrorCode, unknown.message);
+        await em.query(`update archived_contact a set restored_at = now(), restore_job_id = $1
+          from batch_outcome o where a.contact_id = o.contact_id and (o.code is null or o.code = $2) and a.restored_at is null`,
+        [jobId, ErrorCode.ContactExists]);
+        await runner.commitTransaction();
+      } catch (err) {
+        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+        source.destroy();
+        throw err;
+      }
+    });
+  }
+
+  private async withRunner<T>(work: (runner: QueryRunner) => Promise<T>): Promise<T> {
+    const runner = this.ds.createQueryRunner();
+    await runner.connect();
+    try {
+      return await work(runner);
+    } finally {
+      await runner.release();
+    }
   }
 
   private async counts(jobId: string) {
@@ -226,16 +288,10 @@ export class RestoreJob {
   }
 
   private async writeOutcomes(jobId: string, workspaceId: string): Promise<string> {
-    const runner = this.ds.createQueryRunner();
-    await runner.connect();
-    try {
-      const key = objectKey(workspaceId, 'archive', `restore-${jobId}`, 'csv');
-      await copyToObject(runner, `copy (select contact_id as "contactId", email, outcome, detail
-        from restore_item where job_id = ${sqlLiteral(jobId)} order by email) to stdout with (format csv, header true)`, this.storage, 'archive', key);
-      return key;
-    } finally {
-      await runner.release();
-    }
+    const key = objectKey(workspaceId, 'archive', `restore-${jobId}`, 'csv');
+    await this.withRunner((runner) => copyToObject(runner, `copy (select contact_id as "contactId", email, outcome, detail
+      from restore_item where job_id = ${sqlLiteral(jobId)} order by email) to stdout with (format csv, header true)`, this.storage, 'archive', key));
+    return key;
   }
 
   async onFinished(em: EntityManager, job: JobView, details: FinishedJobDetails): Promise<void> {
@@ -249,4 +305,11 @@ export class RestoreJob {
       await recordEvent(em, 'events.archive.restore.failed.v1', p.context, { jobId: job.id, code: job.error?.code ?? job.status, message: job.error?.message ?? job.status, restored: n });
     }
   }
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** A promise that never rejects, so a failure waiting its turn in the pipeline is not unhandled. */
+function settle<T>(work: Promise<T>): Promise<Settled<T>> {
+  return work.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
 }

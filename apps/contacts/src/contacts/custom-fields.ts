@@ -2,7 +2,8 @@ import type { EntityManager } from 'typeorm';
 
 /** Records custom field names of a workspace (see CustomFieldNames1763800000400). */
 export async function registerFields(em: EntityManager, workspaceId: string, names: Iterable<string>): Promise<void> {
-  const unique = [...new Set(names)];
+  // Sorted: concurrent transactions take the same rows in the same order and never deadlock.
+  const unique = [...new Set(names)].sort();
   if (!unique.length) return;
   await em.query('insert into custom_field (workspace_id, name) select $1, unnest($2::text[]) on conflict do nothing', [workspaceId, unique]);
 }

@@ -1,4 +1,4 @@
-import type { ArchiveContactsV1, ArchiveContactV1, CommandContext, JobView, MergeContactsV1, RestoreContactsV1, RestoreContactV1 } from '@custodian/contracts';
+import type { ArchiveContactsV1, ArchiveContactV1, CommandContext, JobView, MergeContactsV1, RestoreContactsV2, RestoreContactV1 } from '@custodian/contracts';
 import { JobRunner, JobStore } from '@custodian/jobs';
 import { DataSource } from 'typeorm';
 import { BulkArchiveJob, type BulkArchiveParams } from './bulk-archive-job.js';
@@ -32,9 +32,9 @@ export class LifecycleHandlers {
     return this.lifecycle.restore({ ...context, origin: 'restore' }, data.snapshot);
   }
 
-  @CommandHandler('contacts.contact.restore-batch.v1')
-  restoreMany(data: RestoreContactsV1, context: CommandContext) {
-    return this.lifecycle.restoreMany({ ...context, origin: 'restore' }, data.snapshots);
+  @CommandHandler('contacts.contact.restore-batch.v2')
+  restoreBatch(data: RestoreContactsV2, context: CommandContext) {
+    return this.lifecycle.restoreBatch({ ...context, origin: 'restore' }, data.snapshotsKey);
   }
 
   @CommandHandler('contacts.contact.archive-bulk.v1')

@@ -1,13 +1,15 @@
 import {
-  DomainError, ErrorCode, type CommandContext, type ContactSnapshot, type ContactView, type RestoreOutcome,
+  DomainError, ErrorCode, type CommandContext, type ContactSnapshot, type ContactView, restoreOutcomesKey, type RestoreBatchReply, type RestoreOutcome,
 } from '@custodian/contracts';
-import { recordEvent, recordEvents } from '@custodian/messaging';
+import { recordEvent } from '@custodian/messaging';
+import { copyIn } from '@custodian/persistence';
+import { copyToObject, keyBelongsTo, ObjectStorage, StorageError } from '@custodian/storage';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { findContact } from '../contacts/contact-queries.js';
 import { ensureDealConsistent } from '../deals/deals.service.js';
 import { deleteMemberships } from '../contacts/delete-memberships.js';
-import { registerFields } from '../contacts/custom-fields.js';
+import { createRestoreStage, restoreStaged, RESTORE_OUTCOMES_COPY } from './restore-contacts.js';
 
 /** Stricter first: when two memberships meet (merge), an opt-out or bounce is never lost. */
 const STRICTNESS = `case status when 'bounced' then 4 when 'unsubscribed' then 3 when 'unconfirmed' then 2 else 1 end`;
@@ -17,7 +19,7 @@ interface ContactRow { id: string; email: string; first_name: string | null; las
 /** Merge, archive and restore: the moments a contact leaves or re-enters the live data. */
 @Injectable()
 export class LifecycleService {
-  constructor(private readonly ds: DataSource) {}
+  constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage) {}
 
   async merge(context: CommandContext, primaryId: string, duplicateId: string): Promise<ContactView> {
     if (primaryId === duplicateId) throw new DomainError(ErrorCode.MergeSameContact, 'a contact cannot be merged into itself');
@@ -87,64 +89,48 @@ export class LifecycleService {
   }
 
   async restore(context: CommandContext, snapshot: ContactSnapshot): Promise<RestoreOutcome> {
-    const [outcome] = await this.restoreMany(context, [snapshot]);
-    if (!outcome!.ok) throw new DomainError(outcome!.code as ErrorCode, outcome!.message ?? 'restore refused');
-    return { contact: (await findContact(this.ds.manager, context.workspaceId, snapshot.contactId))!, skipped: outcome!.skipped ?? [] };
+    const outcome = await this.ds.transaction(async (em) => {
+      await createRestoreStage(em);
+      await em.query('insert into restore_stage (snapshot) values ($1::jsonb)', [JSON.stringify(snapshot)]);
+      await restoreStaged(em, context);
+      const [row] = (await em.query('select code, message, skipped from restore_outcome')) as { code: string | null; message: string; skipped: string }[];
+      return row!;
+    });
+    if (outcome.code) throw new DomainError(outcome.code as ErrorCode, outcome.message);
+    return { contact: (await findContact(this.ds.manager, context.workspaceId, snapshot.contactId))!, skipped: outcome.skipped ? outcome.skipped.split(' ') : [] };
   }
 
   /**
-   * Restores many contacts in one transaction with set-based statements (bulk restores). The rules
-   * are restore()'s; each contact gets its own outcome: merged, already live, or email in use are
-   * reported and the others still come back.
+   * Restores a batch of snapshots read from object storage in one transaction (bulk restores) and
+   * writes each contact's outcome next to them. A failure restores none of the batch.
    */
-  async restoreMany(context: CommandContext, snapshots: ContactSnapshot[]): Promise<{ contactId: string; ok: boolean; code?: string; message?: string; skipped?: string[] }[]> {
-    const ws = context.workspaceId;
-    return this.ds.transaction(async (em) => {
-      const ids = snapshots.map((s) => s.contactId);
-      const merged = new Set(((await em.query('select contact_id from merged_contact where workspace_id = $1 and contact_id = any($2::uuid[])', [ws, ids])) as { contact_id: string }[]).map((r) => r.contact_id));
-      const live = new Set(((await em.query('select id from contact where id = any($1::uuid[])', [ids])) as { id: string }[]).map((r) => r.id));
-      const candidates = snapshots.filter((s) => !merged.has(s.contactId) && !live.has(s.contactId));
-      const inserted = new Set(((await em.query(
-        `insert into contact (id, workspace_id, email, first_name, last_name, fields, created_at)
-         select s.id, $1, s.email, s.first_name, s.last_name, s.fields, s.created_at
-         from jsonb_to_recordset($2::jsonb) as s(id uuid, email text, first_name text, last_name text, fields jsonb, created_at timestamptz)
-         on conflict (workspace_id, lower(email)) do nothing returning id`,
-        [ws, JSON.stringify(candidates.map((c) => ({ id: c.contactId, email: c.email, first_name: c.firstName ?? null, last_name: c.lastName ?? null, fields: c.fields, created_at: c.createdAt })))],
-      )) as { id: string }[]).map((r) => r.id));
-      const restored = candidates.filter((c) => inserted.has(c.contactId));
-      const exists = async (table: 'list' | 'tag' | 'account' | 'deal', wanted: string[]) => new Set(wanted.length
-        ? ((await em.query(`select id from ${table} where workspace_id = $1 and id = any($2::uuid[])`, [ws, [...new Set(wanted)]])) as { id: string }[]).map((r) => r.id)
-        : []);
-      const lists = await exists('list', restored.flatMap((c) => c.memberships.map((m) => m.listId)));
-      const tags = await exists('tag', restored.flatMap((c) => c.tags.map((t) => t.tagId)));
-      const accounts = await exists('account', restored.flatMap((c) => c.accounts.map((a) => a.accountId)));
-      const deals = await exists('deal', restored.flatMap((c) => c.deals.filter((d) => !d.deletedWithContact).map((d) => d.dealId)));
-      const rows = <T>(pick: (c: ContactSnapshot) => T[]) => JSON.stringify(restored.flatMap(pick));
-      await em.query(`insert into membership (workspace_id, list_id, contact_id, status)
-        select $1, m.list_id, m.contact_id, m.status from jsonb_to_recordset($2::jsonb) as m(list_id uuid, contact_id uuid, status text)`,
-      [ws, rows((c) => c.memberships.filter((m) => lists.has(m.listId)).map((m) => ({ list_id: m.listId, contact_id: c.contactId, status: m.status })))]);
-      await em.query('insert into contact_tag (contact_id, tag_id) select t.contact_id, t.tag_id from jsonb_to_recordset($1::jsonb) as t(contact_id uuid, tag_id uuid)',
-        [rows((c) => c.tags.filter((t) => tags.has(t.tagId)).map((t) => ({ contact_id: c.contactId, tag_id: t.tagId })))]);
-      await em.query('insert into contact_account (contact_id, account_id) select a.contact_id, a.account_id from jsonb_to_recordset($1::jsonb) as a(contact_id uuid, account_id uuid)',
-        [rows((c) => c.accounts.filter((a) => accounts.has(a.accountId)).map((a) => ({ contact_id: c.contactId, account_id: a.accountId })))]);
-      // Back on a deal, never as its primary contact.
-      await em.query('insert into deal_contact (deal_id, contact_id, is_primary) select d.deal_id, d.contact_id, false from jsonb_to_recordset($1::jsonb) as d(deal_id uuid, contact_id uuid)',
-        [rows((c) => c.deals.filter((d) => !d.deletedWithContact && deals.has(d.dealId)).map((d) => ({ deal_id: d.dealId, contact_id: c.contactId })))]);
-      await registerFields(em, ws, restored.flatMap((c) => Object.keys(c.fields)));
-      const skippedOf = (c: ContactSnapshot) => [
-        ...c.memberships.filter((m) => !lists.has(m.listId)).map((m) => `list:${m.listId}`),
-        ...c.tags.filter((t) => !tags.has(t.tagId)).map((t) => `tag:${t.tagId}`),
-        ...c.accounts.filter((a) => !accounts.has(a.accountId)).map((a) => `account:${a.accountId}`),
-        ...c.deals.filter((d) => d.deletedWithContact || !deals.has(d.dealId)).map((d) => `deal:${d.dealId}`),
-      ];
-      await recordEvents(em, 'events.contacts.contact.restored.v1', context, restored.map((c) => ({ contactId: c.contactId, email: c.email, skipped: skippedOf(c) })));
-      return snapshots.map((s) => {
-        if (merged.has(s.contactId)) return { contactId: s.contactId, ok: false, code: ErrorCode.ContactMerged, message: `contact ${s.contactId} was merged into another contact and cannot be restored` };
-        if (live.has(s.contactId)) return { contactId: s.contactId, ok: false, code: ErrorCode.ContactExists, message: `contact ${s.contactId} is already in the live data` };
-        if (!inserted.has(s.contactId)) return { contactId: s.contactId, ok: false, code: ErrorCode.EmailInUse, message: `another live contact already uses ${s.email}` };
-        return { contactId: s.contactId, ok: true, skipped: skippedOf(s) };
-      });
+  async restoreBatch(context: CommandContext, snapshotsKey: string): Promise<RestoreBatchReply> {
+    if (!keyBelongsTo(snapshotsKey, context.workspaceId, 'archive')) {
+      throw new DomainError(ErrorCode.ValidationFailed, 'snapshotsKey is not an archive object of this workspace', { errors: [{ path: 'snapshotsKey', message: 'not an archive object of this workspace' }] });
+    }
+    const source = await this.storage.download('archive', snapshotsKey).catch((err: unknown) => {
+      if (err instanceof StorageError && err.code === 'STORAGE_NOT_FOUND') throw new DomainError(ErrorCode.NotFound, `snapshots ${snapshotsKey} not found`);
+      throw err;
     });
+    const outcomesKey = restoreOutcomesKey(snapshotsKey);
+    const runner = this.ds.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      await createRestoreStage(runner.manager);
+      await copyIn(runner, 'copy restore_stage (snapshot) from stdin', source);
+      const counts = await restoreStaged(runner.manager, context);
+      // Written before the commit (the outcomes live in the transaction); the reply comes only after it.
+      await copyToObject(runner, RESTORE_OUTCOMES_COPY, this.storage, 'archive', outcomesKey);
+      await runner.commitTransaction();
+      return { outcomesKey, ...counts };
+    } catch (err) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      source.destroy();
+      throw err;
+    } finally {
+      await runner.release();
+    }
   }
 
   private async snapshot(em: EntityManager, workspaceId: string, id: string): Promise<ContactSnapshot> {
