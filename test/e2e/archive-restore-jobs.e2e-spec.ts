@@ -1,11 +1,33 @@
-import { databaseQuery, EventTap, TestSystem, uniqueWorkspace, waitFor } from '@custodian/testing';
+import { randomUUID } from 'node:crypto';
+import { databaseQuery, EventTap, stackEnv, TestSystem, uniqueWorkspace, waitFor } from '@custodian/testing';
+import { jetstream } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 
 type Api = ReturnType<TestSystem['client']>;
 
 describe('archive restore jobs', () => {
   const system = new TestSystem(['contacts', 'archive'], { ARCHIVE_FROZEN_FOR: '1ms', ARCHIVE_JOB_LEASE: '2s', ARCHIVE_RESTORE_BATCH: '1000' });
-  beforeAll(() => system.start());
-  afterAll(() => system.stop());
+  let nc: NatsConnection;
+
+  beforeAll(async () => {
+    await system.start();
+    nc = await connect({ servers: stackEnv().NATS_SERVERS.split(',') });
+  });
+  afterAll(async () => {
+    await nc.close();
+    await system.stop();
+  });
+
+  /**
+   * The archive as contacts' archived events leave it, written in one statement: the intake of
+   * those events is tested on its own, these tests are about restore jobs.
+   */
+  const seedArchive = (workspace: string, count: number, tag: string) => databaseQuery(`insert into archive.archived_contact
+      (contact_id, workspace_id, email, first_name, last_name, snapshot, list_ids, tag_names, archived_at, archived_by)
+    select id, $1, email, null, null, jsonb_build_object('contactId', id, 'email', email, 'firstName', null, 'lastName', null,
+             'fields', '{}'::jsonb, 'createdAt', '2025-01-01T00:00:00.000Z', 'memberships', '[]'::jsonb, 'tags', '[]'::jsonb,
+             'accounts', '[]'::jsonb, 'deals', '[]'::jsonb), '{}', array[$3], now() - interval '1 day', 'u'
+    from (select gen_random_uuid() as id, $3 || i || '@example.com' as email from generate_series(0, $2::int - 1) i) s`, [workspace, count, tag]);
 
   const finished = (api: Api, id: string, timeoutMs = 60_000) => waitFor(async () => {
     const job = (await api('GET', `/v1/archive/restores/${id}`)).body;
@@ -52,14 +74,7 @@ describe('archive restore jobs', () => {
     const workspace = uniqueWorkspace('kill');
     const api = system.client(system.token({ workspace, role: 'owner' }));
     const count = 20_000;
-    // The archive as contacts' archived events leave it, written in one statement: the intake of
-    // those events is tested on its own, this test is about the restore job.
-    await databaseQuery(`insert into archive.archived_contact
-        (contact_id, workspace_id, email, first_name, last_name, snapshot, list_ids, tag_names, archived_at, archived_by)
-      select id, $1, email, null, null, jsonb_build_object('contactId', id, 'email', email, 'firstName', null, 'lastName', null,
-               'fields', '{}'::jsonb, 'createdAt', '2025-01-01T00:00:00.000Z', 'memberships', '[]'::jsonb, 'tags', '[]'::jsonb,
-               'accounts', '[]'::jsonb, 'deals', '[]'::jsonb), '{}', '{}', now() - interval '1 day', 'u'
-      from (select gen_random_uuid() as id, 'k' || i || '@example.com' as email from generate_series(0, $2::int - 1) i) s`, [workspace, count]);
+    await seedArchive(workspace, count, 'k');
 
     const started = await api('POST', '/v1/archive/restores', { filter: {} });
     expect(started.status).toBe(202);
@@ -80,5 +95,33 @@ describe('archive restore jobs', () => {
     expect(events).toEqual({ n: count, contacts: count });
     const [archive] = await databaseQuery<{ restored: number }>('select count(*)::int as restored from archive.archived_contact where workspace_id = $1 and restore_job_id = $2', [workspace, started.body.id]);
     expect(archive!.restored).toBe(count);
+  });
+
+  it('starts an automatic restore that arrives during a running restore as soon as that one ends', async () => {
+    const workspace = uniqueWorkspace('wait');
+    const api = system.client(system.token({ workspace, role: 'owner' }));
+    await seedArchive(workspace, 20_000, 'bulk');
+    const c = (await api('POST', '/v1/contacts', { email: 'returning@example.com' })).body;
+    await api('POST', `/v1/contacts/${c.id}/archive`, {});
+    await waitFor(async () => (await api('GET', '/v1/archive/contacts?email=returning@example.com')).body.items.length === 1, { what: 'the archive entry' });
+
+    const bulk = await api('POST', '/v1/archive/restores', { filter: { tag: 'bulk' } });
+    expect(bulk.status).toBe(202);
+    await waitFor(async () => (await api('GET', `/v1/archive/restores/${bulk.body.id}`)).body.status === 'running', { intervalMs: 20, what: 'the bulk restore to run' });
+    const id = randomUUID();
+    await jetstream(nc).publish('events.forms.form.submitted.v1', JSON.stringify({
+      id, type: 'forms.form.submitted', version: 1, occurredAt: new Date().toISOString(), workspaceId: workspace,
+      actor: { id: 'forms' }, origin: 'integration', correlationId: id, data: { email: 'returning@example.com', submittedAt: new Date().toISOString() },
+    }), { msgID: id });
+    await waitFor(async () => (await databaseQuery('select 1 from archive.waiting_restore where contact_id = $1', [c.id])).length === 1, { intervalMs: 20, what: 'the automatic restore to wait' });
+    // It waits: no second job beside the running one, which goes on.
+    expect((await api('GET', `/v1/archive/restores/${bulk.body.id}`)).body.status).toBe('running');
+
+    expect(await finished(api, bulk.body.id, 120_000)).toMatchObject({ status: 'succeeded', result: { restored: 20_000 } });
+    await waitFor(async () => (await api('GET', `/v1/contacts/${c.id}`)).status === 200, { timeoutMs: 30_000, what: 'the automatic restore after the bulk one' });
+    const jobs = await databaseQuery<{ automatic: boolean; status: string }>(`select (params->>'automatic')::boolean as automatic, status
+      from archive.job where workspace_id = $1 and kind = 'restore' order by requested_at`, [workspace]);
+    expect(jobs.map((j) => j.automatic)).toEqual([false, true]);
+    expect(await databaseQuery('select 1 from archive.waiting_restore where workspace_id = $1', [workspace])).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import {
-  DomainError, ErrorCode, type CommandContext, type ContactSnapshot, type FormSubmittedV1, type EventEnvelope, type JobView,
+  DomainError, ErrorCode, systemContext, type CommandContext, type ContactSnapshot, type FormSubmittedV1, type EventEnvelope, type JobView,
   restoreOutcomesKey, type RestoreBatchReply, type StartRestoreV1, type WorkspaceStats,
 } from '@custodian/contracts';
 import { parseDuration } from '@custodian/config';
@@ -120,23 +120,54 @@ export class RestoreService {
   }
 
   async enqueue(context: CommandContext, contacts: { contact_id: string; email: string }[], automatic: boolean, idempotencyKey?: string): Promise<JobView> {
-    const params: ArchiveRestoreParams = { context: { ...context, origin: 'restore' }, automatic, contacts: contacts.length };
-    const job = await this.ds.transaction(async (em) => {
-      const { job: queued, existing } = await this.jobs.enqueue(em, {
-        workspaceId: context.workspaceId, kind: 'restore', requestedBy: context.actor.id, correlationId: context.correlationId,
-        params: params as unknown as Record<string, unknown>, idempotencyKey, ignoreForIdempotency: ['context'],
-        // One restore at a time per workspace, enforced by the database.
-        concurrencyKey: 'restore', timeoutMs: parseDuration(this.env.ARCHIVE_RESTORE_TIMEOUT), maxAttempts: 5,
-      });
-      if (existing) return queued;
-      await em.query(`insert into restore_item (job_id, contact_id, email) select $1, unnest($2::uuid[]), unnest($3::text[])`,
-        [queued.id, contacts.map((c) => c.contact_id), contacts.map((c) => c.email)]);
-      await recordEvent(em, 'events.archive.restore.started.v1', params.context, { jobId: queued.id, contacts: contacts.length, automatic });
-      return queued;
-    });
+    const job = await this.ds.transaction((em) => startRestoreJob(em, this.jobs, this.env, context, contacts, automatic, idempotencyKey));
     this.runner.poke();
     return job;
   }
+
+  /**
+   * Restores at once, or, while another restore runs in the workspace, waits for it: the running
+   * job's row is locked while the wait is written, so the job cannot end unseen in between, and
+   * the job's end starts what waits (RestoreJob.onFinished). Safe to repeat for the same event.
+   */
+  async restoreAutomatically(context: CommandContext, contacts: { contact_id: string; email: string }[], eventId: string): Promise<JobView | 'waiting'> {
+    const started = await this.ds.transaction(async (em) => {
+      for (;;) {
+        const [active] = (await em.query(`select id from job where workspace_id = $1 and concurrency_key = 'restore' and status in ('queued', 'running') for update`,
+          [context.workspaceId])) as { id: string }[];
+        if (active) {
+          await em.query(`insert into waiting_restore (contact_id, workspace_id, event_id) select unnest($2::uuid[]), $1, $3 on conflict do nothing`,
+            [context.workspaceId, contacts.map((c) => c.contact_id), eventId]);
+          return 'waiting' as const;
+        }
+        try {
+          return await startRestoreJob(em, this.jobs, this.env, context, contacts, true, `form-${eventId}`);
+        } catch (err) {
+          // A restore started between the look-up and the insert: wait for it instead.
+          if (!(err instanceof DomainError && err.code === ErrorCode.JobAlreadyRunning)) throw err;
+        }
+      }
+    });
+    if (started !== 'waiting') this.runner.poke();
+    return started;
+  }
+}
+
+/** Queues a restore job with its contacts, in the caller's transaction; one at a time per workspace. */
+async function startRestoreJob(em: EntityManager, jobs: JobStore, env: ArchiveEnv, context: CommandContext,
+  contacts: { contact_id: string; email: string }[], automatic: boolean, idempotencyKey?: string): Promise<JobView> {
+  const params: ArchiveRestoreParams = { context: { ...context, origin: 'restore' }, automatic, contacts: contacts.length };
+  const { job, existing } = await jobs.enqueue(em, {
+    workspaceId: context.workspaceId, kind: 'restore', requestedBy: context.actor.id, correlationId: context.correlationId,
+    params: params as unknown as Record<string, unknown>, idempotencyKey, ignoreForIdempotency: ['context'],
+    // One restore at a time per workspace, enforced by the database.
+    concurrencyKey: 'restore', timeoutMs: parseDuration(env.ARCHIVE_RESTORE_TIMEOUT), maxAttempts: 5,
+  });
+  if (existing) return job;
+  await em.query(`insert into restore_item (job_id, contact_id, email) select $1, unnest($2::uuid[]), unnest($3::text[])`,
+    [job.id, contacts.map((c) => c.contact_id), contacts.map((c) => c.email)]);
+  await recordEvent(em, 'events.archive.restore.started.v1', params.context, { jobId: job.id, contacts: contacts.length, automatic });
+  return job;
 }
 
 @Controller()
@@ -167,13 +198,8 @@ export class RestoreHandlers {
       [event.workspaceId, event.data.email])) as { contact_id: string; email: string }[];
     if (!rows.length) return;
     const context = { workspaceId: event.workspaceId, actor: { id: 'system' }, origin: 'restore' as const, correlationId: event.correlationId };
-    try {
-      await this.restores.enqueue(context, rows, true, `form-${event.id}`);
-    } catch (err) {
-      // A restore is running: the event is retried (bounded), then parked with the reason.
-      if (err instanceof DomainError && err.code === ErrorCode.JobAlreadyRunning) throw new Error(`automatic restore waits for the running restore: ${err.message}`, { cause: err });
-      throw err;
-    }
+    const started = await this.restores.restoreAutomatically(context, rows, event.id);
+    if (started === 'waiting') this.logger.info({ workspaceId: event.workspaceId, contacts: rows.length }, 'automatic restore waits for the running restore');
   }
 }
 
@@ -181,7 +207,7 @@ export class RestoreHandlers {
 @Injectable()
 export class RestoreJob {
   constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage, private readonly contacts: CommandClient,
-    @Inject(ArchiveEnv) private readonly env: ArchiveEnv) {}
+    private readonly jobs: JobStore, @Inject(ArchiveEnv) private readonly env: ArchiveEnv) {}
 
   /**
    * A pipeline of batches: up to ARCHIVE_RESTORE_PARALLEL batches are with contacts at once (each
@@ -303,6 +329,14 @@ export class RestoreJob {
     } else {
       const [{ n }] = (await em.query(`select count(*)::int as n from restore_item where job_id = $1 and outcome = 'restored'`, [job.id])) as [{ n: number }];
       await recordEvent(em, 'events.archive.restore.failed.v1', p.context, { jobId: job.id, code: job.error?.code ?? job.status, message: job.error?.message ?? job.status, restored: n });
+    }
+    // Automatic restores that waited for this one start now, in the transaction that ends it.
+    const waiting = (await em.query(`with w as (delete from waiting_restore where workspace_id = $1 returning contact_id)
+      select a.contact_id, a.email from archived_contact a join w using (contact_id)
+      where a.restored_at is null and not exists (select 1 from merged_contact m where m.contact_id = a.contact_id)
+      order by a.contact_id`, [p.context.workspaceId])) as { contact_id: string; email: string }[];
+    if (waiting.length) {
+      await startRestoreJob(em, this.jobs, this.env, { ...systemContext(p.context.workspaceId, p.context.correlationId), origin: 'restore' }, waiting, true);
     }
   }
 }
