@@ -1,5 +1,5 @@
 import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
-import { JOB_STATUSES, MEMBERSHIP_STATUSES, type JobStatus, type MembershipStatus } from './enums.js';
+import { MEMBERSHIP_STATUSES, type JobStatus, type MembershipStatus } from './enums.js';
 
 /** DESIGN §8: the job resource, the same in every app. */
 export interface JobView {
@@ -15,7 +15,6 @@ export interface JobView {
   result: Record<string, unknown> | null;
   error: { code: string; message: string } | null;
 }
-export { JOB_STATUSES };
 
 export class Membership {
   @IsString() listId!: string;

@@ -1,5 +1,5 @@
 import { DomainError, ErrorCode, messageSpec, validatePayload, type CommandContext, type CommandReply, type CommandRequest } from '@custodian/contracts';
-import { currentLogContext, metrics, withLogContext } from '@custodian/observability';
+import { createLogger, currentLogContext, metrics, withLogContext, type Logger } from '@custodian/observability';
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ClientProxyFactory, MessagePattern, Payload, Transport, type ClientProxy } from '@nestjs/microservices';
 import { natsServers } from './nats.js';
@@ -14,12 +14,17 @@ type Handler = (data: never, context: CommandContext) => Promise<unknown>;
  * contract's class before the method runs, the log context carries the correlation id, and the
  * reply is a typed CommandReply: DomainErrors become `{ ok: false, error }`, anything else INTERNAL.
  */
+let fallback: Logger | undefined;
+function unownedLogger(): Logger {
+  fallback ??= createLogger('commands');
+  return fallback;
+}
+
 export function CommandHandler(subject: string): MethodDecorator {
   const spec = messageSpec(subject);
   if (spec.kind !== 'command') throw new Error(`${subject} is not a command`);
   return (target, key, descriptor: PropertyDescriptor) => {
     const original = descriptor.value as Handler;
-    const logger = () => (target as { logger?: { error(o: object, m: string): void } }).logger;
     descriptor.value = async function (this: unknown, request: CommandRequest<unknown>): Promise<CommandReply<unknown>> {
       const context = request?.context;
       if (!context?.workspaceId || !context.correlationId) {
@@ -34,8 +39,9 @@ export function CommandHandler(subject: string): MethodDecorator {
         } catch (err) {
           metrics.commands.inc({ subject, outcome: err instanceof DomainError ? err.code : ErrorCode.Internal });
           if (err instanceof DomainError) return { ok: false, error: err.toBody() };
-          const log = (this as { logger?: { error(o: object, m: string): void } }).logger ?? logger();
-          log?.error({ err, ...currentLogContext() }, `command ${subject} failed`);
+          // The handler's own logger when its class has one; never a failure left unlogged.
+          const log = (this as { logger?: Logger }).logger ?? unownedLogger();
+          log.error({ err, ...currentLogContext() }, `command ${subject} failed`);
           return { ok: false, error: { code: ErrorCode.Internal, message: `internal error while handling ${subject}` } };
         }
       });

@@ -86,7 +86,8 @@ export class RestoreService {
       ...found.filter((c) => c.why || inUse.has(c.email.toLowerCase()))
         .map((c) => ({ contactId: c.contact_id, reason: (c.why ?? 'email_in_use') as Refusal['reason'] })),
     ];
-    const ok = found.filter((c) => !refused.some((r) => r.contactId === c.contact_id));
+    const refusedIds = new Set(refused.map((r) => r.contactId));
+    const ok = found.filter((c) => !refusedIds.has(c.contact_id));
     const limit = this.limitOf(context.plan);
     const projected = stats.activeContacts + ok.length;
     if (request.dryRun) {
