@@ -37,8 +37,13 @@ export async function freshDatabase() {
   await admin.end();
 }
 
-export function freePort() {
-  return new Promise((r) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => r(port)); }); });
+/** A free port below the kernel's ephemeral range, so no outgoing connection takes it before the service binds. */
+export async function freePort() {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise((r) => { const s = createServer(); s.once('error', () => r(false)); s.listen(port, '127.0.0.1', () => s.close(() => r(true))); });
+    if (free) return port;
+  }
 }
 
 async function waitHttp(url, timeoutMs = 60_000) {

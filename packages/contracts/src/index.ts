@@ -33,6 +33,7 @@ export * from './messages/contacts.contact.get.v1/index.js';
 export * from './messages/contacts.contact.list.v1/index.js';
 export * from './messages/contacts.contact.merge.v1/index.js';
 export * from './messages/contacts.contact.restore-batch.v2/index.js';
+export * from './messages/contacts.workspace.emails-in-use.v1/index.js';
 export * from './messages/contacts.contact.restore.v1/index.js';
 export * from './messages/contacts.contact.tag.v1/index.js';
 export * from './messages/contacts.contact.update.v1/index.js';

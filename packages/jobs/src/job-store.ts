@@ -91,13 +91,24 @@ export class JobStore {
       `select id, kind from job where workspace_id = $1 and concurrency_key = $2 and status in ('queued', 'running')`,
       [input.workspaceId, input.concurrencyKey ?? null],
     )) as { id: string; kind: string }[];
-    if (active) {
-      throw new DomainError(ErrorCode.JobAlreadyRunning, `another ${active.kind} job (${active.id}) is still queued or running in this workspace; one at a time`, {
-        errors: [{ path: 'job', message: active.id }],
-      });
-    }
+    if (active) throw alreadyRunning(active);
     // The conflicting row finished between the insert and the look-up: try once more.
     return this.enqueue(em, input);
+  }
+
+  /**
+   * Refuses early, before a costly validation, while a job holds the concurrency key, unless it is
+   * the job of the same idempotency key. Requests for one key then queue behind each other: a lock
+   * per workspace and key is held until the caller's transaction ends, so the second sees the job
+   * the first queued (enqueue still enforces the rule on its own).
+   */
+  async refuseWhileActive(em: EntityManager, workspaceId: string, concurrencyKey: string, idempotencyKey?: string): Promise<void> {
+    await em.query('select pg_advisory_xact_lock(hashtext($1), hashtext($2))', [concurrencyKey, workspaceId]);
+    const [active] = (await em.query(
+      `select id, kind, idempotency_key from job where workspace_id = $1 and concurrency_key = $2 and status in ('queued', 'running')`,
+      [workspaceId, concurrencyKey],
+    )) as { id: string; kind: string; idempotency_key: string | null }[];
+    if (active && !(idempotencyKey && active.idempotency_key === idempotencyKey)) throw alreadyRunning(active);
   }
 
   async get(workspaceId: string, id: string, em: EntityManager = this.ds.manager): Promise<JobView | null> {
@@ -122,4 +133,10 @@ export class JobStore {
     if (!current) throw new DomainError(ErrorCode.NotFound, `job ${id} not found`);
     throw new DomainError(ErrorCode.JobAlreadyRunning, `job ${id} is ${current.status}; only queued jobs can be cancelled`);
   }
+}
+
+function alreadyRunning(active: { id: string; kind: string }): DomainError {
+  return new DomainError(ErrorCode.JobAlreadyRunning, `another ${active.kind} job (${active.id}) is still queued or running in this workspace; one at a time`, {
+    errors: [{ path: 'job', message: active.id }],
+  });
 }

@@ -74,6 +74,33 @@ describe('durable jobs on the real database', () => {
     await enqueue({ kind: 'export', concurrencyKey: 'export', workspaceId: 'wa' });
   });
 
+  it('refuses early while a job holds the key, and makes a second request wait for the first to queue its job', async () => {
+    const ws = `wr-${Date.now()}`;
+    const input = { kind: 'restore', concurrencyKey: 'restore', workspaceId: ws, params: {}, requestedBy: 'u1' };
+    // The first request holds the lock until it has queued its job and committed.
+    let release!: () => void;
+    const held = new Promise<void>((r) => { release = r; });
+    const first = ds.transaction(async (em) => {
+      await store.refuseWhileActive(em, ws, 'restore');
+      const queued = await store.enqueue(em, { ...input, idempotencyKey: 'k-first' });
+      await held;
+      return queued.job;
+    });
+    await waitFor(async () => (await ds.query(`select 1 from pg_locks where locktype = 'advisory' and granted`)).length > 0, { what: 'the first lock' });
+    let secondDone = false;
+    const second = ds.transaction((em) => store.refuseWhileActive(em, ws, 'restore')).finally(() => { secondDone = true; });
+    second.catch(() => undefined);
+    await waitFor(async () => (await ds.query(`select 1 from pg_locks where locktype = 'advisory' and not granted`)).length > 0, { what: 'the second to wait' });
+    expect(secondDone).toBe(false);
+    release();
+    const job = await first;
+    await expect(second).rejects.toMatchObject({ code: 'JOB_ALREADY_RUNNING', details: { errors: [{ path: 'job', message: job.id }] } });
+    // The same request again (same idempotency key) is let through to find its job.
+    await expect(ds.transaction((em) => store.refuseWhileActive(em, ws, 'restore', 'k-first'))).resolves.toBeUndefined();
+    await store.cancel(ws, job.id);
+    await expect(ds.transaction((em) => store.refuseWhileActive(em, ws, 'restore'))).resolves.toBeUndefined();
+  });
+
   it('answers a repeated idempotency key with the first job, and refuses it for other parameters', async () => {
     const a = await enqueue({ kind: 'import', idempotencyKey: 'k1', params: { x: 1 }, workspaceId: 'wi' });
     const b = await enqueue({ kind: 'import', idempotencyKey: 'k1', params: { x: 1 }, workspaceId: 'wi' });

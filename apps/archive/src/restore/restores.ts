@@ -1,6 +1,6 @@
 import {
   DomainError, ErrorCode, systemContext, type CommandContext, type ContactSnapshot, type FormSubmittedV1, type EventEnvelope, type JobView,
-  restoreOutcomesKey, type RestoreBatchReply, type StartRestoreV1, type WorkspaceStats,
+  emailsInUseKey, restoreOutcomesKey, type EmailsInUseReply, type RestoreBatchReply, type StartRestoreV1, type WorkspaceStats,
 } from '@custodian/contracts';
 import { parseDuration } from '@custodian/config';
 import { JobRunner, JobStore, type ClaimedJob, type FinishedJobDetails, type JobContext } from '@custodian/jobs';
@@ -9,11 +9,10 @@ import { LOGGER, type Logger } from '@custodian/observability';
 import { copyIn, sqlLiteral } from '@custodian/persistence';
 import { copyToObject, objectKey, ObjectStorage } from '@custodian/storage';
 import { Controller, Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
 import { ArchiveEnv } from '../config.js';
 import { notRestorableSql, windowOf, type Refusal } from '../store/rules.js';
-
-interface Candidate { contact_id: string; email: string; snapshot: ContactSnapshot | null; why: string | null }
 
 export interface ArchiveRestoreParams { context: CommandContext; automatic: boolean; contacts: number }
 
@@ -34,6 +33,7 @@ export class RestoreService {
     private readonly jobs: JobStore,
     private readonly runner: JobRunner,
     private readonly contacts: CommandClient,
+    private readonly storage: ObjectStorage,
     @Inject(ArchiveEnv) private readonly env: ArchiveEnv,
   ) {}
 
@@ -43,7 +43,70 @@ export class RestoreService {
     return this.env.ARCHIVE_CONTACT_LIMIT_ENTERPRISE;
   }
 
-  async candidates(em: EntityManager, workspaceId: string, request: StartRestoreV1): Promise<{ found: Candidate[]; missing: string[] }> {
+  /**
+   * Validates a restore and starts it, or answers its preview (dry run). The candidates stay in
+   * the database (a temp table) and their emails go to contacts through object storage, so the
+   * memory this takes does not grow with the number of contacts; the restore job is queued in the
+   * same transaction that validated it.
+   */
+  async start(context: CommandContext, request: StartRestoreV1): Promise<JobView | RestorePreview> {
+    if (!request.contactIds && !request.filter) {
+      throw new DomainError(ErrorCode.ValidationFailed, 'give contactIds or a filter', { errors: [{ path: '', message: 'needs contactIds or filter' }] });
+    }
+    const runner = this.ds.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      const em = runner.manager;
+      if (!request.dryRun) await this.jobs.refuseWhileActive(em, context.workspaceId, 'restore', request.idempotencyKey);
+      await this.selectCandidates(em, context.workspaceId, request);
+      await this.markEmailsInUse(runner, context);
+      const missing = request.contactIds
+        ? ((await em.query('select id from unnest($1::uuid[]) as id where id not in (select contact_id from restore_candidate)', [request.contactIds])) as { id: string }[]).map((r) => r.id)
+        : [];
+      const [{ ok, refused }] = (await em.query(`select count(*) filter (where why is null)::int as ok, count(*) filter (where why is not null)::int as refused
+        from restore_candidate`)) as [{ ok: number; refused: number }];
+      const limit = this.limitOf(context.plan);
+      const refusals = async (max: number | null): Promise<Refusal[]> => [
+        ...missing.map((contactId) => ({ contactId, reason: 'not_found' as const })),
+        ...((await em.query(`select contact_id as "contactId", why as reason from restore_candidate where why is not null
+          order by archived_at, contact_id ${max === null ? '' : `limit ${max}`}`)) as Refusal[]),
+      ];
+      let result: JobView | RestorePreview;
+      if (request.dryRun) {
+        result = await this.preview(em, context, await refusals(null), limit);
+      } else {
+        const stats = await this.contacts.request<WorkspaceStats>('contacts.workspace.stats.v1', context, {});
+        const projected = stats.activeContacts + ok;
+        if (missing.length + refused) {
+          // The first 1,000 are listed, so the answer stays a small message.
+          const n = missing.length + refused;
+          throw new DomainError(ErrorCode.RestoreRefused, `${n} contact(s) cannot be restored${n > 1000 ? ' (the first 1,000 are listed)' : ''}`, {
+            errors: (await refusals(1000)).slice(0, 1000).map((r) => ({ path: r.contactId, message: r.reason })),
+          });
+        }
+        if (!ok) throw new DomainError(ErrorCode.NotFound, 'no archived contact matches');
+        if (projected > limit && !request.confirmOverage) {
+          throw new DomainError(ErrorCode.ActiveContactLimit,
+            `restoring ${ok} contact(s) takes the workspace to ${projected} active contacts, ${projected - limit} over its limit of ${limit}; send confirmOverage: true to go ahead`,
+            { errors: [{ path: 'confirmOverage', message: `projected ${projected}, limit ${limit}, overage ${projected - limit}` }] });
+        }
+        result = await startRestoreJob(em, this.jobs, this.env, context,
+          { sql: 'select contact_id, email from restore_candidate where why is null', count: ok }, false, request.idempotencyKey);
+      }
+      await runner.commitTransaction();
+      if (!request.dryRun) this.runner.poke();
+      return result;
+    } catch (err) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw err;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** The archived contacts a request names, each with why it cannot be restored (or null), in `restore_candidate`. */
+  private async selectCandidates(em: EntityManager, workspaceId: string, request: StartRestoreV1): Promise<void> {
     const { frozenSecs, restorableSecs } = windowOf(this.env);
     const params: unknown[] = [workspaceId, frozenSecs, restorableSecs];
     const where = ['a.workspace_id = $1', 'a.restored_at is null'];
@@ -54,76 +117,52 @@ export class RestoreService {
     if (f.tag) { params.push(f.tag.toLowerCase()); where.push(`$${params.length} = any(a.tag_names)`); }
     if (f.archivedFrom) { params.push(f.archivedFrom); where.push(`a.archived_at >= $${params.length}`); }
     if (f.archivedTo) { params.push(f.archivedTo); where.push(`a.archived_at < $${params.length}`); }
-    // Snapshots only for a dry run, which reports what each contact would lose: a restore itself
-    // needs ids and emails here, and its job reads the snapshots a batch at a time.
-    const found = (await em.query(`select a.contact_id, a.email, ${request.dryRun ? 'a.snapshot' : 'null as snapshot'}, ${notRestorableSql('$2', '$3')} as why
-      from archived_contact a where ${where.join(' and ')} order by a.archived_at, a.contact_id`, params)) as Candidate[];
-    const seen = new Set(found.map((c) => c.contact_id));
-    return { found, missing: (request.contactIds ?? []).filter((id) => !seen.has(id)) };
+    await em.query(`create temp table restore_candidate on commit drop as
+      select a.contact_id, a.email, a.archived_at, ${notRestorableSql('$2', '$3')} as why
+      from archived_contact a where ${where.join(' and ')}`, params);
   }
 
-  /** Validates a restore and starts it, or answers its preview (dry run). */
-  async start(context: CommandContext, request: StartRestoreV1): Promise<JobView | RestorePreview> {
-    if (!request.contactIds && !request.filter) {
-      throw new DomainError(ErrorCode.ValidationFailed, 'give contactIds or a filter', { errors: [{ path: '', message: 'needs contactIds or filter' }] });
+  /** Refuses the candidates whose email a live contact now uses; the check runs in contacts. */
+  private async markEmailsInUse(runner: QueryRunner, context: CommandContext): Promise<void> {
+    const emailsKey = objectKey(context.workspaceId, 'archive', `restore-check-${randomUUID()}`, 'txt');
+    try {
+      const { rows } = await copyToObject(runner, 'copy (select distinct lower(email) from restore_candidate where why is null) to stdout',
+        this.storage, 'archive', emailsKey);
+      if (!rows) return;
+      const reply = await this.contacts.request<EmailsInUseReply>('contacts.workspace.emails-in-use.v1', context, { emailsKey });
+      if (!reply.inUse) return;
+      await runner.query('create temp table email_in_use (email text primary key) on commit drop');
+      await copyIn(runner, 'copy email_in_use (email) from stdin', await this.storage.download('archive', reply.inUseKey));
+      await runner.query(`update restore_candidate set why = 'email_in_use' where why is null and lower(email) in (select email from email_in_use)`);
+    } finally {
+      await this.storage.removeMany('archive', [emailsKey, emailsInUseKey(emailsKey)]).catch(() => undefined);
     }
-    const { found, missing } = await this.candidates(this.ds.manager, context.workspaceId, request);
-    const snapshots = found.flatMap((c) => (c.snapshot ? [c.snapshot] : []));
+  }
+
+  /** What a restore would bring back and drop, per contact, without doing it. */
+  private async preview(em: EntityManager, context: CommandContext, refused: Refusal[], limit: number): Promise<RestorePreview> {
+    const ok = (await em.query(`select c.contact_id, c.email, a.snapshot from restore_candidate c join archived_contact a using (contact_id)
+      where c.why is null order by c.archived_at, c.contact_id`)) as { contact_id: string; email: string; snapshot: ContactSnapshot }[];
+    const snapshots = ok.map((c) => c.snapshot);
     const stats = await this.contacts.request<WorkspaceStats>('contacts.workspace.stats.v1', context, {
       listIds: [...new Set(snapshots.flatMap((s) => s.memberships.map((m) => m.listId)))],
       tagIds: [...new Set(snapshots.flatMap((s) => s.tags.map((t) => t.tagId)))],
       accountIds: [...new Set(snapshots.flatMap((s) => s.accounts.map((a) => a.accountId)))],
       dealIds: [...new Set(snapshots.flatMap((s) => s.deals.map((d) => d.dealId)))],
     });
-    // Emails go in slices: a NATS message stays well under its size limit.
-    const inUse = new Set<string>();
-    for (let i = 0; i < found.length; i += 5000) {
-      const slice = await this.contacts.request<WorkspaceStats>('contacts.workspace.stats.v1', context, { emails: found.slice(i, i + 5000).map((c) => c.email) });
-      for (const e of slice.emailsInUse) inUse.add(e);
-    }
-    const refused: Refusal[] = [
-      ...missing.map((contactId) => ({ contactId, reason: 'not_found' as const })),
-      ...found.filter((c) => c.why || inUse.has(c.email.toLowerCase()))
-        .map((c) => ({ contactId: c.contact_id, reason: (c.why ?? 'email_in_use') as Refusal['reason'] })),
-    ];
-    const refusedIds = new Set(refused.map((r) => r.contactId));
-    const ok = found.filter((c) => !refusedIds.has(c.contact_id));
-    const limit = this.limitOf(context.plan);
-    const projected = stats.activeContacts + ok.length;
-    if (request.dryRun) {
-      const exists = { lists: new Set(stats.existing.lists), tags: new Set(stats.existing.tags), accounts: new Set(stats.existing.accounts), deals: new Set(stats.existing.deals) };
-      return {
-        dryRun: true, refused, activeContacts: stats.activeContacts, limit, projected,
-        restorable: ok.map((c) => ({ c, s: c.snapshot! })).map(({ c, s }) => ({
-          contactId: c.contact_id, email: c.email,
-          drops: [
-            ...s.memberships.filter((m) => !exists.lists.has(m.listId)).map((m) => `list:${m.listName}`),
-            ...s.tags.filter((t) => !exists.tags.has(t.tagId)).map((t) => `tag:${t.name}`),
-            ...s.accounts.filter((a) => !exists.accounts.has(a.accountId)).map((a) => `account:${a.name}`),
-            ...s.deals.filter((d) => d.deletedWithContact || !exists.deals.has(d.dealId)).map((d) => `deal:${d.name}`),
-          ],
-        })),
-      };
-    }
-    if (refused.length) {
-      // The first 1,000 are listed, so the answer stays a small message.
-      throw new DomainError(ErrorCode.RestoreRefused, `${refused.length} contact(s) cannot be restored${refused.length > 1000 ? ' (the first 1,000 are listed)' : ''}`, {
-        errors: refused.slice(0, 1000).map((r) => ({ path: r.contactId, message: r.reason })),
-      });
-    }
-    if (!ok.length) throw new DomainError(ErrorCode.NotFound, 'no archived contact matches');
-    if (projected > limit && !request.confirmOverage) {
-      throw new DomainError(ErrorCode.ActiveContactLimit,
-        `restoring ${ok.length} contact(s) takes the workspace to ${projected} active contacts, ${projected - limit} over its limit of ${limit}; send confirmOverage: true to go ahead`,
-        { errors: [{ path: 'confirmOverage', message: `projected ${projected}, limit ${limit}, overage ${projected - limit}` }] });
-    }
-    return this.enqueue(context, ok, false, request.idempotencyKey);
-  }
-
-  async enqueue(context: CommandContext, contacts: { contact_id: string; email: string }[], automatic: boolean, idempotencyKey?: string): Promise<JobView> {
-    const job = await this.ds.transaction((em) => startRestoreJob(em, this.jobs, this.env, context, contacts, automatic, idempotencyKey));
-    this.runner.poke();
-    return job;
+    const exists = { lists: new Set(stats.existing.lists), tags: new Set(stats.existing.tags), accounts: new Set(stats.existing.accounts), deals: new Set(stats.existing.deals) };
+    return {
+      dryRun: true, refused, activeContacts: stats.activeContacts, limit, projected: stats.activeContacts + ok.length,
+      restorable: ok.map(({ contact_id, email, snapshot: s }) => ({
+        contactId: contact_id, email,
+        drops: [
+          ...s.memberships.filter((m) => !exists.lists.has(m.listId)).map((m) => `list:${m.listName}`),
+          ...s.tags.filter((t) => !exists.tags.has(t.tagId)).map((t) => `tag:${t.name}`),
+          ...s.accounts.filter((a) => !exists.accounts.has(a.accountId)).map((a) => `account:${a.name}`),
+          ...s.deals.filter((d) => d.deletedWithContact || !exists.deals.has(d.dealId)).map((d) => `deal:${d.name}`),
+        ],
+      })),
+    };
   }
 
   /**
@@ -142,7 +181,7 @@ export class RestoreService {
           return 'waiting' as const;
         }
         try {
-          return await startRestoreJob(em, this.jobs, this.env, context, contacts, true, `form-${eventId}`);
+          return await startRestoreJob(em, this.jobs, this.env, context, listed(contacts), true, `form-${eventId}`);
         } catch (err) {
           // A restore started between the look-up and the insert: wait for it instead.
           if (!(err instanceof DomainError && err.code === ErrorCode.JobAlreadyRunning)) throw err;
@@ -154,10 +193,17 @@ export class RestoreService {
   }
 }
 
+/** The contacts of a restore: a query yielding `contact_id, email`, and how many it yields. */
+interface RestoreItems { sql: string; params?: unknown[]; count: number }
+
+function listed(contacts: { contact_id: string; email: string }[]): RestoreItems {
+  return { sql: 'select unnest($1::uuid[]) as contact_id, unnest($2::text[]) as email', params: [contacts.map((c) => c.contact_id), contacts.map((c) => c.email)], count: contacts.length };
+}
+
 /** Queues a restore job with its contacts, in the caller's transaction; one at a time per workspace. */
 async function startRestoreJob(em: EntityManager, jobs: JobStore, env: ArchiveEnv, context: CommandContext,
-  contacts: { contact_id: string; email: string }[], automatic: boolean, idempotencyKey?: string): Promise<JobView> {
-  const params: ArchiveRestoreParams = { context: { ...context, origin: 'restore' }, automatic, contacts: contacts.length };
+  items: RestoreItems, automatic: boolean, idempotencyKey?: string): Promise<JobView> {
+  const params: ArchiveRestoreParams = { context: { ...context, origin: 'restore' }, automatic, contacts: items.count };
   const { job, existing } = await jobs.enqueue(em, {
     workspaceId: context.workspaceId, kind: 'restore', requestedBy: context.actor.id, correlationId: context.correlationId,
     params: params as unknown as Record<string, unknown>, idempotencyKey, ignoreForIdempotency: ['context'],
@@ -165,9 +211,10 @@ async function startRestoreJob(em: EntityManager, jobs: JobStore, env: ArchiveEn
     concurrencyKey: 'restore', timeoutMs: parseDuration(env.ARCHIVE_RESTORE_TIMEOUT), maxAttempts: 5,
   });
   if (existing) return job;
-  await em.query(`insert into restore_item (job_id, contact_id, email) select $1, unnest($2::uuid[]), unnest($3::text[])`,
-    [job.id, contacts.map((c) => c.contact_id), contacts.map((c) => c.email)]);
-  await recordEvent(em, 'events.archive.restore.started.v1', params.context, { jobId: job.id, contacts: contacts.length, automatic });
+  const given = items.params ?? [];
+  await em.query(`insert into restore_item (job_id, contact_id, email) select $${given.length + 1}::uuid, s.contact_id, s.email from (${items.sql}) s`,
+    [...given, job.id]);
+  await recordEvent(em, 'events.archive.restore.started.v1', params.context, { jobId: job.id, contacts: items.count, automatic });
   return job;
 }
 
@@ -337,7 +384,7 @@ export class RestoreJob {
       where a.restored_at is null and not exists (select 1 from merged_contact m where m.contact_id = a.contact_id)
       order by a.contact_id`, [p.context.workspaceId])) as { contact_id: string; email: string }[];
     if (waiting.length) {
-      await startRestoreJob(em, this.jobs, this.env, { ...systemContext(p.context.workspaceId, p.context.correlationId), origin: 'restore' }, waiting, true);
+      await startRestoreJob(em, this.jobs, this.env, { ...systemContext(p.context.workspaceId, p.context.correlationId), origin: 'restore' }, listed(waiting), true);
     }
   }
 }

@@ -1,4 +1,4 @@
-import type { ArchiveContactsV1, ArchiveContactV1, CommandContext, JobView, MergeContactsV1, RestoreContactsV2, RestoreContactV1 } from '@custodian/contracts';
+import type { ArchiveContactsV1, ArchiveContactV1, CommandContext, EmailsInUseV1, JobView, MergeContactsV1, RestoreContactsV2, RestoreContactV1 } from '@custodian/contracts';
 import { JobRunner, JobStore } from '@custodian/jobs';
 import { DataSource } from 'typeorm';
 import { BulkArchiveJob, type BulkArchiveParams } from './bulk-archive-job.js';
@@ -35,6 +35,11 @@ export class LifecycleHandlers {
   @CommandHandler('contacts.contact.restore-batch.v2')
   restoreBatch(data: RestoreContactsV2, context: CommandContext) {
     return this.lifecycle.restoreBatch({ ...context, origin: 'restore' }, data.snapshotsKey);
+  }
+
+  @CommandHandler('contacts.workspace.emails-in-use.v1')
+  emailsInUse(data: EmailsInUseV1, context: CommandContext) {
+    return this.lifecycle.emailsInUse(context, data.emailsKey);
   }
 
   @CommandHandler('contacts.contact.archive-bulk.v1')

@@ -1,10 +1,11 @@
 import {
-  DomainError, ErrorCode, type CommandContext, type ContactSnapshot, type ContactView, restoreOutcomesKey, type RestoreBatchReply, type RestoreOutcome,
+  DomainError, ErrorCode, type CommandContext, type ContactSnapshot, type ContactView, emailsInUseKey, restoreOutcomesKey, type EmailsInUseReply, type RestoreBatchReply, type RestoreOutcome,
 } from '@custodian/contracts';
 import { recordEvent } from '@custodian/messaging';
-import { copyIn } from '@custodian/persistence';
+import { copyIn, sqlLiteral } from '@custodian/persistence';
 import { copyToObject, keyBelongsTo, ObjectStorage, StorageError } from '@custodian/storage';
 import { Injectable } from '@nestjs/common';
+import type { Readable } from 'node:stream';
 import { DataSource, type EntityManager } from 'typeorm';
 import { findContact } from '../contacts/contact-queries.js';
 import { ensureDealConsistent } from '../deals/deals.service.js';
@@ -105,13 +106,7 @@ export class LifecycleService {
    * writes each contact's outcome next to them. A failure restores none of the batch.
    */
   async restoreBatch(context: CommandContext, snapshotsKey: string): Promise<RestoreBatchReply> {
-    if (!keyBelongsTo(snapshotsKey, context.workspaceId, 'archive')) {
-      throw new DomainError(ErrorCode.ValidationFailed, 'snapshotsKey is not an archive object of this workspace', { errors: [{ path: 'snapshotsKey', message: 'not an archive object of this workspace' }] });
-    }
-    const source = await this.storage.download('archive', snapshotsKey).catch((err: unknown) => {
-      if (err instanceof StorageError && err.code === 'STORAGE_NOT_FOUND') throw new DomainError(ErrorCode.NotFound, `snapshots ${snapshotsKey} not found`);
-      throw err;
-    });
+    const source = await this.openArchiveObject(context, snapshotsKey, 'snapshotsKey');
     const outcomesKey = restoreOutcomesKey(snapshotsKey);
     const runner = this.ds.createQueryRunner();
     await runner.connect();
@@ -131,6 +126,42 @@ export class LifecycleService {
     } finally {
       await runner.release();
     }
+  }
+
+  /** Which of the emails in an archive object live contacts use, written next to it (restore validation). */
+  async emailsInUse(context: CommandContext, emailsKey: string): Promise<EmailsInUseReply> {
+    const source = await this.openArchiveObject(context, emailsKey, 'emailsKey');
+    const inUseKey = emailsInUseKey(emailsKey);
+    const runner = this.ds.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      await runner.query('create temp table checked_email (email text not null) on commit drop');
+      const checked = await copyIn(runner, 'copy checked_email (email) from stdin', source);
+      await runner.query('analyze checked_email');
+      const { rows } = await copyToObject(runner, `copy (select distinct e.email from checked_email e
+          where exists (select 1 from contact c where c.workspace_id = ${sqlLiteral(context.workspaceId)} and lower(c.email) = e.email)) to stdout`,
+      this.storage, 'archive', inUseKey);
+      await runner.commitTransaction();
+      return { inUseKey, checked, inUse: rows };
+    } catch (err) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      source.destroy();
+      throw err;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** An object the archive service wrote for this workspace, opened for reading. */
+  private async openArchiveObject(context: CommandContext, key: string, path: string): Promise<Readable> {
+    if (!keyBelongsTo(key, context.workspaceId, 'archive')) {
+      throw new DomainError(ErrorCode.ValidationFailed, `${path} is not an archive object of this workspace`, { errors: [{ path, message: 'not an archive object of this workspace' }] });
+    }
+    return this.storage.download('archive', key).catch((err: unknown) => {
+      if (err instanceof StorageError && err.code === 'STORAGE_NOT_FOUND') throw new DomainError(ErrorCode.NotFound, `${key} not found`);
+      throw err;
+    });
   }
 
   private async snapshot(em: EntityManager, workspaceId: string, id: string): Promise<ContactSnapshot> {
