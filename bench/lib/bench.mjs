@@ -118,7 +118,9 @@ export function peakRssMb(pid) {
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)[1]) / 1024;
 }
 
+/** Runs one psql command against the benchmark database; returns what it printed (unaligned, tuples only). */
 export function psql(sql) {
-  const r = spawnSync('psql', [databaseUrl, '-v', 'ON_ERROR_STOP=1', '-q', '-c', sql], { encoding: 'utf8' });
+  const r = spawnSync('psql', [databaseUrl, '-v', 'ON_ERROR_STOP=1', '-q', '-At', '-c', sql], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
+  return r.stdout.trim();
 }
