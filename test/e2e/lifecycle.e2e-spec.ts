@@ -117,6 +117,22 @@ describe('accounts, deals, merge, archive and restore', () => {
     await contact('TAKEN@example.com');
     await expect(restore(body.snapshot)).rejects.toMatchObject({ code: 'EMAIL_IN_USE' });
   });
+
+  it('still answers the deprecated batch restore (v1) with an outcome per contact', async () => {
+    const a = await contact('v1-a@example.com', { tags: ['v1'] });
+    const b = await contact('v1-b@example.com');
+    const snapA = (await api('POST', `/v1/contacts/${a.id}/archive`, {})).body.snapshot;
+    const snapB = (await api('POST', `/v1/contacts/${b.id}/archive`, {})).body.snapshot;
+    await contact('v1-b@example.com');
+    const outcomes = await archiveService.request<{ contactId: string; ok: boolean; code?: string }[]>('contacts.contact.restore-batch.v1',
+      { workspaceId: workspace, actor: { id: 'archive' }, origin: 'restore', correlationId: 'restore-v1' }, { snapshots: [snapA, snapB] });
+    expect(outcomes).toEqual(expect.arrayContaining([
+      { contactId: a.id, ok: true, skipped: [] },
+      expect.objectContaining({ contactId: b.id, ok: false, code: 'EMAIL_IN_USE' }),
+    ]));
+    expect(outcomes).toHaveLength(2);
+    expect((await api('GET', `/v1/contacts/${a.id}`)).body).toMatchObject({ email: 'v1-a@example.com', tags: ['v1'] });
+  });
 });
 
 describe('bulk archive', () => {

@@ -32,6 +32,7 @@ export * from './messages/contacts.contact.delete.v1/index.js';
 export * from './messages/contacts.contact.get.v1/index.js';
 export * from './messages/contacts.contact.list.v1/index.js';
 export * from './messages/contacts.contact.merge.v1/index.js';
+export * from './messages/contacts.contact.restore-batch.v1/index.js';
 export * from './messages/contacts.contact.restore-batch.v2/index.js';
 export * from './messages/contacts.workspace.emails-in-use.v1/index.js';
 export * from './messages/contacts.contact.restore.v1/index.js';

@@ -22,6 +22,7 @@ import { deleteContactV1 } from './messages/contacts.contact.delete.v1/index.js'
 import { getContactV1 } from './messages/contacts.contact.get.v1/index.js';
 import { listContactsV1 } from './messages/contacts.contact.list.v1/index.js';
 import { mergeContactsV1 } from './messages/contacts.contact.merge.v1/index.js';
+import { restoreContactsV1 } from './messages/contacts.contact.restore-batch.v1/index.js';
 import { restoreContactsV2 } from './messages/contacts.contact.restore-batch.v2/index.js';
 import { emailsInUseV1 } from './messages/contacts.workspace.emails-in-use.v1/index.js';
 import { restoreContactV1 } from './messages/contacts.contact.restore.v1/index.js';
@@ -102,6 +103,7 @@ export const MESSAGES: readonly MessageSpec[] = [
   getContactV1,
   listContactsV1,
   mergeContactsV1,
+  restoreContactsV1,
   restoreContactsV2,
   emailsInUseV1,
   restoreContactV1,

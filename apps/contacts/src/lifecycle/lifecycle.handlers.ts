@@ -1,4 +1,4 @@
-import type { ArchiveContactsV1, ArchiveContactV1, CommandContext, EmailsInUseV1, JobView, MergeContactsV1, RestoreContactsV2, RestoreContactV1 } from '@custodian/contracts';
+import type { ArchiveContactsV1, ArchiveContactV1, CommandContext, EmailsInUseV1, JobView, MergeContactsV1, RestoreContactsV1, RestoreContactsV2, RestoreContactV1 } from '@custodian/contracts';
 import { JobRunner, JobStore } from '@custodian/jobs';
 import { DataSource } from 'typeorm';
 import { BulkArchiveJob, type BulkArchiveParams } from './bulk-archive-job.js';
@@ -30,6 +30,11 @@ export class LifecycleHandlers {
   @CommandHandler('contacts.contact.restore.v1')
   restore(data: RestoreContactV1, context: CommandContext) {
     return this.lifecycle.restore({ ...context, origin: 'restore' }, data.snapshot);
+  }
+
+  @CommandHandler('contacts.contact.restore-batch.v1')
+  restoreListed(data: RestoreContactsV1, context: CommandContext) {
+    return this.lifecycle.restoreListed({ ...context, origin: 'restore' }, data.snapshots);
   }
 
   @CommandHandler('contacts.contact.restore-batch.v2')

@@ -1,5 +1,5 @@
 import {
-  DomainError, ErrorCode, type CommandContext, type ContactSnapshot, type ContactView, emailsInUseKey, restoreOutcomesKey, type EmailsInUseReply, type RestoreBatchReply, type RestoreOutcome,
+  DomainError, ErrorCode, type CommandContext, type ContactSnapshot, type ContactView, emailsInUseKey, restoreOutcomesKey, type EmailsInUseReply, type RestoreBatchOutcome, type RestoreBatchReply, type RestoreOutcome,
 } from '@custodian/contracts';
 import { recordEvent } from '@custodian/messaging';
 import { copyIn, sqlLiteral } from '@custodian/persistence';
@@ -126,6 +126,20 @@ export class LifecycleService {
     } finally {
       await runner.release();
     }
+  }
+
+  /** contacts.contact.restore-batch.v1 (deprecated): the snapshots in the request, the outcomes in the reply. */
+  async restoreListed(context: CommandContext, snapshots: ContactSnapshot[]): Promise<RestoreBatchOutcome[]> {
+    return this.ds.transaction(async (em) => {
+      await createRestoreStage(em);
+      await em.query('insert into restore_stage (snapshot) select value from jsonb_array_elements($1::jsonb)', [JSON.stringify(snapshots)]);
+      await restoreStaged(em, context);
+      const rows = (await em.query('select contact_id, code, message, skipped from restore_outcome order by contact_id')) as
+        { contact_id: string; code: string | null; message: string | null; skipped: string }[];
+      return rows.map((r) => (r.code
+        ? { contactId: r.contact_id, ok: false, code: r.code, message: r.message ?? undefined }
+        : { contactId: r.contact_id, ok: true, skipped: r.skipped ? r.skipped.split(' ') : [] }));
+    });
   }
 
   /** Which of the emails in an archive object live contacts use, written next to it (restore validation). */
