@@ -4,6 +4,7 @@ export const APPS = [
   { name: 'contacts' },
   { name: 'backups' },
   { name: 'archive' },
+  { name: 'interactions' },
   { name: 'gateway' },
 ];
 
@@ -24,6 +25,7 @@ export function localDefaults(env) {
     contacts: Number(env.CONTACTS_HTTP_PORT ?? 8081),
     backups: Number(env.BACKUPS_HTTP_PORT ?? 8082),
     archive: Number(env.ARCHIVE_HTTP_PORT ?? 8083),
+    interactions: Number(env.INTERACTIONS_HTTP_PORT ?? 8084),
   };
   const dbUrl = (name) => `postgres://${pgUser}@${pgHost}:${pgPort}/${name}`;
   return {
@@ -40,6 +42,7 @@ export function localDefaults(env) {
       CONTACTS_HTTP_PORT: String(ports.contacts),
       BACKUPS_HTTP_PORT: String(ports.backups),
       ARCHIVE_HTTP_PORT: String(ports.archive),
+      INTERACTIONS_HTTP_PORT: String(ports.interactions),
       GATEWAY_JWT_SECRET: env.GATEWAY_JWT_SECRET ?? 'local-development-secret-change-me-0123456789',
     },
   };

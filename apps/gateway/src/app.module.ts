@@ -17,7 +17,9 @@ import { ProblemFilter } from './http/problem.js';
 import { ImportsController } from './imports/imports.controller.js';
 import { JobsController } from './jobs/jobs.controller.js';
 import { ObjectStorage, parseStorageConfig } from '@custodian/storage';
+import { InteractionsController } from './interactions/interactions.controller.js';
 import { ListsController } from './lists/lists.controller.js';
+import { CampaignsController, CanvasesController } from './programs/programs.controller.js';
 import { TagsController } from './tags/tags.controller.js';
 
 @Global()
@@ -60,7 +62,8 @@ export class AppModule {
         ObservabilityModule.forRoot(),
         MessagingModule.forRoot({ app: 'gateway', natsServers: env.NATS_SERVERS, withDatabase: false }),
       ],
-      controllers: [ContactsController, ListsController, TagsController, AccountsController, DealsController, ImportsController, BackupsController, ArchiveController, JobsController],
+      controllers: [ContactsController, ListsController, TagsController, AccountsController, DealsController, ImportsController, BackupsController, ArchiveController,
+        CampaignsController, CanvasesController, InteractionsController, JobsController],
       providers: [
         Commands,
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -26,6 +26,9 @@ export const ErrorCode = {
   ActiveContactLimit: 'ACTIVE_CONTACT_LIMIT',
   BackupExpired: 'BACKUP_EXPIRED',
   BackupCorrupt: 'BACKUP_CORRUPT',
+  ProgramStateInvalid: 'PROGRAM_STATE_INVALID',
+  InteractionDataExpired: 'INTERACTION_DATA_EXPIRED',
+  UnknownProgram: 'UNKNOWN_PROGRAM',
   ServiceUnavailable: 'SERVICE_UNAVAILABLE',
   Internal: 'INTERNAL',
 } as const;

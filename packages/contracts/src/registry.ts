@@ -24,6 +24,13 @@ import { listContactsV1 } from './messages/contacts.contact.list.v1/index.js';
 import { mergeContactsV1 } from './messages/contacts.contact.merge.v1/index.js';
 import { restoreContactsV1 } from './messages/contacts.contact.restore-batch.v1/index.js';
 import { restoreContactsV2 } from './messages/contacts.contact.restore-batch.v2/index.js';
+import { createProgramV1 } from './messages/interactions.program.create.v1/index.js';
+import { getProgramV1 } from './messages/interactions.program.get.v1/index.js';
+import { listProgramsV1 } from './messages/interactions.program.list.v1/index.js';
+import { updateProgramV1 } from './messages/interactions.program.update.v1/index.js';
+import { transitionProgramV1 } from './messages/interactions.program.transition.v1/index.js';
+import { ingestInteractionsV1 } from './messages/interactions.interaction.ingest.v1/index.js';
+import { programChangedV1 } from './messages/events.interactions.program.changed.v1/index.js';
 import { emailsInUseV1 } from './messages/contacts.workspace.emails-in-use.v1/index.js';
 import { restoreContactV1 } from './messages/contacts.contact.restore.v1/index.js';
 import { tagContactV1 } from './messages/contacts.contact.tag.v1/index.js';
@@ -106,6 +113,13 @@ export const MESSAGES: readonly MessageSpec[] = [
   restoreContactsV1,
   restoreContactsV2,
   emailsInUseV1,
+  createProgramV1,
+  getProgramV1,
+  listProgramsV1,
+  updateProgramV1,
+  transitionProgramV1,
+  ingestInteractionsV1,
+  programChangedV1,
   restoreContactV1,
   tagContactV1,
   updateContactV1,

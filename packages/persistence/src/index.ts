@@ -4,3 +4,4 @@ export * from './naming.js';
 export { DataSource, EntityManager } from 'typeorm';
 export type { QueryRunner } from 'typeorm';
 export * from './database.module.js';
+export * from './page-cursor.js';

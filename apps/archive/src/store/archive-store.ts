@@ -5,6 +5,7 @@ import {
 import { DomainError, ErrorCode } from '@custodian/contracts';
 import { CommandClient, CommandHandler, OnEvent, recordEvent } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
+import { decodeCursor, encodeCursor } from '@custodian/persistence';
 import { Controller, Inject } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ArchiveEnv } from '../config.js';
@@ -71,7 +72,9 @@ export class ArchiveStore {
     const why = notRestorableSql('$2', '$3');
     if (data.restorable !== undefined) where.push(`(${why}) is ${data.restorable ? '' : 'not '}null`);
     if (data.cursor) {
-      const [at, id] = JSON.parse(Buffer.from(data.cursor, 'base64url').toString('utf8')) as [string, string];
+      const cursor = decodeCursor(data.cursor);
+      if (!cursor) throw new DomainError(ErrorCode.ValidationFailed, 'invalid cursor', { errors: [{ path: 'cursor', message: 'is not a cursor returned by this API' }] });
+      const [at, id] = cursor;
       params.push(at, id);
       where.push(`(a.archived_at, a.contact_id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }
@@ -94,7 +97,7 @@ export class ArchiveStore {
       };
     });
     const last = page[page.length - 1];
-    return { items, nextCursor: rows.length > limit && last ? Buffer.from(JSON.stringify([last.archived_at.toISOString(), last.contact_id])).toString('base64url') : null };
+    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.archived_at.toISOString(), last.contact_id) : null };
   }
 }
 

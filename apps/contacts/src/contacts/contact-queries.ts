@@ -1,3 +1,4 @@
+import { decodeCursor, encodeCursor } from '@custodian/persistence';
 import type { ContactView } from '@custodian/contracts';
 import type { EntityManager } from 'typeorm';
 
@@ -34,16 +35,4 @@ export async function findContact(em: EntityManager, workspaceId: string, id: st
   return rows[0] ? toContactView(rows[0]) : null;
 }
 
-/** Cursor over (created_at, id): stable while rows are added, opaque to callers. */
-export function encodeCursor(createdAt: string, id: string): string {
-  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): [string, string] | null {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string'
-      && !Number.isNaN(Date.parse(value[0])) && /^[0-9a-f-]{36}$/i.test(value[1])) return [value[0], value[1]];
-  } catch { /* fall through */ }
-  return null;
-}
+export { decodeCursor, encodeCursor };

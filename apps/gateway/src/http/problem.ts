@@ -31,6 +31,9 @@ export function httpStatusOf(code: ErrorCode): number {
     case ErrorCode.ActiveContactLimit: return 409;
     case ErrorCode.BackupExpired: return 410;
     case ErrorCode.BackupCorrupt: return 422;
+    case ErrorCode.ProgramStateInvalid: return 409;
+    case ErrorCode.InteractionDataExpired: return 409;
+    case ErrorCode.UnknownProgram: return 422;
     case ErrorCode.ServiceUnavailable: return 503;
     case ErrorCode.Internal: return 500;
     default: {

@@ -1,0 +1,24 @@
+import { loadConfig } from '@custodian/config';
+import { MessagingModule } from '@custodian/messaging';
+import { ServiceCoreModule } from '@custodian/observability';
+import { DatabaseModule } from '@custodian/persistence';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { InteractionsEnv } from './config.js';
+import { IngestHandlers } from './ingest/ingest.handlers.js';
+import { MIGRATIONS, SCHEMA } from './migrations.js';
+import { ProgramHandlers } from './programs/programs.handlers.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(env: InteractionsEnv = loadConfig(InteractionsEnv)): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ServiceCoreModule.forRoot('interactions', InteractionsEnv, env, env.LOG_LEVEL),
+        DatabaseModule.forRoot({ url: env.DATABASE_URL, schema: SCHEMA, migrations: MIGRATIONS, applicationName: 'custodian-interactions' }),
+        MessagingModule.forRoot({ app: 'interactions', natsServers: env.NATS_SERVERS, withDatabase: true, consumers: { maxDeliver: env.INTERACTIONS_EVENT_MAX_DELIVER } }),
+      ],
+      controllers: [ProgramHandlers, IngestHandlers],
+    };
+  }
+}

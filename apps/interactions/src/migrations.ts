@@ -1,0 +1,6 @@
+import { MessagingTables1763800000000 } from '@custodian/messaging';
+import { InteractionsSchema1763800002400 } from './migrations/001-interactions-schema.js';
+
+export const SCHEMA = 'interactions';
+/** In order; a new one is appended, an applied one is never edited. */
+export const MIGRATIONS = [MessagingTables1763800000000, InteractionsSchema1763800002400];

@@ -1,0 +1,33 @@
+import type { InteractionDataState, ProgramKind, ProgramPart, ProgramStatus, ProgramView } from '@custodian/contracts';
+
+export interface ProgramRow {
+  id: string; kind: ProgramKind; name: string; tags: string[]; status: ProgramStatus; steps: ProgramPart[]; variants: ProgramPart[];
+  retarget_program_ids: string[]; retarget_tags: string[]; created_at: Date; started_at: Date | null; stopped_at: Date | null;
+  last_activity_at: Date | null; interaction_data: 'live' | 'expired' | 'restoring'; expired_at: Date | null;
+  /** Named by id in the retargeting filter of an active program of the workspace: its data never expires then. */
+  retargeted: boolean;
+  expires_at: Date | null;
+}
+
+/**
+ * A program with what its interaction data needs: $1 the workspace, $2 the expiry delay in
+ * seconds. Stopped and not retargeted by an active program, live data expires that long after the
+ * last activity (the stop, a send or interaction, or a restore).
+ */
+export const PROGRAM_SQL = `select p.*, r.retargeted,
+    case when p.status = 'stopped' and p.interaction_data = 'live' and not r.retargeted
+      then greatest(p.stopped_at, p.last_activity_at) + make_interval(secs => $2) end as expires_at
+  from program p
+  cross join lateral (select exists (select 1 from program o where o.workspace_id = p.workspace_id and o.status = 'active'
+    and p.id = any(o.retarget_program_ids)) as retargeted) r`;
+
+export function toProgramView(r: ProgramRow): ProgramView {
+  const state: InteractionDataState = r.interaction_data !== 'live' ? r.interaction_data : r.expires_at ? 'expiring' : 'live';
+  return {
+    id: r.id, kind: r.kind, name: r.name, tags: r.tags, status: r.status, steps: r.steps, variants: r.variants,
+    retargeting: { programIds: r.retarget_program_ids, tags: r.retarget_tags },
+    createdAt: r.created_at.toISOString(), startedAt: r.started_at?.toISOString() ?? null, stoppedAt: r.stopped_at?.toISOString() ?? null,
+    lastActivityAt: r.last_activity_at?.toISOString() ?? null,
+    interactionData: { state, expiresAt: r.expires_at?.toISOString() ?? null, expiredAt: r.expired_at?.toISOString() ?? null },
+  };
+}
