@@ -1,5 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { databaseQuery, TestSystem, uniqueWorkspace } from '@custodian/testing';
+import { createHash, randomUUID } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
+import { ObjectStorage, parseStorageConfig } from '@custodian/storage';
+import { databaseQuery, stackEnv, TestSystem, uniqueWorkspace, waitFor } from '@custodian/testing';
 
 type Api = ReturnType<TestSystem['client']>;
 
@@ -74,5 +76,62 @@ describe('interactions: campaigns, canvases and ingestion', () => {
     expect((await other('POST', '/v1/interactions', { interactions: [interaction(campaign.id)] })).body.code).toBe('UNKNOWN_PROGRAM');
     const member = system.client(system.token({ workspace, role: 'member' }));
     expect((await member('POST', '/v1/campaigns', { name: 'Nope' })).status).toBe(403);
+  });
+});
+
+describe('interaction data expiry', () => {
+  // Data of a program stopped 2 s without activity expires; the sweep looks every 250 ms.
+  const system = new TestSystem(['interactions'], { INTERACTIONS_EXPIRE_AFTER: '2s', INTERACTIONS_SWEEP_INTERVAL: '250ms' });
+  const storage = new ObjectStorage(parseStorageConfig(stackEnv()));
+
+  beforeAll(() => system.start());
+  afterAll(() => system.stop());
+
+  async function bytesOf(key: string): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await storage.download('interactions', key)) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  it('moves the data of a stopped program to object storage with a matching manifest, unless an active program retargets it by id', async () => {
+    const workspace = uniqueWorkspace('exp');
+    const api = system.client(system.token({ workspace, role: 'admin' }));
+    const program = async (path: 'campaigns' | 'canvases', body: object, interactions: number) => {
+      const p = (await api('POST', `/v1/${path}`, body)).body;
+      await api('POST', `/v1/${path}/${p.id}/start`);
+      const ids = Array.from({ length: interactions }, () => randomUUID());
+      if (ids.length) {
+        const batch = ids.map((id, i) => ({ id, programId: p.id, contactId: randomUUID(), type: i % 2 ? 'opened' : 'received', variantId: 'a', at: new Date(Date.UTC(2026, 9, 1) + i * 1000).toISOString() }));
+        expect((await api('POST', '/v1/interactions', { interactions: batch })).body.stored).toBe(interactions);
+      }
+      return { ...p, ids };
+    };
+    const plain = await program('campaigns', { name: 'Plain' }, 500);
+    const byId = await program('campaigns', { name: 'Named by id' }, 10);
+    const byTag = await program('campaigns', { name: 'Named by tag', tags: ['promo'] }, 10);
+    await program('canvases', { name: 'Retargeting', retargeting: { programIds: [byId.id], tags: ['promo'] } }, 0);
+    for (const p of [plain, byId, byTag]) await api('POST', `/v1/campaigns/${p.id}/stop`);
+
+    const expired = await waitFor(async () => {
+      const views = await Promise.all([plain, byTag].map(async (p) => (await api('GET', `/v1/campaigns/${p.id}`)).body));
+      return views.every((v) => v.interactionData.state === 'expired') ? views : null;
+    }, { timeoutMs: 30_000, intervalMs: 200, what: 'the data of the plain and the tag-retargeted campaign to expire' });
+    expect(expired[0].interactionData.expiredAt).not.toBeNull();
+    // Named by id in an active canvas's filter: still live, rows still in PostgreSQL.
+    expect((await api('GET', `/v1/campaigns/${byId.id}`)).body.interactionData).toEqual({ state: 'live', expiresAt: null, expiredAt: null });
+    const count = async (programId: string) => (await databaseQuery<{ n: number }>('select count(*)::int as n from interactions.interaction where program_id = $1', [programId]))[0]!.n;
+    expect([await count(plain.id), await count(byTag.id), await count(byId.id)]).toEqual([0, 0, 10]);
+
+    // The segment: gzipped CSV whose bytes, sha256 and rows match its manifest and hold exactly the rows that left.
+    const [segment] = await databaseQuery<{ object_key: string; manifest_key: string; rows: string; sha256: string }>(
+      'select object_key, manifest_key, rows, sha256 from interactions.expired_segment where program_id = $1', [plain.id]);
+    const manifest = JSON.parse((await bytesOf(segment!.manifest_key)).toString('utf8'));
+    const object = await bytesOf(segment!.object_key);
+    expect(manifest).toMatchObject({ programId: plain.id, rows: 500, bytes: object.length, sha256: createHash('sha256').update(object).digest('hex'),
+      firstAt: '2026-10-01T00:00:00.000Z', lastAt: '2026-10-01T00:08:19.000Z', compression: 'gzip' });
+    expect([Number(segment!.rows), segment!.sha256]).toEqual([500, manifest.sha256]);
+    const lines = gunzipSync(object).toString('utf8').trim().split('\n');
+    expect(lines[0]).toBe('id,program_id,step_id,variant_id,control_group,contact_id,type,at');
+    expect(lines.slice(1).map((l) => l.split(',')[0]).sort()).toEqual([...plain.ids].sort());
   });
 });

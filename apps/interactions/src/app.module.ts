@@ -2,9 +2,13 @@ import { loadConfig } from '@custodian/config';
 import { MessagingModule } from '@custodian/messaging';
 import { ServiceCoreModule } from '@custodian/observability';
 import { DatabaseModule } from '@custodian/persistence';
+import { StorageModule } from '@custodian/storage';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { InteractionsEnv } from './config.js';
+import { ExpireJob } from './expiry/expire-job.js';
+import { ExpirySweeper } from './expiry/expiry-sweeper.js';
 import { IngestHandlers } from './ingest/ingest.handlers.js';
+import { INTERACTIONS_JOBS } from './jobs.js';
 import { MIGRATIONS, SCHEMA } from './migrations.js';
 import { ProgramHandlers } from './programs/programs.handlers.js';
 
@@ -16,9 +20,11 @@ export class AppModule {
       imports: [
         ServiceCoreModule.forRoot('interactions', InteractionsEnv, env, env.LOG_LEVEL),
         DatabaseModule.forRoot({ url: env.DATABASE_URL, schema: SCHEMA, migrations: MIGRATIONS, applicationName: 'custodian-interactions' }),
+        StorageModule.forRoot(env as unknown as Record<string, string>, ['interactions']),
         MessagingModule.forRoot({ app: 'interactions', natsServers: env.NATS_SERVERS, withDatabase: true, consumers: { maxDeliver: env.INTERACTIONS_EVENT_MAX_DELIVER } }),
       ],
-      controllers: [ProgramHandlers, IngestHandlers],
+      controllers: [ProgramHandlers, IngestHandlers, INTERACTIONS_JOBS.controller],
+      providers: [ExpireJob, ExpirySweeper, ...INTERACTIONS_JOBS.providers],
     };
   }
 }

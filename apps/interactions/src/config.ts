@@ -6,5 +6,10 @@ export class InteractionsEnv extends CommonEnv {
   @IsInt() @Min(0) @Max(65535) INTERACTIONS_HTTP_PORT: number = 8084;
   /** The interaction data of a program stopped this long (and not retargeted by id) expires to object storage. */
   @IsDuration() INTERACTIONS_EXPIRE_AFTER: string = '90d';
+  /** How often the expiry sweep looks for programs whose data is due; safe with replicas. */
+  @IsDuration() INTERACTIONS_SWEEP_INTERVAL: string = '1d';
+  @IsDuration() INTERACTIONS_JOB_LEASE: string = '30s';
+  /** An expiry or restore job running longer is discarded (and retried by the next sweep or request). */
+  @IsDuration() INTERACTIONS_JOB_TIMEOUT: string = '2h';
   @IsInt() @Min(1) INTERACTIONS_EVENT_MAX_DELIVER: number = 5;
 }

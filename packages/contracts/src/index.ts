@@ -35,6 +35,8 @@ export * from './messages/contacts.contact.merge.v1/index.js';
 export * from './messages/contacts.contact.restore-batch.v1/index.js';
 export * from './messages/contacts.contact.restore-batch.v2/index.js';
 export * from './messages/contacts.workspace.emails-in-use.v1/index.js';
+export * from './messages/interactions.job.get.v1/index.js';
+export * from './messages/events.interactions.data.expired.v1/index.js';
 export * from './messages/interactions.program.create.v1/index.js';
 export * from './messages/interactions.program.get.v1/index.js';
 export * from './messages/interactions.program.list.v1/index.js';

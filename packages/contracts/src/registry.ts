@@ -31,6 +31,8 @@ import { updateProgramV1 } from './messages/interactions.program.update.v1/index
 import { transitionProgramV1 } from './messages/interactions.program.transition.v1/index.js';
 import { ingestInteractionsV1 } from './messages/interactions.interaction.ingest.v1/index.js';
 import { programChangedV1 } from './messages/events.interactions.program.changed.v1/index.js';
+import { interactionsGetJobV1 } from './messages/interactions.job.get.v1/index.js';
+import { interactionDataExpiredV1 } from './messages/events.interactions.data.expired.v1/index.js';
 import { emailsInUseV1 } from './messages/contacts.workspace.emails-in-use.v1/index.js';
 import { restoreContactV1 } from './messages/contacts.contact.restore.v1/index.js';
 import { tagContactV1 } from './messages/contacts.contact.tag.v1/index.js';
@@ -113,6 +115,8 @@ export const MESSAGES: readonly MessageSpec[] = [
   restoreContactsV1,
   restoreContactsV2,
   emailsInUseV1,
+  interactionsGetJobV1,
+  interactionDataExpiredV1,
   createProgramV1,
   getProgramV1,
   listProgramsV1,

@@ -8,6 +8,7 @@ export interface ClaimedJob {
   kind: string;
   params: Record<string, unknown>;
   requestedBy: string;
+  requestedAt: Date;
   attempt: number;
   correlationId: string | null;
 }
@@ -150,7 +151,7 @@ export class JobRunner {
     if (!row) return null;
     return {
       id: row.id, workspaceId: row.workspace_id, kind: row.kind, params: row.params, requestedBy: row.requested_by,
-      attempt: row.attempts, correlationId: row.correlation_id,
+      requestedAt: row.requested_at, attempt: row.attempts, correlationId: row.correlation_id,
     };
   }
 

@@ -25,6 +25,8 @@ export class IngestHandlers {
           errors: unknown.map((u) => ({ path: `interactions[${u.n}].programId`, message: `${u.program_id} not found` })),
         });
       }
+      // Shared lock on the programs: an expiry that is fixing the rows it will move out waits for this batch to commit.
+      await em.query('select id from program where workspace_id = $1 and id in (select distinct program_id from incoming) order by id for key share', [context.workspaceId]);
       const [stored] = (await em.query(`with stored as (
           insert into interaction (workspace_id, id, program_id, step_id, variant_id, control_group, contact_id, type, at)
           select $1, id, program_id, step_id, variant_id, control_group, contact_id, type, at from incoming
@@ -32,7 +34,9 @@ export class IngestHandlers {
         select count(*)::int as n, coalesce(array_agg(distinct program_id), '{}') as programs from stored`, [context.workspaceId])) as [{ n: number; programs: string[] }];
       // An interaction is activity: it restarts the clock of a stopped program's expiry.
       if (stored.programs.length) {
-        await em.query('update program set last_activity_at = greatest(last_activity_at, now()) where workspace_id = $1 and id = any($2::uuid[])', [context.workspaceId, stored.programs]);
+        // At most once a minute per program, so concurrent batches do not queue on its row.
+        await em.query(`update program set last_activity_at = now() where workspace_id = $1 and id = any($2::uuid[])
+          and (last_activity_at is null or last_activity_at < now() - interval '1 minute')`, [context.workspaceId, stored.programs]);
       }
       return { received: data.interactions.length, stored: stored.n, duplicates: data.interactions.length - stored.n };
     });

@@ -18,8 +18,18 @@ export const PROGRAM_SQL = `select p.*, r.retargeted,
     case when p.status = 'stopped' and p.interaction_data = 'live' and not r.retargeted
       then greatest(p.stopped_at, p.last_activity_at) + make_interval(secs => $2) end as expires_at
   from program p
-  cross join lateral (select exists (select 1 from program o where o.workspace_id = p.workspace_id and o.status = 'active'
-    and p.id = any(o.retarget_program_ids)) as retargeted) r`;
+  cross join lateral (select ${retargetedSql('p')} as retargeted) r`;
+
+/** SQL: the program `alias` is named by id in the retargeting filter of an active program of its workspace. */
+export function retargetedSql(alias: string): string {
+  return `exists (select 1 from program o where o.workspace_id = ${alias}.workspace_id and o.status = 'active' and ${alias}.id = any(o.retarget_program_ids))`;
+}
+
+/** SQL: the live interaction data of the program `alias` is due to expire; `secs` is the delay in seconds. */
+export function dueToExpireSql(alias: string, secs: string): string {
+  return `${alias}.status = 'stopped' and ${alias}.interaction_data = 'live' and not ${retargetedSql(alias)}
+    and greatest(${alias}.stopped_at, ${alias}.last_activity_at) + make_interval(secs => ${secs}) <= now()`;
+}
 
 export function toProgramView(r: ProgramRow): ProgramView {
   const state: InteractionDataState = r.interaction_data !== 'live' ? r.interaction_data : r.expires_at ? 'expiring' : 'live';

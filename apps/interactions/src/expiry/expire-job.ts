@@ -1,0 +1,98 @@
+import { type CommandContext } from '@custodian/contracts';
+import { parseDuration } from '@custodian/config';
+import type { ClaimedJob, JobContext } from '@custodian/jobs';
+import { recordEvent } from '@custodian/messaging';
+import { sqlLiteral } from '@custodian/persistence';
+import { copyToObject, objectKey, ObjectStorage } from '@custodian/storage';
+import { Inject, Injectable } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import { DataSource, type EntityManager } from 'typeorm';
+import { InteractionsEnv } from '../config.js';
+import { dueToExpireSql } from '../programs/program-view.js';
+
+export interface ExpireParams { programId: string; context: CommandContext }
+
+/** The columns of an expired segment, in order: what a restore reads back. */
+export const SEGMENT_COLUMNS = ['id', 'program_id', 'step_id', 'variant_id', 'control_group', 'contact_id', 'type', 'at'] as const;
+
+/** Keys of an attempt's segment and manifest: derived from the job, so a later attempt can remove an earlier one's. */
+function segmentKeys(job: ClaimedJob, programId: string, attempt: number) {
+  const ws = (job.params as unknown as ExpireParams).context.workspaceId;
+  const at = job.requestedAt;
+  const id = `${programId}-${job.id}-${attempt}`;
+  return { objectKey: objectKey(ws, 'interactions', id, 'csv.gz', at), manifestKey: objectKey(ws, 'interactions', id, 'manifest.json', at) };
+}
+
+/**
+ * Moves a program's interaction data to object storage: the rows stored so far go to a gzipped
+ * CSV and its manifest, and only once both are written do they leave PostgreSQL, in the
+ * transaction that marks the data expired. Rows that arrive meanwhile stay live.
+ */
+@Injectable()
+export class ExpireJob {
+  constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage, @Inject(InteractionsEnv) private readonly env: InteractionsEnv) {}
+
+  private get expireAfterSecs() { return parseDuration(this.env.INTERACTIONS_EXPIRE_AFTER) / 1000; }
+
+  async run(job: ClaimedJob, ctx: JobContext): Promise<Record<string, unknown>> {
+    const p = job.params as unknown as ExpireParams;
+    const ws = p.context.workspaceId;
+    // What an earlier attempt wrote before it died is not the record: remove it.
+    const earlier = Array.from({ length: job.attempt - 1 }, (_, i) => segmentKeys(job, p.programId, i + 1));
+    await this.storage.removeMany('interactions', earlier.flatMap((k) => [k.objectKey, k.manifestKey]));
+
+    // Under the program's lock, ingestion (which holds it shared) has committed all it will write before this point.
+    const upTo = await this.ds.transaction(async (em) => {
+      if (!(await this.stillDue(em, ws, p.programId))) return null;
+      const [{ seq }] = (await em.query('select coalesce(max(seq), 0)::text as seq from interaction where workspace_id = $1 and program_id = $2', [ws, p.programId])) as [{ seq: string }];
+      return seq;
+    });
+    if (upTo === null) return { skipped: 'the program is no longer due (resumed, retargeted or already expired)' };
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+
+    const keys = segmentKeys(job, p.programId, job.attempt);
+    const where = `workspace_id = ${sqlLiteral(ws)} and program_id = ${sqlLiteral(p.programId)} and seq <= ${sqlLiteral(upTo)}`;
+    const runner = this.ds.createQueryRunner();
+    await runner.connect();
+    let segment;
+    try {
+      segment = await copyToObject(runner, `copy (select ${SEGMENT_COLUMNS.join(', ')} from interaction where ${where} order by seq)
+        to stdout with (format csv, header true)`, this.storage, 'interactions', keys.objectKey, { gzip: true });
+    } finally {
+      await runner.release();
+    }
+    const [range] = (await this.ds.query(`select min(at) as first_at, max(at) as last_at from interaction where ${where}`)) as [{ first_at: Date | null; last_at: Date | null }];
+    const manifest = {
+      programId: p.programId, objectKey: keys.objectKey, rows: segment.rows, bytes: segment.bytes, sha256: segment.sha256,
+      columns: SEGMENT_COLUMNS, format: 'csv', header: true, compression: 'gzip',
+      firstAt: range.first_at?.toISOString() ?? null, lastAt: range.last_at?.toISOString() ?? null, upToSeq: upTo,
+    };
+    await this.storage.upload('interactions', keys.manifestKey, Readable.from([JSON.stringify(manifest, null, 2)]), { contentType: 'application/json' });
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+
+    return this.ds.transaction(async (em) => {
+      if (!(await this.stillDue(em, ws, p.programId))) {
+        await this.storage.removeMany('interactions', [keys.objectKey, keys.manifestKey]);
+        return { skipped: 'the program became active or retargeted while its data was being written out' };
+      }
+      const [, deleted] = (await em.query(`delete from interaction where ${where}`)) as [unknown, number];
+      // Only what is in the object leaves: a different count means the rows changed under us.
+      if (deleted !== segment.rows) throw new Error(`expiry of ${p.programId}: wrote ${segment.rows} rows but would delete ${deleted}; nothing deleted`);
+      await em.query(`insert into expired_segment (workspace_id, program_id, object_key, manifest_key, rows, bytes, sha256, first_at, last_at)
+        values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [ws, p.programId, keys.objectKey, keys.manifestKey, segment.rows, segment.bytes, segment.sha256, range.first_at, range.last_at]);
+      await em.query(`update program set interaction_data = 'expired', expired_at = now() where workspace_id = $1 and id = $2`, [ws, p.programId]);
+      await recordEvent(em, 'events.interactions.data.expired.v1', p.context, {
+        programId: p.programId, objectKey: keys.objectKey, manifestKey: keys.manifestKey, rows: segment.rows, bytes: segment.bytes, sha256: segment.sha256,
+        firstAt: manifest.firstAt, lastAt: manifest.lastAt,
+      });
+      return { rows: segment.rows, bytes: segment.bytes, sha256: segment.sha256, objectKey: keys.objectKey, manifestKey: keys.manifestKey };
+    });
+  }
+
+  private async stillDue(em: EntityManager, workspaceId: string, programId: string): Promise<boolean> {
+    const rows = (await em.query(`select p.id from program p where p.workspace_id = $1 and p.id = $2 and ${dueToExpireSql('p', '$3')} for update of p`,
+      [workspaceId, programId, this.expireAfterSecs])) as unknown[];
+    return rows.length > 0;
+  }
+}
