@@ -134,4 +134,61 @@ describe('interaction data expiry', () => {
     expect(lines[0]).toBe('id,program_id,step_id,variant_id,control_group,contact_id,type,at');
     expect(lines.slice(1).map((l) => l.split(',')[0]).sort()).toEqual([...plain.ids].sort());
   });
+
+  it('restores by id, by tag and in bulk with every row back exactly, and the data expires again after another period', async () => {
+    const workspace = uniqueWorkspace('rst');
+    const api = system.client(system.token({ workspace, role: 'admin' }));
+    const programs: Record<string, { id: string }> = {};
+    for (const [name, tags] of [['a', []], ['b', ['spring']], ['c', ['Spring']], ['d', []], ['e', []]] as const) {
+      const p = (await api('POST', '/v1/campaigns', { name, tags })).body;
+      await api('POST', `/v1/campaigns/${p.id}/start`);
+      const batch = Array.from({ length: 50 }, (_, i) => ({ id: randomUUID(), programId: p.id, contactId: randomUUID(), type: 'clicked', stepId: `s${i % 3}`,
+        controlGroup: i % 7 === 0, at: new Date(Date.UTC(2026, 8, 1, 12) + i * 60_000).toISOString() }));
+      await api('POST', '/v1/interactions', { interactions: batch });
+      programs[name] = p;
+    }
+    const rowsOf = async () => JSON.stringify(await databaseQuery(`select id, program_id, step_id, variant_id, control_group, contact_id, type, at
+      from interactions.interaction where workspace_id = $1 order by id`, [workspace]));
+    const before = await rowsOf();
+    const all = Object.values(programs).map((p) => p.id);
+    for (const id of all) await api('POST', `/v1/campaigns/${id}/stop`);
+    const state = async (id: string) => (await api('GET', `/v1/campaigns/${id}`)).body.interactionData.state;
+    await waitFor(async () => (await Promise.all(all.map(state))).every((s) => s === 'expired'), { timeoutMs: 30_000, intervalMs: 200, what: 'all five to expire' });
+    expect(await rowsOf()).toBe('[]');
+    expect((await api('POST', `/v1/campaigns/${programs.a!.id}/resume`)).body.code).toBe('INTERACTION_DATA_EXPIRED');
+
+    // While the rows are compared, an active canvas names them all by id: no second expiry yet.
+    const guard = (await api('POST', '/v1/canvases', { name: 'Guard', retargeting: { programIds: all } })).body;
+    await api('POST', `/v1/canvases/${guard.id}/start`);
+    const member = system.client(system.token({ workspace, role: 'member' }));
+    expect((await member('POST', '/v1/interactions/restores', { programIds: [programs.a!.id] })).status).toBe(403);
+    const restore = async (body: object, programsRestored: number) => {
+      const started = await api('POST', '/v1/interactions/restores', body);
+      expect(started.status).toBe(202);
+      expect(started.headers.get('location')).toBe(`/v1/interactions/restores/${started.body.id}`);
+      const done = await waitFor(async () => {
+        const job = (await api('GET', `/v1/interactions/restores/${started.body.id}`)).body;
+        return ['succeeded', 'failed'].includes(job.status) ? job : null;
+      }, { timeoutMs: 30_000, what: 'the restore' });
+      expect(done).toMatchObject({ status: 'succeeded', result: { programs: programsRestored, rows: programsRestored * 50 } });
+    };
+    await restore({ programIds: [programs.a!.id] }, 1);
+    expect(await state(programs.a!.id)).toBe('live');
+    expect(await state(programs.b!.id)).toBe('expired');
+    await restore({ tag: 'SPRING' }, 2);
+    await restore({ programIds: [programs.d!.id, programs.e!.id, programs.a!.id] }, 2);
+    expect(await rowsOf()).toBe(before);
+    const nothing = await api('POST', '/v1/interactions/restores', { programIds: [programs.a!.id] });
+    expect([nothing.status, nothing.body.code]).toEqual([422, 'VALIDATION_FAILED']);
+    const [{ n }] = await databaseQuery<{ n: number }>(`select count(*)::int as n from interactions.outbox
+      where subject = 'events.interactions.restore.completed.v1' and envelope->>'workspaceId' = $1`, [workspace]);
+    expect(n).toBe(3);
+
+    // The filter ends: after another period without activity, the data expires again, to a new segment.
+    await api('POST', `/v1/canvases/${guard.id}/stop`);
+    await waitFor(async () => (await state(programs.a!.id)) === 'expired', { timeoutMs: 30_000, intervalMs: 200, what: 'the second expiry' });
+    const segments = await databaseQuery<{ rows: string; restored: boolean }>(`select rows, restored_at is not null as restored
+      from interactions.expired_segment where program_id = $1 order by expired_at`, [programs.a!.id]);
+    expect(segments).toEqual([{ rows: '50', restored: true }, { rows: '50', restored: false }]);
+  });
 });

@@ -29,6 +29,7 @@ export const ErrorCode = {
   ProgramStateInvalid: 'PROGRAM_STATE_INVALID',
   InteractionDataExpired: 'INTERACTION_DATA_EXPIRED',
   UnknownProgram: 'UNKNOWN_PROGRAM',
+  SegmentCorrupt: 'SEGMENT_CORRUPT',
   ServiceUnavailable: 'SERVICE_UNAVAILABLE',
   Internal: 'INTERNAL',
 } as const;

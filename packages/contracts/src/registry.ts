@@ -33,6 +33,9 @@ import { ingestInteractionsV1 } from './messages/interactions.interaction.ingest
 import { programChangedV1 } from './messages/events.interactions.program.changed.v1/index.js';
 import { interactionsGetJobV1 } from './messages/interactions.job.get.v1/index.js';
 import { interactionDataExpiredV1 } from './messages/events.interactions.data.expired.v1/index.js';
+import { startInteractionRestoreV1 } from './messages/interactions.restore.start.v1/index.js';
+import { interactionRestoreCompletedV1 } from './messages/events.interactions.restore.completed.v1/index.js';
+import { interactionRestoreFailedV1 } from './messages/events.interactions.restore.failed.v1/index.js';
 import { emailsInUseV1 } from './messages/contacts.workspace.emails-in-use.v1/index.js';
 import { restoreContactV1 } from './messages/contacts.contact.restore.v1/index.js';
 import { tagContactV1 } from './messages/contacts.contact.tag.v1/index.js';
@@ -115,6 +118,9 @@ export const MESSAGES: readonly MessageSpec[] = [
   restoreContactsV1,
   restoreContactsV2,
   emailsInUseV1,
+  startInteractionRestoreV1,
+  interactionRestoreCompletedV1,
+  interactionRestoreFailedV1,
   interactionsGetJobV1,
   interactionDataExpiredV1,
   createProgramV1,

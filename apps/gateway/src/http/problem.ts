@@ -34,6 +34,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case ErrorCode.ProgramStateInvalid: return 409;
     case ErrorCode.InteractionDataExpired: return 409;
     case ErrorCode.UnknownProgram: return 422;
+    case ErrorCode.SegmentCorrupt: return 422;
     case ErrorCode.ServiceUnavailable: return 503;
     case ErrorCode.Internal: return 500;
     default: {

@@ -72,6 +72,7 @@ export class ProgramHandlers {
         throw new DomainError(ErrorCode.ValidationFailed, 'a program cannot retarget itself', { errors: [{ path: 'retargeting.programIds', message: 'names this program' }] });
       }
       await this.checkRetargeting(em, context.workspaceId, data.retargeting?.programIds ?? []);
+      if (data.retargeting) await this.endRetargeting(em, context.workspaceId, data.id);
       await em.query(
         `update program set name = coalesce($3, name), tags = coalesce($4, tags), steps = coalesce($5, steps), variants = coalesce($6, variants),
            retarget_program_ids = coalesce($7, retarget_program_ids), retarget_tags = coalesce($8, retarget_tags)
@@ -96,6 +97,7 @@ export class ProgramHandlers {
         throw new DomainError(ErrorCode.InteractionDataExpired,
           `the interaction data of ${data.kind} ${data.id} is ${current.interaction_data}: restore it (POST /v1/interactions/restores) before resuming`);
       }
+      if (data.action === 'stop') await this.endRetargeting(em, context.workspaceId, data.id);
       await em.query(
         `update program set status = $3, started_at = case when $3 = 'active' and started_at is null then now() else started_at end,
            stopped_at = case when $3 = 'stopped' then now() else null end, last_activity_at = now()
@@ -111,6 +113,15 @@ export class ProgramHandlers {
       [workspaceId, kind, id])) as { status: string; interaction_data: string }[];
     if (!row) throw new DomainError(ErrorCode.NotFound, `${kind} ${id} not found`);
     return row;
+  }
+
+  /**
+   * Use in an active program's retargeting filter is activity: when that use ends (the program
+   * stops or its filter changes), the named programs' expiry clock starts again from now.
+   */
+  private async endRetargeting(em: EntityManager, workspaceId: string, id: string): Promise<void> {
+    await em.query(`update program set last_activity_at = now() where workspace_id = $1
+      and id = any((select retarget_program_ids from program where workspace_id = $1 and id = $2 and status = 'active')::uuid[])`, [workspaceId, id]);
   }
 
   /** A retargeting filter names programs of this workspace only. */

@@ -1,0 +1,158 @@
+import { DomainError, ErrorCode, type CommandContext, type JobView, type StartInteractionRestoreV1 } from '@custodian/contracts';
+import { parseDuration } from '@custodian/config';
+import { JobRunner, JobStore, type ClaimedJob, type FinishedJobDetails, type JobContext } from '@custodian/jobs';
+import { CommandHandler, recordEvent } from '@custodian/messaging';
+import { LOGGER, type Logger } from '@custodian/observability';
+import { copyIn } from '@custodian/persistence';
+import { ObjectStorage } from '@custodian/storage';
+import { Controller, Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { DataSource, type EntityManager } from 'typeorm';
+import { InteractionsEnv } from '../config.js';
+import { SEGMENT_COLUMNS } from '../expiry/expire-job.js';
+
+export interface InteractionRestoreParams { context: CommandContext; programIds: string[]; alreadyLive: string[] }
+
+/** Starts restores of expired interaction data: one job per request, one restore at a time per workspace. */
+@Controller()
+export class RestoreHandlers {
+  constructor(private readonly ds: DataSource, private readonly jobs: JobStore, private readonly runner: JobRunner,
+    @Inject(InteractionsEnv) private readonly env: InteractionsEnv, @Inject(LOGGER) readonly logger: Logger) {}
+
+  @CommandHandler('interactions.restore.start.v1')
+  async start(data: StartInteractionRestoreV1, context: CommandContext): Promise<JobView> {
+    if (!data.programIds?.length && !data.tag) {
+      throw new DomainError(ErrorCode.ValidationFailed, 'give programIds, a tag, or both', { errors: [{ path: '', message: 'needs programIds or tag' }] });
+    }
+    const job = await this.ds.transaction(async (em) => {
+      const ids = data.programIds ?? [];
+      const found = (await em.query(`select id, interaction_data from program where workspace_id = $1
+          and (id = any($2::uuid[]) or ($3::text is not null and $3 = any(tags))) order by id for update`,
+      [context.workspaceId, ids, data.tag?.toLowerCase() ?? null])) as { id: string; interaction_data: string }[];
+      const unknown = ids.filter((id) => !found.some((f) => f.id === id));
+      if (unknown.length) {
+        throw new DomainError(ErrorCode.UnknownProgram, `${unknown.length} campaign(s) or canvas(es) not found`, {
+          errors: unknown.map((id) => ({ path: 'programIds', message: `${id} not found` })),
+        });
+      }
+      const expired = found.filter((f) => f.interaction_data === 'expired').map((f) => f.id);
+      if (!expired.length) {
+        throw new DomainError(ErrorCode.ValidationFailed, 'no named campaign or canvas has expired interaction data', {
+          errors: [{ path: data.tag ? 'tag' : 'programIds', message: found.length ? 'their data is live or already being restored' : 'matches nothing' }],
+        });
+      }
+      const params: InteractionRestoreParams = { context, programIds: expired, alreadyLive: found.filter((f) => f.interaction_data === 'live').map((f) => f.id) };
+      const { job: queued, existing } = await this.jobs.enqueue(em, {
+        workspaceId: context.workspaceId, kind: 'restore', requestedBy: context.actor.id, correlationId: context.correlationId,
+        params: params as unknown as Record<string, unknown>, idempotencyKey: data.idempotencyKey, ignoreForIdempotency: ['context'],
+        concurrencyKey: 'interaction-restore', timeoutMs: parseDuration(this.env.INTERACTIONS_JOB_TIMEOUT), maxAttempts: 5,
+      });
+      // Restoring: the expiry sweep leaves them alone, and a second restore cannot take them.
+      if (!existing) await em.query(`update program set interaction_data = 'restoring' where id = any($1::uuid[])`, [expired]);
+      return queued;
+    });
+    this.runner.poke();
+    return job;
+  }
+}
+
+interface Segment { id: string; object_key: string; manifest_key: string; rows: string; bytes: string; sha256: string }
+
+/**
+ * Reloads each program's segments from object storage, checking every byte against the manifest
+ * recorded at expiry, then marks the program live: one transaction per program, so a crash
+ * leaves each either fully restored or still restoring (the next attempt does the rest).
+ */
+@Injectable()
+export class RestoreJob {
+  constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage) {}
+
+  async run(job: ClaimedJob, ctx: JobContext): Promise<Record<string, unknown>> {
+    const p = job.params as unknown as InteractionRestoreParams;
+    const ws = p.context.workspaceId;
+    let rows = 0;
+    let done = 0;
+    for (const programId of p.programIds) {
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      const runner = this.ds.createQueryRunner();
+      await runner.connect();
+      try {
+        await runner.startTransaction();
+        const em = runner.manager;
+        const [program] = (await em.query('select interaction_data from program where workspace_id = $1 and id = $2 for update', [ws, programId])) as { interaction_data: string }[];
+        if (program?.interaction_data === 'restoring') {
+          const segments = (await em.query(`select id, object_key, manifest_key, rows, bytes, sha256 from expired_segment
+            where workspace_id = $1 and program_id = $2 and restored_at is null order by expired_at`, [ws, programId])) as Segment[];
+          await em.query(`create temp table restoring (${SEGMENT_COLUMNS.map((c) => `${c} ${COLUMN_TYPES[c]}`).join(', ')}) on commit drop`);
+          for (const segment of segments) await this.load(runner, segment);
+          const [{ inserted }] = (await em.query(`with stored as (insert into interaction (workspace_id, ${SEGMENT_COLUMNS.join(', ')})
+            select $1, ${SEGMENT_COLUMNS.join(', ')} from restoring on conflict (workspace_id, id) do nothing returning 1)
+            select count(*)::int as inserted from stored`, [ws])) as [{ inserted: number }];
+          await em.query('update expired_segment set restored_at = now() where id = any($1::uuid[])', [segments.map((s) => s.id)]);
+          // Restored is activity: the data expires again only after another full period.
+          await em.query(`update program set interaction_data = 'live', expired_at = null, last_activity_at = now() where id = $1`, [programId]);
+          rows += inserted;
+        }
+        await runner.commitTransaction();
+      } catch (err) {
+        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+        throw err;
+      } finally {
+        await runner.release();
+      }
+      done += 1;
+      await ctx.progress(done, p.programIds.length);
+    }
+    return { programs: p.programIds.length, rows, alreadyLive: p.alreadyLive };
+  }
+
+  /** One segment into `restoring`, its bytes, sha256 and rows checked against what expiry recorded. */
+  private async load(runner: Parameters<typeof copyIn>[0], segment: Segment): Promise<void> {
+    const manifest = JSON.parse(await text(await this.storage.download('interactions', segment.manifest_key))) as { sha256: string; rows: number; bytes: number };
+    if (manifest.sha256 !== segment.sha256 || manifest.rows !== Number(segment.rows) || manifest.bytes !== Number(segment.bytes)) {
+      throw new DomainError(ErrorCode.SegmentCorrupt, `manifest ${segment.manifest_key} does not match the expiry record`);
+    }
+    const hash = createHash('sha256');
+    let bytes = 0;
+    const check = new Transform({ transform(chunk: Buffer, _enc, next) { hash.update(chunk); bytes += chunk.length; next(null, chunk); } });
+    const gunzip = createGunzip();
+    // A failure anywhere (download, check, gunzip) destroys the chain, and so fails the COPY.
+    const [loaded] = await Promise.all([
+      copyIn(runner, `copy restoring (${SEGMENT_COLUMNS.join(', ')}) from stdin with (format csv, header true)`, gunzip),
+      pipeline(await this.storage.download('interactions', segment.object_key), check, gunzip),
+    ]);
+    const sha256 = hash.digest('hex');
+    if (sha256 !== segment.sha256 || bytes !== Number(segment.bytes) || loaded !== Number(segment.rows)) {
+      throw new DomainError(ErrorCode.SegmentCorrupt,
+        `segment ${segment.object_key}: ${loaded} rows, ${bytes} bytes, sha256 ${sha256}; its manifest says ${segment.rows} rows, ${segment.bytes} bytes, sha256 ${segment.sha256}`);
+    }
+  }
+
+  async onFinished(em: EntityManager, job: JobView, details: FinishedJobDetails): Promise<void> {
+    if (job.kind !== 'restore') return;
+    const p = details.params as unknown as InteractionRestoreParams;
+    if (job.status === 'succeeded') {
+      const r = job.result as { rows: number };
+      await recordEvent(em, 'events.interactions.restore.completed.v1', p.context, { jobId: job.id, programIds: p.programIds, rows: r.rows });
+      return;
+    }
+    // What was not restored goes back to expired, so it can be restored again.
+    await em.query(`update program set interaction_data = 'expired' where id = any($1::uuid[]) and interaction_data = 'restoring'`, [p.programIds]);
+    await recordEvent(em, 'events.interactions.restore.failed.v1', p.context, {
+      jobId: job.id, programIds: p.programIds, code: job.error?.code ?? job.status, message: job.error?.message ?? job.status,
+    });
+  }
+}
+
+const COLUMN_TYPES: Record<(typeof SEGMENT_COLUMNS)[number], string> = {
+  id: 'uuid', program_id: 'uuid', step_id: 'text', variant_id: 'text', control_group: 'boolean', contact_id: 'uuid', type: 'text', at: 'timestamptz',
+};
+
+async function text(stream: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
