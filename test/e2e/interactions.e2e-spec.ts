@@ -6,7 +6,8 @@ import { databaseQuery, stackEnv, TestSystem, uniqueWorkspace, waitFor } from '@
 type Api = ReturnType<TestSystem['client']>;
 
 describe('interactions: campaigns, canvases and ingestion', () => {
-  const system = new TestSystem(['interactions'], { INTERACTIONS_EXPIRE_AFTER: '1h' });
+  // Data expires 1 h after a stop; the warning comes 2 h before, so at once; the sweep runs every 200 ms.
+  const system = new TestSystem(['interactions'], { INTERACTIONS_EXPIRE_AFTER: '1h', INTERACTIONS_WARN_BEFORE: '2h', INTERACTIONS_SWEEP_INTERVAL: '200ms' });
 
   beforeAll(() => system.start());
   afterAll(() => system.stop());
@@ -37,6 +38,12 @@ describe('interactions: campaigns, canvases and ingestion', () => {
     const stopped = (await api('POST', `/v1/campaigns/${spring.id}/stop`)).body;
     expect(stopped).toMatchObject({ status: 'stopped', interactionData: { state: 'expiring' } });
     expect(Date.parse(stopped.interactionData.expiresAt) - Date.parse(stopped.stoppedAt)).toBe(3_600_000);
+    expect((await api('GET', '/v1/interactions/expiring?withinDays=1')).body.items.map((p: { id: string }) => p.id)).toEqual([spring.id]);
+    expect((await api('GET', '/v1/interactions/expiring?withinDays=0')).body.items).toEqual([]);
+    const warnings = () => databaseQuery<{ expires_at: string }>(`select envelope->'data'->>'expiresAt' as expires_at from interactions.outbox
+      where subject = 'events.interactions.data.expiring.v1' and envelope->>'workspaceId' = $1`, [workspace]);
+    await waitFor(async () => (await warnings()).length > 0, { what: 'the expiry warning' });
+    expect((await warnings()).map((w) => w.expires_at)).toEqual([stopped.interactionData.expiresAt]);
 
     // Retargeted by tag only: still expiring. Named by id in an active canvas's filter: live.
     await api('PATCH', `/v1/canvases/${journey.id}`, { retargeting: { tags: ['promo'] } });
@@ -100,16 +107,25 @@ describe('interaction data expiry', () => {
       const p = (await api('POST', `/v1/${path}`, body)).body;
       await api('POST', `/v1/${path}/${p.id}/start`);
       const ids = Array.from({ length: interactions }, () => randomUUID());
+      const contacts = ids.map(() => randomUUID());
       if (ids.length) {
-        const batch = ids.map((id, i) => ({ id, programId: p.id, contactId: randomUUID(), type: i % 2 ? 'opened' : 'received', variantId: 'a', at: new Date(Date.UTC(2026, 9, 1) + i * 1000).toISOString() }));
+        const batch = ids.map((id, i) => ({ id, programId: p.id, contactId: contacts[i], type: i % 2 ? 'opened' : 'received', variantId: 'a', at: new Date(Date.UTC(2026, 9, 1) + i * 1000).toISOString() }));
         expect((await api('POST', '/v1/interactions', { interactions: batch })).body.stored).toBe(interactions);
       }
-      return { ...p, ids };
+      return { ...p, ids, contacts };
     };
     const plain = await program('campaigns', { name: 'Plain' }, 500);
     const byId = await program('campaigns', { name: 'Named by id' }, 10);
     const byTag = await program('campaigns', { name: 'Named by tag', tags: ['promo'] }, 10);
     await program('canvases', { name: 'Retargeting', retargeting: { programIds: [byId.id], tags: ['promo'] } }, 0);
+    // Before: the audiences and the profile's received list see the data.
+    const audience = async (body: object) => (await api('POST', '/v1/interactions/audience', body)).body;
+    const opened = plain.contacts.filter((_: string, i: number) => i % 2).sort();
+    const firstPage = await audience({ interaction: 'opened', programId: plain.id, limit: 200 });
+    expect(firstPage.contactIds).toEqual(opened.slice(0, 200));
+    expect((await audience({ interaction: 'opened', programId: plain.id, cursor: firstPage.nextCursor })).contactIds).toEqual(opened.slice(200));
+    expect((await audience({ interaction: 'received', tag: 'PROMO' })).contactIds).toEqual(byTag.contacts.filter((_: string, i: number) => i % 2 === 0).sort());
+    expect((await api('GET', `/v1/interactions/contacts/${plain.contacts[0]}/received`)).body.campaigns).toMatchObject([{ programId: plain.id, messages: 1 }]);
     for (const p of [plain, byId, byTag]) await api('POST', `/v1/campaigns/${p.id}/stop`);
 
     const expired = await waitFor(async () => {
@@ -119,6 +135,11 @@ describe('interaction data expiry', () => {
     expect(expired[0].interactionData.expiredAt).not.toBeNull();
     // Named by id in an active canvas's filter: still live, rows still in PostgreSQL.
     expect((await api('GET', `/v1/campaigns/${byId.id}`)).body.interactionData).toEqual({ state: 'live', expiresAt: null, expiredAt: null });
+    // After: expired data is left out, and the audience says which programs it left out.
+    expect(await audience({ interaction: 'opened', programId: plain.id })).toEqual({ contactIds: [], nextCursor: null, expiredProgramIds: [plain.id] });
+    expect(await audience({ interaction: 'received', tag: 'promo' })).toEqual({ contactIds: [], nextCursor: null, expiredProgramIds: [byTag.id] });
+    expect((await audience({ interaction: 'opened', programId: byId.id })).contactIds).toHaveLength(5);
+    expect((await api('GET', `/v1/interactions/contacts/${plain.contacts[0]}/received`)).body).toEqual({ campaigns: [], canvases: [] });
     const count = async (programId: string) => (await databaseQuery<{ n: number }>('select count(*)::int as n from interactions.interaction where program_id = $1', [programId]))[0]!.n;
     expect([await count(plain.id), await count(byTag.id), await count(byId.id)]).toEqual([0, 0, 10]);
 

@@ -11,6 +11,7 @@ import { IngestHandlers } from './ingest/ingest.handlers.js';
 import { INTERACTIONS_JOBS } from './jobs.js';
 import { MIGRATIONS, SCHEMA } from './migrations.js';
 import { ProgramHandlers } from './programs/programs.handlers.js';
+import { QueryHandlers } from './queries/queries.handlers.js';
 import { RestoreHandlers, RestoreJob } from './restore/restores.js';
 
 @Module({})
@@ -24,7 +25,7 @@ export class AppModule {
         StorageModule.forRoot(env as unknown as Record<string, string>, ['interactions']),
         MessagingModule.forRoot({ app: 'interactions', natsServers: env.NATS_SERVERS, withDatabase: true, consumers: { maxDeliver: env.INTERACTIONS_EVENT_MAX_DELIVER } }),
       ],
-      controllers: [ProgramHandlers, IngestHandlers, RestoreHandlers, INTERACTIONS_JOBS.controller],
+      controllers: [ProgramHandlers, IngestHandlers, QueryHandlers, RestoreHandlers, INTERACTIONS_JOBS.controller],
       providers: [ExpireJob, ExpirySweeper, RestoreJob, ...INTERACTIONS_JOBS.providers],
     };
   }

@@ -6,6 +6,8 @@ export class InteractionsEnv extends CommonEnv {
   @IsInt() @Min(0) @Max(65535) INTERACTIONS_HTTP_PORT: number = 8084;
   /** The interaction data of a program stopped this long (and not retargeted by id) expires to object storage. */
   @IsDuration() INTERACTIONS_EXPIRE_AFTER: string = '90d';
+  /** An event warns this long before a program's interaction data expires. */
+  @IsDuration() INTERACTIONS_WARN_BEFORE: string = '7d';
   /** How often the expiry sweep looks for programs whose data is due; safe with replicas. */
   @IsDuration() INTERACTIONS_SWEEP_INTERVAL: string = '1d';
   @IsDuration() INTERACTIONS_JOB_LEASE: string = '30s';

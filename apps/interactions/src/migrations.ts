@@ -2,7 +2,9 @@ import { MessagingTables1763800000000 } from '@custodian/messaging';
 import { InteractionsSchema1763800002400 } from './migrations/001-interactions-schema.js';
 import { InteractionsJobs1763800002500 } from './migrations/002-jobs.js';
 import { ExpiredSegments1763800002600 } from './migrations/003-expired-segments.js';
+import { ExpiryWarnings1763800002700 } from './migrations/004-expiry-warnings.js';
 
 export const SCHEMA = 'interactions';
 /** In order; a new one is appended, an applied one is never edited. */
-export const MIGRATIONS = [MessagingTables1763800000000, InteractionsSchema1763800002400, InteractionsJobs1763800002500, ExpiredSegments1763800002600];
+export const MIGRATIONS = [MessagingTables1763800000000, InteractionsSchema1763800002400, InteractionsJobs1763800002500, ExpiredSegments1763800002600,
+  ExpiryWarnings1763800002700];

@@ -36,6 +36,10 @@ import { interactionDataExpiredV1 } from './messages/events.interactions.data.ex
 import { startInteractionRestoreV1 } from './messages/interactions.restore.start.v1/index.js';
 import { interactionRestoreCompletedV1 } from './messages/events.interactions.restore.completed.v1/index.js';
 import { interactionRestoreFailedV1 } from './messages/events.interactions.restore.failed.v1/index.js';
+import { audienceQueryV1 } from './messages/interactions.audience.query.v1/index.js';
+import { contactReceivedV1 } from './messages/interactions.contact.received.v1/index.js';
+import { expiringProgramsV1 } from './messages/interactions.program.expiring.v1/index.js';
+import { interactionDataExpiringV1 } from './messages/events.interactions.data.expiring.v1/index.js';
 import { emailsInUseV1 } from './messages/contacts.workspace.emails-in-use.v1/index.js';
 import { restoreContactV1 } from './messages/contacts.contact.restore.v1/index.js';
 import { tagContactV1 } from './messages/contacts.contact.tag.v1/index.js';
@@ -118,6 +122,10 @@ export const MESSAGES: readonly MessageSpec[] = [
   restoreContactsV1,
   restoreContactsV2,
   emailsInUseV1,
+  expiringProgramsV1,
+  interactionDataExpiringV1,
+  audienceQueryV1,
+  contactReceivedV1,
   startInteractionRestoreV1,
   interactionRestoreCompletedV1,
   interactionRestoreFailedV1,

@@ -1,11 +1,12 @@
-import type { IngestReply, JobView } from '@custodian/contracts';
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import type { AudiencePage, IngestReply, JobView, ProgramView, ReceivedProgram } from '@custodian/contracts';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentCaller, Roles } from '../auth/auth.guard.js';
 import type { Caller } from '../auth/token.js';
 import { Commands } from '../http/commands.js';
 import { bodyOf } from '../http/openapi.js';
+import { intQuery } from '../http/query.js';
 
 @ApiTags('interactions')
 @ApiBearerAuth()
@@ -45,5 +46,28 @@ export class InteractionsController {
   @ApiOperation({ summary: 'A restore of interaction data: status, progress (programs), rows restored' })
   getRestore(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string): Promise<JobView> {
     return this.commands.send('interactions.job.get.v1', caller, req, { id });
+  }
+
+  @Post('audience')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Retargeting audience: contacts who received, opened, clicked or converted from a campaign or canvas (or a step, variant, control group), or from any with a tag',
+    description: 'Expired interaction data is left out; expiredProgramIds names the matched campaigns and canvases whose data is expired. Pages in contact id order.',
+  })
+  @ApiBody(bodyOf('AudienceQueryV1'))
+  audience(@CurrentCaller() caller: Caller, @Req() req: Request, @Body() body: object): Promise<AudiencePage> {
+    return this.commands.send('interactions.audience.query.v1', caller, req, body ?? {});
+  }
+
+  @Get('contacts/:contactId/received')
+  @ApiOperation({ summary: "The campaigns and canvases a contact received messages from (the profile's lists); expired data left out" })
+  received(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('contactId') contactId: string): Promise<{ campaigns: ReceivedProgram[]; canvases: ReceivedProgram[] }> {
+    return this.commands.send('interactions.contact.received.v1', caller, req, { contactId });
+  }
+
+  @Get('expiring')
+  @ApiOperation({ summary: 'Campaigns and canvases whose interaction data expires within withinDays (default 30), soonest first' })
+  expiring(@CurrentCaller() caller: Caller, @Req() req: Request, @Query('withinDays') withinDays?: string): Promise<{ items: ProgramView[] }> {
+    return this.commands.send('interactions.program.expiring.v1', caller, req, { ...intQuery('withinDays', withinDays) });
   }
 }

@@ -1,11 +1,12 @@
 import { DomainError, ErrorCode, systemContext } from '@custodian/contracts';
 import { parseDuration } from '@custodian/config';
 import { JobRunner, JobStore } from '@custodian/jobs';
+import { recordEvent } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { InteractionsEnv } from '../config.js';
-import { dueToExpireSql } from '../programs/program-view.js';
+import { dueToExpireSql, PROGRAM_SQL } from '../programs/program-view.js';
 
 /**
  * Finds programs whose interaction data is due and queues one expiry job each. Safe with replicas:
@@ -34,6 +35,7 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   async sweep(): Promise<number> {
+    await this.warn();
     const due = (await this.ds.query(`select p.id, p.workspace_id from program p where ${dueToExpireSql('p', '$1')}
       and not exists (select 1 from job j where j.workspace_id = p.workspace_id and j.concurrency_key = 'program:' || p.id and j.status in ('queued', 'running'))
       order by p.stopped_at limit 1000`, [parseDuration(this.env.INTERACTIONS_EXPIRE_AFTER) / 1000])) as { id: string; workspace_id: string }[];
@@ -51,5 +53,22 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutd
     }
     if (queued) this.runner.poke();
     return queued;
+  }
+
+  /** One event per program and expiry date, the configured time before the date. */
+  private async warn(): Promise<void> {
+    await this.ds.transaction(async (em) => {
+      const soon = (await em.query(`with due as (${PROGRAM_SQL} where p.status = 'stopped' and p.interaction_data = 'live'
+          and p.id in (select id from program where status = 'stopped' and interaction_data = 'live' for update skip locked))
+        update program set expiry_warned_for = due.expires_at from due
+        where program.id = due.id and due.expires_at is not null and due.expires_at - make_interval(secs => $1) <= now()
+          and program.expiry_warned_for is distinct from due.expires_at
+        returning program.id, program.workspace_id, program.name, due.expires_at`,
+      [parseDuration(this.env.INTERACTIONS_WARN_BEFORE) / 1000, parseDuration(this.env.INTERACTIONS_EXPIRE_AFTER) / 1000])) as [
+        { id: string; workspace_id: string; name: string; expires_at: Date }[], number];
+      for (const p of soon[0]) {
+        await recordEvent(em, 'events.interactions.data.expiring.v1', systemContext(p.workspace_id), { programId: p.id, name: p.name, expiresAt: p.expires_at.toISOString() });
+      }
+    });
   }
 }

@@ -1,5 +1,5 @@
 import {
-  DomainError, ErrorCode, type CommandContext, type CreateProgramV1, type GetProgramV1, type ListProgramsV1, type Page, type ProgramKind,
+  DomainError, ErrorCode, type CommandContext, type CreateProgramV1, type ExpiringProgramsV1, type GetProgramV1, type ListProgramsV1, type Page, type ProgramKind,
   type ProgramView, type TransitionProgramV1, type UpdateProgramV1,
 } from '@custodian/contracts';
 import { parseDuration } from '@custodian/config';
@@ -62,6 +62,14 @@ export class ProgramHandlers {
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return { items: page.map(toProgramView), nextCursor: rows.length > limit && last ? encodeCursor(last.created_at.toISOString(), last.id) : null };
+  }
+
+  @CommandHandler('interactions.program.expiring.v1')
+  async expiring(data: ExpiringProgramsV1, context: CommandContext): Promise<{ items: ProgramView[] }> {
+    const rows = (await this.ds.query(`select * from (${PROGRAM_SQL} where p.workspace_id = $1) x
+      where x.expires_at is not null and x.expires_at <= now() + make_interval(days => $3) order by x.expires_at, x.id limit 1000`,
+    [context.workspaceId, this.expireAfterSecs, data.withinDays ?? 30])) as ProgramRow[];
+    return { items: rows.map(toProgramView) };
   }
 
   @CommandHandler('interactions.program.update.v1')

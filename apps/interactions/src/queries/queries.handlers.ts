@@ -1,0 +1,53 @@
+import {
+  DomainError, ErrorCode, type AudiencePage, type AudienceQueryV1, type CommandContext, type ContactReceivedV1, type ReceivedProgram,
+} from '@custodian/contracts';
+import { CommandHandler } from '@custodian/messaging';
+import { LOGGER, type Logger } from '@custodian/observability';
+import { Controller, Inject } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+/**
+ * Reads of interaction data. Expired data is in object storage, not in these tables, so every
+ * answer leaves it out by construction; audiences also say which matched programs are expired.
+ */
+@Controller()
+export class QueryHandlers {
+  constructor(private readonly ds: DataSource, @Inject(LOGGER) readonly logger: Logger) {}
+
+  @CommandHandler('interactions.audience.query.v1')
+  async audience(data: AudienceQueryV1, context: CommandContext): Promise<AudiencePage> {
+    if (!data.programId === !data.tag) {
+      throw new DomainError(ErrorCode.ValidationFailed, 'give exactly one of programId and tag', { errors: [{ path: data.programId ? 'tag' : 'programId', message: 'exactly one of programId and tag' }] });
+    }
+    const programs = (await this.ds.query(`select id, interaction_data from program where workspace_id = $1
+      and (id = $2::uuid or ($3::text is not null and $3 = any(tags)))`, [context.workspaceId, data.programId ?? null, data.tag?.toLowerCase() ?? null])) as
+      { id: string; interaction_data: string }[];
+    if (data.programId && !programs.length) throw new DomainError(ErrorCode.NotFound, `campaign or canvas ${data.programId} not found`);
+    const limit = data.limit ?? 1000;
+    const params: unknown[] = [context.workspaceId, programs.map((p) => p.id), data.interaction];
+    const where = ['workspace_id = $1', 'program_id = any($2::uuid[])', 'type = $3'];
+    const add = (sql: string, value: unknown) => { params.push(value); where.push(sql.replace('?', `$${params.length}`)); };
+    if (data.stepId !== undefined) add('step_id = ?', data.stepId);
+    if (data.variantId !== undefined) add('variant_id = ?', data.variantId);
+    if (data.controlGroup !== undefined) add('control_group = ?', data.controlGroup);
+    if (data.cursor) add('contact_id > ?::uuid', data.cursor);
+    params.push(limit + 1);
+    const rows = (await this.ds.query(`select distinct contact_id from interaction where ${where.join(' and ')} order by contact_id limit $${params.length}`, params)) as { contact_id: string }[];
+    const page = rows.slice(0, limit).map((r) => r.contact_id);
+    return {
+      contactIds: page, nextCursor: rows.length > limit ? page[page.length - 1]! : null,
+      expiredProgramIds: programs.filter((p) => p.interaction_data !== 'live').map((p) => p.id),
+    };
+  }
+
+  @CommandHandler('interactions.contact.received.v1')
+  async received(data: ContactReceivedV1, context: CommandContext): Promise<{ campaigns: ReceivedProgram[]; canvases: ReceivedProgram[] }> {
+    const rows = (await this.ds.query(`select p.id, p.kind, p.name, count(*)::int as messages, max(i.at) as last_at
+      from interaction i join program p on p.id = i.program_id and p.workspace_id = i.workspace_id
+      where i.workspace_id = $1 and i.contact_id = $2 and i.type = 'received'
+      group by p.id, p.kind, p.name order by max(i.at) desc`, [context.workspaceId, data.contactId])) as
+      { id: string; kind: 'campaign' | 'canvas'; name: string; messages: number; last_at: Date }[];
+    const view = (r: (typeof rows)[number]): ReceivedProgram => ({ programId: r.id, kind: r.kind, name: r.name, messages: r.messages, lastReceivedAt: r.last_at.toISOString() });
+    return { campaigns: rows.filter((r) => r.kind === 'campaign').map(view), canvases: rows.filter((r) => r.kind === 'canvas').map(view) };
+  }
+}

@@ -1,0 +1,26 @@
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { INTERACTION_TYPES, type InteractionType } from '../../interactions.js';
+import { command } from '../../message.js';
+
+/**
+ * A retargeting audience: the contacts who had an interaction (received, opened, clicked,
+ * converted, ...) with a campaign or canvas (optionally one step, variant or the control group),
+ * or with any campaign or canvas that has a tag. Expired interaction data is left out; the
+ * answer names the matched programs whose data is expired, so the caller can restore them.
+ * Contacts come in contact id order; `cursor` is the last contact id of the previous page.
+ */
+export class AudienceQueryV1 {
+  @IsIn(INTERACTION_TYPES) interaction!: InteractionType;
+  @IsOptional() @IsUUID() programId?: string;
+  @IsOptional() @IsString() @MaxLength(100) tag?: string;
+  @IsOptional() @IsString() @MaxLength(100) stepId?: string;
+  @IsOptional() @IsString() @MaxLength(100) variantId?: string;
+  @IsOptional() @IsBoolean() controlGroup?: boolean;
+  @IsOptional() @IsUUID() cursor?: string;
+  @IsOptional() @IsInt() @Min(1) @Max(10_000) limit?: number;
+}
+
+export interface AudiencePage { contactIds: string[]; nextCursor: string | null; expiredProgramIds: string[] }
+
+export const audienceQueryV1 = command('interactions.audience.query.v1', AudienceQueryV1,
+  { interaction: 'clicked', programId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', variantId: 'a', limit: 1000 }, 'AudiencePage');
