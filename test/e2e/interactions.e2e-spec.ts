@@ -2,6 +2,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { ObjectStorage, parseStorageConfig } from '@custodian/storage';
 import { databaseQuery, stackEnv, TestSystem, uniqueWorkspace, waitFor } from '@custodian/testing';
+import { DEAD_LETTER_STREAM, EVENT_STREAM, type EventEnvelope } from '@custodian/contracts';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 
 type Api = ReturnType<TestSystem['client']>;
 
@@ -83,6 +86,50 @@ describe('interactions: campaigns, canvases and ingestion', () => {
     expect((await other('POST', '/v1/interactions', { interactions: [interaction(campaign.id)] })).body.code).toBe('UNKNOWN_PROGRAM');
     const member = system.client(system.token({ workspace, role: 'member' }));
     expect((await member('POST', '/v1/campaigns', { name: 'Nope' })).status).toBe(403);
+  });
+
+  it('stores interaction events from JetStream once each, in batches, and parks those naming an unknown program', async () => {
+    const workspace = uniqueWorkspace('js');
+    const api = system.client(system.token({ workspace, role: 'admin' }));
+    const campaign = await created(api, 'campaigns', { name: 'Streamed' });
+    const nc = await connect({ servers: stackEnv().NATS_SERVERS.split(',') });
+    try {
+      const js = jetstream(nc);
+      const envelope = (id: string, programId: string, i: number) => ({
+        id, type: 'messaging.interaction.recorded', version: 1, occurredAt: new Date().toISOString(), workspaceId: workspace,
+        actor: { id: 'sender' }, origin: 'integration', correlationId: id,
+        data: { programId, contactId: randomUUID(), type: i % 2 ? 'opened' : 'received', at: new Date(Date.UTC(2026, 10, 1) + i).toISOString() },
+      });
+      const events = Array.from({ length: 3000 }, (_, i) => envelope(randomUUID(), campaign.id, i));
+      for (let i = 0; i < events.length; i += 200) {
+        await Promise.all(events.slice(i, i + 200).map((e) => js.publish('events.messaging.interaction.recorded.v1', JSON.stringify(e), { msgID: e.id })));
+      }
+      // Replayed past JetStream's de-duplication (other message ids): stored once all the same.
+      await Promise.all(events.slice(0, 100).map((e) => js.publish('events.messaging.interaction.recorded.v1', JSON.stringify(e), { msgID: `${e.id}-replay` })));
+      const stray = envelope(randomUUID(), randomUUID(), 0);
+      await js.publish('events.messaging.interaction.recorded.v1', JSON.stringify(stray), { msgID: stray.id });
+
+      const count = async () => (await databaseQuery<{ n: number }>('select count(*)::int as n from interactions.interaction where workspace_id = $1', [workspace]))[0]!.n;
+      await waitFor(async () => (await count()) === 3000, { timeoutMs: 30_000, intervalMs: 200, what: 'the 3,000 events' });
+      const jsm = await jetstreamManager(nc);
+      const dead = await waitFor(async () => {
+        try {
+          const m = await jsm.streams.getMessage(DEAD_LETTER_STREAM, { last_by_subj: 'dead-letter.events.messaging.interaction.recorded.v1' });
+          return m && m.json<EventEnvelope>().id === stray.id ? m : null;
+        } catch {
+          return null;
+        }
+      }, { timeoutMs: 15_000, what: 'the stray event in the dead letters' });
+      expect(dead.header.get('Custodian-Dead-Letter-Reason')).toContain('not found');
+      // Give the replays every chance to be stored twice: the consumer is drained, the count unchanged.
+      await waitFor(async () => {
+        const info = await jsm.consumers.info(EVENT_STREAM, 'interactions__events_messaging_interaction_recorded_v1');
+        return info.num_pending === 0 && info.num_ack_pending === 0;
+      }, { what: 'the consumer to drain' });
+      expect(await count()).toBe(3000);
+    } finally {
+      await nc.close();
+    }
   });
 });
 

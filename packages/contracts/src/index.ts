@@ -35,6 +35,7 @@ export * from './messages/contacts.contact.merge.v1/index.js';
 export * from './messages/contacts.contact.restore-batch.v1/index.js';
 export * from './messages/contacts.contact.restore-batch.v2/index.js';
 export * from './messages/contacts.workspace.emails-in-use.v1/index.js';
+export * from './messages/events.messaging.interaction.recorded.v1/index.js';
 export * from './messages/interactions.program.expiring.v1/index.js';
 export * from './messages/events.interactions.data.expiring.v1/index.js';
 export * from './messages/interactions.audience.query.v1/index.js';

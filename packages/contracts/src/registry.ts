@@ -40,6 +40,7 @@ import { audienceQueryV1 } from './messages/interactions.audience.query.v1/index
 import { contactReceivedV1 } from './messages/interactions.contact.received.v1/index.js';
 import { expiringProgramsV1 } from './messages/interactions.program.expiring.v1/index.js';
 import { interactionDataExpiringV1 } from './messages/events.interactions.data.expiring.v1/index.js';
+import { interactionRecordedV1 } from './messages/events.messaging.interaction.recorded.v1/index.js';
 import { emailsInUseV1 } from './messages/contacts.workspace.emails-in-use.v1/index.js';
 import { restoreContactV1 } from './messages/contacts.contact.restore.v1/index.js';
 import { tagContactV1 } from './messages/contacts.contact.tag.v1/index.js';
@@ -122,6 +123,7 @@ export const MESSAGES: readonly MessageSpec[] = [
   restoreContactsV1,
   restoreContactsV2,
   emailsInUseV1,
+  interactionRecordedV1,
   expiringProgramsV1,
   interactionDataExpiringV1,
   audienceQueryV1,

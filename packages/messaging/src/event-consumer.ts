@@ -6,10 +6,14 @@ import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
 
 export type EventHandler<T = unknown> = (envelope: EventEnvelope<T>, em: EntityManager) => Promise<void>;
+export type EventBatchHandler<T = unknown> = (envelopes: EventEnvelope<T>[], em: EntityManager) => Promise<{ rejected?: { id: string; reason: string }[] } | void>;
 
 export interface EventSubscription {
   subject: string;
-  handler: EventHandler;
+  /** One event per transaction, with its inbox row... */
+  handler?: EventHandler;
+  /** ...or many per transaction (bulk ingestion), idempotent by event id on its own. */
+  batch?: { handler: EventBatchHandler; maxBatch: number };
   /** For logs and errors: where the handler lives. */
   name: string;
 }
@@ -35,7 +39,7 @@ export function durableName(app: string, subject: string): string {
  * attempt (or at once for a message that can never succeed) it goes to `dead-letter.<subject>`.
  */
 export class EventConsumers {
-  private readonly running: { messages: ConsumerMessages; done: Promise<void> }[] = [];
+  private readonly running: { stop: () => void; done: Promise<void> }[] = [];
 
   constructor(
     private readonly app: string,
@@ -57,6 +61,7 @@ export class EventConsumers {
         // Two spare deliveries so a failed dead-letter publish is retried too.
         max_deliver: this.maxDeliver + 2,
         ack_wait: nanos(this.options.ackWaitMs ?? 30_000),
+        ...(sub.batch ? { max_ack_pending: sub.batch.maxBatch * 4 } : {}),
       };
       try {
         await this.jsm.consumers.add(EVENT_STREAM, config);
@@ -70,16 +75,70 @@ export class EventConsumers {
         }
       }
       const consumer = await this.js.consumers.get(EVENT_STREAM, durable);
+      if (sub.batch) {
+        const batch = sub.batch;
+        const control = { stopped: false, current: undefined as ConsumerMessages | undefined };
+        const done = (async () => {
+          while (!control.stopped) {
+            try {
+              control.current = await consumer.fetch({ max_messages: batch.maxBatch, expires: 1000 });
+              const msgs: JsMsg[] = [];
+              for await (const msg of control.current) msgs.push(msg);
+              if (msgs.length) await this.handleBatch(sub.name, batch.handler, durable, msgs);
+            } catch (err) {
+              if (control.stopped) break;
+              this.logger.warn({ err: (err as Error).message, subject: sub.subject }, 'batch consumer fetch failed; retrying');
+              await new Promise((r) => setTimeout(r, 1000));
+            }
+          }
+        })();
+        this.running.push({ stop: () => { control.stopped = true; control.current?.stop(); }, done });
+        continue;
+      }
       const messages = await consumer.consume({ max_messages: 32 });
       const done = (async () => {
         for await (const msg of messages) await this.handle(sub, durable, msg);
       })();
-      this.running.push({ messages, done });
+      this.running.push({ stop: () => messages.stop(), done });
+    }
+  }
+
+  /**
+   * A batch in one transaction. Unreadable events and those the handler rejects go to the dead
+   * letters; the rest are acknowledged after the commit. If the transaction fails, every event of
+   * the batch is delivered again later (or parked after its last attempt).
+   */
+  private async handleBatch(name: string, handler: EventBatchHandler, consumer: string, msgs: JsMsg[]): Promise<void> {
+    const readable: { msg: JsMsg; envelope: EventEnvelope }[] = [];
+    for (const msg of msgs) {
+      try {
+        readable.push({ msg, envelope: this.parse(msg) });
+      } catch (err) {
+        await this.deadLetter(msg, consumer, err);
+      }
+    }
+    if (!readable.length) return;
+    try {
+      const outcome = await this.dataSource.transaction((em) => handler(readable.map((r) => r.envelope), em));
+      const rejected = new Map((outcome?.rejected ?? []).map((r) => [r.id, r.reason]));
+      for (const { msg, envelope } of readable) {
+        const reason = rejected.get(envelope.id);
+        if (reason) await this.deadLetter(msg, consumer, new Error(reason));
+        else msg.ack();
+      }
+      metrics.eventsHandled.inc({ subject: readable[0]!.msg.subject, outcome: 'handled' }, readable.length - rejected.size);
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message, events: readable.length }, `event batch handler ${name} failed; will retry`);
+      for (const { msg } of readable) {
+        const attempt = msg.info.deliveryCount;
+        if (attempt >= this.maxDeliver) await this.deadLetter(msg, consumer, err);
+        else msg.nak((this.options.retryDelayMs ?? 1000) * attempt);
+      }
     }
   }
 
   async stop(): Promise<void> {
-    for (const r of this.running) r.messages.stop();
+    for (const r of this.running) r.stop();
     await Promise.allSettled(this.running.map((r) => r.done));
     this.running.length = 0;
   }
@@ -105,7 +164,7 @@ export class EventConsumers {
             [consumer, envelope.id, msg.subject],
           );
           if (!inserted.length) return false; // handled before: acknowledge only
-          await sub.handler(envelope, em);
+          await sub.handler!(envelope, em);
           return true;
         });
         msg.ack();
@@ -142,7 +201,8 @@ export class EventConsumers {
     h.set('Custodian-Original-Subject', msg.subject);
     try {
       await this.js.publish(`${DEAD_LETTER_PREFIX}.${msg.subject}`, msg.data, { headers: h, msgID: `${consumer}:${msg.seq}` });
-      msg.term(reason.slice(0, 200));
+      // No reason on the term: NATS 2.9 ignores a +TERM that carries one, and would deliver the message again.
+      msg.term();
       metrics.eventsHandled.inc({ subject: msg.subject, outcome: 'dead-lettered' });
     } catch (publishErr) {
       // Could not park it: let it be delivered again rather than lose it.

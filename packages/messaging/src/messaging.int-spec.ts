@@ -160,6 +160,8 @@ describe('outbox, relay and durable consumers on the real stack', () => {
     }, { timeoutMs: 15_000, what: 'the dead letter' });
     expect(attempts).toBe(3);
     expect(dead.header.get('Custodian-Dead-Letter-Reason')).toMatch(/downstream is broken/);
+    // Parked means settled: nothing left waiting for an acknowledgement, so it is not delivered again.
+    await waitFor(async () => (await jsm.consumers.info(EVENT_STREAM, durableName(app, SUBJECT))).num_ack_pending === 0, { what: 'the parked message to be settled' });
     // Handled nothing: the failed attempts left no inbox row behind.
     const [row] = await ds.query('select count(*)::int as n from inbox where event_id = $1', [envelope.id]);
     expect(row.n).toBe(0);

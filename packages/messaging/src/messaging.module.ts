@@ -8,10 +8,10 @@ import {
 import { DiscoveryModule, DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { COMMAND_HANDLER } from './commands.js';
-import { EventConsumers, type EventConsumerOptions, type EventSubscription } from './event-consumer.js';
+import { EventConsumers, type EventBatchHandler, type EventConsumerOptions, type EventSubscription } from './event-consumer.js';
 import { checkHandlers, type DiscoveredHandler } from './handler-check.js';
 import { connectNats, ensureStreams } from './nats.js';
-import { EVENT_HANDLER } from './on-event.js';
+import { EVENT_BATCH_HANDLER, EVENT_HANDLER } from './on-event.js';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox.js';
 
 export const MESSAGING_OPTIONS = 'MESSAGING_OPTIONS';
@@ -89,6 +89,10 @@ export class MessagingLifecycle implements OnApplicationBootstrap, OnApplication
         if (command) commands.push({ found: { subject: command, name } });
         const event = this.reflector.get<string | undefined>(EVENT_HANDLER, fn);
         if (event) events.push({ found: { subject: event, name }, subscription: { subject: event, name, handler: fn.bind(instance) } });
+        const batch = this.reflector.get<{ subject: string; maxBatch: number } | undefined>(EVENT_BATCH_HANDLER, fn);
+        if (batch) {
+          events.push({ found: { subject: batch.subject, name }, subscription: { subject: batch.subject, name, batch: { handler: fn.bind(instance) as EventBatchHandler, maxBatch: batch.maxBatch } } });
+        }
       }
     }
     return { commands, events };

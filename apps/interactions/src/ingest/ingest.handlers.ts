@@ -1,44 +1,75 @@
-import { DomainError, ErrorCode, type CommandContext, type IngestInteractionsV1, type IngestReply } from '@custodian/contracts';
-import { CommandHandler } from '@custodian/messaging';
+import {
+  DomainError, ErrorCode, type CommandContext, type EventEnvelope, type IngestInteractionsV1, type IngestReply, type InteractionRecordedV1,
+} from '@custodian/contracts';
+import { CommandHandler, OnEventBatch } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
 import { Controller, Inject } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 
-/** Interactions arriving in batches: all or nothing per batch, each id stored once. */
+interface IncomingRow {
+  n: number; workspace_id: string; id: string; program_id: string; step_id: string | null; variant_id: string | null;
+  control_group: boolean; contact_id: string; type: string; at: string;
+}
+
+/** Interactions arriving in batches, over the API or as JetStream events; each id is stored once per workspace. */
 @Controller()
 export class IngestHandlers {
   constructor(private readonly ds: DataSource, @Inject(LOGGER) readonly logger: Logger) {}
 
+  /** All or nothing: a batch naming a program the workspace does not have stores nothing. */
   @CommandHandler('interactions.interaction.ingest.v1')
   ingest(data: IngestInteractionsV1, context: CommandContext): Promise<IngestReply> {
-    const rows = JSON.stringify(data.interactions.map((i, n) => ({
-      n, id: i.id, program_id: i.programId, step_id: i.stepId ?? null, variant_id: i.variantId ?? null,
+    const rows = data.interactions.map((i, n): IncomingRow => ({
+      n, workspace_id: context.workspaceId, id: i.id, program_id: i.programId, step_id: i.stepId ?? null, variant_id: i.variantId ?? null,
       control_group: i.controlGroup ?? false, contact_id: i.contactId, type: i.type, at: i.at,
-    })));
+    }));
     return this.ds.transaction(async (em) => {
-      await em.query(`create temp table incoming on commit drop as select * from jsonb_to_recordset($1::jsonb) as i(n int, id uuid, program_id uuid,
-        step_id text, variant_id text, control_group boolean, contact_id uuid, type text, at timestamptz)`, [rows]);
-      const unknown = (await em.query(`select i.n, i.program_id from incoming i
-        where not exists (select 1 from program p where p.workspace_id = $1 and p.id = i.program_id) order by i.n limit 100`, [context.workspaceId])) as { n: number; program_id: string }[];
+      const unknown = await stage(em, rows);
       if (unknown.length) {
         throw new DomainError(ErrorCode.UnknownProgram, 'interactions name campaigns or canvases this workspace does not have; nothing was stored', {
-          errors: unknown.map((u) => ({ path: `interactions[${u.n}].programId`, message: `${u.program_id} not found` })),
+          errors: unknown.slice(0, 100).map((u) => ({ path: `interactions[${u.n}].programId`, message: `${u.program_id} not found` })),
         });
       }
-      // Shared lock on the programs: an expiry that is fixing the rows it will move out waits for this batch to commit.
-      await em.query('select id from program where workspace_id = $1 and id in (select distinct program_id from incoming) order by id for key share', [context.workspaceId]);
-      const [stored] = (await em.query(`with stored as (
-          insert into interaction (workspace_id, id, program_id, step_id, variant_id, control_group, contact_id, type, at)
-          select $1, id, program_id, step_id, variant_id, control_group, contact_id, type, at from incoming
-          on conflict (workspace_id, id) do nothing returning program_id)
-        select count(*)::int as n, coalesce(array_agg(distinct program_id), '{}') as programs from stored`, [context.workspaceId])) as [{ n: number; programs: string[] }];
-      // An interaction is activity: it restarts the clock of a stopped program's expiry.
-      if (stored.programs.length) {
-        // At most once a minute per program, so concurrent batches do not queue on its row.
-        await em.query(`update program set last_activity_at = now() where workspace_id = $1 and id = any($2::uuid[])
-          and (last_activity_at is null or last_activity_at < now() - interval '1 minute')`, [context.workspaceId, stored.programs]);
-      }
-      return { received: data.interactions.length, stored: stored.n, duplicates: data.interactions.length - stored.n };
+      const stored = await store(em);
+      return { received: rows.length, stored, duplicates: rows.length - stored };
     });
   }
+
+  /** Events of many workspaces at once; those naming an unknown program are rejected one by one. */
+  @OnEventBatch('events.messaging.interaction.recorded.v1', { maxBatch: 1000 })
+  async recorded(events: EventEnvelope<InteractionRecordedV1>[], em: EntityManager): Promise<{ rejected: { id: string; reason: string }[] }> {
+    const rows = events.map((e, n): IncomingRow => ({
+      n, workspace_id: e.workspaceId, id: e.id, program_id: e.data.programId, step_id: e.data.stepId ?? null, variant_id: e.data.variantId ?? null,
+      control_group: e.data.controlGroup ?? false, contact_id: e.data.contactId, type: e.data.type, at: e.data.at,
+    }));
+    const unknown = await stage(em, rows);
+    if (unknown.length) await em.query('delete from incoming where n = any($1::int[])', [unknown.map((u) => u.n)]);
+    await store(em);
+    return { rejected: unknown.map((u) => ({ id: events[u.n]!.id, reason: `campaign or canvas ${u.program_id} not found in workspace ${events[u.n]!.workspaceId}` })) };
+  }
+}
+
+/** Stages rows in `incoming` (this transaction only) and answers those naming a program their workspace does not have. */
+async function stage(em: EntityManager, rows: IncomingRow[]): Promise<{ n: number; program_id: string }[]> {
+  await em.query(`create temp table incoming on commit drop as select * from jsonb_to_recordset($1::jsonb) as i(n int, workspace_id text, id uuid,
+    program_id uuid, step_id text, variant_id text, control_group boolean, contact_id uuid, type text, at timestamptz)`, [JSON.stringify(rows)]);
+  return (await em.query(`select i.n, i.program_id from incoming i
+    where not exists (select 1 from program p where p.workspace_id = i.workspace_id and p.id = i.program_id) order by i.n`)) as { n: number; program_id: string }[];
+}
+
+/** Inserts what is staged, each id once per workspace; an interaction is activity for its program. */
+async function store(em: EntityManager): Promise<number> {
+  // Key-share lock on the programs: an expiry that is fixing the rows it will move out waits for this batch to commit.
+  await em.query(`select p.id from program p where (p.workspace_id, p.id) in (select distinct workspace_id, program_id from incoming) order by p.id for key share`);
+  const [stored] = (await em.query(`with stored as (
+      insert into interaction (workspace_id, id, program_id, step_id, variant_id, control_group, contact_id, type, at)
+      select workspace_id, id, program_id, step_id, variant_id, control_group, contact_id, type, at from incoming
+      on conflict (workspace_id, id) do nothing returning program_id)
+    select count(*)::int as n, coalesce(array_agg(distinct program_id), '{}') as programs from stored`)) as [{ n: number; programs: string[] }];
+  if (stored.programs.length) {
+    // At most once a minute per program, so concurrent batches do not queue on its row.
+    await em.query(`update program set last_activity_at = now() where id = any($1::uuid[])
+      and (last_activity_at is null or last_activity_at < now() - interval '1 minute')`, [stored.programs]);
+  }
+  return stored.n;
 }
