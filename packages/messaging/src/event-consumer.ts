@@ -75,7 +75,8 @@ export class EventConsumers {
         }
       }
       const consumer = await this.js.consumers.get(EVENT_STREAM, durable);
-      if (sub.batch) {
+      // Two pullers on the same consumer: one batch is in the database while the next is fetched and read.
+      for (let puller = 0; sub.batch && puller < 2; puller += 1) {
         const batch = sub.batch;
         const control = { stopped: false, current: undefined as ConsumerMessages | undefined };
         const done = (async () => {
@@ -93,8 +94,8 @@ export class EventConsumers {
           }
         })();
         this.running.push({ stop: () => { control.stopped = true; control.current?.stop(); }, done });
-        continue;
       }
+      if (sub.batch) continue;
       const messages = await consumer.consume({ max_messages: 32 });
       const done = (async () => {
         for await (const msg of messages) await this.handle(sub, durable, msg);

@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+// Interactions benchmark: N interaction events for P campaigns published to JetStream and stored by
+// the interactions service; then half the campaigns stopped, their data expired to object storage
+// and restored. Baselines in the same run: `psql \copy` of the same rows out to a file (expiry)
+// and back in (restore). Prints rates, ratios and the service's peak RSS.
+//
+//   npm run bench:interactions [-- --events 5000000 --programs 50]
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { dir, freshDatabase, log, peakRssMb, psql, startSystem } from '../lib/bench.mjs';
+
+const { values } = parseArgs({ options: { events: { type: 'string', default: '5000000' }, programs: { type: 'string', default: '50' } } });
+const N = Number(values.events);
+const P = Number(values.programs);
+const SUBJECT = 'events.messaging.interaction.recorded.v1';
+const TYPES = ['received', 'opened', 'clicked', 'converted'];
+
+async function api(sys, token, method, path, body) {
+  const res = await fetch(`${sys.url}${path}`, { method, body: body && JSON.stringify(body), headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
+  return res.json();
+}
+
+async function until(what, check, intervalMs = 250) {
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+async function main() {
+  await freshDatabase();
+  Object.assign(process.env, { INTERACTIONS_EXPIRE_AFTER: '1s', INTERACTIONS_SWEEP_INTERVAL: '500ms' });
+  const sys = await startSystem(['interactions']);
+  const nc = await connect({ servers: sys.natsUrl });
+  try {
+    const workspace = `bench-int-${Date.now().toString(36)}`;
+    const token = sys.token(workspace, 'app');
+    const programs = [];
+    for (let i = 0; i < P; i += 1) {
+      const p = await api(sys, token, 'POST', '/v1/campaigns', { name: `Campaign ${i}`, variants: [{ id: 'a', name: 'A' }, { id: 'b', name: 'B' }] });
+      await api(sys, token, 'POST', `/v1/campaigns/${p.id}/start`);
+      programs.push(p.id);
+    }
+
+    // Ingestion: published with 512 in flight, measured until the service has stored (and acknowledged) every event.
+    const js = jetstream(nc);
+    const jsm = await jetstreamManager(nc);
+    const started = performance.now();
+    const base = Date.UTC(2026, 0, 1);
+    let inFlight = [];
+    for (let i = 0; i < N; i += 1) {
+      const id = randomUUID();
+      const envelope = { id, type: 'messaging.interaction.recorded', version: 1, occurredAt: '2026-11-23T00:00:00.000Z', workspaceId: workspace,
+        actor: { id: 'sender' }, origin: 'integration', correlationId: id,
+        data: { programId: programs[i % P], variantId: i % 2 ? 'a' : 'b', contactId: randomUUID(), type: TYPES[i % 4], at: new Date(base + i * 1000).toISOString() } };
+      inFlight.push(js.publish(SUBJECT, JSON.stringify(envelope), { msgID: id }));
+      if (inFlight.length >= 512) { await Promise.all(inFlight); inFlight = []; }
+    }
+    await Promise.all(inFlight);
+    const published = (performance.now() - started) / 1000;
+    await until('all stored', async () => {
+      const info = await jsm.consumers.info('CUSTODIAN_EVENTS', 'interactions__events_messaging_interaction_recorded_v1').catch(() => null);
+      return info && info.num_pending === 0 && info.num_ack_pending === 0 && info.delivered.consumer_seq >= N;
+    });
+    const ingestSeconds = (performance.now() - started) / 1000;
+    const stored = Number(psql(`select count(*) from interactions.interaction where workspace_id = '${workspace}'`));
+    if (stored !== N) throw new Error(`stored ${stored} of ${N}`);
+
+    // Expiry: half the campaigns stopped; measured until every one reports its data expired.
+    const half = programs.slice(0, Math.floor(P / 2));
+    const rows = Number(psql(`select count(*) from interactions.interaction where program_id in (${half.map((id) => `'${id}'`).join(',')})`));
+    const expiryStarted = performance.now();
+    for (const id of half) await api(sys, token, 'POST', `/v1/campaigns/${id}/stop`);
+    await until('expired', async () => Number(psql(`select count(*) from interactions.program where id in (${half.map((id) => `'${id}'`).join(',')}) and interaction_data = 'expired'`)) === half.length);
+    const expirySeconds = (performance.now() - expiryStarted) / 1000;
+
+    // Restore: an active canvas names them all by id, so they stay live once back.
+    const guard = await api(sys, token, 'POST', '/v1/canvases', { name: 'Guard', retargeting: { programIds: half } });
+    await api(sys, token, 'POST', `/v1/canvases/${guard.id}/start`);
+    const restoreStarted = performance.now();
+    const job = await api(sys, token, 'POST', '/v1/interactions/restores', { programIds: half });
+    if (!job.id) throw new Error(`restore refused: ${JSON.stringify(job)}`);
+    const done = await until('restored', async () => {
+      const j = await api(sys, token, 'GET', `/v1/interactions/restores/${job.id}`);
+      return ['queued', 'running'].includes(j.status) ? null : j;
+    }, 100);
+    const restoreSeconds = (performance.now() - restoreStarted) / 1000;
+    if (done.status !== 'succeeded' || done.result.rows !== rows) throw new Error(`restore ended ${done.status}: ${JSON.stringify(done.result ?? done.error)}`);
+    const rss = peakRssMb(sys.pid('interactions'));
+
+    // Baselines: the same rows \copy'd out to a file and back into a table shaped like the live one.
+    const file = join(dir, 'interactions.csv');
+    const ids = half.map((id) => `'${id}'`).join(',');
+    let t = performance.now();
+    psql(`\\copy (select workspace_id, id, program_id, step_id, variant_id, control_group, contact_id, type, at from interactions.interaction where program_id in (${ids})) to '${file}' with (format csv, header true)`);
+    const outSeconds = (performance.now() - t) / 1000;
+    psql('drop table if exists public.bench_interaction; create table public.bench_interaction (like interactions.interaction including all)');
+    t = performance.now();
+    psql(`\\copy public.bench_interaction (workspace_id, id, program_id, step_id, variant_id, control_group, contact_id, type, at) from '${file}' with (format csv, header true)`);
+    const inSeconds = (performance.now() - t) / 1000;
+    psql('drop table public.bench_interaction');
+
+    const rate = (n, s) => `${(n / s).toFixed(0)}/s`;
+    log(`ingestion: ${N} events for ${P} campaigns in ${ingestSeconds.toFixed(2)} s = ${rate(N, ingestSeconds)} (published in ${published.toFixed(2)} s; target 20000/s)`);
+    log(`expiry: ${rows} rows of ${half.length} campaigns in ${expirySeconds.toFixed(2)} s = ${rate(rows, expirySeconds)}; baseline \\copy to a file ${outSeconds.toFixed(2)} s = ${rate(rows, outSeconds)}; ratio ${(100 * outSeconds / expirySeconds).toFixed(1)}% (target 50%)`);
+    log(`restore: ${rows} rows in ${restoreSeconds.toFixed(2)} s = ${rate(rows, restoreSeconds)}; baseline \\copy from the file ${inSeconds.toFixed(2)} s = ${rate(rows, inSeconds)}; ratio ${(100 * inSeconds / restoreSeconds).toFixed(1)}% (target 50%)`);
+    log(`peak RSS interactions ${rss.toFixed(0)} MB`);
+  } finally {
+    await nc.close();
+    await sys.stop();
+  }
+}
+
+main().catch((err) => { process.stderr.write(`${err.stack ?? err}\n`); process.exitCode = 1; })
+  .finally(() => rmSync(dir, { recursive: true, force: true }));
