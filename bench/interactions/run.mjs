@@ -48,10 +48,13 @@ async function main() {
       programs.push(p.id);
     }
 
-    // Ingestion: published with 512 in flight, measured until the service has stored (and acknowledged) every event.
+    // Ingestion: the events are published first (the service's consumer exists, the service is
+    // stopped), then the service is started and measured until it has stored and acknowledged
+    // every one: the rate into PostgreSQL, without a publisher in the same two cores.
     const js = jetstream(nc);
     const jsm = await jetstreamManager(nc);
-    const started = performance.now();
+    await sys.stopApp('interactions');
+    const publishStarted = performance.now();
     const base = Date.UTC(2026, 0, 1);
     let inFlight = [];
     for (let i = 0; i < N; i += 1) {
@@ -63,11 +66,13 @@ async function main() {
       if (inFlight.length >= 512) { await Promise.all(inFlight); inFlight = []; }
     }
     await Promise.all(inFlight);
-    const published = (performance.now() - started) / 1000;
+    const published = (performance.now() - publishStarted) / 1000;
+    const started = performance.now();
+    await sys.startApp('interactions');
     await until('all stored', async () => {
       const info = await jsm.consumers.info('CUSTODIAN_EVENTS', 'interactions__events_messaging_interaction_recorded_v1').catch(() => null);
       return info && info.num_pending === 0 && info.num_ack_pending === 0 && info.delivered.consumer_seq >= N;
-    });
+    }, 100);
     const ingestSeconds = (performance.now() - started) / 1000;
     const stored = Number(psql(`select count(*) from interactions.interaction where workspace_id = '${workspace}'`));
     if (stored !== N) throw new Error(`stored ${stored} of ${N}`);
@@ -107,7 +112,7 @@ async function main() {
     psql('drop table public.bench_interaction');
 
     const rate = (n, s) => `${(n / s).toFixed(0)}/s`;
-    log(`ingestion: ${N} events for ${P} campaigns in ${ingestSeconds.toFixed(2)} s = ${rate(N, ingestSeconds)} (published in ${published.toFixed(2)} s; target 20000/s)`);
+    log(`ingestion: ${N} events for ${P} campaigns stored in ${ingestSeconds.toFixed(2)} s (service start included) = ${rate(N, ingestSeconds)} (target 20000/s); published beforehand in ${published.toFixed(2)} s = ${rate(N, published)}`);
     log(`expiry: ${rows} rows of ${half.length} campaigns in ${expirySeconds.toFixed(2)} s = ${rate(rows, expirySeconds)}; baseline \\copy to a file ${outSeconds.toFixed(2)} s = ${rate(rows, outSeconds)}; ratio ${(100 * outSeconds / expirySeconds).toFixed(1)}% (target 50%)`);
     log(`restore: ${rows} rows in ${restoreSeconds.toFixed(2)} s = ${rate(rows, restoreSeconds)}; baseline \\copy from the file ${inSeconds.toFixed(2)} s = ${rate(rows, inSeconds)}; ratio ${(100 * inSeconds / restoreSeconds).toFixed(1)}% (target 50%)`);
     log(`peak RSS interactions ${rss.toFixed(0)} MB`);

@@ -84,8 +84,20 @@ export async function startSystem(apps = []) {
     { env, encoding: 'utf8' }).stdout.trim();
   return {
     url: `http://127.0.0.1:${children.gateway.port}`, natsUrl: nats.url, token, pid: (app) => children[app].child.pid,
+    /** Stops one service (SIGTERM, waits for its exit). */
+    async stopApp(app) {
+      const { child } = children[app];
+      await new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); });
+    },
+    /** Starts a stopped service again on its port and waits until it is ready. */
+    async startApp(app) {
+      const { port } = children[app];
+      children[app] = { child: spawn(process.execPath, [join(root, `apps/${app}/dist/main.js`)], { env: { ...env }, stdio: ['ignore', 'inherit', 'inherit'] }), port };
+      await waitHttp(`http://127.0.0.1:${port}/health/ready`);
+    },
     async stop() {
-      await Promise.all(Object.values(children).map(({ child }) => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); })));
+      await Promise.all(Object.values(children).filter(({ child }) => child.exitCode === null && child.signalCode === null)
+        .map(({ child }) => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); })));
       nats.child.kill('SIGTERM');
     },
   };

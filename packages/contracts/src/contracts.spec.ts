@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createEnvelope, EventEnvelope, ERROR_CODES, MESSAGES, parseEventSubject, validationErrors } from './index.js';
+import { createEnvelope, envelopeProblem, EventEnvelope, ERROR_CODES, MESSAGES, messageSpec, parseEventSubject, validationErrors } from './index.js';
 
 const messagesDir = join(dirname(fileURLToPath(import.meta.url)), 'messages');
 
@@ -44,5 +44,39 @@ describe('contracts', () => {
 
   it('has unique error codes', () => {
     expect(new Set(ERROR_CODES).size).toBe(ERROR_CODES.length);
+  });
+
+  describe('hand-written checks agree with their classes', () => {
+    const envelope = { ...createEnvelope('events.messaging.interaction.recorded.v1', { workspaceId: 'ws-1', actor: { id: 'sender', role: 'admin' }, origin: 'integration', correlationId: 'c-1' },
+      messageSpec('events.messaging.interaction.recorded.v1').fixture), causationId: 'x' } as Record<string, unknown>;
+    const envelopeSamples: [string, unknown][] = [
+      ['valid', envelope], ['no causation', { ...envelope, causationId: undefined }], ['null causation', { ...envelope, causationId: null }],
+      ['extra field', { ...envelope, extra: 1 }], ['bad id', { ...envelope, id: 'not-a-uuid' }], ['upper-case id', { ...envelope, id: String(envelope.id).toUpperCase() }],
+      ['bad type', { ...envelope, type: 'Contacts.x' }], ['version 0', { ...envelope, version: 0 }], ['version 1.5', { ...envelope, version: 1.5 }],
+      ['version as text', { ...envelope, version: '1' }], ['bad date', { ...envelope, occurredAt: 'yesterday' }], ['date only', { ...envelope, occurredAt: '2026-11-23' }],
+      ['numeric workspace', { ...envelope, workspaceId: 7 }], ['no actor', { ...envelope, actor: undefined }], ['actor extra', { ...envelope, actor: { id: 'a', x: 1 } }],
+      ['actor bad role', { ...envelope, actor: { id: 'a', role: 'king' } }], ['actor bad client', { ...envelope, actor: { id: 'a', client: 'robot' } }],
+      ['bad origin', { ...envelope, origin: 'moon' }], ['no correlation', { ...envelope, correlationId: undefined }], ['numeric causation', { ...envelope, causationId: 3 }],
+      ['array data', { ...envelope, data: [] }], ['null data', { ...envelope, data: null }], ['array', []], ['text', 'x'], ['null', null],
+    ];
+    it.each(envelopeSamples)('envelope: %s', (_name, sample) => {
+      expect(envelopeProblem(sample) === null).toBe(validationErrors(EventEnvelope, sample).errors.length === 0);
+    });
+
+    const checked = MESSAGES.filter((m) => m.check);
+    const payloadSamples = (fixture: Record<string, unknown>): [string, unknown][] => [
+      ['fixture', fixture], ['extra field', { ...fixture, extra: true }], ['array', []], ['null', null],
+      ...Object.keys(fixture).flatMap((key): [string, unknown][] => [
+        [`${key} missing`, { ...fixture, [key]: undefined }], [`${key} null`, { ...fixture, [key]: null }], [`${key} number`, { ...fixture, [key]: 12 }],
+        [`${key} text`, { ...fixture, [key]: 'some text' }], [`${key} long`, { ...fixture, [key]: 'x'.repeat(101) }], [`${key} true`, { ...fixture, [key]: true }],
+        [`${key} date`, { ...fixture, [key]: '2026-11-23' }], [`${key} date-time`, { ...fixture, [key]: '2026-11-23T10:00:00Z' }],
+      ]),
+      ['all optional', { programId: fixture.programId, contactId: fixture.contactId, type: 'opened', at: '2026-11-23T10:00:00.000+01:00', controlGroup: false }],
+    ];
+    it.each(checked.flatMap((m) => payloadSamples(m.fixture as Record<string, unknown>).map(([name, sample]) => [`${m.subject}: ${name}`, m, sample] as const)))(
+      '%s', (_name, spec, sample) => {
+        expect(spec.check!(sample) === null).toBe(validationErrors(spec.payload, sample).errors.length === 0);
+      });
+    it('covers the bulk events', () => expect(checked.map((m) => m.subject)).toEqual(['events.messaging.interaction.recorded.v1']));
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Matches, Min, ValidateNested } from 'class-validator';
+import { IsDefined, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Matches, Min, ValidateNested } from 'class-validator';
 import { CLIENTS, ORIGINS, ROLES, type Client, type Origin, type Role } from './enums.js';
 
 /** Who caused a change: a user of a workspace, or the system itself. */
@@ -18,7 +18,7 @@ export class EventEnvelope<T = unknown> {
   @IsInt() @Min(1) version!: number;
   @IsISO8601() occurredAt!: string;
   @IsString() workspaceId!: string;
-  @ValidateNested() @Type(() => Actor) actor!: Actor;
+  @IsDefined() @ValidateNested() @Type(() => Actor) actor!: Actor;
   @IsIn(ORIGINS) origin!: Origin;
   @IsString() correlationId!: string;
   @IsOptional() @IsString() causationId?: string;

@@ -105,3 +105,4 @@ export * from './messages/events.contacts.tag.created.v1/index.js';
 export * from './messages/events.contacts.tag.deleted.v1/index.js';
 export * from './messages/events.forms.form.submitted.v1/index.js';
 export * from './interactions.js';
+export * from './fast-checks.js';

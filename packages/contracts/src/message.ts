@@ -9,6 +9,8 @@ export interface MessageSpec<T extends object = object> {
   fixture: T;
   /** Only for commands: the shape of a successful reply, for documentation. */
   replyDescription?: string;
+  /** Only for events read in bulk: the payload's rules written out for speed (see fast-checks.ts). */
+  check?: (data: unknown) => string | null;
 }
 
 export function command<T extends object>(subject: string, payload: ClassConstructor<T>, fixture: T, replyDescription: string): MessageSpec<T> {
@@ -16,7 +18,7 @@ export function command<T extends object>(subject: string, payload: ClassConstru
   return { subject, kind: 'command', payload, fixture, replyDescription };
 }
 
-export function event<T extends object>(subject: string, payload: ClassConstructor<T>, fixture: T): MessageSpec<T> {
+export function event<T extends object>(subject: string, payload: ClassConstructor<T>, fixture: T, check?: (data: unknown) => string | null): MessageSpec<T> {
   if (!/^events\.[a-z]+(\.[a-z-]+)+\.v\d+$/.test(subject)) throw new Error(`bad event subject ${subject}`);
-  return { subject, kind: 'event', payload, fixture };
+  return { subject, kind: 'event', payload, fixture, ...(check ? { check } : {}) };
 }

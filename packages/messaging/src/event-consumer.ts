@@ -1,4 +1,4 @@
-import { DEAD_LETTER_PREFIX, EVENT_STREAM, EventEnvelope, messageSpec, validationErrors } from '@custodian/contracts';
+import { DEAD_LETTER_PREFIX, envelopeProblem, EVENT_STREAM, type EventEnvelope, messageSpec, validationErrors } from '@custodian/contracts';
 import { metrics, withLogContext } from '@custodian/observability';
 import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders, nanos } from '@nats-io/nats-core';
@@ -185,9 +185,14 @@ export class EventConsumers {
 
   private parse(msg: JsMsg): EventEnvelope {
     const plain = msg.json<EventEnvelope>();
-    const { errors } = validationErrors(EventEnvelope, plain);
-    if (errors.length) throw new Error(`invalid envelope: ${JSON.stringify(errors)}`);
+    const problem = envelopeProblem(plain);
+    if (problem) throw new Error(`invalid envelope: ${problem}`);
     const spec = messageSpec(msg.subject);
+    if (spec.check) {
+      const dataProblem = spec.check(plain.data);
+      if (dataProblem) throw new Error(`invalid ${msg.subject} payload: ${dataProblem}`);
+      return plain;
+    }
     const data = validationErrors(spec.payload, plain.data);
     if (data.errors.length) throw new Error(`invalid ${msg.subject} payload: ${JSON.stringify(data.errors)}`);
     return plain;
