@@ -141,11 +141,7 @@ describe('interaction data expiry', () => {
   beforeAll(() => system.start());
   afterAll(() => system.stop());
 
-  async function bytesOf(key: string): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of await storage.download('interactions', key)) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
-  }
+  const bytesOf = (key: string) => storage.readSmall('interactions', key, 64 * 1024 * 1024);
 
   it('moves the data of a stopped program to object storage with a matching manifest, unless an active program retargets it by id', async () => {
     const workspace = uniqueWorkspace('exp');

@@ -61,3 +61,19 @@ export async function copyIn(runner: QueryRunner, sql: string, source: Readable)
   await pipeline(source, sink);
   return Number(sink.rowCount ?? 0);
 }
+
+/** Work on a connection of its own (COPY needs the query runner), released afterwards. */
+export async function withRunner<T>(ds: DataSource, work: (runner: QueryRunner) => Promise<T>): Promise<T> {
+  const runner = ds.createQueryRunner();
+  await runner.connect();
+  try {
+    return await work(runner);
+  } finally {
+    await runner.release();
+  }
+}
+
+/** The same in a transaction: committed when the work resolves, rolled back when it throws. */
+export function inTransaction<T>(ds: DataSource, work: (runner: QueryRunner) => Promise<T>): Promise<T> {
+  return ds.transaction((em) => work(em.queryRunner!));
+}

@@ -5,7 +5,7 @@ import type { StorageConfig } from './config.js';
 import { hashingCounter } from './hashing.js';
 import { ARTIFACT_KINDS, type ArtifactKind } from './keys.js';
 
-export type StorageErrorCode = 'STORAGE_NOT_FOUND' | 'STORAGE_INTEGRITY' | 'STORAGE_UNAVAILABLE' | 'STORAGE_UPLOAD_FAILED';
+export type StorageErrorCode = 'STORAGE_NOT_FOUND' | 'STORAGE_INTEGRITY' | 'STORAGE_UNAVAILABLE' | 'STORAGE_UPLOAD_FAILED' | 'STORAGE_TOO_LARGE';
 
 export class StorageError extends Error {
   constructor(readonly code: StorageErrorCode, message: string, options?: { cause?: unknown }) {
@@ -121,6 +121,18 @@ export class ObjectStorage {
       if (isNotFound(err)) return null;
       throw new StorageError('STORAGE_UNAVAILABLE', `could not stat ${key}: ${(err as Error).message}`, { cause: err });
     }
+  }
+
+  /** A small object (a manifest) read whole; anything over `maxBytes` is refused rather than held in memory. */
+  async readSmall(kind: ArtifactKind, key: string, maxBytes = 1024 * 1024): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of await this.download(kind, key)) {
+      size += (chunk as Buffer).length;
+      if (size > maxBytes) throw new StorageError('STORAGE_TOO_LARGE', `object ${key} is over ${maxBytes} bytes; read it as a stream`);
+      chunks.push(chunk as Buffer);
+    }
+    return Buffer.concat(chunks);
   }
 
   /** Reads the whole object (streaming) and checks its size and sha256. */

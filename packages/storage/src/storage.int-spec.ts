@@ -62,6 +62,8 @@ describe('object storage on the real S3 server', () => {
     const stored = await storage.upload('exports', key, Readable.from([Buffer.from('email\r\nada@example.com\r\n')]));
     expect(stored.bytes).toBe(24);
     expect(await text(await storage.download('exports', key))).toBe('email\r\nada@example.com\r\n');
+    expect((await storage.readSmall('exports', key)).toString('utf8')).toBe('email\r\nada@example.com\r\n');
+    await expect(storage.readSmall('exports', key, 10)).rejects.toMatchObject({ code: 'STORAGE_TOO_LARGE' });
     const listed: string[] = [];
     for await (const o of storage.list('exports', 'w2/')) listed.push(o.key);
     expect(listed).toEqual([key]);

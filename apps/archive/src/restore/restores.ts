@@ -6,7 +6,7 @@ import { parseDuration } from '@custodian/config';
 import { JobRunner, JobStore, type ClaimedJob, type FinishedJobDetails, type JobContext } from '@custodian/jobs';
 import { CommandClient, CommandHandler, OnEvent, recordEvent } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
-import { copyIn, sqlLiteral } from '@custodian/persistence';
+import { copyIn, inTransaction, sqlLiteral, withRunner } from '@custodian/persistence';
 import { copyToObject, objectKey, ObjectStorage } from '@custodian/storage';
 import { Controller, Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
@@ -53,10 +53,7 @@ export class RestoreService {
     if (!request.contactIds && !request.filter) {
       throw new DomainError(ErrorCode.ValidationFailed, 'give contactIds or a filter', { errors: [{ path: '', message: 'needs contactIds or filter' }] });
     }
-    const runner = this.ds.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.startTransaction();
+    const result = await inTransaction(this.ds, async (runner) => {
       const em = runner.manager;
       if (!request.dryRun) await this.jobs.refuseWhileActive(em, context.workspaceId, 'restore', request.idempotencyKey);
       await this.selectCandidates(em, context.workspaceId, request);
@@ -72,37 +69,27 @@ export class RestoreService {
         ...((await em.query(`select contact_id as "contactId", why as reason from restore_candidate where why is not null
           order by archived_at, contact_id ${max === null ? '' : `limit ${max}`}`)) as Refusal[]),
       ];
-      let result: JobView | RestorePreview;
-      if (request.dryRun) {
-        result = await this.preview(em, context, await refusals(null), limit);
-      } else {
-        const stats = await this.contacts.request<WorkspaceStats>('contacts.workspace.stats.v1', context, {});
-        const projected = stats.activeContacts + ok;
-        if (missing.length + refused) {
-          // The first 1,000 are listed, so the answer stays a small message.
-          const n = missing.length + refused;
-          throw new DomainError(ErrorCode.RestoreRefused, `${n} contact(s) cannot be restored${n > 1000 ? ' (the first 1,000 are listed)' : ''}`, {
-            errors: (await refusals(1000)).slice(0, 1000).map((r) => ({ path: r.contactId, message: r.reason })),
-          });
-        }
-        if (!ok) throw new DomainError(ErrorCode.NotFound, 'no archived contact matches');
-        if (projected > limit && !request.confirmOverage) {
-          throw new DomainError(ErrorCode.ActiveContactLimit,
-            `restoring ${ok} contact(s) takes the workspace to ${projected} active contacts, ${projected - limit} over its limit of ${limit}; send confirmOverage: true to go ahead`,
-            { errors: [{ path: 'confirmOverage', message: `projected ${projected}, limit ${limit}, overage ${projected - limit}` }] });
-        }
-        result = await startRestoreJob(em, this.jobs, this.env, context,
-          { sql: 'select contact_id, email from restore_candidate where why is null', count: ok }, false, request.idempotencyKey);
+      if (request.dryRun) return this.preview(em, context, await refusals(null), limit);
+      if (missing.length + refused) {
+        // The first 1,000 are listed, so the answer stays a small message.
+        const n = missing.length + refused;
+        throw new DomainError(ErrorCode.RestoreRefused, `${n} contact(s) cannot be restored${n > 1000 ? ' (the first 1,000 are listed)' : ''}`, {
+          errors: (await refusals(1000)).slice(0, 1000).map((r) => ({ path: r.contactId, message: r.reason })),
+        });
       }
-      await runner.commitTransaction();
-      if (!request.dryRun) this.runner.poke();
-      return result;
-    } catch (err) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      throw err;
-    } finally {
-      await runner.release();
-    }
+      if (!ok) throw new DomainError(ErrorCode.NotFound, 'no archived contact matches');
+      const stats = await this.contacts.request<WorkspaceStats>('contacts.workspace.stats.v1', context, {});
+      const projected = stats.activeContacts + ok;
+      if (projected > limit && !request.confirmOverage) {
+        throw new DomainError(ErrorCode.ActiveContactLimit,
+          `restoring ${ok} contact(s) takes the workspace to ${projected} active contacts, ${projected - limit} over its limit of ${limit}; send confirmOverage: true to go ahead`,
+          { errors: [{ path: 'confirmOverage', message: `projected ${projected}, limit ${limit}, overage ${projected - limit}` }] });
+      }
+      return startRestoreJob(em, this.jobs, this.env, context,
+        { sql: 'select contact_id, email from restore_candidate where why is null', count: ok }, false, request.idempotencyKey);
+    });
+    if (!request.dryRun) this.runner.poke();
+    return result;
   }
 
   /** The archived contacts a request names, each with why it cannot be restored (or null), in `restore_candidate`. */
@@ -308,7 +295,7 @@ export class RestoreJob {
     if (!last) return null;
     const key = objectKey(p.context.workspaceId, 'archive', `restore-${job.id}-${job.attempt}-${batch}`, 'jsonl');
     staged.push(key);
-    await this.withRunner((runner) => copyToObject(runner, `copy (select a.snapshot from restore_item i join archived_contact a using (contact_id)
+    await withRunner(this.ds, (runner) => copyToObject(runner, `copy (select a.snapshot from restore_item i join archived_contact a using (contact_id)
         where i.job_id = ${sqlLiteral(job.id)} and i.outcome is null ${after ? `and i.contact_id > ${sqlLiteral(after)}` : ''}
           and i.contact_id <= ${sqlLiteral(last.contact_id)} order by i.contact_id) to stdout`, this.storage, 'archive', key));
     return { key, upTo: last.contact_id };
@@ -317,41 +304,23 @@ export class RestoreJob {
   /** Every contact of a batch gets its outcome, in one transaction with the archive's own records. */
   private async applyOutcomes(jobId: string, outcomesKey: string): Promise<void> {
     const source = await this.storage.download('archive', outcomesKey);
-    await this.withRunner(async (runner) => {
-      await runner.startTransaction();
-      try {
-        const em = runner.manager;
-        await em.query('create temp table batch_outcome (contact_id uuid, code text, message text, skipped text) on commit drop');
-        await copyIn(runner, 'copy batch_outcome from stdin with (format csv, header true)', source);
-        // Restored before a crash, its outcome not yet written: restored, once.
-        await em.query(`update restore_item i set
-            outcome = case when o.code is null or o.code = $2 then 'restored' when o.code = $3 then 'conflict' when o.code = $4 then 'skipped' end,
-            detail = case when o.code is null then nullif(o.skipped, '') when o.code = $2 then 'already restored' else o.message end
-          from batch_outcome o where i.job_id = $1 and i.contact_id = o.contact_id`,
-        [jobId, ErrorCode.ContactExists, ErrorCode.EmailInUse, ErrorCode.ContactMerged]);
-        const [unknown] = (await em.query(`select code, message from batch_outcome where code is not null and code <> all($1::text[]) limit 1`,
-          [[ErrorCode.ContactExists, ErrorCode.EmailInUse, ErrorCode.ContactMerged]])) as { code: string; message: string }[];
-        if (unknown) throw new DomainError(unknown.code as ErrorCode, unknown.message);
-        await em.query(`update archived_contact a set restored_at = now(), restore_job_id = $1
-          from batch_outcome o where a.contact_id = o.contact_id and (o.code is null or o.code = $2) and a.restored_at is null`,
-        [jobId, ErrorCode.ContactExists]);
-        await runner.commitTransaction();
-      } catch (err) {
-        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-        source.destroy();
-        throw err;
-      }
-    });
-  }
-
-  private async withRunner<T>(work: (runner: QueryRunner) => Promise<T>): Promise<T> {
-    const runner = this.ds.createQueryRunner();
-    await runner.connect();
-    try {
-      return await work(runner);
-    } finally {
-      await runner.release();
-    }
+    await inTransaction(this.ds, async (runner) => {
+      const em = runner.manager;
+      await em.query('create temp table batch_outcome (contact_id uuid, code text, message text, skipped text) on commit drop');
+      await copyIn(runner, 'copy batch_outcome from stdin with (format csv, header true)', source);
+      // Restored before a crash, its outcome not yet written: restored, once.
+      await em.query(`update restore_item i set
+          outcome = case when o.code is null or o.code = $2 then 'restored' when o.code = $3 then 'conflict' when o.code = $4 then 'skipped' end,
+          detail = case when o.code is null then nullif(o.skipped, '') when o.code = $2 then 'already restored' else o.message end
+        from batch_outcome o where i.job_id = $1 and i.contact_id = o.contact_id`,
+      [jobId, ErrorCode.ContactExists, ErrorCode.EmailInUse, ErrorCode.ContactMerged]);
+      const [unknown] = (await em.query(`select code, message from batch_outcome where code is not null and code <> all($1::text[]) limit 1`,
+        [[ErrorCode.ContactExists, ErrorCode.EmailInUse, ErrorCode.ContactMerged]])) as { code: string; message: string }[];
+      if (unknown) throw new DomainError(unknown.code as ErrorCode, unknown.message);
+      await em.query(`update archived_contact a set restored_at = now(), restore_job_id = $1
+        from batch_outcome o where a.contact_id = o.contact_id and (o.code is null or o.code = $2) and a.restored_at is null`,
+      [jobId, ErrorCode.ContactExists]);
+    }).finally(() => source.destroy());
   }
 
   private async counts(jobId: string) {
@@ -363,7 +332,7 @@ export class RestoreJob {
 
   private async writeOutcomes(jobId: string, workspaceId: string): Promise<string> {
     const key = objectKey(workspaceId, 'archive', `restore-${jobId}`, 'csv');
-    await this.withRunner((runner) => copyToObject(runner, `copy (select contact_id as "contactId", email, outcome, detail
+    await withRunner(this.ds, (runner) => copyToObject(runner, `copy (select contact_id as "contactId", email, outcome, detail
       from restore_item where job_id = ${sqlLiteral(jobId)} order by email) to stdout with (format csv, header true)`, this.storage, 'archive', key));
     return key;
   }

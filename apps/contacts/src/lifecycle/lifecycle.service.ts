@@ -2,7 +2,7 @@ import {
   DomainError, ErrorCode, type CommandContext, type ContactSnapshot, type ContactView, emailsInUseKey, restoreOutcomesKey, type EmailsInUseReply, type RestoreBatchOutcome, type RestoreBatchReply, type RestoreOutcome,
 } from '@custodian/contracts';
 import { recordEvent } from '@custodian/messaging';
-import { copyIn, sqlLiteral } from '@custodian/persistence';
+import { copyIn, inTransaction, sqlLiteral } from '@custodian/persistence';
 import { copyToObject, keyBelongsTo, ObjectStorage, StorageError } from '@custodian/storage';
 import { Injectable } from '@nestjs/common';
 import type { Readable } from 'node:stream';
@@ -108,24 +108,15 @@ export class LifecycleService {
   async restoreBatch(context: CommandContext, snapshotsKey: string): Promise<RestoreBatchReply> {
     const source = await this.openArchiveObject(context, snapshotsKey, 'snapshotsKey');
     const outcomesKey = restoreOutcomesKey(snapshotsKey);
-    const runner = this.ds.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.startTransaction();
+    // The download is closed whatever fails, before or during the COPY.
+    return inTransaction(this.ds, async (runner) => {
       await createRestoreStage(runner.manager);
       await copyIn(runner, 'copy restore_stage (snapshot) from stdin', source);
       const counts = await restoreStaged(runner.manager, context);
       // Written before the commit (the outcomes live in the transaction); the reply comes only after it.
       await copyToObject(runner, RESTORE_OUTCOMES_COPY, this.storage, 'archive', outcomesKey);
-      await runner.commitTransaction();
       return { outcomesKey, ...counts };
-    } catch (err) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      source.destroy();
-      throw err;
-    } finally {
-      await runner.release();
-    }
+    }).finally(() => source.destroy());
   }
 
   /** contacts.contact.restore-batch.v1 (deprecated): the snapshots in the request, the outcomes in the reply. */
@@ -146,25 +137,15 @@ export class LifecycleService {
   async emailsInUse(context: CommandContext, emailsKey: string): Promise<EmailsInUseReply> {
     const source = await this.openArchiveObject(context, emailsKey, 'emailsKey');
     const inUseKey = emailsInUseKey(emailsKey);
-    const runner = this.ds.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.startTransaction();
+    return inTransaction(this.ds, async (runner) => {
       await runner.query('create temp table checked_email (email text not null) on commit drop');
       const checked = await copyIn(runner, 'copy checked_email (email) from stdin', source);
       await runner.query('analyze checked_email');
       const { rows } = await copyToObject(runner, `copy (select distinct e.email from checked_email e
           where exists (select 1 from contact c where c.workspace_id = ${sqlLiteral(context.workspaceId)} and lower(c.email) = e.email)) to stdout`,
       this.storage, 'archive', inUseKey);
-      await runner.commitTransaction();
       return { inUseKey, checked, inUse: rows };
-    } catch (err) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      source.destroy();
-      throw err;
-    } finally {
-      await runner.release();
-    }
+    }).finally(() => source.destroy());
   }
 
   /** An object the archive service wrote for this workspace, opened for reading. */

@@ -2,7 +2,7 @@ import { type CommandContext } from '@custodian/contracts';
 import { parseDuration } from '@custodian/config';
 import type { ClaimedJob, JobContext } from '@custodian/jobs';
 import { recordEvent } from '@custodian/messaging';
-import { sqlLiteral } from '@custodian/persistence';
+import { sqlLiteral, withRunner } from '@custodian/persistence';
 import { copyToObject, objectKey, ObjectStorage } from '@custodian/storage';
 import { Inject, Injectable } from '@nestjs/common';
 import { Readable } from 'node:stream';
@@ -42,26 +42,22 @@ export class ExpireJob {
     await this.storage.removeMany('interactions', earlier.flatMap((k) => [k.objectKey, k.manifestKey]));
 
     // Under the program's lock, ingestion (which holds it shared) has committed all it will write before this point.
-    const upTo = await this.ds.transaction(async (em) => {
+    // The rows fixed here are all the program has now, so their time range comes with them in one scan.
+    const fixed = await this.ds.transaction(async (em) => {
       if (!(await this.stillDue(em, ws, p.programId))) return null;
-      const [{ seq }] = (await em.query('select coalesce(max(seq), 0)::text as seq from interaction where workspace_id = $1 and program_id = $2', [ws, p.programId])) as [{ seq: string }];
-      return seq;
+      const [row] = (await em.query(`select coalesce(max(seq), 0)::text as seq, min(at) as first_at, max(at) as last_at
+        from interaction where workspace_id = $1 and program_id = $2`, [ws, p.programId])) as [{ seq: string; first_at: Date | null; last_at: Date | null }];
+      return row;
     });
-    if (upTo === null) return { skipped: 'the program is no longer due (resumed, retargeted or already expired)' };
+    if (fixed === null) return { skipped: 'the program is no longer due (resumed, retargeted or already expired)' };
+    const upTo = fixed.seq;
     if (ctx.signal.aborted) throw ctx.signal.reason;
 
     const keys = segmentKeys(job, p.programId, job.attempt);
     const where = `workspace_id = ${sqlLiteral(ws)} and program_id = ${sqlLiteral(p.programId)} and seq <= ${sqlLiteral(upTo)}`;
-    const runner = this.ds.createQueryRunner();
-    await runner.connect();
-    let segment;
-    try {
-      segment = await copyToObject(runner, `copy (select ${SEGMENT_COLUMNS.join(', ')} from interaction where ${where} order by seq)
-        to stdout with (format csv, header true)`, this.storage, 'interactions', keys.objectKey, { gzip: true });
-    } finally {
-      await runner.release();
-    }
-    const [range] = (await this.ds.query(`select min(at) as first_at, max(at) as last_at from interaction where ${where}`)) as [{ first_at: Date | null; last_at: Date | null }];
+    const segment = await withRunner(this.ds, (runner) => copyToObject(runner, `copy (select ${SEGMENT_COLUMNS.join(', ')} from interaction where ${where} order by seq)
+      to stdout with (format csv, header true)`, this.storage, 'interactions', keys.objectKey, { gzip: true }));
+    const range = fixed;
     const manifest = {
       programId: p.programId, objectKey: keys.objectKey, rows: segment.rows, bytes: segment.bytes, sha256: segment.sha256,
       columns: SEGMENT_COLUMNS, format: 'csv', header: true, compression: 'gzip',

@@ -19,10 +19,7 @@ export class IngestHandlers {
   /** All or nothing: a batch naming a program the workspace does not have stores nothing. */
   @CommandHandler('interactions.interaction.ingest.v1')
   ingest(data: IngestInteractionsV1, context: CommandContext): Promise<IngestReply> {
-    const rows = data.interactions.map((i, n): IncomingRow => ({
-      n, workspace_id: context.workspaceId, id: i.id, program_id: i.programId, step_id: i.stepId ?? null, variant_id: i.variantId ?? null,
-      control_group: i.controlGroup ?? false, contact_id: i.contactId, type: i.type, at: i.at,
-    }));
+    const rows = data.interactions.map((i, n) => rowOf(n, context.workspaceId, i.id, i));
     return this.ds.transaction(async (em) => {
       const unknown = await stage(em, rows);
       if (unknown.length) {
@@ -38,15 +35,19 @@ export class IngestHandlers {
   /** Events of many workspaces at once; those naming an unknown program are rejected one by one. */
   @OnEventBatch('events.messaging.interaction.recorded.v1', { maxBatch: 1000 })
   async recorded(events: EventEnvelope<InteractionRecordedV1>[], em: EntityManager): Promise<{ rejected: { id: string; reason: string }[] }> {
-    const rows = events.map((e, n): IncomingRow => ({
-      n, workspace_id: e.workspaceId, id: e.id, program_id: e.data.programId, step_id: e.data.stepId ?? null, variant_id: e.data.variantId ?? null,
-      control_group: e.data.controlGroup ?? false, contact_id: e.data.contactId, type: e.data.type, at: e.data.at,
-    }));
+    const rows = events.map((e, n) => rowOf(n, e.workspaceId, e.id, e.data));
     const unknown = await stage(em, rows);
     if (unknown.length) await em.query('delete from incoming where n = any($1::int[])', [unknown.map((u) => u.n)]);
     await store(em);
     return { rejected: unknown.map((u) => ({ id: events[u.n]!.id, reason: `campaign or canvas ${u.program_id} not found in workspace ${events[u.n]!.workspaceId}` })) };
   }
+}
+
+function rowOf(n: number, workspaceId: string, id: string, i: InteractionRecordedV1): IncomingRow {
+  return {
+    n, workspace_id: workspaceId, id, program_id: i.programId, step_id: i.stepId ?? null, variant_id: i.variantId ?? null,
+    control_group: i.controlGroup ?? false, contact_id: i.contactId, type: i.type, at: i.at,
+  };
 }
 
 /** Stages rows in `incoming` (this transaction only) and answers those naming a program their workspace does not have. */

@@ -3,11 +3,9 @@ import { parseDuration } from '@custodian/config';
 import { JobRunner, JobStore, type ClaimedJob, type FinishedJobDetails, type JobContext } from '@custodian/jobs';
 import { CommandHandler, recordEvent } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
-import { copyIn } from '@custodian/persistence';
-import { ObjectStorage } from '@custodian/storage';
+import { copyIn, inTransaction, type QueryRunner } from '@custodian/persistence';
+import { hashingCounter, ObjectStorage } from '@custodian/storage';
 import { Controller, Inject, Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
-import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -77,32 +75,23 @@ export class RestoreJob {
     let done = 0;
     for (const programId of p.programIds) {
       if (ctx.signal.aborted) throw ctx.signal.reason;
-      const runner = this.ds.createQueryRunner();
-      await runner.connect();
-      try {
-        await runner.startTransaction();
+      rows += await inTransaction(this.ds, async (runner) => {
         const em = runner.manager;
         const [program] = (await em.query('select interaction_data from program where workspace_id = $1 and id = $2 for update', [ws, programId])) as { interaction_data: string }[];
-        if (program?.interaction_data === 'restoring') {
-          const segments = (await em.query(`select id, object_key, manifest_key, rows, bytes, sha256 from expired_segment
-            where workspace_id = $1 and program_id = $2 and restored_at is null order by expired_at`, [ws, programId])) as Segment[];
-          await em.query(`create temp table restoring (${SEGMENT_COLUMNS.map((c) => `${c} ${COLUMN_TYPES[c]}`).join(', ')}) on commit drop`);
-          for (const segment of segments) await this.load(runner, segment);
-          const [{ inserted }] = (await em.query(`with stored as (insert into interaction (workspace_id, ${SEGMENT_COLUMNS.join(', ')})
-            select $1, ${SEGMENT_COLUMNS.join(', ')} from restoring on conflict (workspace_id, id) do nothing returning 1)
-            select count(*)::int as inserted from stored`, [ws])) as [{ inserted: number }];
-          await em.query('update expired_segment set restored_at = now() where id = any($1::uuid[])', [segments.map((s) => s.id)]);
-          // Restored is activity: the data expires again only after another full period.
-          await em.query(`update program set interaction_data = 'live', expired_at = null, last_activity_at = now() where id = $1`, [programId]);
-          rows += inserted;
-        }
-        await runner.commitTransaction();
-      } catch (err) {
-        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-        throw err;
-      } finally {
-        await runner.release();
-      }
+        // Restored by an earlier attempt already.
+        if (program?.interaction_data !== 'restoring') return 0;
+        const segments = (await em.query(`select id, object_key, manifest_key, rows, bytes, sha256 from expired_segment
+          where workspace_id = $1 and program_id = $2 and restored_at is null order by expired_at`, [ws, programId])) as Segment[];
+        await em.query(`create temp table restoring (${SEGMENT_COLUMNS.map((c) => `${c} ${COLUMN_TYPES[c]}`).join(', ')}) on commit drop`);
+        for (const segment of segments) await this.load(runner, segment);
+        const [{ inserted }] = (await em.query(`with stored as (insert into interaction (workspace_id, ${SEGMENT_COLUMNS.join(', ')})
+          select $1, ${SEGMENT_COLUMNS.join(', ')} from restoring on conflict (workspace_id, id) do nothing returning 1)
+          select count(*)::int as inserted from stored`, [ws])) as [{ inserted: number }];
+        await em.query('update expired_segment set restored_at = now() where id = any($1::uuid[])', [segments.map((s) => s.id)]);
+        // Restored is activity: the data expires again only after another full period.
+        await em.query(`update program set interaction_data = 'live', expired_at = null, last_activity_at = now() where id = $1`, [programId]);
+        return inserted;
+      });
       done += 1;
       await ctx.progress(done, p.programIds.length);
     }
@@ -110,21 +99,19 @@ export class RestoreJob {
   }
 
   /** One segment into `restoring`, its bytes, sha256 and rows checked against what expiry recorded. */
-  private async load(runner: Parameters<typeof copyIn>[0], segment: Segment): Promise<void> {
-    const manifest = JSON.parse(await text(await this.storage.download('interactions', segment.manifest_key))) as { sha256: string; rows: number; bytes: number };
+  private async load(runner: QueryRunner, segment: Segment): Promise<void> {
+    const manifest = JSON.parse((await this.storage.readSmall('interactions', segment.manifest_key)).toString('utf8')) as { sha256: string; rows: number; bytes: number };
     if (manifest.sha256 !== segment.sha256 || manifest.rows !== Number(segment.rows) || manifest.bytes !== Number(segment.bytes)) {
       throw new DomainError(ErrorCode.SegmentCorrupt, `manifest ${segment.manifest_key} does not match the expiry record`);
     }
-    const hash = createHash('sha256');
-    let bytes = 0;
-    const check = new Transform({ transform(chunk: Buffer, _enc, next) { hash.update(chunk); bytes += chunk.length; next(null, chunk); } });
+    const counter = hashingCounter();
     const gunzip = createGunzip();
-    // A failure anywhere (download, check, gunzip) destroys the chain, and so fails the COPY.
+    // A failure anywhere (download, counter, gunzip) destroys the chain, and so fails the COPY.
     const [loaded] = await Promise.all([
       copyIn(runner, `copy restoring (${SEGMENT_COLUMNS.join(', ')}) from stdin with (format csv, header true)`, gunzip),
-      pipeline(await this.storage.download('interactions', segment.object_key), check, gunzip),
+      pipeline(await this.storage.download('interactions', segment.object_key), counter, gunzip),
     ]);
-    const sha256 = hash.digest('hex');
+    const { bytes, sha256 } = counter.result();
     if (sha256 !== segment.sha256 || bytes !== Number(segment.bytes) || loaded !== Number(segment.rows)) {
       throw new DomainError(ErrorCode.SegmentCorrupt,
         `segment ${segment.object_key}: ${loaded} rows, ${bytes} bytes, sha256 ${sha256}; its manifest says ${segment.rows} rows, ${segment.bytes} bytes, sha256 ${segment.sha256}`);
@@ -150,9 +137,3 @@ export class RestoreJob {
 const COLUMN_TYPES: Record<(typeof SEGMENT_COLUMNS)[number], string> = {
   id: 'uuid', program_id: 'uuid', step_id: 'text', variant_id: 'text', control_group: 'boolean', contact_id: 'uuid', type: 'text', at: 'timestamptz',
 };
-
-async function text(stream: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}

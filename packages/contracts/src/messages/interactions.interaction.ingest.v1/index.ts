@@ -1,18 +1,11 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
-import { INTERACTION_TYPES, type InteractionType } from '../../interactions.js';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsUUID, ValidateNested } from 'class-validator';
+import { InteractionRecordedV1 } from '../events.messaging.interaction.recorded.v1/index.js';
 import { command } from '../../message.js';
 
-/** One interaction of a contact with a campaign or canvas; `id` makes it idempotent. */
-export class InteractionInput {
+/** One interaction of a contact with a campaign or canvas, as the JetStream event carries it, plus `id` (idempotency). */
+export class InteractionInput extends InteractionRecordedV1 {
   @IsUUID() id!: string;
-  @IsUUID() programId!: string;
-  @IsOptional() @IsString() @MaxLength(100) stepId?: string;
-  @IsOptional() @IsString() @MaxLength(100) variantId?: string;
-  @IsOptional() @IsBoolean() controlGroup?: boolean;
-  @IsUUID() contactId!: string;
-  @IsIn(INTERACTION_TYPES) type!: InteractionType;
-  @IsISO8601({ strict: true }) at!: string;
 }
 
 /**
