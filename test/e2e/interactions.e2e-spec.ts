@@ -255,4 +255,36 @@ describe('interaction data expiry', () => {
       from interactions.expired_segment where program_id = $1 order by expired_at`, [programs.a!.id]);
     expect(segments).toEqual([{ rows: '50', restored: true }, { rows: '50', restored: false }]);
   });
+
+  it('keeps interactions that arrive after the data expired, expires them in turn, and restores both segments once each', async () => {
+    const workspace = uniqueWorkspace('late');
+    const api = system.client(system.token({ workspace, role: 'admin' }));
+    const p = (await api('POST', '/v1/campaigns', { name: 'Late' })).body;
+    await api('POST', `/v1/campaigns/${p.id}/start`);
+    const batch = (n: number) => Array.from({ length: n }, (_, i) => ({ id: randomUUID(), programId: p.id, contactId: randomUUID(), type: 'received',
+      at: new Date(Date.UTC(2026, 7, 1) + i * 1000).toISOString() }));
+    const first = batch(20);
+    await api('POST', '/v1/interactions', { interactions: first });
+    await api('POST', `/v1/campaigns/${p.id}/stop`);
+    const segmentsOf = () => databaseQuery<{ rows: string }>('select rows from interactions.expired_segment where program_id = $1 order by expired_at', [p.id]);
+    await waitFor(async () => (await segmentsOf()).length === 1, { timeoutMs: 30_000, intervalMs: 200, what: 'the first expiry' });
+
+    // Late: five new ones and a replay of an expired one. Nothing is dropped; they are live until they expire in turn.
+    const late = [...batch(5), first[0]!];
+    expect((await api('POST', '/v1/interactions', { interactions: late })).body).toMatchObject({ stored: 6 });
+    expect((await api('GET', `/v1/campaigns/${p.id}`)).body.interactionData.state).toBe('expired');
+    await waitFor(async () => (await segmentsOf()).length === 2, { timeoutMs: 30_000, intervalMs: 200, what: 'the late interactions to expire' });
+    expect(await segmentsOf()).toEqual([{ rows: '20' }, { rows: '6' }]);
+    const [{ n }] = await databaseQuery<{ n: number }>('select count(*)::int as n from interactions.interaction where program_id = $1', [p.id]);
+    expect(n).toBe(0);
+
+    const started = (await api('POST', '/v1/interactions/restores', { programIds: [p.id] })).body;
+    const done = await waitFor(async () => {
+      const job = (await api('GET', `/v1/interactions/restores/${started.id}`)).body;
+      return ['succeeded', 'failed'].includes(job.status) ? job : null;
+    }, { timeoutMs: 30_000, what: 'the restore' });
+    expect(done).toMatchObject({ status: 'succeeded', result: { rows: 25 } });
+    const ids = await databaseQuery<{ id: string }>('select id from interactions.interaction where program_id = $1 order by id', [p.id]);
+    expect(ids.map((r) => r.id)).toEqual([...first, ...late.slice(0, 5)].map((i) => i.id).sort());
+  });
 });

@@ -2,12 +2,13 @@ import { type CommandContext } from '@custodian/contracts';
 import { parseDuration } from '@custodian/config';
 import type { ClaimedJob, JobContext } from '@custodian/jobs';
 import { recordEvent } from '@custodian/messaging';
-import { sqlLiteral, withRunner } from '@custodian/persistence';
+import { withRunner } from '@custodian/persistence';
 import { copyToObject, objectKey, ObjectStorage } from '@custodian/storage';
 import { Inject, Injectable } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { DataSource, type EntityManager } from 'typeorm';
 import { InteractionsEnv } from '../config.js';
+import { partitionOf } from '../programs/partitions.js';
 import { dueToExpireSql } from '../programs/program-view.js';
 
 export interface ExpireParams { programId: string; context: CommandContext }
@@ -37,6 +38,7 @@ export class ExpireJob {
   async run(job: ClaimedJob, ctx: JobContext): Promise<Record<string, unknown>> {
     const p = job.params as unknown as ExpireParams;
     const ws = p.context.workspaceId;
+    const table = partitionOf(p.programId);
     // What an earlier attempt wrote before it died is not the record: remove it.
     const earlier = Array.from({ length: job.attempt - 1 }, (_, i) => segmentKeys(job, p.programId, i + 1));
     await this.storage.removeMany('interactions', earlier.flatMap((k) => [k.objectKey, k.manifestKey]));
@@ -44,18 +46,24 @@ export class ExpireJob {
     // Under the program's lock, ingestion (which holds it shared) has committed all it will write before this point.
     // The rows fixed here are all the program has now, so their time range comes with them in one scan.
     const fixed = await this.ds.transaction(async (em) => {
-      if (!(await this.stillDue(em, ws, p.programId))) return null;
-      const [row] = (await em.query(`select coalesce(max(seq), 0)::text as seq, min(at) as first_at, max(at) as last_at
-        from interaction where workspace_id = $1 and program_id = $2`, [ws, p.programId])) as [{ seq: string; first_at: Date | null; last_at: Date | null }];
+      const state = await this.stillDue(em, ws, p.programId);
+      if (state === null) return null;
+      const [row] = (await em.query(`select count(*)::int as rows, coalesce(max(seq), 0)::text as seq, min(at) as first_at, max(at) as last_at from ${table}`)) as [
+        { rows: number; seq: string; first_at: Date | null; last_at: Date | null }];
+      // Expired already and nothing arrived since: the activity that made it due left no rows to move.
+      if (state === 'expired' && row.rows === 0) {
+        await em.query('update program set expired_at = now() where id = $1', [p.programId]);
+        return 'nothing';
+      }
       return row;
     });
     if (fixed === null) return { skipped: 'the program is no longer due (resumed, retargeted or already expired)' };
+    if (fixed === 'nothing') return { rows: 0 };
     const upTo = fixed.seq;
     if (ctx.signal.aborted) throw ctx.signal.reason;
 
     const keys = segmentKeys(job, p.programId, job.attempt);
-    const where = `workspace_id = ${sqlLiteral(ws)} and program_id = ${sqlLiteral(p.programId)} and seq <= ${sqlLiteral(upTo)}`;
-    const segment = await withRunner(this.ds, (runner) => copyToObject(runner, `copy (select ${SEGMENT_COLUMNS.join(', ')} from interaction where ${where} order by seq)
+    const segment = await withRunner(this.ds, (runner) => copyToObject(runner, `copy (select ${SEGMENT_COLUMNS.join(', ')} from ${table} where seq <= ${BigInt(upTo)})
       to stdout with (format csv, header true)`, this.storage, 'interactions', keys.objectKey, { gzip: true }));
     const range = fixed;
     const manifest = {
@@ -67,13 +75,17 @@ export class ExpireJob {
     if (ctx.signal.aborted) throw ctx.signal.reason;
 
     return this.ds.transaction(async (em) => {
-      if (!(await this.stillDue(em, ws, p.programId))) {
+      if ((await this.stillDue(em, ws, p.programId)) === null) {
         await this.storage.removeMany('interactions', [keys.objectKey, keys.manifestKey]);
         return { skipped: 'the program became active or retargeted while its data was being written out' };
       }
-      const [, deleted] = (await em.query(`delete from interaction where ${where}`)) as [unknown, number];
+      const [count] = (await em.query(`select count(*) filter (where seq <= $1)::int as fixed, count(*) filter (where seq > $1)::int as later from ${table}`,
+        [upTo])) as [{ fixed: number; later: number }];
       // Only what is in the object leaves: a different count means the rows changed under us.
-      if (deleted !== segment.rows) throw new Error(`expiry of ${p.programId}: wrote ${segment.rows} rows but would delete ${deleted}; nothing deleted`);
+      if (count.fixed !== segment.rows) throw new Error(`expiry of ${p.programId}: wrote ${segment.rows} rows but ${count.fixed} are there; nothing deleted`);
+      // Emptying the program's table is one step; rows that arrived meanwhile stay, so then only the written ones go.
+      if (count.later === 0) await em.query(`truncate ${table}`);
+      else await em.query(`delete from ${table} where seq <= $1`, [upTo]);
       await em.query(`insert into expired_segment (workspace_id, program_id, object_key, manifest_key, rows, bytes, sha256, first_at, last_at)
         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [ws, p.programId, keys.objectKey, keys.manifestKey, segment.rows, segment.bytes, segment.sha256, range.first_at, range.last_at]);
@@ -86,9 +98,10 @@ export class ExpireJob {
     });
   }
 
-  private async stillDue(em: EntityManager, workspaceId: string, programId: string): Promise<boolean> {
-    const rows = (await em.query(`select p.id from program p where p.workspace_id = $1 and p.id = $2 and ${dueToExpireSql('p', '$3')} for update of p`,
-      [workspaceId, programId, this.expireAfterSecs])) as unknown[];
-    return rows.length > 0;
+  /** The program's data state if it is (still) due to expire, locked against ingestion; null if not. */
+  private async stillDue(em: EntityManager, workspaceId: string, programId: string): Promise<'live' | 'expired' | null> {
+    const [row] = (await em.query(`select p.interaction_data from program p where p.workspace_id = $1 and p.id = $2 and ${dueToExpireSql('p', '$3')} for update of p`,
+      [workspaceId, programId, this.expireAfterSecs])) as { interaction_data: 'live' | 'expired' }[];
+    return row?.interaction_data ?? null;
   }
 }

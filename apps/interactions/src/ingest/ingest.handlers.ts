@@ -11,7 +11,7 @@ interface IncomingRow {
   control_group: boolean; contact_id: string; type: string; at: string;
 }
 
-/** Interactions arriving in batches, over the API or as JetStream events; each id is stored once per workspace. */
+/** Interactions arriving in batches, over the API or as JetStream events; each id is stored once per program. */
 @Controller()
 export class IngestHandlers {
   constructor(private readonly ds: DataSource, @Inject(LOGGER) readonly logger: Logger) {}
@@ -65,12 +65,13 @@ async function store(em: EntityManager): Promise<number> {
   const [stored] = (await em.query(`with stored as (
       insert into interaction (workspace_id, id, program_id, step_id, variant_id, control_group, contact_id, type, at)
       select workspace_id, id, program_id, step_id, variant_id, control_group, contact_id, type, at from incoming
-      on conflict (workspace_id, id) do nothing returning program_id)
+      on conflict (program_id, id) do nothing returning program_id)
     select count(*)::int as n, coalesce(array_agg(distinct program_id), '{}') as programs from stored`)) as [{ n: number; programs: string[] }];
   if (stored.programs.length) {
-    // At most once a minute per program, so concurrent batches do not queue on its row.
+    // At most once a minute per program, so concurrent batches do not queue on its row; always after an expiry,
+    // so interactions that arrive for expired data make it due again.
     await em.query(`update program set last_activity_at = now() where id = any($1::uuid[])
-      and (last_activity_at is null or last_activity_at < now() - interval '1 minute')`, [stored.programs]);
+      and (last_activity_at is null or last_activity_at < now() - interval '1 minute' or last_activity_at <= expired_at)`, [stored.programs]);
   }
   return stored.n;
 }

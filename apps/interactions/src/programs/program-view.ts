@@ -25,9 +25,13 @@ export function retargetedSql(alias: string): string {
   return `exists (select 1 from program o where o.workspace_id = ${alias}.workspace_id and o.status = 'active' and ${alias}.id = any(o.retarget_program_ids))`;
 }
 
-/** SQL: the live interaction data of the program `alias` is due to expire; `secs` is the delay in seconds. */
+/**
+ * SQL: the interaction data of the program `alias` is due to expire; `secs` is the delay in
+ * seconds. Live data, or interactions that arrived after the data expired (they expire in turn).
+ */
 export function dueToExpireSql(alias: string, secs: string): string {
-  return `${alias}.status = 'stopped' and ${alias}.interaction_data = 'live' and not ${retargetedSql(alias)}
+  return `${alias}.status = 'stopped' and not ${retargetedSql(alias)}
+    and (${alias}.interaction_data = 'live' or (${alias}.interaction_data = 'expired' and ${alias}.last_activity_at > ${alias}.expired_at))
     and greatest(${alias}.stopped_at, ${alias}.last_activity_at) + make_interval(secs => ${secs}) <= now()`;
 }
 

@@ -9,6 +9,7 @@ import { decodeCursor, encodeCursor } from '@custodian/persistence';
 import { Controller, Inject } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { InteractionsEnv } from '../config.js';
+import { addPartition } from './partitions.js';
 import { PROGRAM_SQL, toProgramView, type ProgramRow } from './program-view.js';
 
 /** What each action needs the program to be, and what it makes it. */
@@ -35,6 +36,7 @@ export class ProgramHandlers {
         [context.workspaceId, data.kind, data.name, normalTags(data.tags), JSON.stringify(data.steps ?? []), JSON.stringify(data.variants ?? []),
           data.retargeting?.programIds ?? [], normalTags(data.retargeting?.tags)],
       )) as [{ id: string }];
+      await addPartition(em, context.workspaceId, id);
       return this.changed(em, context, data.kind, id, 'created');
     });
   }

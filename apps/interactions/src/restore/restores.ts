@@ -11,6 +11,7 @@ import { createGunzip } from 'node:zlib';
 import { DataSource, type EntityManager } from 'typeorm';
 import { InteractionsEnv } from '../config.js';
 import { SEGMENT_COLUMNS } from '../expiry/expire-job.js';
+import { partitionOf } from '../programs/partitions.js';
 
 export interface InteractionRestoreParams { context: CommandContext; programIds: string[]; alreadyLive: string[] }
 
@@ -82,14 +83,22 @@ export class RestoreJob {
         if (program?.interaction_data !== 'restoring') return 0;
         const segments = (await em.query(`select id, object_key, manifest_key, rows, bytes, sha256 from expired_segment
           where workspace_id = $1 and program_id = $2 and restored_at is null order by expired_at`, [ws, programId])) as Segment[];
-        await em.query(`create temp table restoring (${SEGMENT_COLUMNS.map((c) => `${c} ${COLUMN_TYPES[c]}`).join(', ')}) on commit drop`);
-        for (const segment of segments) await this.load(runner, segment);
-        const [{ inserted }] = (await em.query(`with stored as (insert into interaction (workspace_id, ${SEGMENT_COLUMNS.join(', ')})
-          select $1, ${SEGMENT_COLUMNS.join(', ')} from restoring on conflict (workspace_id, id) do nothing returning 1)
-          select count(*)::int as inserted from stored`, [ws])) as [{ inserted: number }];
-        await em.query('update expired_segment set restored_at = now() where id = any($1::uuid[])', [segments.map((s) => s.id)]);
-        // Restored is activity: the data expires again only after another full period.
-        await em.query(`update program set interaction_data = 'live', expired_at = null, last_activity_at = now() where id = $1`, [programId]);
+        const table = partitionOf(programId);
+        const [{ empty }] = (await em.query(`select not exists (select 1 from ${table}) as empty`)) as [{ empty: boolean }];
+        // The usual case, one segment into an empty table, goes straight in; otherwise through a staging
+        // table, so rows already there (or in two segments) are stored once.
+        // (The table's workspace_id defaults to the program's workspace.)
+        let inserted: number;
+        if (empty && segments.length === 1) {
+          inserted = await this.load(runner, segments[0]!, table);
+        } else {
+          await em.query(`create temp table restoring (${SEGMENT_COLUMNS.map((c) => `${c} ${COLUMN_TYPES[c]}`).join(', ')}) on commit drop`);
+          for (const segment of segments) await this.load(runner, segment, 'restoring');
+          [{ inserted }] = (await em.query(`with stored as (insert into ${table} (workspace_id, ${SEGMENT_COLUMNS.join(', ')})
+            select $1, ${SEGMENT_COLUMNS.join(', ')} from restoring on conflict (program_id, id) do nothing returning 1)
+            select count(*)::int as inserted from stored`, [ws])) as [{ inserted: number }];
+        }
+        await this.restored(em, programId, segments);
         return inserted;
       });
       done += 1;
@@ -98,8 +107,14 @@ export class RestoreJob {
     return { programs: p.programIds.length, rows, alreadyLive: p.alreadyLive };
   }
 
-  /** One segment into `restoring`, its bytes, sha256 and rows checked against what expiry recorded. */
-  private async load(runner: QueryRunner, segment: Segment): Promise<void> {
+  private async restored(em: EntityManager, programId: string, segments: Segment[]): Promise<void> {
+    await em.query('update expired_segment set restored_at = now() where id = any($1::uuid[])', [segments.map((s) => s.id)]);
+    // Restored is activity: the data expires again only after another full period.
+    await em.query(`update program set interaction_data = 'live', expired_at = null, last_activity_at = now() where id = $1`, [programId]);
+  }
+
+  /** One segment into `table`, its bytes, sha256 and rows checked against what expiry recorded; answers the rows. */
+  private async load(runner: QueryRunner, segment: Segment, table: string): Promise<number> {
     const manifest = JSON.parse((await this.storage.readSmall('interactions', segment.manifest_key)).toString('utf8')) as { sha256: string; rows: number; bytes: number };
     if (manifest.sha256 !== segment.sha256 || manifest.rows !== Number(segment.rows) || manifest.bytes !== Number(segment.bytes)) {
       throw new DomainError(ErrorCode.SegmentCorrupt, `manifest ${segment.manifest_key} does not match the expiry record`);
@@ -108,7 +123,7 @@ export class RestoreJob {
     const gunzip = createGunzip();
     // A failure anywhere (download, counter, gunzip) destroys the chain, and so fails the COPY.
     const [loaded] = await Promise.all([
-      copyIn(runner, `copy restoring (${SEGMENT_COLUMNS.join(', ')}) from stdin with (format csv, header true)`, gunzip),
+      copyIn(runner, `copy ${table} (${SEGMENT_COLUMNS.join(', ')}) from stdin with (format csv, header true)`, gunzip),
       pipeline(await this.storage.download('interactions', segment.object_key), counter, gunzip),
     ]);
     const { bytes, sha256 } = counter.result();
@@ -116,6 +131,7 @@ export class RestoreJob {
       throw new DomainError(ErrorCode.SegmentCorrupt,
         `segment ${segment.object_key}: ${loaded} rows, ${bytes} bytes, sha256 ${sha256}; its manifest says ${segment.rows} rows, ${segment.bytes} bytes, sha256 ${segment.sha256}`);
     }
+    return loaded;
   }
 
   async onFinished(em: EntityManager, job: JobView, details: FinishedJobDetails): Promise<void> {
