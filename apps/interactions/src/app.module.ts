@@ -5,6 +5,8 @@ import { DatabaseModule } from '@custodian/persistence';
 import { StorageModule } from '@custodian/storage';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { InteractionsEnv } from './config.js';
+import { InteractionDatasetJob } from './datasets/dataset-export-job.js';
+import { DatasetsHandlers } from './datasets/datasets.handlers.js';
 import { ExpireJob } from './expiry/expire-job.js';
 import { ExpirySweeper } from './expiry/expiry-sweeper.js';
 import { IngestHandlers } from './ingest/ingest.handlers.js';
@@ -25,8 +27,8 @@ export class AppModule {
         StorageModule.forRoot(env as unknown as Record<string, string>, ['interactions']),
         MessagingModule.forRoot({ app: 'interactions', natsServers: env.NATS_SERVERS, withDatabase: true, consumers: { maxDeliver: env.INTERACTIONS_EVENT_MAX_DELIVER } }),
       ],
-      controllers: [ProgramHandlers, IngestHandlers, QueryHandlers, RestoreHandlers, INTERACTIONS_JOBS.controller],
-      providers: [ExpireJob, ExpirySweeper, RestoreJob, ...INTERACTIONS_JOBS.providers],
+      controllers: [ProgramHandlers, IngestHandlers, QueryHandlers, RestoreHandlers, DatasetsHandlers, INTERACTIONS_JOBS.controller],
+      providers: [ExpireJob, ExpirySweeper, RestoreJob, InteractionDatasetJob, ...INTERACTIONS_JOBS.providers],
     };
   }
 }

@@ -4,8 +4,9 @@ import { InteractionsJobs1763800002500 } from './migrations/002-jobs.js';
 import { ExpiredSegments1763800002600 } from './migrations/003-expired-segments.js';
 import { ExpiryWarnings1763800002700 } from './migrations/004-expiry-warnings.js';
 import { InteractionsByProgram1763800002800 } from './migrations/005-interactions-by-program.js';
+import { ConversationsAndMessages1763800002900 } from './migrations/006-conversations-and-messages.js';
 
 export const SCHEMA = 'interactions';
 /** In order; a new one is appended, an applied one is never edited. */
 export const MIGRATIONS = [MessagingTables1763800000000, InteractionsSchema1763800002400, InteractionsJobs1763800002500, ExpiredSegments1763800002600,
-  ExpiryWarnings1763800002700, InteractionsByProgram1763800002800];
+  ExpiryWarnings1763800002700, InteractionsByProgram1763800002800, ConversationsAndMessages1763800002900];

@@ -53,3 +53,14 @@ export interface ProgramView {
   lastActivityAt: string | null;
   interactionData: { state: InteractionDataState; expiresAt: string | null; expiredAt: string | null };
 }
+
+/** Conversations and messages: the messaging channels' traffic the interactions service keeps and the exports read. */
+export const MESSAGE_CHANNELS = ['email', 'sms', 'whatsapp', 'messenger', 'instagram', 'telegram', 'line', 'viber', 'webchat', 'push'] as const;
+export type MessageChannel = (typeof MESSAGE_CHANNELS)[number];
+export const MESSAGE_DIRECTIONS = ['inbound', 'outbound'] as const;
+export type MessageDirection = (typeof MESSAGE_DIRECTIONS)[number];
+/** Delivery status: inbound messages are `received`; outbound ones go pending → sent → delivered → read, or end `failed`. */
+export const MESSAGE_STATUSES = ['received', 'pending', 'sent', 'delivered', 'read', 'failed'] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+export const CONVERSATION_STATUSES = ['open', 'closed'] as const;
+export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];

@@ -40,7 +40,12 @@ import { audienceQueryV1 } from './messages/interactions.audience.query.v1/index
 import { contactReceivedV1 } from './messages/interactions.contact.received.v1/index.js';
 import { expiringProgramsV1 } from './messages/interactions.program.expiring.v1/index.js';
 import { interactionDataExpiringV1 } from './messages/events.interactions.data.expiring.v1/index.js';
+import { conversationRecordedV1 } from './messages/events.messaging.conversation.recorded.v1/index.js';
 import { interactionRecordedV1 } from './messages/events.messaging.interaction.recorded.v1/index.js';
+import { messageRecordedV1 } from './messages/events.messaging.message.recorded.v1/index.js';
+import { exportInteractionsDatasetV1 } from './messages/interactions.dataset.export.v1/index.js';
+import { interactionsDatasetExportedV1 } from './messages/events.interactions.dataset.exported.v1/index.js';
+import { interactionsDatasetFailedV1 } from './messages/events.interactions.dataset.failed.v1/index.js';
 import { emailsInUseV1 } from './messages/contacts.workspace.emails-in-use.v1/index.js';
 import { restoreContactV1 } from './messages/contacts.contact.restore.v1/index.js';
 import { tagContactV1 } from './messages/contacts.contact.tag.v1/index.js';
@@ -124,6 +129,11 @@ export const MESSAGES: readonly MessageSpec[] = [
   restoreContactsV2,
   emailsInUseV1,
   interactionRecordedV1,
+  messageRecordedV1,
+  conversationRecordedV1,
+  exportInteractionsDatasetV1,
+  interactionsDatasetExportedV1,
+  interactionsDatasetFailedV1,
   expiringProgramsV1,
   interactionDataExpiringV1,
   audienceQueryV1,

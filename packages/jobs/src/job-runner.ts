@@ -2,6 +2,14 @@ import type { JobView } from '@custodian/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
 import { toJobView, type JobRow } from './job-store.js';
 
+/** A job that cannot succeed as asked ends failed with this code (shown to whoever requested it). */
+export class JobFailure extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+    this.name = 'JobFailure';
+  }
+}
+
 export interface ClaimedJob {
   id: string;
   workspaceId: string;

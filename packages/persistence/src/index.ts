@@ -1,4 +1,5 @@
 export * from './copy.js';
+export * from './csv-export.js';
 export * from './data-source.js';
 export * from './naming.js';
 export { DataSource, EntityManager } from 'typeorm';

@@ -1,7 +1,7 @@
 import { CONTACT_DATASET_COLUMNS, DomainError, ErrorCode, type CommandContext, type ExportContactsDatasetV1, type JobView } from '@custodian/contracts';
-import type { ClaimedJob, FinishedJobDetails, JobContext } from '@custodian/jobs';
+import { JobFailure, type ClaimedJob, type FinishedJobDetails, type JobContext } from '@custodian/jobs';
 import { recordEvent } from '@custodian/messaging';
-import { sqlIdentifier, sqlLiteral } from '@custodian/persistence';
+import { csvCopySql, isoTimestamp, spreadsheetSafe, sqlIdentifier, sqlLiteral, useTimeZone } from '@custodian/persistence';
 import { copyToObject, ObjectStorage } from '@custodian/storage';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -10,15 +10,6 @@ import { fieldNames } from '../contacts/custom-fields.js';
 export interface DatasetParams extends ExportContactsDatasetV1 {
   context: CommandContext;
 }
-
-class DatasetFailure extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
-}
-
-/** A value a spreadsheet would run as a formula gets a leading quote (files meant for people). */
-const safe = (expr: string) => `case when ${expr} ~ '^[=+@\\t\\r-]' then '''' || ${expr} else ${expr} end`;
 
 /**
  * Streams the contacts of a workspace (or of one list) as CSV into the exports bucket with COPY,
@@ -37,9 +28,7 @@ export class DatasetExportJob {
       await runner.startTransaction('REPEATABLE READ');
       const em = runner.manager;
       const timeZone = p.timeZone ?? 'CET';
-      const [known] = (await em.query('select 1 from pg_timezone_names where name = $1', [timeZone])) as unknown[];
-      if (!known) throw new DatasetFailure('DATASET_BAD_TIME_ZONE', `unknown time zone "${timeZone}"`);
-      await em.query(`set local timezone = ${sqlLiteral(timeZone)}`);
+      if (!(await useTimeZone(em, timeZone))) throw new JobFailure('DATASET_BAD_TIME_ZONE', `unknown time zone "${timeZone}"`);
       const from = p.listId
         ? `contact c join membership lm on lm.contact_id = c.id and lm.list_id = ${sqlLiteral(p.listId)}`
         : 'contact c';
@@ -47,8 +36,7 @@ export class DatasetExportJob {
       const customFields = (await fieldNames(em, ws)).map((name) => `fields.${name}`);
       const columns = p.fields ?? [...CONTACT_DATASET_COLUMNS, ...customFields];
       const expressions = columns.map((column) => `${this.expression(column)} as ${sqlIdentifier(column)}`);
-      const sql = `copy (select ${expressions.join(', ')} from ${from} where ${where} order by c.created_at, c.id)
-        to stdout with (format csv, header ${p.header === false ? 'false' : 'true'}, delimiter ${sqlLiteral(p.delimiter ?? ',')}, encoding 'UTF8')`;
+      const sql = csvCopySql(`select ${expressions.join(', ')} from ${from} where ${where} order by c.created_at, c.id`, p);
       const stored = await copyToObject(runner, sql, this.storage, 'exports', p.key, { gzip: p.compression === 'gzip' });
       await runner.commitTransaction();
       await ctx.progress(stored.rows, stored.rows);
@@ -83,7 +71,8 @@ export class DatasetExportJob {
   }
 
   private expression(column: string): string {
-    const ts = (col: string) => `to_char(${col}, 'YYYY-MM-DD"T"HH24:MI:SSOF')`;
+    const ts = isoTimestamp;
+    const safe = spreadsheetSafe;
     switch (column) {
       case 'id': return 'c.id::text';
       case 'email': return safe('c.email');

@@ -17,9 +17,10 @@ export class InteractionsController {
   @Post()
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Record a batch of interactions (received, opened, clicked, converted, bounced, failed), at most 2,000',
+    summary: 'Record a batch of interactions (received, opened, clicked, converted, bounced, failed), conversations and messages: at most 2,000 items in all',
     description: 'All or nothing: an interaction naming an unknown campaign or canvas refuses the batch (422 UNKNOWN_PROGRAM, with its index). '
-      + 'Idempotent by interaction id: a replayed id counts as a duplicate and is stored once.',
+      + 'Idempotent by interaction id: a replayed id counts as a duplicate and is stored once. Conversations (by conversationId) and messages '
+      + '(by messageId, with their delivery status) keep their latest version: one with an older or equal updatedAt / statusAt changes nothing.',
   })
   @ApiBody(bodyOf('IngestInteractionsV1'))
   ingest(@CurrentCaller() caller: Caller, @Req() req: Request, @Body() body: object): Promise<IngestReply> {

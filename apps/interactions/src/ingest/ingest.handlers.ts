@@ -1,17 +1,22 @@
 import {
-  DomainError, ErrorCode, type CommandContext, type EventEnvelope, type IngestInteractionsV1, type IngestReply, type InteractionRecordedV1,
+  DomainError, ErrorCode, type CommandContext, type ConversationRecordedV1, type EventEnvelope, type IngestInteractionsV1, type IngestReply,
+  type InteractionRecordedV1, type MessageRecordedV1,
 } from '@custodian/contracts';
 import { CommandHandler, OnEventBatch } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
 import { Controller, Inject } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { conversationRow, messageRow, storeConversations, storeMessages } from './messages.js';
 
 interface IncomingRow {
   n: number; workspace_id: string; id: string; program_id: string; step_id: string | null; variant_id: string | null;
   control_group: boolean; contact_id: string; type: string; at: string;
 }
 
-/** Interactions arriving in batches, over the API or as JetStream events; each id is stored once per program. */
+/**
+ * Interactions, conversations and messages arriving in batches, over the API or as JetStream events.
+ * An interaction id is stored once per program; conversations and messages keep their latest version.
+ */
 @Controller()
 export class IngestHandlers {
   constructor(private readonly ds: DataSource, @Inject(LOGGER) readonly logger: Logger) {}
@@ -19,17 +24,46 @@ export class IngestHandlers {
   /** All or nothing: a batch naming a program the workspace does not have stores nothing. */
   @CommandHandler('interactions.interaction.ingest.v1')
   ingest(data: IngestInteractionsV1, context: CommandContext): Promise<IngestReply> {
-    const rows = data.interactions.map((i, n) => rowOf(n, context.workspaceId, i.id, i));
+    const interactions = data.interactions ?? [];
+    const conversations = data.conversations ?? [];
+    const messages = data.messages ?? [];
+    const items = interactions.length + conversations.length + messages.length;
+    if (items === 0 || items > 2000) {
+      throw new DomainError(ErrorCode.ValidationFailed, `a batch holds 1 to 2000 interactions, conversations and messages in all, not ${items}`, {
+        errors: [{ path: '', message: `${items} items` }],
+      });
+    }
+    const rows = interactions.map((i, n) => rowOf(n, context.workspaceId, i.id, i));
     return this.ds.transaction(async (em) => {
-      const unknown = await stage(em, rows);
-      if (unknown.length) {
-        throw new DomainError(ErrorCode.UnknownProgram, 'interactions name campaigns or canvases this workspace does not have; nothing was stored', {
-          errors: unknown.slice(0, 100).map((u) => ({ path: `interactions[${u.n}].programId`, message: `${u.program_id} not found` })),
-        });
+      let stored = 0;
+      if (rows.length) {
+        const unknown = await stage(em, rows);
+        if (unknown.length) {
+          throw new DomainError(ErrorCode.UnknownProgram, 'interactions name campaigns or canvases this workspace does not have; nothing was stored', {
+            errors: unknown.slice(0, 100).map((u) => ({ path: `interactions[${u.n}].programId`, message: `${u.program_id} not found` })),
+          });
+        }
+        stored = await store(em);
       }
-      const stored = await store(em);
-      return { received: rows.length, stored, duplicates: rows.length - stored };
+      const conversationsStored = await storeConversations(em, conversations.map((c) => conversationRow(context.workspaceId, c)));
+      const messagesStored = await storeMessages(em, messages.map((m) => messageRow(context.workspaceId, m)));
+      return {
+        received: rows.length, stored, duplicates: rows.length - stored,
+        conversations: { received: conversations.length, stored: conversationsStored }, messages: { received: messages.length, stored: messagesStored },
+      };
     });
+  }
+
+  @OnEventBatch('events.messaging.message.recorded.v1', { maxBatch: 1000 })
+  async messageRecorded(events: EventEnvelope<MessageRecordedV1>[], em: EntityManager): Promise<{ rejected: never[] }> {
+    await storeMessages(em, events.map((e) => messageRow(e.workspaceId, e.data)));
+    return { rejected: [] };
+  }
+
+  @OnEventBatch('events.messaging.conversation.recorded.v1', { maxBatch: 1000 })
+  async conversationRecorded(events: EventEnvelope<ConversationRecordedV1>[], em: EntityManager): Promise<{ rejected: never[] }> {
+    await storeConversations(em, events.map((e) => conversationRow(e.workspaceId, e.data)));
+    return { rejected: [] };
   }
 
   /** Events of many workspaces at once; those naming an unknown program are rejected one by one. */

@@ -24,7 +24,8 @@ export class QueryHandlers {
       { id: string; interaction_data: string }[];
     if (data.programId && !programs.length) throw new DomainError(ErrorCode.NotFound, `campaign or canvas ${data.programId} not found`);
     const limit = data.limit ?? 1000;
-    const params: unknown[] = [context.workspaceId, programs.map((p) => p.id), data.interaction];
+    // Only live data: a program whose data expired keeps what arrived since out of queries until it is restored.
+    const params: unknown[] = [context.workspaceId, programs.filter((p) => p.interaction_data === 'live').map((p) => p.id), data.interaction];
     const where = ['workspace_id = $1', 'program_id = any($2::uuid[])', 'type = $3'];
     const add = (sql: string, value: unknown) => { params.push(value); where.push(sql.replace('?', `$${params.length}`)); };
     if (data.stepId !== undefined) add('step_id = ?', data.stepId);
@@ -44,7 +45,7 @@ export class QueryHandlers {
   async received(data: ContactReceivedV1, context: CommandContext): Promise<{ campaigns: ReceivedProgram[]; canvases: ReceivedProgram[] }> {
     const rows = (await this.ds.query(`select p.id, p.kind, p.name, count(*)::int as messages, max(i.at) as last_at
       from interaction i join program p on p.id = i.program_id and p.workspace_id = i.workspace_id
-      where i.workspace_id = $1 and i.contact_id = $2 and i.type = 'received'
+      where i.workspace_id = $1 and i.contact_id = $2 and i.type = 'received' and p.interaction_data = 'live'
       group by p.id, p.kind, p.name order by max(i.at) desc`, [context.workspaceId, data.contactId])) as
       { id: string; kind: 'campaign' | 'canvas'; name: string; messages: number; last_at: Date }[];
     const view = (r: (typeof rows)[number]): ReceivedProgram => ({ programId: r.id, kind: r.kind, name: r.name, messages: r.messages, lastReceivedAt: r.last_at.toISOString() });

@@ -1,0 +1,151 @@
+import {
+  DomainError, ErrorCode, INTERACTION_DATASET_COLUMNS, USER_PROFILE_COLUMNS, type CommandContext, type ExportInteractionsDatasetV1, type InteractionDataset, type JobView,
+} from '@custodian/contracts';
+import { JobFailure, type ClaimedJob, type FinishedJobDetails, type JobContext } from '@custodian/jobs';
+import { recordEvent } from '@custodian/messaging';
+import { copyIn, csvCopySql, isoTimestamp, spreadsheetSafe, sqlIdentifier, sqlLiteral, useTimeZone, withRunner, type QueryRunner } from '@custodian/persistence';
+import { copyToObject, ObjectStorage } from '@custodian/storage';
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+
+export interface InteractionDatasetParams extends ExportInteractionsDatasetV1 {
+  context: CommandContext;
+}
+
+const text = (col: string) => spreadsheetSafe(col);
+const uuid = (col: string) => `${col}::text`;
+
+/** SQL of each column, by dataset (m: message, c: conversation, p: profile, s: summary). */
+const EXPRESSIONS: Record<'conversations' | 'messages' | 'users', Record<string, string>> = {
+  conversations: {
+    id: uuid('c.id'), contactId: uuid('c.contact_id'), channel: 'c.channel', status: 'c.status', assignee: text('c.assignee'), closedBy: text('c.closed_by'),
+    category: text('c.category'), openedAt: isoTimestamp('c.opened_at'), firstResponseAt: isoTimestamp('c.first_response_at'),
+    closedAt: isoTimestamp('c.closed_at'), updatedAt: isoTimestamp('c.updated_at'),
+  },
+  messages: {
+    id: uuid('m.id'), conversationId: uuid('m.conversation_id'), contactId: uuid('m.contact_id'), channel: 'm.channel', direction: 'm.direction',
+    programId: uuid('m.program_id'), sender: text('m.sender'), contentType: text('m.content_type'), text: text('m.text'), status: 'm.status',
+    failureReason: text('m.failure_reason'), at: isoTimestamp('m.at'), statusAt: isoTimestamp('m.status_at'),
+  },
+  users: {
+    id: uuid('p.id'), email: text('p.email'), firstName: text('p."firstName"'), lastName: text('p."lastName"'),
+    campaigns: 'coalesce(s.campaigns, 0)', canvases: 'coalesce(s.canvases, 0)', received: 'coalesce(s.received, 0)', opened: 'coalesce(s.opened, 0)',
+    clicked: 'coalesce(s.clicked, 0)', converted: 'coalesce(s.converted, 0)', bounced: 'coalesce(s.bounced, 0)', failed: 'coalesce(s.failed, 0)',
+    lastInteractionAt: isoTimestamp('s.last_at'),
+  },
+};
+
+/**
+ * Streams a dataset of conversations, messages or users as CSV into the exports bucket with COPY,
+ * in one repeatable-read transaction (a consistent snapshot), never holding the rows in memory.
+ */
+@Injectable()
+export class InteractionDatasetJob {
+  constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage) {}
+
+  /** Checked before the job is queued, so a bad request fails at once. */
+  static validate(data: ExportInteractionsDatasetV1): void {
+    const errors: { path: string; message: string }[] = [];
+    const columns = INTERACTION_DATASET_COLUMNS[data.dataset];
+    for (const f of data.fields ?? []) if (!columns.includes(f)) errors.push({ path: 'fields', message: `"${f}" is not one of ${columns.join(', ')}` });
+    if (data.dataset === 'users') {
+      if (!data.profilesKey) errors.push({ path: 'profilesKey', message: 'the users dataset needs the profiles file' });
+    } else {
+      if (!data.from) errors.push({ path: 'from', message: `required for ${data.dataset}` });
+      if (!data.to) errors.push({ path: 'to', message: `required for ${data.dataset}` });
+      if (data.from && data.to && Date.parse(data.from) >= Date.parse(data.to)) errors.push({ path: 'to', message: 'must be after from' });
+    }
+    if (data.programId && data.programTag) errors.push({ path: 'programTag', message: 'give programId or programTag, not both' });
+    if (errors.length) throw new DomainError(ErrorCode.ValidationFailed, `invalid ${data.dataset} export: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, { errors });
+  }
+
+  run(job: ClaimedJob, ctx: JobContext): Promise<Record<string, unknown>> {
+    const p = job.params as unknown as InteractionDatasetParams;
+    return withRunner(this.ds, async (runner) => {
+      await runner.startTransaction('REPEATABLE READ');
+      try {
+        const timeZone = p.timeZone ?? 'CET';
+        if (!(await useTimeZone(runner.manager, timeZone))) throw new JobFailure('DATASET_BAD_TIME_ZONE', `unknown time zone "${timeZone}"`);
+        if (p.dataset === 'users') await this.loadProfiles(runner, p.profilesKey!);
+        const stored = await copyToObject(runner, csvCopySql(this.select(p), p), this.storage, 'exports', p.key, { gzip: p.compression === 'gzip' });
+        await runner.commitTransaction();
+        await ctx.progress(stored.rows, stored.rows);
+        return { exportId: p.exportId, bucket: this.storage.bucket('exports'), key: p.key, rows: stored.rows, bytes: stored.bytes, sha256: stored.sha256 };
+      } catch (err) {
+        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+        throw err;
+      }
+    });
+  }
+
+  async onFinished(em: EntityManager, job: JobView, details: FinishedJobDetails): Promise<void> {
+    if (job.kind !== 'dataset-export') return;
+    const p = details.params as unknown as InteractionDatasetParams;
+    if (job.status === 'succeeded') {
+      const r = job.result as { bucket: string; key: string; rows: number; bytes: number; sha256: string };
+      await recordEvent(em, 'events.interactions.dataset.exported.v1', p.context, { exportId: p.exportId, jobId: job.id, bucket: r.bucket, key: r.key, rows: r.rows, bytes: r.bytes, sha256: r.sha256 });
+    } else {
+      await recordEvent(em, 'events.interactions.dataset.failed.v1', p.context, { exportId: p.exportId, jobId: job.id, code: job.error?.code ?? job.status, message: job.error?.message ?? job.status });
+    }
+  }
+
+  /** The contacts' profiles, in the file's order, into `profile` (this transaction only); the header must be exactly the expected one. */
+  private async loadProfiles(runner: QueryRunner, key: string): Promise<void> {
+    const columns = USER_PROFILE_COLUMNS.map((c) => sqlIdentifier(c)).join(', ');
+    await runner.query(`create temp table profile (n bigint generated always as identity, id uuid, email text, "firstName" text, "lastName" text) on commit drop`);
+    await runner.query('savepoint profiles');
+    try {
+      await copyIn(runner, `copy profile (${columns}) from stdin with (format csv, header match)`, await this.storage.download('exports', key));
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      // A bad file is the caller's to fix, with PostgreSQL's words for what is wrong (and the line).
+      if (e.code?.startsWith('22') || e.code === 'NoSuchKey' || /NoSuchKey|Not Found/i.test(e.message)) {
+        throw new JobFailure('DATASET_BAD_PROFILES', `profiles file ${key}: ${e.message} (expected the header ${USER_PROFILE_COLUMNS.join(',')})`);
+      }
+      throw err;
+    }
+  }
+
+  /** The dataset's select, filtered to the workspace (and range, and programs), in a stable order. */
+  private select(p: InteractionDatasetParams): string {
+    const ws = sqlLiteral(p.context.workspaceId);
+    const family = p.dataset === 'failed_messages' ? 'messages' : p.dataset;
+    const columns = p.fields ?? INTERACTION_DATASET_COLUMNS[p.dataset];
+    const list = columns.map((c) => `${EXPRESSIONS[family][c]} as ${sqlIdentifier(c)}`).join(', ');
+    const range = (col: string) => `${col} >= ${sqlLiteral(p.from!)}::timestamptz and ${col} < ${sqlLiteral(p.to!)}::timestamptz`;
+    const programs = this.programsSql(p);
+    switch (p.dataset as InteractionDataset) {
+      case 'conversations':
+        return `select ${list} from conversation c where c.workspace_id = ${ws} and ${range('c.opened_at')} order by c.opened_at, c.id`;
+      case 'messages':
+      case 'failed_messages': {
+        const failed = p.dataset === 'failed_messages' ? ` and m.direction = 'outbound' and m.status = 'failed'` : '';
+        const program = programs ? ` and m.program_id in (${programs.replace(" and interaction_data = 'live'", '')})` : '';
+        return `select ${list} from message m where m.workspace_id = ${ws} and ${range('m.at')}${failed}${program} order by m.at, m.id`;
+      }
+      case 'users':
+        // Only live programs count: expired data is in long-term storage, not in this summary.
+        return `with live as (select id, kind from program where workspace_id = ${ws} and interaction_data = 'live'${programs ? ` and id in (${programs})` : ''}),
+          summary as (
+            select i.contact_id,
+              count(distinct i.program_id) filter (where l.kind = 'campaign' and i.type = 'received') as campaigns,
+              count(distinct i.program_id) filter (where l.kind = 'canvas' and i.type = 'received') as canvases,
+              count(*) filter (where i.type = 'received') as received, count(*) filter (where i.type = 'opened') as opened,
+              count(*) filter (where i.type = 'clicked') as clicked, count(*) filter (where i.type = 'converted') as converted,
+              count(*) filter (where i.type = 'bounced') as bounced, count(*) filter (where i.type = 'failed') as failed,
+              max(i.at) as last_at
+            from interaction i join live l on l.id = i.program_id
+            where i.program_id = any (array(select id from live))
+            group by i.contact_id)
+          select ${list} from profile p left join summary s on s.contact_id = p.id order by p.n`;
+    }
+  }
+
+  /** SQL selecting the ids of the programs the request narrows to, or null for all. */
+  private programsSql(p: InteractionDatasetParams): string | null {
+    const ws = sqlLiteral(p.context.workspaceId);
+    if (p.programId) return `select id from program where workspace_id = ${ws} and id = ${sqlLiteral(p.programId)}`;
+    if (p.programTag) return `select id from program where workspace_id = ${ws} and ${sqlLiteral(p.programTag.toLowerCase())} = any(tags)`;
+    return null;
+  }
+}

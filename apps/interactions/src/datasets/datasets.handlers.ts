@@ -1,0 +1,31 @@
+import { DomainError, ErrorCode, type CommandContext, type ExportInteractionsDatasetV1, type JobView } from '@custodian/contracts';
+import { JobRunner, JobStore } from '@custodian/jobs';
+import { CommandHandler } from '@custodian/messaging';
+import { LOGGER, type Logger } from '@custodian/observability';
+import { keyBelongsTo } from '@custodian/storage';
+import { Controller, Inject } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { InteractionDatasetJob, type InteractionDatasetParams } from './dataset-export-job.js';
+
+/** Datasets for the exports service: conversations, messages, failed messages and users, streamed by jobs. */
+@Controller()
+export class DatasetsHandlers {
+  constructor(private readonly ds: DataSource, private readonly jobs: JobStore, private readonly runner: JobRunner, @Inject(LOGGER) readonly logger: Logger) {}
+
+  @CommandHandler('interactions.dataset.export.v1')
+  async export(data: ExportInteractionsDatasetV1, context: CommandContext): Promise<JobView> {
+    for (const [path, key] of [['key', data.key], ['profilesKey', data.profilesKey]] as const) {
+      if (key !== undefined && !keyBelongsTo(key, context.workspaceId, 'exports')) {
+        throw new DomainError(ErrorCode.ValidationFailed, `${path} must be in the workspace's exports folder`, { errors: [{ path, message: `must start with ${context.workspaceId}/exports/` }] });
+      }
+    }
+    InteractionDatasetJob.validate(data);
+    const params: InteractionDatasetParams = { ...data, context };
+    const { job } = await this.ds.transaction((em) => this.jobs.enqueue(em, {
+      workspaceId: context.workspaceId, kind: 'dataset-export', requestedBy: context.actor.id, correlationId: context.correlationId,
+      params: params as unknown as Record<string, unknown>, idempotencyKey: data.exportId, ignoreForIdempotency: ['context'],
+    }));
+    this.runner.poke();
+    return job;
+  }
+}

@@ -1,0 +1,32 @@
+import type { EntityManager } from 'typeorm';
+import { sqlLiteral } from './copy.js';
+
+// SQL pieces shared by the data owners' CSV exports, so every dataset follows one set of rules.
+
+/**
+ * SQL: `expr` as a cell that a spreadsheet cannot run as a formula. A text starting with `=`,
+ * `+`, `-`, `@`, a tab or a carriage return gets a leading apostrophe; everything else is left as
+ * it is. A phone number stays readable (`'+49 30 1234`), and the apostrophe tells that the cell was
+ * escaped rather than changed.
+ */
+export function spreadsheetSafe(expr: string): string {
+  return `case when ${expr} ~ '^[=+@\\t\\r-]' then '''' || ${expr} else ${expr} end`;
+}
+
+/** SQL: the timestamp `expr` in the session's time zone, with its offset (2026-11-23T10:00:00+01). */
+export function isoTimestamp(expr: string): string {
+  return `to_char(${expr}, 'YYYY-MM-DD"T"HH24:MI:SSOF')`;
+}
+
+/** `COPY (select) TO STDOUT` as RFC 4180 CSV in UTF-8, with the requested delimiter and header. */
+export function csvCopySql(select: string, options: { delimiter?: ',' | ';'; header?: boolean }): string {
+  return `copy (${select}) to stdout with (format csv, header ${options.header === false ? 'false' : 'true'}, delimiter ${sqlLiteral(options.delimiter ?? ',')}, encoding 'UTF8')`;
+}
+
+/** Sets the transaction's time zone for the timestamps of an export; false when PostgreSQL does not know the zone. */
+export async function useTimeZone(em: EntityManager, timeZone: string): Promise<boolean> {
+  const [known] = (await em.query('select 1 from pg_timezone_names where name = $1', [timeZone])) as unknown[];
+  if (!known) return false;
+  await em.query(`set local timezone = ${sqlLiteral(timeZone)}`);
+  return true;
+}
