@@ -5,6 +5,7 @@ export const APPS = [
   { name: 'backups' },
   { name: 'archive' },
   { name: 'interactions' },
+  { name: 'exports' },
   { name: 'gateway' },
 ];
 
@@ -26,6 +27,7 @@ export function localDefaults(env) {
     backups: Number(env.BACKUPS_HTTP_PORT ?? 8082),
     archive: Number(env.ARCHIVE_HTTP_PORT ?? 8083),
     interactions: Number(env.INTERACTIONS_HTTP_PORT ?? 8084),
+    exports: Number(env.EXPORTS_HTTP_PORT ?? 8085),
   };
   const dbUrl = (name) => `postgres://${pgUser}@${pgHost}:${pgPort}/${name}`;
   return {
@@ -43,6 +45,9 @@ export function localDefaults(env) {
       BACKUPS_HTTP_PORT: String(ports.backups),
       ARCHIVE_HTTP_PORT: String(ports.archive),
       INTERACTIONS_HTTP_PORT: String(ports.interactions),
+      EXPORTS_HTTP_PORT: String(ports.exports),
+      // Local notification receivers run on loopback and plain http; production refuses both.
+      EXPORTS_NOTIFY_ALLOW_PRIVATE: env.EXPORTS_NOTIFY_ALLOW_PRIVATE ?? 'true',
       GATEWAY_JWT_SECRET: env.GATEWAY_JWT_SECRET ?? 'local-development-secret-change-me-0123456789',
     },
   };

@@ -17,6 +17,7 @@ import { ProblemFilter } from './http/problem.js';
 import { ImportsController } from './imports/imports.controller.js';
 import { JobsController } from './jobs/jobs.controller.js';
 import { ObjectStorage, parseStorageConfig } from '@custodian/storage';
+import { ExportSettingsController, ExportsController } from './exports/exports.controller.js';
 import { InteractionsController } from './interactions/interactions.controller.js';
 import { ListsController } from './lists/lists.controller.js';
 import { CampaignsController, CanvasesController } from './programs/programs.controller.js';
@@ -63,7 +64,7 @@ export class AppModule {
         MessagingModule.forRoot({ app: 'gateway', natsServers: env.NATS_SERVERS, withDatabase: false }),
       ],
       controllers: [ContactsController, ListsController, TagsController, AccountsController, DealsController, ImportsController, BackupsController, ArchiveController,
-        CampaignsController, CanvasesController, InteractionsController, JobsController],
+        CampaignsController, CanvasesController, InteractionsController, ExportsController, ExportSettingsController, JobsController],
       providers: [
         Commands,
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -30,6 +30,10 @@ export const ErrorCode = {
   InteractionDataExpired: 'INTERACTION_DATA_EXPIRED',
   UnknownProgram: 'UNKNOWN_PROGRAM',
   SegmentCorrupt: 'SEGMENT_CORRUPT',
+  ExportExpired: 'EXPORT_EXPIRED',
+  ExportCoolingDown: 'EXPORT_COOLING_DOWN',
+  DestinationNotAllowed: 'DESTINATION_NOT_ALLOWED',
+  NotificationUrlRefused: 'NOTIFICATION_URL_REFUSED',
   ServiceUnavailable: 'SERVICE_UNAVAILABLE',
   Internal: 'INTERNAL',
 } as const;
@@ -47,6 +51,8 @@ export interface ErrorBody {
   errors?: FieldError[];
   /** Row numbers (1-based lines of a file, header = 1) for file errors. */
   row?: number;
+  /** Seconds until the request may be made again (the gateway's Retry-After). */
+  retryAfter?: number;
 }
 
 /** A domain failure that travels back to the caller as a typed reply. */
@@ -54,7 +60,7 @@ export class DomainError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly details: { errors?: FieldError[]; row?: number } = {},
+    readonly details: { errors?: FieldError[]; row?: number; retryAfter?: number } = {},
     options?: { cause?: unknown },
   ) {
     super(message, options);

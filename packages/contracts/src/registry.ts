@@ -43,6 +43,16 @@ import { interactionDataExpiringV1 } from './messages/events.interactions.data.e
 import { conversationRecordedV1 } from './messages/events.messaging.conversation.recorded.v1/index.js';
 import { interactionRecordedV1 } from './messages/events.messaging.interaction.recorded.v1/index.js';
 import { messageRecordedV1 } from './messages/events.messaging.message.recorded.v1/index.js';
+import { exportsGetJobV1 } from './messages/exports.job.get.v1/index.js';
+import { requestExportV1 } from './messages/exports.export.request.v1/index.js';
+import { getExportV1 } from './messages/exports.export.get.v1/index.js';
+import { listExportsV1 } from './messages/exports.export.list.v1/index.js';
+import { cancelExportV1 } from './messages/exports.export.cancel.v1/index.js';
+import { downloadExportV1 } from './messages/exports.export.download.v1/index.js';
+import { getWebhookSecretV1 } from './messages/exports.webhook-secret.get.v1/index.js';
+import { exportCompletedV1 } from './messages/events.exports.export.completed.v1/index.js';
+import { exportFailedV1 } from './messages/events.exports.export.failed.v1/index.js';
+import { exportDiscardedV1 } from './messages/events.exports.export.discarded.v1/index.js';
 import { exportInteractionsDatasetV1 } from './messages/interactions.dataset.export.v1/index.js';
 import { interactionsDatasetExportedV1 } from './messages/events.interactions.dataset.exported.v1/index.js';
 import { interactionsDatasetFailedV1 } from './messages/events.interactions.dataset.failed.v1/index.js';
@@ -132,6 +142,16 @@ export const MESSAGES: readonly MessageSpec[] = [
   messageRecordedV1,
   conversationRecordedV1,
   exportInteractionsDatasetV1,
+  requestExportV1,
+  exportsGetJobV1,
+  getExportV1,
+  listExportsV1,
+  cancelExportV1,
+  downloadExportV1,
+  getWebhookSecretV1,
+  exportCompletedV1,
+  exportFailedV1,
+  exportDiscardedV1,
   interactionsDatasetExportedV1,
   interactionsDatasetFailedV1,
   expiringProgramsV1,

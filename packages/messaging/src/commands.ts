@@ -90,7 +90,10 @@ export class CommandClient {
       throw new DomainError(ErrorCode.ServiceUnavailable, `no answer to ${subject}: ${message}`, {}, { cause: err });
     }
     if (!reply || typeof reply !== 'object' || !('ok' in reply)) throw new DomainError(ErrorCode.Internal, `malformed reply to ${subject}`);
-    if (!reply.ok) throw new DomainError(reply.error.code, reply.error.message, { errors: reply.error.errors, row: reply.error.row });
+    if (!reply.ok) {
+      const { code, message, ...details } = reply.error;
+      throw new DomainError(code, message, details);
+    }
     return reply.data;
   }
 }

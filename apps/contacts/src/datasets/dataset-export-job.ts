@@ -12,7 +12,7 @@ export interface DatasetParams extends ExportContactsDatasetV1 {
 }
 
 /**
- * Streams the contacts of a workspace (or of one list) as CSV into the exports bucket with COPY,
+ * Streams the contacts of a workspace (or of one list, or with one tag) as CSV into the exports bucket with COPY,
  * in one read-only transaction (a consistent snapshot), never holding the rows in memory.
  */
 @Injectable()
@@ -29,9 +29,8 @@ export class DatasetExportJob {
       const em = runner.manager;
       const timeZone = p.timeZone ?? 'CET';
       if (!(await useTimeZone(em, timeZone))) throw new JobFailure('DATASET_BAD_TIME_ZONE', `unknown time zone "${timeZone}"`);
-      const from = p.listId
-        ? `contact c join membership lm on lm.contact_id = c.id and lm.list_id = ${sqlLiteral(p.listId)}`
-        : 'contact c';
+      let from = p.listId ? `contact c join membership lm on lm.contact_id = c.id and lm.list_id = ${sqlLiteral(p.listId)}` : 'contact c';
+      if (p.tag) from += ` join contact_tag ft on ft.contact_id = c.id join tag fg on fg.id = ft.tag_id and lower(fg.name) = lower(${sqlLiteral(p.tag)})`;
       const where = `c.workspace_id = ${sqlLiteral(ws)}`;
       const customFields = (await fieldNames(em, ws)).map((name) => `fields.${name}`);
       const columns = p.fields ?? [...CONTACT_DATASET_COLUMNS, ...customFields];

@@ -35,6 +35,10 @@ export function httpStatusOf(code: ErrorCode): number {
     case ErrorCode.InteractionDataExpired: return 409;
     case ErrorCode.UnknownProgram: return 422;
     case ErrorCode.SegmentCorrupt: return 422;
+    case ErrorCode.ExportExpired: return 410;
+    case ErrorCode.ExportCoolingDown: return 429;
+    case ErrorCode.DestinationNotAllowed: return 422;
+    case ErrorCode.NotificationUrlRefused: return 422;
     case ErrorCode.ServiceUnavailable: return 503;
     case ErrorCode.Internal: return 500;
     default: {
@@ -100,6 +104,7 @@ export class ProblemFilter implements ExceptionFilter {
       return;
     }
     const problem = problemOf(body, req.originalUrl);
+    if (body.retryAfter !== undefined) res.setHeader('Retry-After', String(body.retryAfter));
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   }
 }

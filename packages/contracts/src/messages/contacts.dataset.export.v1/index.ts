@@ -13,6 +13,8 @@ export class ExportContactsDatasetV1 {
   @IsUUID() exportId!: string;
   @IsString() @MaxLength(1024) @Matches(/^[A-Za-z0-9_-]+\/exports\//) key!: string;
   @IsOptional() @IsUUID() listId?: string;
+  /** Only contacts with this tag (case-insensitive). */
+  @IsOptional() @IsString() @MaxLength(100) tag?: string;
   /** A subset of the columns, in this order; all of them (and every custom field) when absent. */
   @IsOptional() @IsArray() @ArrayMaxSize(200) @IsString({ each: true }) fields?: string[];
   @IsOptional() @IsIn([',', ';']) delimiter?: ',' | ';';

@@ -1,0 +1,34 @@
+import { loadConfig, parseDuration } from '@custodian/config';
+import { CommandClient, MessagingModule } from '@custodian/messaging';
+import { ServiceCoreModule } from '@custodian/observability';
+import { DatabaseModule } from '@custodian/persistence';
+import { StorageModule } from '@custodian/storage';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ExportsEnv } from './config.js';
+import { EXPORTS_JOBS } from './jobs.js';
+import { MIGRATIONS, SCHEMA } from './migrations.js';
+import { NotificationSender } from './notifications/notifications.js';
+import { ExportHandlers } from './requests/exports.handlers.js';
+import { FileSweeper } from './retention/file-sweeper.js';
+import { DatasetResults } from './runs/dataset-results.js';
+import { ExportRun } from './runs/export-run.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(env: ExportsEnv = loadConfig(ExportsEnv)): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ServiceCoreModule.forRoot('exports', ExportsEnv, env, env.LOG_LEVEL),
+        DatabaseModule.forRoot({ url: env.DATABASE_URL, schema: SCHEMA, migrations: MIGRATIONS, applicationName: 'custodian-exports' }),
+        StorageModule.forRoot(env as unknown as Record<string, string>, ['exports']),
+        MessagingModule.forRoot({ app: 'exports', natsServers: env.NATS_SERVERS, withDatabase: true, consumers: { maxDeliver: env.EXPORTS_EVENT_MAX_DELIVER } }),
+      ],
+      controllers: [ExportHandlers, DatasetResults, EXPORTS_JOBS.controller],
+      providers: [
+        ExportRun, NotificationSender, FileSweeper, ...EXPORTS_JOBS.providers,
+        { provide: CommandClient, useFactory: () => CommandClient.connect(env.NATS_SERVERS, 'custodian-exports', parseDuration(env.EXPORTS_COMMAND_TIMEOUT)) },
+      ],
+    };
+  }
+}

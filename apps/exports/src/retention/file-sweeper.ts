@@ -1,0 +1,56 @@
+import { parseDuration } from '@custodian/config';
+import { LOGGER, type Logger } from '@custodian/observability';
+import { ObjectStorage } from '@custodian/storage';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ExportsEnv } from '../config.js';
+import type { ExportResult } from '../runs/export-run.js';
+
+/**
+ * Deletes the files of exports past their validity and marks them `expired` (the download then
+ * answers gone). Safe with replicas: rows are claimed with SKIP LOCKED, and the status changes
+ * only in the transaction that saw the files removed.
+ */
+@Injectable()
+export class FileSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+  private stopped = false;
+
+  constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage, @Inject(ExportsEnv) private readonly env: ExportsEnv,
+    @Inject(LOGGER) private readonly logger: Logger) {}
+
+  onApplicationBootstrap(): void {
+    const tick = () => {
+      this.running = this.sweep().catch((err) => this.logger.warn({ err: (err as Error).message }, 'export file sweep failed; will retry'));
+      void this.running.finally(() => { if (!this.stopped) this.timer = setTimeout(tick, parseDuration(this.env.EXPORTS_SWEEP_INTERVAL)); });
+    };
+    this.timer = setTimeout(tick, 0);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Answers how many exports expired. */
+  async sweep(): Promise<number> {
+    let expired = 0;
+    for (;;) {
+      const n = await this.ds.transaction(async (em) => {
+        const due = (await em.query(`select id, result from job where kind = 'export' and status = 'succeeded' and expires_at <= now()
+          order by expires_at limit 100 for update skip locked`)) as { id: string; result: ExportResult }[];
+        if (!due.length) return 0;
+        await this.storage.removeMany('exports', due.flatMap((d) => [d.result.key, d.result.manifestKey]));
+        await em.query(`update job set status = 'expired' where id = any($1::uuid[])`, [due.map((d) => d.id)]);
+        return due.length;
+      });
+      expired += n;
+      if (n === 0 || this.stopped) break;
+    }
+    // What owners reported is only needed while its export runs.
+    await this.ds.query('delete from dataset_result where received_at < now() - make_interval(secs => $1)', [parseDuration(this.env.EXPORTS_VALIDITY) / 1000]);
+    return expired;
+  }
+}

@@ -1,0 +1,49 @@
+import type { DatasetExportedV1, DatasetFailedV1, EventEnvelope } from '@custodian/contracts';
+import { OnEvent } from '@custodian/messaging';
+import { ObjectStorage } from '@custodian/storage';
+import { Controller } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
+/**
+ * What the data owners report for dataset requests, kept for the export waiting on it. A file
+ * that arrives for an export that already ended (cancelled, discarded, failed) is removed.
+ */
+@Controller()
+export class DatasetResults {
+  constructor(private readonly storage: ObjectStorage) {}
+
+  @OnEvent('events.contacts.dataset.exported.v1')
+  contactsExported(event: EventEnvelope<DatasetExportedV1>, em: EntityManager): Promise<void> {
+    return this.written(event, em);
+  }
+
+  @OnEvent('events.interactions.dataset.exported.v1')
+  interactionsExported(event: EventEnvelope<DatasetExportedV1>, em: EntityManager): Promise<void> {
+    return this.written(event, em);
+  }
+
+  @OnEvent('events.contacts.dataset.failed.v1')
+  contactsFailed(event: EventEnvelope<DatasetFailedV1>, em: EntityManager): Promise<void> {
+    return this.failed(event, em);
+  }
+
+  @OnEvent('events.interactions.dataset.failed.v1')
+  interactionsFailed(event: EventEnvelope<DatasetFailedV1>, em: EntityManager): Promise<void> {
+    return this.failed(event, em);
+  }
+
+  private async written(event: EventEnvelope<DatasetExportedV1>, em: EntityManager): Promise<void> {
+    const d = event.data;
+    await em.query(`insert into dataset_result (request_id, workspace_id, ok, bucket, key, rows, bytes, sha256) values ($1, $2, true, $3, $4, $5, $6, $7)
+      on conflict (request_id) do nothing`, [d.exportId, event.workspaceId, d.bucket, d.key, d.rows, d.bytes, d.sha256]);
+    const [job] = (await em.query(`select status from job where workspace_id = $1 and kind = 'export' and (id = $2 or params->>'profilesRequestId' = $2::text)`,
+      [event.workspaceId, d.exportId])) as { status: string }[];
+    if (job && !['queued', 'running', 'succeeded'].includes(job.status)) await this.storage.removeMany('exports', [d.key]);
+  }
+
+  private async failed(event: EventEnvelope<DatasetFailedV1>, em: EntityManager): Promise<void> {
+    const d = event.data;
+    await em.query(`insert into dataset_result (request_id, workspace_id, ok, code, message) values ($1, $2, false, $3, $4) on conflict (request_id) do nothing`,
+      [d.exportId, event.workspaceId, d.code, d.message]);
+  }
+}

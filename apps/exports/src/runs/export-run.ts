@@ -1,0 +1,148 @@
+import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DomainError, ErrorCode, USER_PROFILE_COLUMNS, type CommandContext, type JobView, type RequestExportV1 } from '@custodian/contracts';
+import { JobFailure, type ClaimedJob, type FinishedJobDetails, type JobContext } from '@custodian/jobs';
+import { CommandClient, recordEvent } from '@custodian/messaging';
+import { objectKey, ObjectStorage } from '@custodian/storage';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { ExportsEnv } from '../config.js';
+import { queueNotification } from '../notifications/notifications.js';
+
+/** An export request as stored with its job, every default filled in. */
+export interface ExportRequest extends RequestExportV1 {
+  timeZone: string; delimiter: ',' | ';'; header: boolean; compression: 'none' | 'gzip';
+  delivery: { method: 'download' | 'sftp' | 'webdav'; destinationId?: string };
+}
+
+export interface ExportParams {
+  request: ExportRequest;
+  context: CommandContext;
+  /** The users dataset first asks contacts for the profiles under this request id. */
+  profilesRequestId?: string;
+}
+
+export interface ExportResult { key: string; manifestKey: string; rows: number; bytes: number; sha256: string }
+
+interface DatasetResult { ok: boolean; key: string | null; rows: string | null; bytes: string | null; sha256: string | null; code: string | null; message: string | null }
+
+/** Where an export's files go: derived from the job, so a later attempt or a cleanup finds them. */
+export function exportKeys(job: { id: string; requestedAt: Date | string; workspaceId: string }, compression: 'none' | 'gzip') {
+  const at = new Date(job.requestedAt);
+  return {
+    key: objectKey(job.workspaceId, 'exports', job.id, compression === 'gzip' ? 'csv.gz' : 'csv', at),
+    manifestKey: objectKey(job.workspaceId, 'exports', job.id, 'manifest.json', at),
+    profilesKey: objectKey(job.workspaceId, 'exports', `${job.id}-profiles`, 'csv', at),
+  };
+}
+
+/**
+ * Runs an export: asks the data owner for the dataset (idempotent by request id, so a second
+ * attempt after a crash asks again and gets the same job), waits for what the owner reports,
+ * checks the object against it, and writes the manifest. The file is never called ready unless
+ * the object in storage has exactly the bytes the owner counted.
+ */
+@Injectable()
+export class ExportRun {
+  constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage, private readonly owners: CommandClient,
+    @Inject(ExportsEnv) private readonly env: ExportsEnv) {}
+
+  async run(job: ClaimedJob, ctx: JobContext): Promise<Record<string, unknown>> {
+    const p = job.params as unknown as ExportParams;
+    const r = p.request;
+    const ws = p.context.workspaceId;
+    const keys = exportKeys({ id: job.id, requestedAt: job.requestedAt, workspaceId: ws }, r.compression);
+    const format = { delimiter: r.delimiter, header: r.header, timeZone: r.timeZone, compression: r.compression };
+    const context = p.context;
+
+    if (r.dataset === 'contacts') {
+      await this.ask(ctx, 'contacts.dataset.export.v1', context, {
+        exportId: job.id, key: keys.key, listId: r.filters?.listId, tag: r.filters?.tag, fields: r.fields, ...format,
+      });
+    } else if (r.dataset === 'users') {
+      // Profiles from their owner first, then interactions adds each one's summary.
+      await this.ask(ctx, 'contacts.dataset.export.v1', context, {
+        exportId: p.profilesRequestId, key: keys.profilesKey, listId: r.filters?.listId, tag: r.filters?.tag, fields: [...USER_PROFILE_COLUMNS],
+        delimiter: ',', header: true, compression: 'none',
+      });
+      await this.settled(p.profilesRequestId!, job, ctx);
+      await this.ask(ctx, 'interactions.dataset.export.v1', context, {
+        exportId: job.id, dataset: 'users', key: keys.key, profilesKey: keys.profilesKey, programId: r.filters?.campaignId, fields: r.fields, ...format,
+      });
+    } else {
+      await this.ask(ctx, 'interactions.dataset.export.v1', context, {
+        exportId: job.id, dataset: r.dataset, key: keys.key, from: r.from, to: r.to, programId: r.filters?.campaignId, fields: r.fields, ...format,
+      });
+    }
+    const done = await this.settled(job.id, job, ctx);
+    const stat = await this.storage.stat('exports', keys.key);
+    if (!stat || stat.bytes !== Number(done.bytes)) {
+      throw new JobFailure('EXPORT_INCOMPLETE', `the file has ${stat?.bytes ?? 'no'} bytes in storage; its owner wrote ${done.bytes}`);
+    }
+    const result: ExportResult = { key: keys.key, manifestKey: keys.manifestKey, rows: Number(done.rows), bytes: Number(done.bytes), sha256: done.sha256! };
+    const manifest = {
+      exportId: job.id, dataset: r.dataset, key: keys.key, rows: result.rows, bytes: result.bytes, sha256: result.sha256,
+      columns: r.fields ?? null, timeZone: r.timeZone, delimiter: r.delimiter, header: r.header, compression: r.compression,
+      from: r.from ?? null, to: r.to ?? null, filters: r.filters ?? {}, requestedAt: new Date(job.requestedAt).toISOString(),
+    };
+    await this.storage.upload('exports', keys.manifestKey, Readable.from([JSON.stringify(manifest, null, 2)]), { contentType: 'application/json' });
+    if (r.dataset === 'users') await this.storage.removeMany('exports', [keys.profilesKey]);
+    await ctx.progress(result.rows, result.rows);
+    return { ...result };
+  }
+
+  /** Sends a dataset request to its owner; while the owner cannot be reached, asks again each second (the time limit still applies). */
+  private async ask(ctx: JobContext, subject: string, context: CommandContext, data: object): Promise<JobView> {
+    for (;;) {
+      try {
+        return await this.owners.request<JobView>(subject, context, data);
+      } catch (err) {
+        if (!(err instanceof DomainError && err.code === ErrorCode.ServiceUnavailable)) throw err;
+        await sleep(1000, undefined, { signal: ctx.signal }).catch(() => undefined);
+        if (ctx.signal.aborted) throw ctx.signal.reason;
+      }
+    }
+  }
+
+  /** Waits for the owner's report of `requestId`; a failure ends the export with the owner's code. */
+  private async settled(requestId: string, job: ClaimedJob, ctx: JobContext): Promise<DatasetResult> {
+    for (;;) {
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      const [found] = (await this.ds.query('select ok, key, rows, bytes, sha256, code, message from dataset_result where request_id = $1', [requestId])) as DatasetResult[];
+      if (found) {
+        if (!found.ok) throw new JobFailure(found.code ?? 'DATASET_FAILED', found.message ?? 'the data owner could not write the dataset');
+        return found;
+      }
+      const [mine] = (await this.ds.query('select status from job where id = $1', [job.id])) as { status: string }[];
+      // Cancelled meanwhile: nothing more to wait for.
+      if (mine?.status !== 'running') throw new JobFailure('EXPORT_CANCELLED', `the export is ${mine?.status ?? 'gone'}`);
+      await sleep(250, undefined, { signal: ctx.signal }).catch(() => undefined);
+    }
+  }
+
+  /** When the job ends, whatever way: its event, its notification, and no partial file left behind. */
+  async onFinished(em: EntityManager, job: JobView, details: FinishedJobDetails): Promise<void> {
+    if (job.kind !== 'export') return;
+    await exportEnded(em, this.storage, job, details.params as unknown as ExportParams);
+  }
+}
+
+/** The event and notification of an ended export; the files of one that did not succeed are removed. */
+export async function exportEnded(em: EntityManager, storage: ObjectStorage, job: JobView, p: ExportParams): Promise<void> {
+  const result = job.result as ExportResult | null;
+  const payload = {
+    exportId: job.id, dataset: p.request.dataset, status: job.status,
+    ...(job.status === 'succeeded' && result ? { rows: result.rows, bytes: result.bytes, sha256: result.sha256, expiresAt: job.expiresAt ?? undefined } : {}),
+    ...(job.error ? { code: job.error.code, message: job.error.message } : {}),
+  };
+  if (job.status !== 'succeeded') {
+    const keys = exportKeys({ id: job.id, requestedAt: job.requestedAt, workspaceId: p.context.workspaceId }, p.request.compression);
+    await storage.removeMany('exports', [keys.key, keys.manifestKey, keys.profilesKey]);
+  }
+  const subject = job.status === 'succeeded' ? 'events.exports.export.completed.v1'
+    : job.status === 'discarded' ? 'events.exports.export.discarded.v1'
+      : job.status === 'failed' ? 'events.exports.export.failed.v1' : null;
+  if (subject) await recordEvent(em, subject, p.context, payload);
+  if (p.request.notificationUrl) await queueNotification(em, p.context.workspaceId, job.id, p.request.notificationUrl, { type: `export.${job.status}`, data: payload });
+}
+

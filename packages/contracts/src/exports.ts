@@ -1,0 +1,43 @@
+import { IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import type { JobStatus } from './enums.js';
+
+/** What can be exported: contacts from the contacts service, the rest from the interactions service. */
+export const EXPORT_DATASETS = ['contacts', 'conversations', 'messages', 'failed_messages', 'users'] as const;
+export type ExportDataset = (typeof EXPORT_DATASETS)[number];
+/** Datasets that need a time range (`from`, `to`): the others are a picture of now. */
+export const RANGED_DATASETS: readonly ExportDataset[] = ['conversations', 'messages', 'failed_messages'];
+
+export const DELIVERY_METHODS = ['download', 'sftp', 'webdav'] as const;
+export type DeliveryMethod = (typeof DELIVERY_METHODS)[number];
+
+/** Narrows an export: contacts (and users) by list or contact tag, messages (and users' summary) by campaign or canvas. */
+export class ExportFilters {
+  @IsOptional() @IsUUID() listId?: string;
+  @IsOptional() @IsString() @MaxLength(100) tag?: string;
+  @IsOptional() @IsUUID() campaignId?: string;
+}
+
+export interface ExportView {
+  id: string;
+  dataset: ExportDataset;
+  status: JobStatus;
+  progress: { done: number; total: number | null };
+  requestedBy: string;
+  requestedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** The file can be downloaded until then (from the request, 7 days by default). */
+  expiresAt: string | null;
+  rows: number | null;
+  bytes: number | null;
+  sha256: string | null;
+  error: { code: string; message: string } | null;
+  request: {
+    from: string | null; to: string | null; fields: string[] | null; filters: ExportFilters; timeZone: string;
+    delimiter: ',' | ';'; header: boolean; compression: 'none' | 'gzip';
+  };
+  delivery: { method: DeliveryMethod; destinationId: string | null; status: 'pending' | 'delivered' | 'failed' | null; attempts: number; error: string | null; deliveredAt: string | null };
+  notification: { url: string; status: 'pending' | 'delivered' | 'failed'; attempts: number; error: string | null } | null;
+}
+
+export interface ExportPage { items: ExportView[]; nextCursor: string | null }
