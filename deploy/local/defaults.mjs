@@ -29,10 +29,13 @@ export function localDefaults(env) {
     interactions: Number(env.INTERACTIONS_HTTP_PORT ?? 8084),
     exports: Number(env.EXPORTS_HTTP_PORT ?? 8085),
   };
+  // Export destinations on loopback (tests add them to a workspace's allowlist).
+  const sftp = { host: '127.0.0.1', port: Number(env.LOCAL_SFTP_PORT ?? 2222), user: 'custodian-sftp', password: env.LOCAL_SFTP_PASSWORD ?? 'custodian-sftp-secret' };
+  const webdav = { host: '127.0.0.1', port: Number(env.LOCAL_WEBDAV_PORT ?? 8090), user: 'custodian', password: env.LOCAL_WEBDAV_PASSWORD ?? 'custodian-webdav-secret' };
   const dbUrl = (name) => `postgres://${pgUser}@${pgHost}:${pgPort}/${name}`;
   return {
     pgHost, pgPort, pgUser, databases: [database, testDatabase],
-    natsHost, natsPort, s3Host, s3Port, s3AccessKey, s3SecretKey, ports,
+    natsHost, natsPort, s3Host, s3Port, s3AccessKey, s3SecretKey, ports, sftp, webdav,
     testDatabaseUrl: dbUrl(testDatabase),
     env: {
       DATABASE_URL: env.DATABASE_URL ?? dbUrl(database),
@@ -49,6 +52,9 @@ export function localDefaults(env) {
       // Local notification receivers run on loopback and plain http; production refuses both.
       EXPORTS_NOTIFY_ALLOW_PRIVATE: env.EXPORTS_NOTIFY_ALLOW_PRIVATE ?? 'true',
       GATEWAY_JWT_SECRET: env.GATEWAY_JWT_SECRET ?? 'local-development-secret-change-me-0123456789',
+      EXPORTS_CREDENTIALS_KEY: env.EXPORTS_CREDENTIALS_KEY ?? 'local-development-credentials-key-change-me',
+      LOCAL_SFTP_URL: `sftp://${sftp.user}:${sftp.password}@${sftp.host}:${sftp.port}/upload`,
+      LOCAL_WEBDAV_URL: `http://${webdav.user}:${webdav.password}@${webdav.host}:${webdav.port}/`,
     },
   };
 }

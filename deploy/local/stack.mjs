@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // The local stack without containers.
-//   stack up    PostgreSQL, NATS JetStream and the S3 server (reused when already listening,
-//               otherwise installed and started under .local/), then every service and the gateway.
+//   stack up    PostgreSQL, NATS JetStream, the S3 server and the SFTP and WebDAV servers that
+//               exports deliver to (reused when already listening, otherwise installed and started
+//               under .local/), then every service and the gateway.
 //   stack test  the same infrastructure, then type-check, lint, unit, integration and e2e tests.
 //   stack infra only the infrastructure, until Ctrl-C.
 // Ctrl-C (or the end of the tests) stops what this script started and nothing else.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -153,11 +154,64 @@ async function ensureS3(cfg) {
   await waitForPort('S3', cfg.s3Host, cfg.s3Port);
 }
 
+/**
+ * An OpenSSH SFTP server for export deliveries: its own sshd on loopback, password login for one
+ * system user, chrooted into a folder with an `upload` directory. The chroot lives under /var/lib
+ * because sshd wants every component of its path owned by root and writable by no one else.
+ */
+async function ensureSftp(cfg) {
+  if (await portOpen(cfg.sftp.host, cfg.sftp.port)) {
+    log(`SFTP: reusing ${cfg.sftp.host}:${cfg.sftp.port}`);
+    return;
+  }
+  if (!existsSync('/usr/sbin/sshd')) aptInstall('openssh-server');
+  const dir = join(dataDir, 'sftp');
+  mkdirSync(dir, { recursive: true });
+  const chroot = '/var/lib/custodian-sftp';
+  mkdirSync(join(chroot, 'upload'), { recursive: true });
+  execFileSync('chmod', ['755', chroot]);
+  if (spawnSync('id', ['-u', cfg.sftp.user], { stdio: 'ignore' }).status !== 0) {
+    execFileSync('useradd', ['--system', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', cfg.sftp.user]);
+  }
+  execFileSync('chpasswd', [], { input: `${cfg.sftp.user}:${cfg.sftp.password}\n` });
+  execFileSync('chown', [`${cfg.sftp.user}`, join(chroot, 'upload')]);
+  const hostKey = join(dir, 'host_ed25519_key');
+  if (!existsSync(hostKey)) execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', hostKey]);
+  mkdirSync('/run/sshd', { recursive: true });
+  const config = join(dir, 'sshd_config');
+  writeFileSync(config, [
+    `Port ${cfg.sftp.port}`, `ListenAddress ${cfg.sftp.host}`, `HostKey ${hostKey}`, `PidFile ${join(dir, 'sshd.pid')}`,
+    'UsePAM no', 'PasswordAuthentication yes', 'KbdInteractiveAuthentication no', 'PubkeyAuthentication no', 'PermitRootLogin no',
+    `AllowUsers ${cfg.sftp.user}`, 'AuthorizedKeysFile none', 'AllowTcpForwarding no', 'X11Forwarding no', 'LogLevel ERROR',
+    'Subsystem sftp internal-sftp', `ChrootDirectory ${chroot}`, 'ForceCommand internal-sftp', '',
+  ].join('\n'));
+  log(`SFTP: starting OpenSSH on ${cfg.sftp.host}:${cfg.sftp.port} (user ${cfg.sftp.user}, folder /upload)`);
+  startProcess('sftp', '/usr/sbin/sshd', ['-D', '-e', '-f', config]);
+  await waitForPort('SFTP', cfg.sftp.host, cfg.sftp.port);
+}
+
+/** A WebDAV server for export deliveries: rclone serving a folder under .local, with basic auth. */
+async function ensureWebdav(cfg) {
+  if (await portOpen(cfg.webdav.host, cfg.webdav.port)) {
+    log(`WebDAV: reusing ${cfg.webdav.host}:${cfg.webdav.port}`);
+    return;
+  }
+  if (!has('rclone')) aptInstall('rclone');
+  const dir = join(dataDir, 'webdav');
+  mkdirSync(dir, { recursive: true });
+  log(`WebDAV: starting rclone on ${cfg.webdav.host}:${cfg.webdav.port} in ${dir}`);
+  startProcess('webdav', 'rclone', ['serve', 'webdav', dir, '--addr', `${cfg.webdav.host}:${cfg.webdav.port}`,
+    '--user', cfg.webdav.user, '--pass', cfg.webdav.password, '--log-level', 'ERROR']);
+  await waitForPort('WebDAV', cfg.webdav.host, cfg.webdav.port);
+}
+
 async function ensureInfra(cfg) {
   mkdirSync(dataDir, { recursive: true });
   await ensurePostgres(cfg);
   await ensureNats(cfg);
   await ensureS3(cfg);
+  await ensureSftp(cfg);
+  await ensureWebdav(cfg);
 }
 
 let stopping = false;

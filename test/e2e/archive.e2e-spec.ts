@@ -83,7 +83,11 @@ describe('archive and restore', () => {
     await publish('events.contacts.contact.merged.v1', workspace, { primaryId: randomUUID(), duplicateId: merged.contactId, duplicateEmail: 'merged-away@example.com' });
     await waitFor(async () => (await api('GET', '/v1/archive/contacts?email=merged-away@example.com')).body.items[0].notRestorableBecause === 'merged', { what: 'the merge to be recorded' });
     await publish('events.forms.form.submitted.v1', workspace, { email: 'merged-away@example.com', submittedAt: new Date().toISOString() });
-    const refused = await api('POST', '/v1/archive/restores', { contactIds: [merged.contactId] });
+    // The first automatic restore's job may still be recording its outcome: one restore at a time.
+    const refused = await waitFor(async () => {
+      const res = await api('POST', '/v1/archive/restores', { contactIds: [merged.contactId] });
+      return res.body.code === 'JOB_ALREADY_RUNNING' ? null : res;
+    }, { timeoutMs: 15_000, what: 'the automatic restore job to end' });
     expect(refused.body.errors).toEqual([{ path: merged.contactId, message: 'merged' }]);
     expect((await api('GET', `/v1/contacts/${merged.contactId}`)).status).toBe(404);
   });

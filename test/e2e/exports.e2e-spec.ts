@@ -2,6 +2,7 @@ import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse } from 'csv-parse/sync';
+import SftpClient from 'ssh2-sftp-client';
 import { ObjectStorage, objectKey, parseStorageConfig } from '@custodian/storage';
 import { databaseQuery, EventTap, stackEnv, TestSystem, uniqueWorkspace, waitFor } from '@custodian/testing';
 
@@ -56,6 +57,7 @@ describe('exports', () => {
   // development, allowed to a receiver on loopback over http.
   const system = new TestSystem(['contacts', 'interactions', 'exports'], {
     EXPORTS_VALIDITY: '8s', EXPORTS_SWEEP_INTERVAL: '300ms', EXPORTS_NOTIFY_BACKOFF: '200ms', EXPORTS_JOB_LEASE: '2s', EXPORTS_NOTIFY_ALLOW_PRIVATE: 'true',
+    EXPORTS_DELIVERY_ALLOW_PRIVATE: 'true', EXPORTS_DELIVERY_ATTEMPTS: '2', EXPORTS_DELIVERY_BACKOFF: '200ms',
   });
   const storage = new ObjectStorage(parseStorageConfig(stackEnv()));
   const receiver = new Receiver();
@@ -149,6 +151,66 @@ describe('exports', () => {
     } finally {
       await tap.stop();
     }
+  });
+
+  it('delivers to allowlisted SFTP and WebDAV servers, and keeps the file downloadable when a delivery fails', async () => {
+    const workspace = uniqueWorkspace('dlv');
+    const token = system.token({ workspace, role: 'admin' });
+    const api = system.client(token);
+    await api('POST', '/v1/contacts', { email: 'delivered@example.com' });
+    const sftpUrl = new URL(stackEnv().LOCAL_SFTP_URL!);
+    const webdavUrl = new URL(stackEnv().LOCAL_WEBDAV_URL!);
+    const folder = `/exports-${workspace}`;
+    const destination = async (body: object) => api('POST', '/v1/settings/export-destinations', body);
+    expect((await system.client(system.token({ workspace, role: 'manager' }))('POST', '/v1/settings/export-destinations', {})).status).toBe(403);
+    const sftp = (await destination({ name: 'Warehouse', kind: 'sftp', host: sftpUrl.hostname, port: Number(sftpUrl.port), path: sftpUrl.pathname,
+      username: decodeURIComponent(sftpUrl.username), password: decodeURIComponent(sftpUrl.password) })).body;
+    const dav = (await destination({ name: 'Team drive', kind: 'webdav', host: webdavUrl.hostname, port: Number(webdavUrl.port), path: folder, tls: false,
+      username: decodeURIComponent(webdavUrl.username), password: decodeURIComponent(webdavUrl.password) })).body;
+    const wrong = (await destination({ name: 'Wrong password', kind: 'sftp', host: sftpUrl.hostname, port: Number(sftpUrl.port), path: sftpUrl.pathname,
+      username: decodeURIComponent(sftpUrl.username), password: 'not-the-password' })).body;
+    const listed = (await api('GET', '/v1/settings/export-destinations')).body.items;
+    expect(listed.map((d: { name: string }) => d.name)).toEqual(['Team drive', 'Warehouse', 'Wrong password']);
+    expect(JSON.stringify(listed)).not.toContain(decodeURIComponent(sftpUrl.password));
+
+    const refused = await api('POST', '/v1/exports', { dataset: 'contacts', delivery: { method: 'sftp', destinationId: randomUUID() } });
+    expect([refused.status, refused.body.code]).toEqual([422, 'DESTINATION_NOT_ALLOWED']);
+    expect((await api('POST', '/v1/exports', { dataset: 'contacts', delivery: { method: 'webdav', destinationId: sftp.id } })).body.code).toBe('DESTINATION_NOT_ALLOWED');
+
+    const deliveredBy = async (delivery: object) => {
+      const requested = (await api('POST', '/v1/exports', { dataset: 'contacts', fields: ['email'], delivery })).body;
+      await finished(api, requested.id);
+      return waitFor(async () => {
+        const view = (await api('GET', `/v1/exports/${requested.id}`)).body;
+        return ['delivered', 'failed'].includes(view.delivery.status) ? view : null;
+      }, { timeoutMs: 30_000, what: 'the delivery' });
+    };
+    const fileName = (view: { id: string; requestedAt: string }) =>
+      `contacts-${view.requestedAt.replace(/[-:]/g, '').replace(/\..*$/, '')}-${view.id}.csv`;
+
+    const bySftp = await deliveredBy({ method: 'sftp', destinationId: sftp.id });
+    expect(bySftp.delivery).toMatchObject({ method: 'sftp', status: 'delivered', attempts: 1, error: null });
+    const client = new SftpClient();
+    await client.connect({ host: sftpUrl.hostname, port: Number(sftpUrl.port), username: decodeURIComponent(sftpUrl.username), password: decodeURIComponent(sftpUrl.password) });
+    try {
+      const got = (await client.get(`${sftpUrl.pathname}/${fileName(bySftp)}`)) as Buffer;
+      expect(got.toString('utf8')).toBe('email\ndelivered@example.com\n');
+      expect(JSON.parse(((await client.get(`${sftpUrl.pathname}/${fileName(bySftp)}.manifest.json`)) as Buffer).toString('utf8'))).toMatchObject({ rows: 1, sha256: bySftp.sha256 });
+      expect(await client.exists(`${sftpUrl.pathname}/${fileName(bySftp)}.part`)).toBe(false);
+    } finally {
+      await client.end();
+    }
+
+    const byWebdav = await deliveredBy({ method: 'webdav', destinationId: dav.id });
+    expect(byWebdav.delivery).toMatchObject({ status: 'delivered' });
+    const auth = `Basic ${Buffer.from(`${decodeURIComponent(webdavUrl.username)}:${decodeURIComponent(webdavUrl.password)}`).toString('base64')}`;
+    const got = await fetch(`${webdavUrl.origin}${folder}/${fileName(byWebdav)}`, { headers: { authorization: auth } });
+    expect([got.status, await got.text()]).toEqual([200, 'email\ndelivered@example.com\n']);
+
+    const failed = await deliveredBy({ method: 'sftp', destinationId: wrong.id });
+    expect(failed.delivery).toMatchObject({ status: 'failed', attempts: 2, error: expect.stringMatching(/auth/i) });
+    expect(failed.status).toBe('succeeded');
+    expect((await download(system, token, failed.id)).status).toBe(302);
   });
 
   it('enforces plan, roles, ranges and one export at a time', async () => {
@@ -245,7 +307,7 @@ describe('exports', () => {
 
 describe('exports in production mode: time limit and notification addresses', () => {
   // Without the contacts service a contacts export cannot finish: it runs into the 2 s limit.
-  const system = new TestSystem(['interactions', 'exports'], { EXPORTS_TIMEOUT: '2s', EXPORTS_COOLDOWN: '5s' });
+  const system = new TestSystem(['interactions', 'exports'], { EXPORTS_TIMEOUT: '2s', EXPORTS_COOLDOWN: '5s', EXPORTS_NOTIFY_ALLOW_PRIVATE: 'false' });
   beforeAll(() => system.start());
   afterAll(() => system.stop());
 

@@ -5,6 +5,8 @@ import { DatabaseModule } from '@custodian/persistence';
 import { StorageModule } from '@custodian/storage';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ExportsEnv } from './config.js';
+import { DeliverySender } from './delivery/delivery-sender.js';
+import { DestinationHandlers } from './delivery/destinations.handlers.js';
 import { EXPORTS_JOBS } from './jobs.js';
 import { MIGRATIONS, SCHEMA } from './migrations.js';
 import { NotificationSender } from './notifications/notifications.js';
@@ -24,9 +26,9 @@ export class AppModule {
         StorageModule.forRoot(env as unknown as Record<string, string>, ['exports']),
         MessagingModule.forRoot({ app: 'exports', natsServers: env.NATS_SERVERS, withDatabase: true, consumers: { maxDeliver: env.EXPORTS_EVENT_MAX_DELIVER } }),
       ],
-      controllers: [ExportHandlers, DatasetResults, EXPORTS_JOBS.controller],
+      controllers: [ExportHandlers, DestinationHandlers, DatasetResults, EXPORTS_JOBS.controller],
       providers: [
-        ExportRun, NotificationSender, FileSweeper, ...EXPORTS_JOBS.providers,
+        ExportRun, NotificationSender, DeliverySender, FileSweeper, ...EXPORTS_JOBS.providers,
         { provide: CommandClient, useFactory: () => CommandClient.connect(env.NATS_SERVERS, 'custodian-exports', parseDuration(env.EXPORTS_COMMAND_TIMEOUT)) },
       ],
     };

@@ -1,5 +1,5 @@
 import { CommonEnv, IsDuration } from '@custodian/config';
-import { IsIn, IsInt, IsString, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsString, Max, Min, MinLength } from 'class-validator';
 
 /** Environment of the exports service (documented in deploy/README.md). */
 export class ExportsEnv extends CommonEnv {
@@ -24,6 +24,14 @@ export class ExportsEnv extends CommonEnv {
   @IsDuration() EXPORTS_NOTIFY_TIMEOUT: string = '10s';
   /** `true` only in development and tests: notification URLs may be http and on loopback or private networks. */
   @IsIn(['true', 'false']) EXPORTS_NOTIFY_ALLOW_PRIVATE: string = 'false';
+  /** Encrypts the passwords of export destinations (any secret of 32 characters or more). */
+  @IsString() @MinLength(32) EXPORTS_CREDENTIALS_KEY!: string;
+  /** Delivery attempts to SFTP or WebDAV before it ends `failed`, the first retry after EXPORTS_DELIVERY_BACKOFF, doubling. */
+  @IsInt() @Min(1) EXPORTS_DELIVERY_ATTEMPTS: number = 6;
+  @IsDuration() EXPORTS_DELIVERY_BACKOFF: string = '30s';
+  @IsDuration() EXPORTS_DELIVERY_TIMEOUT: string = '30s';
+  /** `true` only in development and tests: destinations may be on loopback or private networks. */
+  @IsIn(['true', 'false']) EXPORTS_DELIVERY_ALLOW_PRIVATE: string = 'false';
   @IsDuration() EXPORTS_JOB_LEASE: string = '30s';
   /** Exports in flight at once per replica (each mostly waits for its data owner). */
   @IsInt() @Min(1) EXPORTS_CONCURRENCY: number = 20;

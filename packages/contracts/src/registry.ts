@@ -43,6 +43,9 @@ import { interactionDataExpiringV1 } from './messages/events.interactions.data.e
 import { conversationRecordedV1 } from './messages/events.messaging.conversation.recorded.v1/index.js';
 import { interactionRecordedV1 } from './messages/events.messaging.interaction.recorded.v1/index.js';
 import { messageRecordedV1 } from './messages/events.messaging.message.recorded.v1/index.js';
+import { createExportDestinationV1 } from './messages/exports.destination.create.v1/index.js';
+import { listExportDestinationsV1 } from './messages/exports.destination.list.v1/index.js';
+import { deleteExportDestinationV1 } from './messages/exports.destination.delete.v1/index.js';
 import { exportsGetJobV1 } from './messages/exports.job.get.v1/index.js';
 import { requestExportV1 } from './messages/exports.export.request.v1/index.js';
 import { getExportV1 } from './messages/exports.export.get.v1/index.js';
@@ -144,6 +147,9 @@ export const MESSAGES: readonly MessageSpec[] = [
   exportInteractionsDatasetV1,
   requestExportV1,
   exportsGetJobV1,
+  createExportDestinationV1,
+  listExportDestinationsV1,
+  deleteExportDestinationV1,
   getExportV1,
   listExportsV1,
   cancelExportV1,

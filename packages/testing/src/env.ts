@@ -11,6 +11,10 @@ export function stackEnv(): Record<string, string> {
     S3_SECRET_KEY: e.S3_SECRET_KEY ?? 'custodian-secret',
     S3_REGION: e.S3_REGION ?? 'us-east-1',
     GATEWAY_JWT_SECRET: e.GATEWAY_JWT_SECRET ?? 'local-development-secret-change-me-0123456789',
+    EXPORTS_CREDENTIALS_KEY: e.EXPORTS_CREDENTIALS_KEY ?? 'local-development-credentials-key-change-me',
+    // The export destinations the local stack runs (deploy/local/defaults.mjs).
+    LOCAL_SFTP_URL: e.LOCAL_SFTP_URL ?? 'sftp://custodian-sftp:custodian-sftp-secret@127.0.0.1:2222/upload',
+    LOCAL_WEBDAV_URL: e.LOCAL_WEBDAV_URL ?? 'http://custodian:custodian-webdav-secret@127.0.0.1:8090/',
   };
 }
 

@@ -39,7 +39,7 @@ export class DatasetExportJob {
       const stored = await copyToObject(runner, sql, this.storage, 'exports', p.key, { gzip: p.compression === 'gzip' });
       await runner.commitTransaction();
       await ctx.progress(stored.rows, stored.rows);
-      return { exportId: p.exportId, bucket: this.storage.bucket('exports'), key: p.key, rows: stored.rows, bytes: stored.bytes, sha256: stored.sha256 };
+      return { exportId: p.exportId, bucket: this.storage.bucket('exports'), key: p.key, rows: stored.rows, bytes: stored.bytes, sha256: stored.sha256, columns };
     } catch (err) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       throw err;
@@ -52,8 +52,8 @@ export class DatasetExportJob {
     if (job.kind !== 'dataset-export') return;
     const p = details.params as unknown as DatasetParams;
     if (job.status === 'succeeded') {
-      const r = job.result as { bucket: string; key: string; rows: number; bytes: number; sha256: string };
-      await recordEvent(em, 'events.contacts.dataset.exported.v1', p.context, { exportId: p.exportId, jobId: job.id, bucket: r.bucket, key: r.key, rows: r.rows, bytes: r.bytes, sha256: r.sha256 });
+      const r = job.result as { bucket: string; key: string; rows: number; bytes: number; sha256: string; columns: string[] };
+      await recordEvent(em, 'events.contacts.dataset.exported.v1', p.context, { exportId: p.exportId, jobId: job.id, bucket: r.bucket, key: r.key, rows: r.rows, bytes: r.bytes, sha256: r.sha256, columns: r.columns });
     } else {
       await recordEvent(em, 'events.contacts.dataset.failed.v1', p.context, { exportId: p.exportId, jobId: job.id, code: job.error?.code ?? job.status, message: job.error?.message ?? job.status });
     }

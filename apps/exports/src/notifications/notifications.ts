@@ -4,6 +4,7 @@ import { LOGGER, type Logger } from '@custodian/observability';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ExportsEnv } from '../config.js';
+import { backoffSecs, startTicking } from '../ticker.js';
 import { devPolicy, postSafely, productionPolicy, RefusedUrl, type AddressPolicy } from './safe-post.js';
 
 export const notifyPolicy = (env: ExportsEnv): AddressPolicy => (env.EXPORTS_NOTIFY_ALLOW_PRIVATE === 'true' ? devPolicy : productionPolicy);
@@ -37,24 +38,18 @@ interface Due { id: string; workspace_id: string; url: string; payload: object; 
  */
 @Injectable()
 export class NotificationSender implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private stop?: () => Promise<void>;
   private stopped = false;
 
   constructor(private readonly ds: DataSource, @Inject(ExportsEnv) private readonly env: ExportsEnv, @Inject(LOGGER) private readonly logger: Logger) {}
 
   onApplicationBootstrap(): void {
-    const tick = () => {
-      this.running = this.sendDue().catch((err) => this.logger.warn({ err: (err as Error).message }, 'sending export notifications failed; will retry'));
-      void this.running.finally(() => { if (!this.stopped) this.timer = setTimeout(tick, 500); });
-    };
-    this.timer = setTimeout(tick, 0);
+    this.stop = startTicking(() => this.sendDue(), () => 500, this.logger, 'sending export notifications');
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.stop?.();
   }
 
   async sendDue(): Promise<void> {
@@ -93,9 +88,8 @@ export class NotificationSender implements OnApplicationBootstrap, OnApplication
       return;
     }
     const giveUp = final || attempts >= this.env.EXPORTS_NOTIFY_ATTEMPTS;
-    const backoffSecs = (parseDuration(this.env.EXPORTS_NOTIFY_BACKOFF) / 1000) * 2 ** (attempts - 1);
     await em.query(`update notification set status = $2, attempts = $3, last_error = $4, next_attempt_at = now() + make_interval(secs => $5) where id = $1`,
-      [n.id, giveUp ? 'failed' : 'pending', attempts, error.slice(0, 1000), backoffSecs]);
+      [n.id, giveUp ? 'failed' : 'pending', attempts, error.slice(0, 1000), backoffSecs(parseDuration(this.env.EXPORTS_NOTIFY_BACKOFF) / 1000, attempts)]);
     this.logger.warn({ notification: n.id, attempts, err: error }, giveUp ? 'export notification failed for good' : 'export notification failed; will retry');
   }
 }

@@ -49,6 +49,19 @@ export interface AddressPolicy { allowHttp: boolean; forbidden: (address: string
 export const productionPolicy: AddressPolicy = { allowHttp: false, forbidden: forbiddenAddress };
 export const devPolicy: AddressPolicy = { allowHttp: true, forbidden: () => null };
 
+/** The addresses of `host` that the policy allows (an IP literal is checked as it is); throws RefusedUrl when there are none. */
+export async function allowedAddresses(host: string, policy: AddressPolicy): Promise<string[]> {
+  const bare = host.replace(/^\[|\]$/g, '');
+  const addresses = isIP(bare) ? [bare] : (await dnsLookupAll(bare)).map((a) => a.address);
+  const bad = addresses.map((a) => policy.forbidden(a)).find((why) => why !== null);
+  if (bad) throw new RefusedUrl(isIP(bare) ? bad : `${host} resolves to ${bad}`);
+  return addresses;
+}
+
+function dnsLookupAll(host: string): Promise<LookupAddress[]> {
+  return new Promise((resolve, reject) => dnsLookup(host, { all: true }, (err, addresses) => (err ? reject(err) : resolve(addresses))));
+}
+
 export interface PostOptions { policy: AddressPolicy; timeoutMs: number; maxRedirects?: number }
 
 /** The URL's syntax and scheme, and its address when it is an IP literal. */
@@ -73,7 +86,7 @@ export function checkUrl(raw: string, policy: AddressPolicy): URL {
  * Resolves like the system does, then refuses when any address is forbidden: checked at connect
  * time, so a name cannot pass a check and then resolve elsewhere.
  */
-function guardedLookup(policy: AddressPolicy): LookupFunction {
+export function guardedLookup(policy: AddressPolicy): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
       if (err) return callback(err, '', 4);

@@ -19,11 +19,13 @@ import { exportEnded, type ExportParams, type ExportRequest, type ExportResult }
 interface ExportRow extends JobRow {
   cursor_at: string;
   n_status: 'pending' | 'delivered' | 'failed' | null; n_attempts: number | null; n_error: string | null;
+  d_status: 'pending' | 'delivered' | 'failed' | null; d_attempts: number | null; d_error: string | null; d_delivered_at: Date | null;
 }
 
 const EXPORT_SQL = `select j.*, to_char(j.requested_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at,
-    n.status as n_status, n.attempts as n_attempts, n.last_error as n_error
-  from job j left join notification n on n.job_id = j.id`;
+    n.status as n_status, n.attempts as n_attempts, n.last_error as n_error,
+    d.status as d_status, d.attempts as d_attempts, d.last_error as d_error, d.delivered_at as d_delivered_at
+  from job j left join notification n on n.job_id = j.id left join delivery d on d.job_id = j.id`;
 
 /** Export requests, status, history, cancel and download: the exports service's side of `/v1/exports`. */
 @Controller()
@@ -38,6 +40,14 @@ export class ExportHandlers {
     const row = await this.ds.transaction(async (em) => {
       const [timeZone] = (await em.query('select 1 from pg_timezone_names where name = $1', [request.timeZone])) as unknown[];
       if (!timeZone) throw invalid('timeZone', `"${request.timeZone}" is not an IANA time zone`);
+      if (request.delivery.method !== 'download') {
+        const [destination] = (await em.query('select kind from destination where workspace_id = $1 and id = $2',
+          [ws, request.delivery.destinationId ?? null])) as { kind: string }[];
+        if (destination?.kind !== request.delivery.method) {
+          throw new DomainError(ErrorCode.DestinationNotAllowed, `delivery by ${request.delivery.method} needs one of the workspace's ${request.delivery.method} destinations (/v1/settings/export-destinations)`,
+            { errors: [{ path: 'delivery.destinationId', message: destination ? `is a ${destination.kind} destination` : 'not on the allowlist' }] });
+        }
+      }
       await this.jobs.refuseWhileActive(em, ws, 'export', data.idempotencyKey);
       if (data.idempotencyKey) {
         const [same] = (await em.query(`select id from job where workspace_id = $1 and kind = 'export' and idempotency_key = $2`, [ws, data.idempotencyKey])) as { id: string }[];
@@ -153,7 +163,7 @@ export class ExportHandlers {
     if (f.campaignId && ['contacts', 'conversations'].includes(data.dataset)) errors.push({ path: 'filters.campaignId', message: `does not apply to ${data.dataset}` });
     if ((f.listId || f.tag) && !['contacts', 'users'].includes(data.dataset)) errors.push({ path: f.listId ? 'filters.listId' : 'filters.tag', message: `does not apply to ${data.dataset}` });
     const delivery = data.delivery ?? { method: 'download' };
-    if (delivery.method !== 'download') errors.push({ path: 'delivery.method', message: `${delivery.method} delivery needs an allowlisted destination; none is set up` });
+    if (delivery.method === 'download' && delivery.destinationId) errors.push({ path: 'delivery.destinationId', message: 'only for sftp and webdav delivery' });
     if (data.notificationUrl) {
       try {
         checkUrl(data.notificationUrl, notifyPolicy(this.env));
@@ -187,7 +197,11 @@ export function toExportView(row: ExportRow): ExportView {
       from: r.from ?? null, to: r.to ?? null, fields: r.fields ?? null, filters: r.filters ?? {}, timeZone: r.timeZone, delimiter: r.delimiter,
       header: r.header, compression: r.compression,
     },
-    delivery: { method: r.delivery.method, destinationId: r.delivery.destinationId ?? null, status: null, attempts: 0, error: null, deliveredAt: null },
+    delivery: {
+      method: r.delivery.method, destinationId: r.delivery.destinationId ?? null,
+      status: r.delivery.method === 'download' ? null : row.d_status ?? (job.status === 'succeeded' ? 'pending' : null),
+      attempts: row.d_attempts ?? 0, error: row.d_error ?? null, deliveredAt: row.d_delivered_at?.toISOString() ?? null,
+    },
     notification: r.notificationUrl
       ? { url: r.notificationUrl, status: row.n_status ?? 'pending', attempts: row.n_attempts ?? 0, error: row.n_error ?? null }
       : null,

@@ -4,6 +4,7 @@ import { ObjectStorage } from '@custodian/storage';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ExportsEnv } from '../config.js';
+import { startTicking } from '../ticker.js';
 import type { ExportResult } from '../runs/export-run.js';
 
 /**
@@ -13,25 +14,19 @@ import type { ExportResult } from '../runs/export-run.js';
  */
 @Injectable()
 export class FileSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private stop?: () => Promise<void>;
   private stopped = false;
 
   constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage, @Inject(ExportsEnv) private readonly env: ExportsEnv,
     @Inject(LOGGER) private readonly logger: Logger) {}
 
   onApplicationBootstrap(): void {
-    const tick = () => {
-      this.running = this.sweep().catch((err) => this.logger.warn({ err: (err as Error).message }, 'export file sweep failed; will retry'));
-      void this.running.finally(() => { if (!this.stopped) this.timer = setTimeout(tick, parseDuration(this.env.EXPORTS_SWEEP_INTERVAL)); });
-    };
-    this.timer = setTimeout(tick, 0);
+    this.stop = startTicking(() => this.sweep(), () => parseDuration(this.env.EXPORTS_SWEEP_INTERVAL), this.logger, 'export file sweep');
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.stop?.();
   }
 
   /** Answers how many exports expired. */

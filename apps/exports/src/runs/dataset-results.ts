@@ -34,8 +34,8 @@ export class DatasetResults {
 
   private async written(event: EventEnvelope<DatasetExportedV1>, em: EntityManager): Promise<void> {
     const d = event.data;
-    await em.query(`insert into dataset_result (request_id, workspace_id, ok, bucket, key, rows, bytes, sha256) values ($1, $2, true, $3, $4, $5, $6, $7)
-      on conflict (request_id) do nothing`, [d.exportId, event.workspaceId, d.bucket, d.key, d.rows, d.bytes, d.sha256]);
+    await em.query(`insert into dataset_result (request_id, workspace_id, ok, bucket, key, rows, bytes, sha256, columns) values ($1, $2, true, $3, $4, $5, $6, $7, $8)
+      on conflict (request_id) do nothing`, [d.exportId, event.workspaceId, d.bucket, d.key, d.rows, d.bytes, d.sha256, d.columns ?? null]);
     const [job] = (await em.query(`select status from job where workspace_id = $1 and kind = 'export' and (id = $2 or params->>'profilesRequestId' = $2::text)`,
       [event.workspaceId, d.exportId])) as { status: string }[];
     if (job && !['queued', 'running', 'succeeded'].includes(job.status)) await this.storage.removeMany('exports', [d.key]);

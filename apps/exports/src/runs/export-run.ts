@@ -7,6 +7,7 @@ import { objectKey, ObjectStorage } from '@custodian/storage';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ExportsEnv } from '../config.js';
+import { queueDelivery } from '../delivery/delivery-sender.js';
 import { queueNotification } from '../notifications/notifications.js';
 
 /** An export request as stored with its job, every default filled in. */
@@ -24,7 +25,9 @@ export interface ExportParams {
 
 export interface ExportResult { key: string; manifestKey: string; rows: number; bytes: number; sha256: string }
 
-interface DatasetResult { ok: boolean; key: string | null; rows: string | null; bytes: string | null; sha256: string | null; code: string | null; message: string | null }
+interface DatasetResult {
+  ok: boolean; key: string | null; rows: string | null; bytes: string | null; sha256: string | null; columns: string[] | null; code: string | null; message: string | null;
+}
 
 /** Where an export's files go: derived from the job, so a later attempt or a cleanup finds them. */
 export function exportKeys(job: { id: string; requestedAt: Date | string; workspaceId: string }, compression: 'none' | 'gzip') {
@@ -82,7 +85,7 @@ export class ExportRun {
     const result: ExportResult = { key: keys.key, manifestKey: keys.manifestKey, rows: Number(done.rows), bytes: Number(done.bytes), sha256: done.sha256! };
     const manifest = {
       exportId: job.id, dataset: r.dataset, key: keys.key, rows: result.rows, bytes: result.bytes, sha256: result.sha256,
-      columns: r.fields ?? null, timeZone: r.timeZone, delimiter: r.delimiter, header: r.header, compression: r.compression,
+      columns: done.columns ?? r.fields ?? null, timeZone: r.timeZone, delimiter: r.delimiter, header: r.header, compression: r.compression,
       from: r.from ?? null, to: r.to ?? null, filters: r.filters ?? {}, requestedAt: new Date(job.requestedAt).toISOString(),
     };
     await this.storage.upload('exports', keys.manifestKey, Readable.from([JSON.stringify(manifest, null, 2)]), { contentType: 'application/json' });
@@ -108,7 +111,7 @@ export class ExportRun {
   private async settled(requestId: string, job: ClaimedJob, ctx: JobContext): Promise<DatasetResult> {
     for (;;) {
       if (ctx.signal.aborted) throw ctx.signal.reason;
-      const [found] = (await this.ds.query('select ok, key, rows, bytes, sha256, code, message from dataset_result where request_id = $1', [requestId])) as DatasetResult[];
+      const [found] = (await this.ds.query('select ok, key, rows, bytes, sha256, columns, code, message from dataset_result where request_id = $1', [requestId])) as DatasetResult[];
       if (found) {
         if (!found.ok) throw new JobFailure(found.code ?? 'DATASET_FAILED', found.message ?? 'the data owner could not write the dataset');
         return found;
@@ -142,6 +145,13 @@ export async function exportEnded(em: EntityManager, storage: ObjectStorage, job
   const subject = job.status === 'succeeded' ? 'events.exports.export.completed.v1'
     : job.status === 'discarded' ? 'events.exports.export.discarded.v1'
       : job.status === 'failed' ? 'events.exports.export.failed.v1' : null;
+  if (job.status === 'succeeded' && result && p.request.delivery.method !== 'download' && p.request.delivery.destinationId) {
+    const stamp = new Date(job.requestedAt).toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+    await queueDelivery(em, {
+      workspaceId: p.context.workspaceId, jobId: job.id, destinationId: p.request.delivery.destinationId, key: result.key, manifestKey: result.manifestKey,
+      fileName: `${p.request.dataset}-${stamp}-${job.id}.${p.request.compression === 'gzip' ? 'csv.gz' : 'csv'}`,
+    });
+  }
   if (subject) await recordEvent(em, subject, p.context, payload);
   if (p.request.notificationUrl) await queueNotification(em, p.context.workspaceId, job.id, p.request.notificationUrl, { type: `export.${job.status}`, data: payload });
 }

@@ -1,4 +1,4 @@
-import type { ExportPage, ExportView } from '@custodian/contracts';
+import type { ExportDestinationView, ExportPage, ExportView } from '@custodian/contracts';
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -69,6 +69,26 @@ export class ExportsController {
 @Roles('owner', 'admin')
 export class ExportSettingsController {
   constructor(private readonly commands: Commands) {}
+
+  @Get('export-destinations')
+  @ApiOperation({ summary: "The workspace's allowlist of SFTP and WebDAV export destinations (passwords are never shown)" })
+  destinations(@CurrentCaller() caller: Caller, @Req() req: Request): Promise<{ items: ExportDestinationView[] }> {
+    return this.commands.send('exports.destination.list.v1', caller, req, {});
+  }
+
+  @Post('export-destinations')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Allow an SFTP or WebDAV server as an export destination; the password is stored encrypted' })
+  @ApiBody(bodyOf('CreateExportDestinationV1'))
+  addDestination(@CurrentCaller() caller: Caller, @Req() req: Request, @Body() body: object): Promise<ExportDestinationView> {
+    return this.commands.send('exports.destination.create.v1', caller, req, body ?? {});
+  }
+
+  @Delete('export-destinations/:id')
+  @ApiOperation({ summary: 'Remove a destination from the allowlist; deliveries still pending to it fail' })
+  removeDestination(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string): Promise<{ deleted: true }> {
+    return this.commands.send('exports.destination.delete.v1', caller, req, { id });
+  }
 
   @Get('export-webhook-secret')
   @ApiOperation({ summary: 'The secret that signs export notifications (whsec_…, Standard Webhooks)' })

@@ -1,0 +1,58 @@
+import { DomainError, ErrorCode, type CommandContext, type CreateExportDestinationV1, type ExportDestinationView, type GetExportV1 } from '@custodian/contracts';
+import { CommandHandler } from '@custodian/messaging';
+import { LOGGER, type Logger } from '@custodian/observability';
+import { Controller, Inject } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ExportsEnv } from '../config.js';
+import { devPolicy, productionPolicy, type AddressPolicy } from '../notifications/safe-post.js';
+import { seal } from './credentials.js';
+
+export interface DestinationRow {
+  id: string; workspace_id: string; name: string; kind: 'sftp' | 'webdav'; host: string; port: number; path: string; tls: boolean;
+  username: string; secret: string; created_by: string; created_at: Date;
+}
+
+export const deliveryPolicy = (env: ExportsEnv): AddressPolicy => (env.EXPORTS_DELIVERY_ALLOW_PRIVATE === 'true' ? devPolicy : productionPolicy);
+
+export function toDestinationView(r: DestinationRow): ExportDestinationView {
+  return { id: r.id, name: r.name, kind: r.kind, host: r.host, port: r.port, path: r.path, tls: r.tls, username: r.username, createdBy: r.created_by, createdAt: r.created_at.toISOString() };
+}
+
+/** The workspace's allowlist of SFTP and WebDAV servers that exports may be delivered to. */
+@Controller()
+export class DestinationHandlers {
+  constructor(private readonly ds: DataSource, @Inject(ExportsEnv) private readonly env: ExportsEnv, @Inject(LOGGER) readonly logger: Logger) {}
+
+  @CommandHandler('exports.destination.create.v1')
+  async create(data: CreateExportDestinationV1, context: CommandContext): Promise<ExportDestinationView> {
+    const host = data.host.toLowerCase();
+    const policy = deliveryPolicy(this.env);
+    // A private address given as such is refused at once; names are checked again at each connection.
+    const literal = host.replace(/^\[|\]$/g, '');
+    if (/^[\d.]+$|:/.test(literal)) {
+      const why = policy.forbidden(literal);
+      if (why) throw new DomainError(ErrorCode.DestinationNotAllowed, `host refused: ${why}`, { errors: [{ path: 'host', message: why }] });
+    }
+    const port = data.port ?? (data.kind === 'sftp' ? 22 : data.tls === false ? 80 : 443);
+    const rows = (await this.ds.query(`insert into destination (workspace_id, name, kind, host, port, path, tls, username, secret, created_by)
+      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) on conflict do nothing returning *`,
+    [context.workspaceId, data.name, data.kind, host, port, data.path.replace(/\/+$/, '') || '/', data.kind === 'webdav' ? data.tls !== false : false,
+      data.username, seal(this.env.EXPORTS_CREDENTIALS_KEY, data.password), context.actor.id])) as DestinationRow[];
+    if (!rows[0]) throw new DomainError(ErrorCode.ValidationFailed, `a destination named "${data.name}" exists already`, { errors: [{ path: 'name', message: 'taken' }] });
+    return toDestinationView(rows[0]);
+  }
+
+  @CommandHandler('exports.destination.list.v1')
+  async list(_data: object, context: CommandContext): Promise<{ items: ExportDestinationView[] }> {
+    const rows = (await this.ds.query('select * from destination where workspace_id = $1 order by lower(name)', [context.workspaceId])) as DestinationRow[];
+    return { items: rows.map(toDestinationView) };
+  }
+
+  @CommandHandler('exports.destination.delete.v1')
+  async delete(data: GetExportV1, context: CommandContext): Promise<{ deleted: true }> {
+    const [, n] = (await this.ds.query('delete from destination where workspace_id = $1 and id = $2', [context.workspaceId, data.id])) as [unknown, number];
+    if (!n) throw new DomainError(ErrorCode.NotFound, `destination ${data.id} not found`);
+    return { deleted: true };
+  }
+}
+

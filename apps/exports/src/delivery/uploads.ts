@@ -1,0 +1,68 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Readable } from 'node:stream';
+import SftpClient from 'ssh2-sftp-client';
+import { allowedAddresses, guardedLookup, type AddressPolicy } from '../notifications/safe-post.js';
+
+export interface Target { kind: 'sftp' | 'webdav'; host: string; port: number; path: string; tls: boolean; username: string; password: string }
+
+const remotePath = (folder: string, name: string) => `${folder.replace(/\/+$/, '')}/${name}`;
+
+/**
+ * Uploads a stream to an SFTP server: to `<name>.part` first, renamed when complete, so a reader
+ * never takes a half-written file for the export. The host is resolved and checked against the
+ * policy first, and the connection goes to that address.
+ */
+export async function uploadSftp(target: Target, name: string, body: Readable, policy: AddressPolicy, timeoutMs: number): Promise<void> {
+  const [address] = await allowedAddresses(target.host, policy);
+  const sftp = new SftpClient();
+  try {
+    await sftp.connect({ host: address, port: target.port, username: target.username, password: target.password, readyTimeout: timeoutMs });
+    const final = remotePath(target.path, name);
+    await sftp.put(body, `${final}.part`);
+    if (await sftp.exists(final)) await sftp.delete(final);
+    await sftp.rename(`${final}.part`, final);
+  } finally {
+    await sftp.end().catch(() => undefined);
+  }
+}
+
+/**
+ * PUTs a stream of known length to a WebDAV server, through the same address guard as
+ * notifications, after making the folder (and its parents) with MKCOL where missing.
+ */
+export async function uploadWebdav(target: Target, name: string, body: Readable, bytes: number, policy: AddressPolicy, timeoutMs: number): Promise<void> {
+  const base = `${target.tls ? 'https' : 'http'}://${target.host}:${target.port}`;
+  const auth = `Basic ${Buffer.from(`${target.username}:${target.password}`).toString('base64')}`;
+  const segments = target.path.split('/').filter(Boolean);
+  for (let i = 1; i <= segments.length; i += 1) {
+    const status = await davRequest(new URL(`${base}/${segments.slice(0, i).join('/')}/`), 'MKCOL', auth, null, 0, policy, timeoutMs);
+    // 405: it exists already.
+    if (!(status >= 200 && status < 300) && status !== 405) throw new Error(`WebDAV answered ${status} to MKCOL /${segments.slice(0, i).join('/')}`);
+  }
+  const url = new URL(base);
+  url.pathname = remotePath(target.path, name);
+  const status = await davRequest(url, 'PUT', auth, body, bytes, policy, timeoutMs);
+  if (status < 200 || status >= 300) throw new Error(`WebDAV answered ${status} to PUT ${url.pathname}`);
+}
+
+function davRequest(url: URL, method: string, auth: string, body: Readable | null, bytes: number, policy: AddressPolicy, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(url, {
+      method, lookup: guardedLookup(policy), timeout: timeoutMs,
+      headers: { authorization: auth, 'content-length': String(bytes), 'content-type': url.pathname.endsWith('.json') ? 'application/json' : 'application/octet-stream' },
+    }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    if (!body) {
+      req.end();
+      return;
+    }
+    body.on('error', (err) => req.destroy(err));
+    body.pipe(req);
+  });
+}
