@@ -58,6 +58,7 @@ describe('exports', () => {
   const system = new TestSystem(['contacts', 'interactions', 'exports'], {
     EXPORTS_VALIDITY: '8s', EXPORTS_SWEEP_INTERVAL: '300ms', EXPORTS_NOTIFY_BACKOFF: '200ms', EXPORTS_JOB_LEASE: '2s', EXPORTS_NOTIFY_ALLOW_PRIVATE: 'true',
     EXPORTS_DELIVERY_ALLOW_PRIVATE: 'true', EXPORTS_DELIVERY_ATTEMPTS: '2', EXPORTS_DELIVERY_BACKOFF: '200ms',
+    INTERACTIONS_EXPIRE_AFTER: '2s', INTERACTIONS_SWEEP_INTERVAL: '250ms',
   });
   const storage = new ObjectStorage(parseStorageConfig(stackEnv()));
   const receiver = new Receiver();
@@ -140,6 +141,7 @@ describe('exports', () => {
       // Another workspace sees none of it, the download included.
       expect((await other('GET', `/v1/exports/${done.id}`)).status).toBe(404);
       expect((await other('GET', `/v1/exports/${done.id}/download`)).status).toBe(404);
+      expect((await other('DELETE', `/v1/exports/${done.id}`)).status).toBe(404);
       expect((await other('GET', '/v1/exports')).body.items).toEqual([]);
 
       // Past its validity: expired, the file deleted, the download gone.
@@ -169,6 +171,10 @@ describe('exports', () => {
       username: decodeURIComponent(webdavUrl.username), password: decodeURIComponent(webdavUrl.password) })).body;
     const wrong = (await destination({ name: 'Wrong password', kind: 'sftp', host: sftpUrl.hostname, port: Number(sftpUrl.port), path: sftpUrl.pathname,
       username: decodeURIComponent(sftpUrl.username), password: 'not-the-password' })).body;
+    const stranger = system.client(system.token({ workspace: uniqueWorkspace('dlv-other'), role: 'owner' }));
+    expect((await stranger('GET', '/v1/settings/export-destinations')).body.items).toEqual([]);
+    expect((await stranger('DELETE', `/v1/settings/export-destinations/${sftp.id}`)).status).toBe(404);
+    expect((await stranger('POST', '/v1/exports', { dataset: 'contacts', delivery: { method: 'sftp', destinationId: sftp.id } })).body.code).toBe('DESTINATION_NOT_ALLOWED');
     const listed = (await api('GET', '/v1/settings/export-destinations')).body.items;
     expect(listed.map((d: { name: string }) => d.name)).toEqual(['Team drive', 'Warehouse', 'Wrong password']);
     expect(JSON.stringify(listed)).not.toContain(decodeURIComponent(sftpUrl.password));
@@ -265,15 +271,23 @@ describe('exports', () => {
     const records = parse(file.bytes!.toString('utf8'), { columns: true, delimiter: ';' }) as Record<string, string>[];
     expect(records).toEqual([expect.objectContaining({ id: inRange.messageId, failureReason: 'unreachable', at: '2026-03-01T11:00:00+01' })]);
 
-    // Users: profiles from contacts, summaries from interactions.
+    // Users: profiles from contacts, summaries from interactions; the data of a stopped campaign expires and is left out.
     const contact = (await api('POST', '/v1/contacts', { email: 'u1@example.com', firstName: 'Uma' })).body;
     const campaign = (await api('POST', '/v1/campaigns', { name: 'Spring' })).body;
-    await api('POST', `/v1/campaigns/${campaign.id}/start`);
-    await api('POST', '/v1/interactions', { interactions: [{ id: randomUUID(), programId: campaign.id, contactId: contact.id, type: 'received', at: '2026-04-01T08:00:00.000Z' }] });
+    const stopped = (await api('POST', '/v1/campaigns', { name: 'Winter' })).body;
+    for (const c of [campaign, stopped]) await api('POST', `/v1/campaigns/${c.id}/start`);
+    await api('POST', '/v1/interactions', { interactions: [
+      { id: randomUUID(), programId: campaign.id, contactId: contact.id, type: 'received', at: '2026-04-01T08:00:00.000Z' },
+      { id: randomUUID(), programId: stopped.id, contactId: contact.id, type: 'received', at: '2026-05-01T08:00:00.000Z' },
+      { id: randomUUID(), programId: stopped.id, contactId: contact.id, type: 'clicked', at: '2026-05-01T09:00:00.000Z' },
+    ] });
+    await api('POST', `/v1/campaigns/${stopped.id}/stop`);
+    await waitFor(async () => (await api('GET', `/v1/campaigns/${stopped.id}`)).body.interactionData.state === 'expired', { timeoutMs: 30_000, intervalMs: 200, what: 'the expiry' });
     const users = await finished(api, (await api('POST', '/v1/exports', { dataset: 'users', timeZone: 'UTC' })).body.id);
     expect(users).toMatchObject({ status: 'succeeded', rows: 1 });
     const rows = parse((await download(system, token, users.id)).bytes!.toString('utf8'), { columns: true }) as Record<string, string>[];
-    expect(rows).toEqual([expect.objectContaining({ id: contact.id, email: 'u1@example.com', firstName: 'Uma', campaigns: '1', received: '1', lastInteractionAt: '2026-04-01T08:00:00+00' })]);
+    expect(rows).toEqual([expect.objectContaining({ id: contact.id, email: 'u1@example.com', firstName: 'Uma', campaigns: '1', received: '1', clicked: '0',
+      lastInteractionAt: '2026-04-01T08:00:00+00' })]);
   });
 
   it('cancels an export, and resumes one whose process died, never calling a truncated file ready', async () => {

@@ -11,6 +11,8 @@ export class InteractionsEnv extends CommonEnv {
   /** How often the expiry sweep looks for programs whose data is due; safe with replicas. */
   @IsDuration() INTERACTIONS_SWEEP_INTERVAL: string = '1d';
   @IsDuration() INTERACTIONS_JOB_LEASE: string = '30s';
+  /** Expiry and restore jobs running at once per replica: they wait on storage and PostgreSQL in turn, so more than the cores. */
+  @IsInt() @Min(1) @Max(32) INTERACTIONS_JOB_CONCURRENCY: number = 4;
   /** An expiry or restore job running longer is discarded (and retried by the next sweep or request). */
   @IsDuration() INTERACTIONS_JOB_TIMEOUT: string = '2h';
   @IsInt() @Min(1) INTERACTIONS_EVENT_MAX_DELIVER: number = 5;

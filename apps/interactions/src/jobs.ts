@@ -12,6 +12,7 @@ export const INTERACTIONS_JOBS = appJobs('interactions', DataSource, [Interactio
   return {
     leaseMs: parseDuration(env.INTERACTIONS_JOB_LEASE),
     instanceId: env.INSTANCE_ID,
+    concurrency: env.INTERACTIONS_JOB_CONCURRENCY,
     handlers: {
       expire: (job, ctx) => expire.run(job, ctx), restore: (job, ctx) => restore.run(job, ctx), 'dataset-export': (job, ctx) => datasets.run(job, ctx),
     },

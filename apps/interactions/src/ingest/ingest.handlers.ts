@@ -37,13 +37,14 @@ export class IngestHandlers {
     return this.ds.transaction(async (em) => {
       let stored = 0;
       if (rows.length) {
-        const unknown = await stage(em, rows);
+        const known = await lockPrograms(em, rows);
+        const unknown = rows.filter((r) => !known.has(programKey(r)));
         if (unknown.length) {
           throw new DomainError(ErrorCode.UnknownProgram, 'interactions name campaigns or canvases this workspace does not have; nothing was stored', {
             errors: unknown.slice(0, 100).map((u) => ({ path: `interactions[${u.n}].programId`, message: `${u.program_id} not found` })),
           });
         }
-        stored = await store(em);
+        stored = await store(em, rows);
       }
       const conversationsStored = await storeConversations(em, conversations.map((c) => conversationRow(context.workspaceId, c)));
       const messagesStored = await storeMessages(em, messages.map((m) => messageRow(context.workspaceId, m)));
@@ -70,10 +71,10 @@ export class IngestHandlers {
   @OnEventBatch('events.messaging.interaction.recorded.v1', { maxBatch: 1000 })
   async recorded(events: EventEnvelope<InteractionRecordedV1>[], em: EntityManager): Promise<{ rejected: { id: string; reason: string }[] }> {
     const rows = events.map((e, n) => rowOf(n, e.workspaceId, e.id, e.data));
-    const unknown = await stage(em, rows);
-    if (unknown.length) await em.query('delete from incoming where n = any($1::int[])', [unknown.map((u) => u.n)]);
-    await store(em);
-    return { rejected: unknown.map((u) => ({ id: events[u.n]!.id, reason: `campaign or canvas ${u.program_id} not found in workspace ${events[u.n]!.workspaceId}` })) };
+    const known = await lockPrograms(em, rows);
+    await store(em, rows.filter((r) => known.has(programKey(r))));
+    const unknown = rows.filter((r) => !known.has(programKey(r)));
+    return { rejected: unknown.map((u) => ({ id: events[u.n]!.id, reason: `campaign or canvas ${u.program_id} not found in workspace ${u.workspace_id}` })) };
   }
 }
 
@@ -84,23 +85,30 @@ function rowOf(n: number, workspaceId: string, id: string, i: InteractionRecorde
   };
 }
 
-/** Stages rows in `incoming` (this transaction only) and answers those naming a program their workspace does not have. */
-async function stage(em: EntityManager, rows: IncomingRow[]): Promise<{ n: number; program_id: string }[]> {
-  await em.query(`create temp table incoming on commit drop as select * from jsonb_to_recordset($1::jsonb) as i(n int, workspace_id text, id uuid,
-    program_id uuid, step_id text, variant_id text, control_group boolean, contact_id uuid, type text, at timestamptz)`, [JSON.stringify(rows)]);
-  return (await em.query(`select i.n, i.program_id from incoming i
-    where not exists (select 1 from program p where p.workspace_id = i.workspace_id and p.id = i.program_id) order by i.n`)) as { n: number; program_id: string }[];
+const programKey = (r: IncomingRow) => `${r.workspace_id}\u0000${r.program_id}`;
+
+/**
+ * The programs the rows name that their workspaces have, locked key-share: an expiry that is
+ * fixing the rows it will move out waits for this batch to commit. One statement, no staging table.
+ */
+async function lockPrograms(em: EntityManager, rows: IncomingRow[]): Promise<Set<string>> {
+  const pairs = [...new Map(rows.map((r) => [programKey(r), r])).values()];
+  const found = (await em.query(`select p.workspace_id, p.id from program p
+      join unnest($1::text[], $2::uuid[]) as k(workspace_id, id) on p.workspace_id = k.workspace_id and p.id = k.id
+    order by p.id for key share of p`, [pairs.map((r) => r.workspace_id), pairs.map((r) => r.program_id)])) as { workspace_id: string; id: string }[];
+  return new Set(found.map((f) => `${f.workspace_id}\u0000${f.id}`));
 }
 
-/** Inserts what is staged, each id once per workspace; an interaction is activity for its program. */
-async function store(em: EntityManager): Promise<number> {
-  // Key-share lock on the programs: an expiry that is fixing the rows it will move out waits for this batch to commit.
-  await em.query(`select p.id from program p where (p.workspace_id, p.id) in (select distinct workspace_id, program_id from incoming) order by p.id for key share`);
+/** Inserts the rows (their programs known and locked), each id once per program; an interaction is activity for its program. */
+async function store(em: EntityManager, rows: IncomingRow[]): Promise<number> {
+  if (!rows.length) return 0;
   const [stored] = (await em.query(`with stored as (
       insert into interaction (workspace_id, id, program_id, step_id, variant_id, control_group, contact_id, type, at)
-      select workspace_id, id, program_id, step_id, variant_id, control_group, contact_id, type, at from incoming
+      select workspace_id, id, program_id, step_id, variant_id, control_group, contact_id, type, at
+      from jsonb_to_recordset($1::jsonb) as i(workspace_id text, id uuid, program_id uuid, step_id text, variant_id text, control_group boolean,
+        contact_id uuid, type text, at timestamptz)
       on conflict (program_id, id) do nothing returning program_id)
-    select count(*)::int as n, coalesce(array_agg(distinct program_id), '{}') as programs from stored`)) as [{ n: number; programs: string[] }];
+    select count(*)::int as n, coalesce(array_agg(distinct program_id), '{}') as programs from stored`, [JSON.stringify(rows)])) as [{ n: number; programs: string[] }];
   if (stored.programs.length) {
     // At most once a minute per program, so concurrent batches do not queue on its row; always after an expiry,
     // so interactions that arrive for expired data make it due again.
