@@ -7,10 +7,11 @@ import { sqlLiteral } from './copy.js';
  * SQL: `expr` as a cell that a spreadsheet cannot run as a formula. A text starting with `=`,
  * `+`, `-`, `@`, a tab or a carriage return gets a leading apostrophe; everything else is left as
  * it is. A phone number stays readable (`'+49 30 1234`), and the apostrophe tells that the cell was
- * escaped rather than changed.
+ * escaped rather than changed. `expr` appears more than once: give a column, and compute costly
+ * values (subqueries) once in a lateral subquery.
  */
 export function spreadsheetSafe(expr: string): string {
-  return `case when ${expr} ~ '^[=+@\\t\\r-]' then '''' || ${expr} else ${expr} end`;
+  return `case when left(${expr}, 1) in ('=', '+', '-', '@', E'\\t', E'\\r') then '''' || ${expr} else ${expr} end`;
 }
 
 /** SQL: the timestamp `expr` in the session's time zone, with its offset (2026-11-23T10:00:00+01). */

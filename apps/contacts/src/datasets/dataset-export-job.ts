@@ -35,7 +35,12 @@ export class DatasetExportJob {
       const customFields = (await fieldNames(em, ws)).map((name) => `fields.${name}`);
       const columns = p.fields ?? [...CONTACT_DATASET_COLUMNS, ...customFields];
       const expressions = columns.map((column) => `${this.expression(column)} as ${sqlIdentifier(column)}`);
-      const sql = csvCopySql(`select ${expressions.join(', ')} from ${from} where ${where} order by c.created_at, c.id`, p);
+      // Tags and lists once per contact (offset 0 keeps them from being inlined into each use).
+      const aggregates = `cross join lateral (select
+          (select string_agg(t.name, ';' order by lower(t.name)) from contact_tag ct join tag t on t.id = ct.tag_id where ct.contact_id = c.id) as tags,
+          (select string_agg(l.name || ':' || m.status, ';' order by lower(l.name)) from membership m join list l on l.id = m.list_id where m.contact_id = c.id) as lists
+        offset 0) x`;
+      const sql = csvCopySql(`select ${expressions.join(', ')} from ${from} ${aggregates} where ${where} order by c.created_at, c.id`, p);
       const stored = await copyToObject(runner, sql, this.storage, 'exports', p.key, { gzip: p.compression === 'gzip' });
       await runner.commitTransaction();
       await ctx.progress(stored.rows, stored.rows);
@@ -79,8 +84,8 @@ export class DatasetExportJob {
       case 'lastName': return safe('c.last_name');
       case 'createdAt': return ts('c.created_at');
       case 'updatedAt': return ts('c.updated_at');
-      case 'tags': return safe(`(select string_agg(t.name, ';' order by lower(t.name)) from contact_tag ct join tag t on t.id = ct.tag_id where ct.contact_id = c.id)`);
-      case 'lists': return safe(`(select string_agg(l.name || ':' || m.status, ';' order by lower(l.name)) from membership m join list l on l.id = m.list_id where m.contact_id = c.id)`);
+      case 'tags': return safe('x.tags');
+      case 'lists': return safe('x.lists');
       default: return safe(`(c.fields ->> ${sqlLiteral(column.slice('fields.'.length))})`);
     }
   }
