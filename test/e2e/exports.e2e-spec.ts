@@ -99,6 +99,7 @@ describe('exports', () => {
       expect(requested.body).toMatchObject({ dataset: 'contacts', status: 'queued', request: { timeZone: 'Asia/Tokyo', delimiter: ',', header: true } });
       const done = await finished(api, requested.body.id);
       expect(done).toMatchObject({ status: 'succeeded', rows: 29, error: null });
+      expect((await api('GET', `/v1/jobs/${done.id}`)).body).toMatchObject({ id: done.id, kind: 'export', status: 'succeeded' });
 
       // The file: UTF-8 CSV that a standard parser reads back, the sha256 of the view and the manifest.
       const file = await download(system, token, done.id);

@@ -73,14 +73,20 @@ export class ObjectStorage {
     const etags: { part: number; etag: string }[] = [];
     let pending: Buffer[] = [];
     let pendingBytes = 0;
+    let parts = 0;
+    // One part on the wire while the next one fills: the source keeps flowing, memory stays at two parts.
+    let inFlight: Promise<void> = Promise.resolve();
     const flushPart = async () => {
       const body = Buffer.concat(pending, pendingBytes);
       pending = [];
       pendingBytes = 0;
       uploadId ??= await this.client.initiateNewMultipartUpload(bucket, key, headers);
-      const part = etags.length + 1;
-      const { etag } = await this.client.uploadPart({ bucketName: bucket, objectName: key, uploadID: uploadId, partNumber: part, headers: { 'Content-Length': body.length } }, body);
-      etags.push({ part, etag });
+      const part = (parts += 1);
+      await inFlight;
+      inFlight = this.client.uploadPart({ bucketName: bucket, objectName: key, uploadID: uploadId, partNumber: part, headers: { 'Content-Length': body.length } }, body)
+        .then(({ etag }) => { etags.push({ part, etag }); });
+      // Awaited before the next part or at the end; until then its failure is held, not unhandled.
+      inFlight.catch(() => undefined);
     };
     try {
       await pipeline(source, counter, async (chunks: AsyncIterable<Buffer>) => {
@@ -95,9 +101,11 @@ export class ObjectStorage {
         await this.client.putObject(bucket, key, Buffer.concat(pending, pendingBytes), pendingBytes, headers);
       } else {
         if (pendingBytes > 0) await flushPart();
-        await this.client.completeMultipartUpload(bucket, key, uploadId, etags);
+        await inFlight;
+        await this.client.completeMultipartUpload(bucket, key, uploadId, etags.sort((a, b) => a.part - b.part));
       }
     } catch (err) {
+      await inFlight.catch(() => undefined);
       if (uploadId !== undefined) await this.client.abortMultipartUpload(bucket, key, uploadId).catch(() => undefined);
       throw new StorageError('STORAGE_UPLOAD_FAILED', `upload of ${bucket}/${key} failed: ${(err as Error).message}`, { cause: err });
     }

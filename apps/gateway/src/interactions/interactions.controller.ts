@@ -20,7 +20,9 @@ export class InteractionsController {
     summary: 'Record a batch of interactions (received, opened, clicked, converted, bounced, failed), conversations and messages: at most 2,000 items in all',
     description: 'All or nothing: an interaction naming an unknown campaign or canvas refuses the batch (422 UNKNOWN_PROGRAM, with its index). '
       + 'Idempotent by interaction id: a replayed id counts as a duplicate and is stored once. Conversations (by conversationId) and messages '
-      + '(by messageId, with their delivery status) keep their latest version: one with an older or equal updatedAt / statusAt changes nothing.',
+      + '(by messageId, with their delivery status) keep their latest version: one with an older or equal updatedAt / statusAt changes nothing. '
+      + 'Interactions of a campaign or canvas whose data has expired are kept: they stay out of audiences, received lists and the users dataset '
+      + 'until the data is restored, and expire to long-term storage in turn after another period.',
   })
   @ApiBody(bodyOf('IngestInteractionsV1'))
   ingest(@CurrentCaller() caller: Caller, @Req() req: Request, @Body() body: object): Promise<IngestReply> {

@@ -8,7 +8,7 @@ import { Commands } from '../http/commands.js';
 import { CommandClient } from '@custodian/messaging';
 
 /** The apps that run jobs; each answers `<app>.job.get.v1` for its own. */
-export const JOB_OWNERS = ['contacts', 'backups', 'archive', 'interactions'] as const;
+export const JOB_OWNERS = ['contacts', 'backups', 'archive', 'interactions', 'exports'] as const;
 
 @ApiTags('jobs')
 @ApiBearerAuth()

@@ -46,6 +46,7 @@ export class QueryHandlers {
     const rows = (await this.ds.query(`select p.id, p.kind, p.name, count(*)::int as messages, max(i.at) as last_at
       from interaction i join program p on p.id = i.program_id and p.workspace_id = i.workspace_id
       where i.workspace_id = $1 and i.contact_id = $2 and i.type = 'received' and p.interaction_data = 'live'
+        and i.program_id = any (array(select id from program where workspace_id = $1 and interaction_data = 'live'))
       group by p.id, p.kind, p.name order by max(i.at) desc`, [context.workspaceId, data.contactId])) as
       { id: string; kind: 'campaign' | 'canvas'; name: string; messages: number; last_at: Date }[];
     const view = (r: (typeof rows)[number]): ReceivedProgram => ({ programId: r.id, kind: r.kind, name: r.name, messages: r.messages, lastReceivedAt: r.last_at.toISOString() });
