@@ -77,6 +77,9 @@ async function main() {
     const stored = Number(psql(`select count(*) from interactions.interaction where workspace_id = '${workspace}'`));
     if (stored !== N) throw new Error(`stored ${stored} of ${N}`);
 
+    // Vacuumed now, so autovacuum of what ingestion wrote does not run during one measurement and not the other.
+    psql('vacuum (analyze) interactions.interaction');
+
     // Expiry: half the campaigns stopped; measured until every one reports its data expired.
     const half = programs.slice(0, Math.floor(P / 2));
     const rows = Number(psql(`select count(*) from interactions.interaction where program_id in (${half.map((id) => `'${id}'`).join(',')})`));

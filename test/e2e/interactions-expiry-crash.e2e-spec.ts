@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { gunzipSync } from 'node:zlib';
+import { zstdDecompressSync } from 'node:zlib';
 import { ObjectStorage, objectKey, parseStorageConfig } from '@custodian/storage';
 import { databaseQuery, stackEnv, TestSystem, uniqueWorkspace, waitFor } from '@custodian/testing';
 
@@ -47,11 +47,11 @@ describe('interaction data expiry across a crash', () => {
     const manifest = JSON.parse((await bytesOf(segments[0]!.manifest_key)).toString('utf8'));
     expect(manifest).toMatchObject({ rows, bytes: object.length, sha256: createHash('sha256').update(object).digest('hex') });
     // Exactly the rows that were there: same ids, each once.
-    const ids = gunzipSync(object).toString('utf8').trim().split('\n').slice(1).map((l) => l.slice(0, 36)).sort();
+    const ids = zstdDecompressSync(object).toString('utf8').trim().split('\n').slice(1).map((l) => l.slice(0, 36)).sort();
     expect(ids).toHaveLength(rows);
     expect(createHash('md5').update(ids.join(',')).digest('hex')).toBe(fingerprint);
     // What the killed attempt had written is gone.
-    const firstAttempt = objectKey(workspace, 'interactions', `${campaign.id}-${job.id}-1`, 'csv.gz', new Date(job.requested_at));
+    const firstAttempt = objectKey(workspace, 'interactions', `${campaign.id}-${job.id}-1`, 'csv.zst', new Date(job.requested_at));
     expect(segments[0]!.object_key).not.toBe(firstAttempt);
     expect(await storage.stat('interactions', firstAttempt)).toBeNull();
   });

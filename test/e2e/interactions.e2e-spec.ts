@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { gunzipSync } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { gzipSync, zstdDecompressSync } from 'node:zlib';
 import { ObjectStorage, parseStorageConfig } from '@custodian/storage';
 import { databaseQuery, stackEnv, TestSystem, uniqueWorkspace, waitFor } from '@custodian/testing';
 import { DEAD_LETTER_STREAM, EVENT_STREAM, type EventEnvelope } from '@custodian/contracts';
@@ -192,10 +193,10 @@ describe('interaction data expiry', () => {
     const manifest = JSON.parse((await bytesOf(segment!.manifest_key)).toString('utf8'));
     const object = await bytesOf(segment!.object_key);
     expect(manifest).toMatchObject({ programId: plain.id, rows: 500, bytes: object.length, sha256: createHash('sha256').update(object).digest('hex'),
-      firstAt: '2026-10-01T00:00:00.000Z', lastAt: '2026-10-01T00:08:19.000Z', compression: 'gzip' });
+      firstAt: '2026-10-01T00:00:00.000Z', lastAt: '2026-10-01T00:08:19.000Z', compression: 'zstd', columns: ['id', 'step_id', 'variant_id', 'control_group', 'contact_id', 'type', 'at'] });
     expect([Number(segment!.rows), segment!.sha256]).toEqual([500, manifest.sha256]);
-    const lines = gunzipSync(object).toString('utf8').trim().split('\n');
-    expect(lines[0]).toBe('id,program_id,step_id,variant_id,control_group,contact_id,type,at');
+    const lines = zstdDecompressSync(object).toString('utf8').trim().split('\n');
+    expect(lines[0]).toBe('id,step_id,variant_id,control_group,contact_id,type,at');
     expect(lines.slice(1).map((l) => l.split(',')[0]).sort()).toEqual([...plain.ids].sort());
   });
 
@@ -254,6 +255,40 @@ describe('interaction data expiry', () => {
     const segments = await databaseQuery<{ rows: string; restored: boolean }>(`select rows, restored_at is not null as restored
       from interactions.expired_segment where program_id = $1 order by expired_at`, [programs.a!.id]);
     expect(segments).toEqual([{ rows: '50', restored: true }, { rows: '50', restored: false }]);
+  });
+
+  it('restores a segment written in the earlier format (gzip, with a program_id column)', async () => {
+    const workspace = uniqueWorkspace('old');
+    const api = system.client(system.token({ workspace, role: 'admin' }));
+    const p = (await api('POST', '/v1/campaigns', { name: 'Old format' })).body;
+    await api('POST', `/v1/campaigns/${p.id}/start`);
+    const batch = Array.from({ length: 30 }, (_, i) => ({ id: randomUUID(), programId: p.id, contactId: randomUUID(), type: 'opened', variantId: `v${i % 2}`,
+      at: new Date(Date.UTC(2026, 2, 1) + i * 1000).toISOString() }));
+    await api('POST', '/v1/interactions', { interactions: batch });
+    await api('POST', `/v1/campaigns/${p.id}/stop`);
+    await waitFor(async () => (await api('GET', `/v1/campaigns/${p.id}`)).body.interactionData.state === 'expired', { timeoutMs: 30_000, intervalMs: 200, what: 'the expiry' });
+
+    // Rewrite the segment as the earlier format was: gzip, program_id as the second column.
+    const [segment] = await databaseQuery<{ id: string; object_key: string; manifest_key: string }>('select id, object_key, manifest_key from interactions.expired_segment where program_id = $1', [p.id]);
+    const lines = zstdDecompressSync(await bytesOf(segment!.object_key)).toString('utf8').trim().split('\n');
+    const csv = `id,program_id,step_id,variant_id,control_group,contact_id,type,at\n${lines.slice(1).map((l) => `${l.slice(0, 36)},${p.id}${l.slice(36)}`).join('\n')}\n`;
+    const gz = gzipSync(Buffer.from(csv));
+    const sha256 = createHash('sha256').update(gz).digest('hex');
+    const oldKey = segment!.object_key.replace(/\.csv\.zst$/, '.csv.gz');
+    await storage.upload('interactions', oldKey, Readable.from([gz]));
+    const manifest = JSON.parse((await bytesOf(segment!.manifest_key)).toString('utf8'));
+    await storage.upload('interactions', segment!.manifest_key, Readable.from([JSON.stringify({ ...manifest, objectKey: oldKey, bytes: gz.length, sha256,
+      columns: ['id', 'program_id', 'step_id', 'variant_id', 'control_group', 'contact_id', 'type', 'at'], compression: 'gzip' })]));
+    await databaseQuery('update interactions.expired_segment set object_key = $2, bytes = $3, sha256 = $4 where id = $1', [segment!.id, oldKey, gz.length, sha256]);
+
+    const started = (await api('POST', '/v1/interactions/restores', { programIds: [p.id] })).body;
+    const done = await waitFor(async () => {
+      const job = (await api('GET', `/v1/interactions/restores/${started.id}`)).body;
+      return ['succeeded', 'failed'].includes(job.status) ? job : null;
+    }, { timeoutMs: 30_000, what: 'the restore' });
+    expect(done).toMatchObject({ status: 'succeeded', result: { rows: 30 } });
+    const rows = await databaseQuery<{ id: string; variant_id: string }>('select id, variant_id from interactions.interaction where program_id = $1 order by id', [p.id]);
+    expect(rows).toEqual(batch.map((b) => ({ id: b.id, variant_id: b.variantId })).sort((a, b) => a.id.localeCompare(b.id)));
   });
 
   it('keeps interactions that arrive after the data expired, expires them in turn, and restores both segments once each', async () => {

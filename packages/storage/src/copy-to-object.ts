@@ -1,4 +1,4 @@
-import { constants, createGzip } from 'node:zlib';
+import { constants, createGzip, createZstdCompress } from 'node:zlib';
 import { copyOutOn } from '@custodian/persistence';
 import type { QueryRunner } from 'typeorm';
 import type { ArtifactKind } from './keys.js';
@@ -6,14 +6,19 @@ import type { ObjectStorage, StoredObject } from './object-storage.js';
 
 /**
  * Streams `COPY (query) TO STDOUT` on the runner's connection (and transaction) straight into an
- * object, gzipped on request: rows, bytes and sha256 come back, nothing is held in memory.
+ * object, compressed on request: rows, bytes and sha256 come back, nothing is held in memory.
+ * gzip is for files people open; zstd (about three times faster at a smaller size) for archives
+ * the platform reads back itself.
  */
 export async function copyToObject(
-  runner: QueryRunner, sql: string, storage: ObjectStorage, kind: ArtifactKind, key: string, options: { gzip?: boolean } = {},
+  runner: QueryRunner, sql: string, storage: ObjectStorage, kind: ArtifactKind, key: string, options: { compression?: 'gzip' | 'zstd' } = {},
 ): Promise<StoredObject & { rows: number }> {
   const { stream, rowCount } = await copyOutOn(runner, sql);
-  // Fastest level: bulk CSV compresses well at any level, and gzip at the default would be the slowest step.
-  const body = options.gzip ? stream.pipe(createGzip({ level: constants.Z_BEST_SPEED })) : stream;
-  const stored = await storage.upload(kind, key, body, { contentType: options.gzip ? 'application/gzip' : 'text/csv; charset=utf-8' });
+  // Fastest levels: bulk CSV compresses well at any level, and a higher one would be the slowest step.
+  const body = options.compression === 'gzip' ? stream.pipe(createGzip({ level: constants.Z_BEST_SPEED }))
+    : options.compression === 'zstd' ? stream.pipe(createZstdCompress({ params: { [constants.ZSTD_c_compressionLevel]: 1 } }))
+      : stream;
+  const contentType = options.compression === 'gzip' ? 'application/gzip' : options.compression === 'zstd' ? 'application/zstd' : 'text/csv; charset=utf-8';
+  const stored = await storage.upload(kind, key, body, { contentType });
   return { ...stored, rows: rowCount() };
 }

@@ -41,7 +41,7 @@ export class DatasetExportJob {
           (select string_agg(l.name || ':' || m.status, ';' order by lower(l.name)) from membership m join list l on l.id = m.list_id where m.contact_id = c.id) as lists
         offset 0) x`;
       const sql = csvCopySql(`select ${expressions.join(', ')} from ${from} ${aggregates} where ${where} order by c.created_at, c.id`, p);
-      const stored = await copyToObject(runner, sql, this.storage, 'exports', p.key, { gzip: p.compression === 'gzip' });
+      const stored = await copyToObject(runner, sql, this.storage, 'exports', p.key, { compression: p.compression === 'gzip' ? 'gzip' : undefined });
       await runner.commitTransaction();
       await ctx.progress(stored.rows, stored.rows);
       return { exportId: p.exportId, bucket: this.storage.bucket('exports'), key: p.key, rows: stored.rows, bytes: stored.bytes, sha256: stored.sha256, columns };

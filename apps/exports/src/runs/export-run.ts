@@ -4,9 +4,8 @@ import { DomainError, ErrorCode, USER_PROFILE_COLUMNS, type CommandContext, type
 import { JobFailure, type ClaimedJob, type FinishedJobDetails, type JobContext } from '@custodian/jobs';
 import { CommandClient, recordEvent } from '@custodian/messaging';
 import { objectKey, ObjectStorage } from '@custodian/storage';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { ExportsEnv } from '../config.js';
 import { queueDelivery } from '../delivery/delivery-sender.js';
 import { queueNotification } from '../notifications/notifications.js';
 
@@ -47,8 +46,7 @@ export function exportKeys(job: { id: string; requestedAt: Date | string; worksp
  */
 @Injectable()
 export class ExportRun {
-  constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage, private readonly owners: CommandClient,
-    @Inject(ExportsEnv) private readonly env: ExportsEnv) {}
+  constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage, private readonly owners: CommandClient) {}
 
   async run(job: ClaimedJob, ctx: JobContext): Promise<Record<string, unknown>> {
     const p = job.params as unknown as ExportParams;

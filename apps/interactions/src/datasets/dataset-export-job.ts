@@ -68,7 +68,7 @@ export class InteractionDatasetJob {
         if (!(await useTimeZone(runner.manager, timeZone))) throw new JobFailure('DATASET_BAD_TIME_ZONE', `unknown time zone "${timeZone}"`);
         if (p.dataset === 'users') await this.loadProfiles(runner, p.profilesKey!);
         const columns = p.fields ?? INTERACTION_DATASET_COLUMNS[p.dataset];
-        const stored = await copyToObject(runner, csvCopySql(this.select(p), p), this.storage, 'exports', p.key, { gzip: p.compression === 'gzip' });
+        const stored = await copyToObject(runner, csvCopySql(this.select(p), p), this.storage, 'exports', p.key, { compression: p.compression === 'gzip' ? 'gzip' : undefined });
         await runner.commitTransaction();
         await ctx.progress(stored.rows, stored.rows);
         return { exportId: p.exportId, bucket: this.storage.bucket('exports'), key: p.key, rows: stored.rows, bytes: stored.bytes, sha256: stored.sha256, columns };

@@ -13,19 +13,23 @@ import { dueToExpireSql } from '../programs/program-view.js';
 
 export interface ExpireParams { programId: string; context: CommandContext }
 
-/** The columns of an expired segment, in order: what a restore reads back. */
-export const SEGMENT_COLUMNS = ['id', 'program_id', 'step_id', 'variant_id', 'control_group', 'contact_id', 'type', 'at'] as const;
+/**
+ * The columns of an expired segment, in order; its manifest lists them, and a restore reads back
+ * what the manifest says. The program is the segment's own, so it is in the manifest, not on
+ * every row (segments written before carry a program_id column too).
+ */
+export const SEGMENT_COLUMNS = ['id', 'step_id', 'variant_id', 'control_group', 'contact_id', 'type', 'at'] as const;
 
 /** Keys of an attempt's segment and manifest: derived from the job, so a later attempt can remove an earlier one's. */
 function segmentKeys(job: ClaimedJob, programId: string, attempt: number) {
   const ws = (job.params as unknown as ExpireParams).context.workspaceId;
   const at = job.requestedAt;
   const id = `${programId}-${job.id}-${attempt}`;
-  return { objectKey: objectKey(ws, 'interactions', id, 'csv.gz', at), manifestKey: objectKey(ws, 'interactions', id, 'manifest.json', at) };
+  return { objectKey: objectKey(ws, 'interactions', id, 'csv.zst', at), manifestKey: objectKey(ws, 'interactions', id, 'manifest.json', at) };
 }
 
 /**
- * Moves a program's interaction data to object storage: the rows stored so far go to a gzipped
+ * Moves a program's interaction data to object storage: the rows stored so far go to a compressed
  * CSV and its manifest, and only once both are written do they leave PostgreSQL, in the
  * transaction that marks the data expired. Rows that arrive meanwhile stay live.
  */
@@ -64,11 +68,11 @@ export class ExpireJob {
 
     const keys = segmentKeys(job, p.programId, job.attempt);
     const segment = await withRunner(this.ds, (runner) => copyToObject(runner, `copy (select ${SEGMENT_COLUMNS.join(', ')} from ${table} where seq <= ${BigInt(upTo)})
-      to stdout with (format csv, header true)`, this.storage, 'interactions', keys.objectKey, { gzip: true }));
+      to stdout with (format csv, header true)`, this.storage, 'interactions', keys.objectKey, { compression: 'zstd' }));
     const range = fixed;
     const manifest = {
       programId: p.programId, objectKey: keys.objectKey, rows: segment.rows, bytes: segment.bytes, sha256: segment.sha256,
-      columns: SEGMENT_COLUMNS, format: 'csv', header: true, compression: 'gzip',
+      columns: SEGMENT_COLUMNS, format: 'csv', header: true, compression: 'zstd',
       firstAt: range.first_at?.toISOString() ?? null, lastAt: range.last_at?.toISOString() ?? null, upToSeq: upTo,
     };
     await this.storage.upload('interactions', keys.manifestKey, Readable.from([JSON.stringify(manifest, null, 2)]), { contentType: 'application/json' });

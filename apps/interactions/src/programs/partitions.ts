@@ -11,12 +11,12 @@ export function partitionOf(programId: string): string {
 
 /**
  * Adds the new program's partition. Built apart and attached, which locks `interaction` only
- * against other attaches, so ingestion and reads go on meanwhile. Its workspace_id defaults to
- * the program's workspace, so a restore can COPY a segment (which has no workspace column) in.
+ * against other attaches, so ingestion and reads go on meanwhile. Its workspace_id and program_id
+ * default to the program's, so a restore can COPY a segment (which carries neither) in.
  */
 export async function addPartition(em: EntityManager, workspaceId: string, programId: string): Promise<void> {
   const table = partitionOf(programId);
   await em.query(`create table ${table} (like interaction including defaults including constraints)`);
-  await em.query(`alter table ${table} alter column workspace_id set default ${sqlLiteral(workspaceId)}`);
+  await em.query(`alter table ${table} alter column workspace_id set default ${sqlLiteral(workspaceId)}, alter column program_id set default '${programId}'`);
   await em.query(`alter table interaction attach partition ${table} for values in ('${programId}')`);
 }

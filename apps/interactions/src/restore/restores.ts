@@ -7,7 +7,7 @@ import { copyIn, inTransaction, type QueryRunner } from '@custodian/persistence'
 import { hashingCounter, ObjectStorage } from '@custodian/storage';
 import { Controller, Inject, Injectable } from '@nestjs/common';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, createZstdDecompress } from 'node:zlib';
 import { DataSource, type EntityManager } from 'typeorm';
 import { InteractionsEnv } from '../config.js';
 import { SEGMENT_COLUMNS } from '../expiry/expire-job.js';
@@ -92,11 +92,12 @@ export class RestoreJob {
         if (empty && segments.length === 1) {
           inserted = await this.load(runner, segments[0]!, table);
         } else {
-          await em.query(`create temp table restoring (${SEGMENT_COLUMNS.map((c) => `${c} ${COLUMN_TYPES[c]}`).join(', ')}) on commit drop`);
+          const columns = Object.keys(COLUMN_TYPES);
+          await em.query(`create temp table restoring (${columns.map((c) => `${c} ${COLUMN_TYPES[c]}`).join(', ')}) on commit drop`);
           for (const segment of segments) await this.load(runner, segment, 'restoring');
-          [{ inserted }] = (await em.query(`with stored as (insert into ${table} (workspace_id, ${SEGMENT_COLUMNS.join(', ')})
-            select $1, ${SEGMENT_COLUMNS.join(', ')} from restoring on conflict (program_id, id) do nothing returning 1)
-            select count(*)::int as inserted from stored`, [ws])) as [{ inserted: number }];
+          [{ inserted }] = (await em.query(`with stored as (insert into ${table} (workspace_id, program_id, ${SEGMENT_COLUMNS.join(', ')})
+            select $1, $2, ${SEGMENT_COLUMNS.join(', ')} from restoring on conflict (program_id, id) do nothing returning 1)
+            select count(*)::int as inserted from stored`, [ws, programId])) as [{ inserted: number }];
         }
         await this.restored(em, programId, segments);
         return inserted;
@@ -115,16 +116,24 @@ export class RestoreJob {
 
   /** One segment into `table`, its bytes, sha256 and rows checked against what expiry recorded; answers the rows. */
   private async load(runner: QueryRunner, segment: Segment, table: string): Promise<number> {
-    const manifest = JSON.parse((await this.storage.readSmall('interactions', segment.manifest_key)).toString('utf8')) as { sha256: string; rows: number; bytes: number };
+    const manifest = JSON.parse((await this.storage.readSmall('interactions', segment.manifest_key)).toString('utf8')) as {
+      sha256: string; rows: number; bytes: number; columns?: unknown; compression?: unknown;
+    };
     if (manifest.sha256 !== segment.sha256 || manifest.rows !== Number(segment.rows) || manifest.bytes !== Number(segment.bytes)) {
       throw new DomainError(ErrorCode.SegmentCorrupt, `manifest ${segment.manifest_key} does not match the expiry record`);
     }
+    // The manifest names the columns and the compression; only known ones are accepted.
+    const columns = manifest.columns;
+    if (!Array.isArray(columns) || !columns.length || !columns.every((c) => typeof c === 'string' && c in COLUMN_TYPES) || !['gzip', 'zstd'].includes(manifest.compression as string)) {
+      throw new DomainError(ErrorCode.SegmentCorrupt, `manifest ${segment.manifest_key} names unknown columns or compression`);
+    }
     const counter = hashingCounter();
-    const gunzip = createGunzip();
-    // A failure anywhere (download, counter, gunzip) destroys the chain, and so fails the COPY.
+    const decompress = manifest.compression === 'zstd' ? createZstdDecompress() : createGunzip();
+    // A failure anywhere (download, counter, decompression) destroys the chain, and so fails the COPY.
     const [loaded] = await Promise.all([
-      copyIn(runner, `copy ${table} (${SEGMENT_COLUMNS.join(', ')}) from stdin with (format csv, header true)`, gunzip),
-      pipeline(await this.storage.download('interactions', segment.object_key), counter, gunzip),
+      // Without a program_id column, the program's table fills it in by default (the staging table leaves it to the insert).
+      copyIn(runner, `copy ${table} (${columns.join(', ')}) from stdin with (format csv, header true)`, decompress),
+      pipeline(await this.storage.download('interactions', segment.object_key), counter, decompress),
     ]);
     const { bytes, sha256 } = counter.result();
     if (sha256 !== segment.sha256 || bytes !== Number(segment.bytes) || loaded !== Number(segment.rows)) {
@@ -150,6 +159,7 @@ export class RestoreJob {
   }
 }
 
-const COLUMN_TYPES: Record<(typeof SEGMENT_COLUMNS)[number], string> = {
+/** Every column a segment may carry, with its type (program_id only in segments written before it moved to the manifest). */
+const COLUMN_TYPES: Record<string, string> = {
   id: 'uuid', program_id: 'uuid', step_id: 'text', variant_id: 'text', control_group: 'boolean', contact_id: 'uuid', type: 'text', at: 'timestamptz',
 };
