@@ -47,52 +47,54 @@ export class ExpireJob {
     const earlier = Array.from({ length: job.attempt - 1 }, (_, i) => segmentKeys(job, p.programId, i + 1));
     await this.storage.removeMany('interactions', earlier.flatMap((k) => [k.objectKey, k.manifestKey]));
 
-    // Under the program's lock, ingestion (which holds it shared) has committed all it will write before this point.
-    // The rows fixed here are all the program has now, so their time range comes with them in one scan.
-    const fixed = await this.ds.transaction(async (em) => {
+    // Under the program's lock, ingestion (which holds it shared) has committed all it will write, and
+    // whatever it writes later takes a sequence number past the one read here: the rows to move are
+    // those up to it, fixed without reading them.
+    const upTo = await this.ds.transaction(async (em) => {
       const state = await this.stillDue(em, ws, p.programId);
       if (state === null) return null;
-      const [row] = (await em.query(`select count(*)::int as rows, coalesce(max(seq), 0)::text as seq, min(at) as first_at, max(at) as last_at from ${table}`)) as [
-        { rows: number; seq: string; first_at: Date | null; last_at: Date | null }];
       // Expired already and nothing arrived since: the activity that made it due left no rows to move.
-      if (state === 'expired' && row.rows === 0) {
+      const [{ any }] = (await em.query(`select exists (select 1 from ${table}) as any`)) as [{ any: boolean }];
+      if (state === 'expired' && !any) {
         await em.query('update program set expired_at = now() where id = $1', [p.programId]);
         return 'nothing';
       }
-      return row;
+      const [seq] = (await em.query('select last_value, is_called from interaction_seq')) as [{ last_value: string; is_called: boolean }];
+      return (BigInt(seq.last_value) - (seq.is_called ? 0n : 1n)).toString();
     });
-    if (fixed === null) return { skipped: 'the program is no longer due (resumed, retargeted or already expired)' };
-    if (fixed === 'nothing') return { rows: 0 };
-    const upTo = fixed.seq;
+    if (upTo === null) return { skipped: 'the program is no longer due (resumed, retargeted or already expired)' };
+    if (upTo === 'nothing') return { rows: 0 };
     if (ctx.signal.aborted) throw ctx.signal.reason;
 
     const keys = segmentKeys(job, p.programId, job.attempt);
-    const segment = await withRunner(this.ds, (runner) => copyToObject(runner, `copy (select ${SEGMENT_COLUMNS.join(', ')} from ${table} where seq <= ${BigInt(upTo)})
+    const segment = await withRunner(this.ds, (runner) => copyToObject(runner, `copy (select ${SEGMENT_COLUMNS.join(', ')} from ${table} where seq <= ${upTo})
       to stdout with (format csv, header true)`, this.storage, 'interactions', keys.objectKey, { compression: 'zstd' }));
-    const range = fixed;
-    const manifest = {
-      programId: p.programId, objectKey: keys.objectKey, rows: segment.rows, bytes: segment.bytes, sha256: segment.sha256,
-      columns: SEGMENT_COLUMNS, format: 'csv', header: true, compression: 'zstd',
-      firstAt: range.first_at?.toISOString() ?? null, lastAt: range.last_at?.toISOString() ?? null, upToSeq: upTo,
-    };
-    await this.storage.upload('interactions', keys.manifestKey, Readable.from([JSON.stringify(manifest, null, 2)]), { contentType: 'application/json' });
     if (ctx.signal.aborted) throw ctx.signal.reason;
 
+    // One transaction: the rows are counted against the object, the manifest is written, and only
+    // then (at commit) do they leave. A failure anywhere leaves every row in place.
     return this.ds.transaction(async (em) => {
       if ((await this.stillDue(em, ws, p.programId)) === null) {
-        await this.storage.removeMany('interactions', [keys.objectKey, keys.manifestKey]);
+        await this.storage.removeMany('interactions', [keys.objectKey]);
         return { skipped: 'the program became active or retargeted while its data was being written out' };
       }
-      const [count] = (await em.query(`select count(*) filter (where seq <= $1)::int as fixed, count(*) filter (where seq > $1)::int as later from ${table}`,
-        [upTo])) as [{ fixed: number; later: number }];
+      const [count] = (await em.query(`select count(*) filter (where seq <= $1)::int as fixed, count(*) filter (where seq > $1)::int as later,
+          min(at) filter (where seq <= $1) as first_at, max(at) filter (where seq <= $1) as last_at from ${table}`, [upTo])) as [
+        { fixed: number; later: number; first_at: Date | null; last_at: Date | null }];
       // Only what is in the object leaves: a different count means the rows changed under us.
       if (count.fixed !== segment.rows) throw new Error(`expiry of ${p.programId}: wrote ${segment.rows} rows but ${count.fixed} are there; nothing deleted`);
+      const manifest = {
+        programId: p.programId, objectKey: keys.objectKey, rows: segment.rows, bytes: segment.bytes, sha256: segment.sha256,
+        columns: SEGMENT_COLUMNS, format: 'csv', header: true, compression: 'zstd',
+        firstAt: count.first_at?.toISOString() ?? null, lastAt: count.last_at?.toISOString() ?? null, upToSeq: upTo,
+      };
+      await this.storage.upload('interactions', keys.manifestKey, Readable.from([JSON.stringify(manifest, null, 2)]), { contentType: 'application/json' });
       // Emptying the program's table is one step; rows that arrived meanwhile stay, so then only the written ones go.
       if (count.later === 0) await em.query(`truncate ${table}`);
       else await em.query(`delete from ${table} where seq <= $1`, [upTo]);
       await em.query(`insert into expired_segment (workspace_id, program_id, object_key, manifest_key, rows, bytes, sha256, first_at, last_at)
         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [ws, p.programId, keys.objectKey, keys.manifestKey, segment.rows, segment.bytes, segment.sha256, range.first_at, range.last_at]);
+      [ws, p.programId, keys.objectKey, keys.manifestKey, segment.rows, segment.bytes, segment.sha256, count.first_at, count.last_at]);
       await em.query(`update program set interaction_data = 'expired', expired_at = now() where workspace_id = $1 and id = $2`, [ws, p.programId]);
       await recordEvent(em, 'events.interactions.data.expired.v1', p.context, {
         programId: p.programId, objectKey: keys.objectKey, manifestKey: keys.manifestKey, rows: segment.rows, bytes: segment.bytes, sha256: segment.sha256,
