@@ -1,5 +1,6 @@
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { parse } from 'csv-parse/sync';
 import SftpClient from 'ssh2-sftp-client';
@@ -254,6 +255,45 @@ describe('exports', () => {
     const again = await api('POST', '/v1/exports', { dataset: 'contacts', compression: 'gzip' }, { 'idempotency-key': key });
     expect(again.body.id).toBe(first.body.id);
     await finished(api, first.body.id);
+  });
+
+  it('narrows by list, tag and campaign, writes without a header or gzipped as asked, and pages the history', async () => {
+    const workspace = uniqueWorkspace('flt');
+    const token = system.token({ workspace, role: 'owner' });
+    const api = system.client(token);
+    const list = (await api('POST', '/v1/lists', { name: 'Members' })).body;
+    await api('POST', '/v1/contacts', { email: 'gold@example.com', tags: ['Gold'], lists: [{ listId: list.id, status: 'subscribed' }] });
+    await api('POST', '/v1/contacts', { email: 'plain@example.com', lists: [{ listId: list.id, status: 'subscribed' }] });
+    await api('POST', '/v1/contacts', { email: 'outside@example.com', tags: ['gold'] });
+    const fileOf = async (body: object) => {
+      const done = await finished(api, (await api('POST', '/v1/exports', body)).body.id);
+      expect(done.status).toBe('succeeded');
+      return { done, bytes: (await download(system, token, done.id)).bytes! };
+    };
+    const byTag = await fileOf({ dataset: 'contacts', fields: ['email'], filters: { tag: 'GOLD' }, header: false });
+    expect(byTag.bytes.toString('utf8').split('\n').filter(Boolean).sort()).toEqual(['gold@example.com', 'outside@example.com']);
+    const byList = await fileOf({ dataset: 'contacts', fields: ['email', 'lists'], filters: { listId: list.id }, compression: 'gzip', delimiter: ';' });
+    const csv = gunzipSync(byList.bytes).toString('utf8');
+    expect(parse(csv, { columns: true, delimiter: ';' })).toEqual(expect.arrayContaining([
+      { email: 'gold@example.com', lists: 'Members:subscribed' }, { email: 'plain@example.com', lists: 'Members:subscribed' }]));
+    expect(csv.trim().split('\n')).toHaveLength(3);
+    expect(createHash('sha256').update(byList.bytes).digest('hex')).toBe(byList.done.sha256);
+
+    const campaign = (await api('POST', '/v1/campaigns', { name: 'Promo' })).body;
+    const failed = (programId?: string) => ({ messageId: randomUUID(), contactId: randomUUID(), channel: 'email', direction: 'outbound', status: 'failed',
+      at: '2026-02-01T10:00:00.000Z', statusAt: '2026-02-01T10:00:00.000Z', ...(programId ? { programId } : {}) });
+    const ofCampaign = failed(campaign.id);
+    await api('POST', '/v1/interactions', { messages: [ofCampaign, failed(), failed(randomUUID())] });
+    const byCampaign = await fileOf({ dataset: 'failed_messages', from: '2026-01-01T00:00:00.000Z', to: '2026-03-01T00:00:00.000Z', filters: { campaignId: campaign.id } });
+    expect((parse(byCampaign.bytes.toString('utf8'), { columns: true }) as { id: string }[]).map((r) => r.id)).toEqual([ofCampaign.messageId]);
+    expect((await api('POST', '/v1/exports', { dataset: 'conversations', from: '2026-01-01T00:00:00.000Z', to: '2026-02-01T00:00:00.000Z',
+      filters: { campaignId: campaign.id } })).body.errors).toEqual([{ path: 'filters.campaignId', message: 'does not apply to conversations' }]);
+
+    // History pages, newest first.
+    const first = (await api('GET', '/v1/exports?limit=2')).body;
+    expect(first.items.map((i: { id: string }) => i.id)).toEqual([byCampaign.done.id, byList.done.id]);
+    const second = (await api('GET', `/v1/exports?limit=2&cursor=${first.nextCursor}`)).body;
+    expect(second).toEqual({ items: [expect.objectContaining({ id: byTag.done.id })], nextCursor: null });
   });
 
   it('exports failed messages of the range and users without expired interaction data, through the owners', async () => {
