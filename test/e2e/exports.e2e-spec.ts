@@ -357,7 +357,7 @@ describe('exports', () => {
     } else {
       expect(done.status).toBe('failed');
     }
-  });
+  }, 150_000);
 });
 
 describe('exports in production mode: time limit and notification addresses', () => {
