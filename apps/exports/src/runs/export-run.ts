@@ -109,10 +109,12 @@ export class ExportRun {
   private async settled(requestId: string, job: ClaimedJob, ctx: JobContext): Promise<DatasetResult> {
     for (;;) {
       if (ctx.signal.aborted) throw ctx.signal.reason;
-      const [mine] = (await this.ds.query(`select j.status, r.ok, r.key, r.rows, r.bytes, r.sha256, r.columns, r.code, r.message
-        from job j left join dataset_result r on r.request_id = $1 where j.id = $2`, [requestId, job.id])) as (Partial<DatasetResult> & { status: string })[];
-      if (mine?.ok === true) return mine as DatasetResult;
-      if (mine?.ok === false) throw new JobFailure(mine.code ?? 'DATASET_FAILED', mine.message ?? 'the data owner could not write the dataset');
+      const [found] = (await this.ds.query('select ok, key, rows, bytes, sha256, columns, code, message from dataset_result where request_id = $1', [requestId])) as DatasetResult[];
+      if (found) {
+        if (!found.ok) throw new JobFailure(found.code ?? 'DATASET_FAILED', found.message ?? 'the data owner could not write the dataset');
+        return found;
+      }
+      const [mine] = (await this.ds.query('select status from job where id = $1', [job.id])) as { status: string }[];
       // Cancelled meanwhile: nothing more to wait for.
       if (mine?.status !== 'running') throw new JobFailure('EXPORT_CANCELLED', `the export is ${mine?.status ?? 'gone'}`);
       await sleep(250, undefined, { signal: ctx.signal }).catch(() => undefined);
