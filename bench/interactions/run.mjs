@@ -4,7 +4,9 @@
 // and restored. Baselines in the same run: `psql \copy` of the same rows out to a file (expiry)
 // and back in (restore). Prints rates, ratios and the service's peak RSS.
 //
-//   npm run bench:interactions [-- --events 5000000 --programs 50]
+//   npm run bench:interactions [-- --events 5000000 --programs 50] [-- --ingest sql]
+//
+// `--ingest sql` fills the same rows with one INSERT instead, to measure expiry and restore alone.
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,9 +14,11 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { dir, freshDatabase, log, peakRssMb, psql, startSystem } from '../lib/bench.mjs';
+import pg from 'pg';
+import { databaseUrl, dir, freshDatabase, log, peakRssMb, psql, startSystem } from '../lib/bench.mjs';
 
-const { values } = parseArgs({ options: { events: { type: 'string', default: '5000000' }, programs: { type: 'string', default: '50' } } });
+const { values } = parseArgs({ options: { events: { type: 'string', default: '5000000' }, programs: { type: 'string', default: '50' },
+  ingest: { type: 'string', default: 'jetstream' } } });
 const N = Number(values.events);
 const P = Number(values.programs);
 const SUBJECT = 'events.messaging.interaction.recorded.v1';
@@ -33,6 +37,37 @@ async function until(what, check, intervalMs = 250) {
   }
 }
 
+/**
+ * The events are published first (the service's consumer exists, the service is stopped), then the
+ * service is started and measured until it has stored and acknowledged every one: the rate into
+ * PostgreSQL, without a publisher in the same two cores.
+ */
+async function ingestFromJetStream(sys, nc, workspace, programs) {
+  const js = jetstream(nc);
+  const jsm = await jetstreamManager(nc);
+  await sys.stopApp('interactions');
+  const publishStarted = performance.now();
+  const base = Date.UTC(2026, 0, 1);
+  let inFlight = [];
+  for (let i = 0; i < N; i += 1) {
+    const id = randomUUID();
+    const envelope = { id, type: 'messaging.interaction.recorded', version: 1, occurredAt: '2026-11-23T00:00:00.000Z', workspaceId: workspace,
+      actor: { id: 'sender' }, origin: 'integration', correlationId: id,
+      data: { programId: programs[i % P], variantId: i % 2 ? 'a' : 'b', contactId: randomUUID(), type: TYPES[i % 4], at: new Date(base + i * 1000).toISOString() } };
+    inFlight.push(js.publish(SUBJECT, JSON.stringify(envelope), { msgID: id }));
+    if (inFlight.length >= 512) { await Promise.all(inFlight); inFlight = []; }
+  }
+  await Promise.all(inFlight);
+  const published = (performance.now() - publishStarted) / 1000;
+  const started = performance.now();
+  await sys.startApp('interactions');
+  await until('all stored', async () => {
+    const info = await jsm.consumers.info('CUSTODIAN_EVENTS', 'interactions__events_messaging_interaction_recorded_v1').catch(() => null);
+    return info && info.num_pending === 0 && info.num_ack_pending === 0 && info.delivered.consumer_seq >= N;
+  }, 100);
+  return { seconds: (performance.now() - started) / 1000, published };
+}
+
 async function main() {
   await freshDatabase();
   Object.assign(process.env, { INTERACTIONS_EXPIRE_AFTER: '1s', INTERACTIONS_SWEEP_INTERVAL: '200ms' });
@@ -48,32 +83,20 @@ async function main() {
       programs.push(p.id);
     }
 
-    // Ingestion: the events are published first (the service's consumer exists, the service is
-    // stopped), then the service is started and measured until it has stored and acknowledged
-    // every one: the rate into PostgreSQL, without a publisher in the same two cores.
-    const js = jetstream(nc);
-    const jsm = await jetstreamManager(nc);
-    await sys.stopApp('interactions');
-    const publishStarted = performance.now();
-    const base = Date.UTC(2026, 0, 1);
-    let inFlight = [];
-    for (let i = 0; i < N; i += 1) {
-      const id = randomUUID();
-      const envelope = { id, type: 'messaging.interaction.recorded', version: 1, occurredAt: '2026-11-23T00:00:00.000Z', workspaceId: workspace,
-        actor: { id: 'sender' }, origin: 'integration', correlationId: id,
-        data: { programId: programs[i % P], variantId: i % 2 ? 'a' : 'b', contactId: randomUUID(), type: TYPES[i % 4], at: new Date(base + i * 1000).toISOString() } };
-      inFlight.push(js.publish(SUBJECT, JSON.stringify(envelope), { msgID: id }));
-      if (inFlight.length >= 512) { await Promise.all(inFlight); inFlight = []; }
+    let ingested = null;
+    if (values.ingest === 'sql') {
+      // Not through psql: a synchronous child would stall this process's sockets to the gateway.
+      const list = programs.map((id) => `'${id}'::uuid`).join(',');
+      const db = new pg.Client({ connectionString: databaseUrl });
+      await db.connect();
+      await db.query(`insert into interactions.interaction (workspace_id, id, program_id, variant_id, contact_id, type, at)
+        select '${workspace}', gen_random_uuid(), (array[${list}])[i % ${P} + 1], case when i % 2 = 1 then 'a' else 'b' end, gen_random_uuid(),
+          (array['received', 'opened', 'clicked', 'converted'])[i % 4 + 1], timestamptz '2026-01-01 00:00:00+00' + i * interval '1 second'
+        from generate_series(0, ${N - 1}) i`);
+      await db.end();
+    } else {
+      ingested = await ingestFromJetStream(sys, nc, workspace, programs);
     }
-    await Promise.all(inFlight);
-    const published = (performance.now() - publishStarted) / 1000;
-    const started = performance.now();
-    await sys.startApp('interactions');
-    await until('all stored', async () => {
-      const info = await jsm.consumers.info('CUSTODIAN_EVENTS', 'interactions__events_messaging_interaction_recorded_v1').catch(() => null);
-      return info && info.num_pending === 0 && info.num_ack_pending === 0 && info.delivered.consumer_seq >= N;
-    }, 100);
-    const ingestSeconds = (performance.now() - started) / 1000;
     const stored = Number(psql(`select count(*) from interactions.interaction where workspace_id = '${workspace}'`));
     if (stored !== N) throw new Error(`stored ${stored} of ${N}`);
 
@@ -118,7 +141,9 @@ async function main() {
     psql('drop table public.bench_interaction');
 
     const rate = (n, s) => `${(n / s).toFixed(0)}/s`;
-    log(`ingestion: ${N} events for ${P} campaigns stored in ${ingestSeconds.toFixed(2)} s (service start included) = ${rate(N, ingestSeconds)} (target 20000/s); published beforehand in ${published.toFixed(2)} s = ${rate(N, published)}`);
+    if (ingested) {
+      log(`ingestion: ${N} events for ${P} campaigns stored in ${ingested.seconds.toFixed(2)} s (service start included) = ${rate(N, ingested.seconds)} (target 20000/s); published beforehand in ${ingested.published.toFixed(2)} s = ${rate(N, ingested.published)}`);
+    } else log(`ingestion: not measured (${N} rows for ${P} campaigns inserted with SQL)`);
     log(`expiry: ${rows} rows of ${half.length} campaigns in ${expirySeconds.toFixed(2)} s = ${rate(rows, expirySeconds)}; baseline \\copy to a file ${outSeconds.toFixed(2)} s = ${rate(rows, outSeconds)}; ratio ${(100 * outSeconds / expirySeconds).toFixed(1)}% (target 50%); from the first stop to the last expired ${untilExpired.toFixed(2)} s`);
     log(`restore: ${rows} rows in ${restoreSeconds.toFixed(2)} s = ${rate(rows, restoreSeconds)}; baseline \\copy from the file ${inSeconds.toFixed(2)} s = ${rate(rows, inSeconds)}; ratio ${(100 * inSeconds / restoreSeconds).toFixed(1)}% (target 50%)`);
     log(`peak RSS interactions ${rss.toFixed(0)} MB`);

@@ -15,8 +15,10 @@ export async function copyToObject(
 ): Promise<StoredObject & { rows: number }> {
   const { stream, rowCount } = await copyOutOn(runner, sql);
   // Fastest levels: bulk CSV compresses well at any level, and a higher one would be the slowest step.
-  const body = options.compression === 'gzip' ? stream.pipe(createGzip({ level: constants.Z_BEST_SPEED }))
-    : options.compression === 'zstd' ? stream.pipe(createZstdCompress({ params: { [constants.ZSTD_c_compressionLevel]: 1 } }))
+  // Output in 128 KiB pieces rather than 16 KiB: a quarter of the hand-offs between the compressor's thread and this one.
+  const chunkSize = 128 * 1024;
+  const body = options.compression === 'gzip' ? stream.pipe(createGzip({ level: constants.Z_BEST_SPEED, chunkSize }))
+    : options.compression === 'zstd' ? stream.pipe(createZstdCompress({ chunkSize, params: { [constants.ZSTD_c_compressionLevel]: 1 } }))
       : stream;
   const contentType = options.compression === 'gzip' ? 'application/gzip' : options.compression === 'zstd' ? 'application/zstd' : 'text/csv; charset=utf-8';
   const stored = await storage.upload(kind, key, body, { contentType });
