@@ -24,10 +24,15 @@ export function csvCopySql(select: string, options: { delimiter?: ',' | ';'; hea
   return `copy (${select}) to stdout with (format csv, header ${options.header === false ? 'false' : 'true'}, delimiter ${sqlLiteral(options.delimiter ?? ',')}, encoding 'UTF8')`;
 }
 
+/** Whether PostgreSQL knows the IANA time zone (the one list every export's timestamps are written with). */
+export async function isTimeZone(em: EntityManager, timeZone: string): Promise<boolean> {
+  const [known] = (await em.query('select 1 from pg_timezone_names where name = $1', [timeZone])) as unknown[];
+  return known !== undefined;
+}
+
 /** Sets the transaction's time zone for the timestamps of an export; false when PostgreSQL does not know the zone. */
 export async function useTimeZone(em: EntityManager, timeZone: string): Promise<boolean> {
-  const [known] = (await em.query('select 1 from pg_timezone_names where name = $1', [timeZone])) as unknown[];
-  if (!known) return false;
+  if (!(await isTimeZone(em, timeZone))) return false;
   await em.query(`set local timezone = ${sqlLiteral(timeZone)}`);
   return true;
 }

@@ -36,7 +36,7 @@ export class DatasetExportJob {
       const columns = p.fields ?? [...CONTACT_DATASET_COLUMNS, ...customFields];
       const expressions = columns.map((column) => `${this.expression(column)} as ${sqlIdentifier(column)}`);
       // Tags and lists once per contact (offset 0 keeps them from being inlined into each use).
-      const aggregates = `cross join lateral (select
+      const aggregates = !columns.some((c) => c === 'tags' || c === 'lists') ? '' : `cross join lateral (select
           (select string_agg(t.name, ';' order by lower(t.name)) from contact_tag ct join tag t on t.id = ct.tag_id where ct.contact_id = c.id) as tags,
           (select string_agg(l.name || ':' || m.status, ';' order by lower(l.name)) from membership m join list l on l.id = m.list_id where m.contact_id = c.id) as lists
         offset 0) x`;

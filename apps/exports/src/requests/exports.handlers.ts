@@ -7,7 +7,7 @@ import { parseDuration } from '@custodian/config';
 import { JobRunner, JobStore, toJobView, type JobRow } from '@custodian/jobs';
 import { CommandHandler } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
-import { decodeCursor, encodeCursor } from '@custodian/persistence';
+import { decodeCursor, encodeCursor, isTimeZone } from '@custodian/persistence';
 import { ObjectStorage } from '@custodian/storage';
 import { Controller, Inject } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -38,8 +38,7 @@ export class ExportHandlers {
     const request = this.checked(data);
     const ws = context.workspaceId;
     const row = await this.ds.transaction(async (em) => {
-      const [timeZone] = (await em.query('select 1 from pg_timezone_names where name = $1', [request.timeZone])) as unknown[];
-      if (!timeZone) throw invalid('timeZone', `"${request.timeZone}" is not an IANA time zone`);
+      if (!(await isTimeZone(em, request.timeZone))) throw invalid('timeZone', `"${request.timeZone}" is not an IANA time zone`);
       if (request.delivery.method !== 'download') {
         const [destination] = (await em.query('select kind from destination where workspace_id = $1 and id = $2',
           [ws, request.delivery.destinationId ?? null])) as { kind: string }[];

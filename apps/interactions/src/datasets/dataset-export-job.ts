@@ -121,7 +121,7 @@ export class InteractionDatasetJob {
       case 'messages':
       case 'failed_messages': {
         const failed = p.dataset === 'failed_messages' ? ` and m.direction = 'outbound' and m.status = 'failed'` : '';
-        const program = programs ? ` and m.program_id in (${programs.replace(" and interaction_data = 'live'", '')})` : '';
+        const program = programs ? ` and m.program_id in (${programs})` : '';
         return `select ${list} from message m where m.workspace_id = ${ws} and ${range('m.at')}${failed}${program} order by m.at, m.id`;
       }
       case 'users':

@@ -124,7 +124,7 @@ export class RestoreJob {
     }
     // The manifest names the columns and the compression; only known ones are accepted.
     const columns = manifest.columns;
-    if (!Array.isArray(columns) || !columns.length || !columns.every((c) => typeof c === 'string' && c in COLUMN_TYPES) || !['gzip', 'zstd'].includes(manifest.compression as string)) {
+    if (!Array.isArray(columns) || !columns.length || !columns.every((c) => typeof c === 'string' && Object.hasOwn(COLUMN_TYPES, c)) || !['gzip', 'zstd'].includes(manifest.compression as string)) {
       throw new DomainError(ErrorCode.SegmentCorrupt, `manifest ${segment.manifest_key} names unknown columns or compression`);
     }
     const counter = hashingCounter();
