@@ -85,6 +85,8 @@ function rowOf(n: number, workspaceId: string, id: string, i: InteractionRecorde
   };
 }
 
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 const programKey = (r: IncomingRow) => `${r.workspace_id}\u0000${r.program_id}`;
 
 /**
@@ -102,13 +104,15 @@ async function lockPrograms(em: EntityManager, rows: IncomingRow[]): Promise<Set
 /** Inserts the rows (their programs known and locked), each id once per program; an interaction is activity for its program. */
 async function store(em: EntityManager, rows: IncomingRow[]): Promise<number> {
   if (!rows.length) return 0;
+  // In key order: two batches holding the same replayed ids then wait on each other instead of deadlocking.
+  const ordered = rows.toSorted((a, b) => (a.program_id === b.program_id ? compare(a.id, b.id) : compare(a.program_id, b.program_id)));
   const [stored] = (await em.query(`with stored as (
       insert into interaction (workspace_id, id, program_id, step_id, variant_id, control_group, contact_id, type, at)
       select workspace_id, id, program_id, step_id, variant_id, control_group, contact_id, type, at
       from jsonb_to_recordset($1::jsonb) as i(workspace_id text, id uuid, program_id uuid, step_id text, variant_id text, control_group boolean,
         contact_id uuid, type text, at timestamptz)
       on conflict (program_id, id) do nothing returning program_id)
-    select count(*)::int as n, coalesce(array_agg(distinct program_id), '{}') as programs from stored`, [JSON.stringify(rows)])) as [{ n: number; programs: string[] }];
+    select count(*)::int as n, coalesce(array_agg(distinct program_id), '{}') as programs from stored`, [JSON.stringify(ordered)])) as [{ n: number; programs: string[] }];
   if (stored.programs.length) {
     // At most once a minute per program, so concurrent batches do not queue on its row; always after an expiry,
     // so interactions that arrive for expired data make it due again.
