@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createEnvelope, envelopeProblem, EventEnvelope, ERROR_CODES, MESSAGES, messageSpec, parseEventSubject, validationErrors } from './index.js';
+import { createEnvelope, datasetReport, envelopeProblem, EventEnvelope, ERROR_CODES, MESSAGES, messageSpec, parseEventSubject, validationErrors, type JobView } from './index.js';
 
 const messagesDir = join(dirname(fileURLToPath(import.meta.url)), 'messages');
 
@@ -78,5 +78,28 @@ describe('contracts', () => {
         expect(spec.check!(sample) === null).toBe(validationErrors(spec.payload, sample).errors.length === 0);
       });
     it('covers the bulk events', () => expect(checked.map((m) => m.subject)).toEqual(['events.messaging.interaction.recorded.v1']));
+  });
+});
+
+describe('dataset reports', () => {
+  const job = (over: Partial<JobView>): JobView => ({
+    id: '1b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', kind: 'dataset-export', status: 'succeeded', progress: { done: 2, total: 2 }, requestedBy: 'exports',
+    requestedAt: '2026-11-23T10:00:00.000Z', startedAt: null, finishedAt: null, expiresAt: null, result: null, error: null, ...over,
+  });
+  const exportId = '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1';
+
+  it('reports the file of a job that succeeded, as a valid exported payload', () => {
+    const file = { bucket: 'custodian-exports', key: 'w1/exports/x.csv', rows: 2, bytes: 30, sha256: 'a'.repeat(64), columns: ['id'], exportId, extra: 1 };
+    const report = datasetReport(job({ result: file }), exportId);
+    expect(report).toEqual({ outcome: 'exported', data: { exportId, jobId: job({}).id, bucket: file.bucket, key: file.key, rows: 2, bytes: 30, sha256: file.sha256, columns: ['id'] } });
+    expect(validationErrors(messageSpec('events.contacts.dataset.exported.v1').payload, report.data).errors).toEqual([]);
+  });
+
+  it('reports why a job did not succeed, with its code, or its status when it has none', () => {
+    expect(datasetReport(job({ status: 'failed', error: { code: 'DATASET_BAD_PROFILES', message: 'no header' } }), exportId))
+      .toEqual({ outcome: 'failed', data: { exportId, jobId: job({}).id, code: 'DATASET_BAD_PROFILES', message: 'no header' } });
+    const cancelled = datasetReport(job({ status: 'cancelled' }), exportId);
+    expect(cancelled.data).toMatchObject({ code: 'cancelled', message: 'cancelled' });
+    expect(validationErrors(messageSpec('events.interactions.dataset.failed.v1').payload, cancelled.data).errors).toEqual([]);
   });
 });

@@ -1,5 +1,8 @@
 import { IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import type { JobStatus } from './enums.js';
+import type { DatasetExportedV1 } from './messages/events.contacts.dataset.exported.v1/index.js';
+import type { DatasetFailedV1 } from './messages/events.contacts.dataset.failed.v1/index.js';
+import type { JobView } from './shared-types.js';
 
 /** What can be exported: contacts from the contacts service, the rest from the interactions service. */
 export const EXPORT_DATASETS = ['contacts', 'conversations', 'messages', 'failed_messages', 'users'] as const;
@@ -41,3 +44,16 @@ export interface ExportView {
 }
 
 export interface ExportPage { items: ExportView[]; nextCursor: string | null }
+
+/**
+ * What a data owner reports when its dataset job for an export has ended (the same payloads for
+ * every owner, under `events.<owner>.dataset.exported|failed.v1`): the file, or why there is none.
+ */
+export function datasetReport(job: JobView, exportId: string):
+  { outcome: 'exported'; data: DatasetExportedV1 } | { outcome: 'failed'; data: DatasetFailedV1 } {
+  if (job.status === 'succeeded') {
+    const r = job.result as Omit<DatasetExportedV1, 'exportId' | 'jobId'>;
+    return { outcome: 'exported', data: { exportId, jobId: job.id, bucket: r.bucket, key: r.key, rows: r.rows, bytes: r.bytes, sha256: r.sha256, columns: r.columns } };
+  }
+  return { outcome: 'failed', data: { exportId, jobId: job.id, code: job.error?.code ?? job.status, message: job.error?.message ?? job.status } };
+}

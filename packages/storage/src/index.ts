@@ -4,3 +4,4 @@ export * from './keys.js';
 export * from './object-storage.js';
 export * from './storage.module.js';
 export * from './copy-to-object.js';
+export * from './dataset-file.js';

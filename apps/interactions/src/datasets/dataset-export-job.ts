@@ -1,10 +1,10 @@
 import {
-  DomainError, ErrorCode, INTERACTION_DATASET_COLUMNS, USER_PROFILE_COLUMNS, type CommandContext, type ExportInteractionsDatasetV1, type InteractionDataset, type JobView,
+  datasetReport, DomainError, ErrorCode, INTERACTION_DATASET_COLUMNS, USER_PROFILE_COLUMNS, type CommandContext, type ExportInteractionsDatasetV1, type InteractionDataset, type JobView,
 } from '@custodian/contracts';
 import { JobFailure, type ClaimedJob, type FinishedJobDetails, type JobContext } from '@custodian/jobs';
 import { recordEvent } from '@custodian/messaging';
-import { copyIn, csvCopySql, isoTimestamp, spreadsheetSafe, sqlIdentifier, sqlLiteral, useTimeZone, withRunner, type QueryRunner } from '@custodian/persistence';
-import { copyToObject, ObjectStorage } from '@custodian/storage';
+import { copyIn, isoTimestamp, spreadsheetSafe, sqlIdentifier, sqlLiteral, type QueryRunner } from '@custodian/persistence';
+import { ObjectStorage, writeDatasetFile } from '@custodian/storage';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 
@@ -35,10 +35,7 @@ const EXPRESSIONS: Record<'conversations' | 'messages' | 'users', Record<string,
   },
 };
 
-/**
- * Streams a dataset of conversations, messages or users as CSV into the exports bucket with COPY,
- * in one repeatable-read transaction (a consistent snapshot), never holding the rows in memory.
- */
+/** Conversations, messages or users as a dataset file for an export. */
 @Injectable()
 export class InteractionDatasetJob {
   constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage) {}
@@ -59,35 +56,21 @@ export class InteractionDatasetJob {
     if (errors.length) throw new DomainError(ErrorCode.ValidationFailed, `invalid ${data.dataset} export: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, { errors });
   }
 
-  run(job: ClaimedJob, ctx: JobContext): Promise<Record<string, unknown>> {
+  async run(job: ClaimedJob, ctx: JobContext): Promise<Record<string, unknown>> {
     const p = job.params as unknown as InteractionDatasetParams;
-    return withRunner(this.ds, async (runner) => {
-      await runner.startTransaction('REPEATABLE READ');
-      try {
-        const timeZone = p.timeZone ?? 'CET';
-        if (!(await useTimeZone(runner.manager, timeZone))) throw new JobFailure('DATASET_BAD_TIME_ZONE', `unknown time zone "${timeZone}"`);
-        if (p.dataset === 'users') await this.loadProfiles(runner, p.profilesKey!);
-        const columns = p.fields ?? INTERACTION_DATASET_COLUMNS[p.dataset];
-        const stored = await copyToObject(runner, csvCopySql(this.select(p), p), this.storage, 'exports', p.key, { compression: p.compression === 'gzip' ? 'gzip' : undefined });
-        await runner.commitTransaction();
-        await ctx.progress(stored.rows, stored.rows);
-        return { exportId: p.exportId, bucket: this.storage.bucket('exports'), key: p.key, rows: stored.rows, bytes: stored.bytes, sha256: stored.sha256, columns };
-      } catch (err) {
-        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-        throw err;
-      }
+    const file = await writeDatasetFile(this.ds, this.storage, p, async (runner) => {
+      if (p.dataset === 'users') await this.loadProfiles(runner, p.profilesKey!);
+      return { select: this.select(p), columns: p.fields ?? INTERACTION_DATASET_COLUMNS[p.dataset] };
     });
+    await ctx.progress(file.rows, file.rows);
+    return { exportId: p.exportId, ...file };
   }
 
   async onFinished(em: EntityManager, job: JobView, details: FinishedJobDetails): Promise<void> {
     if (job.kind !== 'dataset-export') return;
     const p = details.params as unknown as InteractionDatasetParams;
-    if (job.status === 'succeeded') {
-      const r = job.result as { bucket: string; key: string; rows: number; bytes: number; sha256: string; columns: string[] };
-      await recordEvent(em, 'events.interactions.dataset.exported.v1', p.context, { exportId: p.exportId, jobId: job.id, bucket: r.bucket, key: r.key, rows: r.rows, bytes: r.bytes, sha256: r.sha256, columns: r.columns });
-    } else {
-      await recordEvent(em, 'events.interactions.dataset.failed.v1', p.context, { exportId: p.exportId, jobId: job.id, code: job.error?.code ?? job.status, message: job.error?.message ?? job.status });
-    }
+    const report = datasetReport(job, p.exportId);
+    await recordEvent(em, `events.interactions.dataset.${report.outcome}.v1`, p.context, report.data);
   }
 
   /** The contacts' profiles, in the file's order, into `profile` (this transaction only); the header must be exactly the expected one. */
