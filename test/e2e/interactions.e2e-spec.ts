@@ -322,4 +322,45 @@ describe('interaction data expiry', () => {
     const ids = await databaseQuery<{ id: string }>('select id from interactions.interaction where program_id = $1 order by id', [p.id]);
     expect(ids.map((r) => r.id)).toEqual([...first, ...late.slice(0, 5)].map((i) => i.id).sort());
   });
+
+  it('lets no other workspace see, change, target or restore the programs and interaction data of a workspace', async () => {
+    const workspace = uniqueWorkspace('iso');
+    const api = system.client(system.token({ workspace, role: 'admin' }));
+    const contactId = randomUUID();
+    const campaign = (await api('POST', '/v1/campaigns', { name: 'Mine', tags: ['shared'] })).body;
+    const canvas = (await api('POST', '/v1/canvases', { name: 'Mine too', tags: ['shared'] })).body;
+    for (const p of [campaign, canvas]) {
+      await api('POST', `/v1/${p.kind === 'campaign' ? 'campaigns' : 'canvases'}/${p.id}/start`);
+      expect((await api('POST', '/v1/interactions', { interactions: [{ id: randomUUID(), programId: p.id, contactId, type: 'received', at: '2026-11-20T10:00:00.000Z' }] })).body.stored).toBe(1);
+    }
+    await api('POST', `/v1/campaigns/${campaign.id}/stop`);
+    await waitFor(async () => (await api('GET', `/v1/campaigns/${campaign.id}`)).body.interactionData.state === 'expired', { timeoutMs: 30_000, intervalMs: 200, what: 'the expiry' });
+    const restore = (await api('POST', '/v1/interactions/restores', { programIds: [campaign.id] })).body;
+    await waitFor(async () => (await api('GET', `/v1/interactions/restores/${restore.id}`)).body.status === 'succeeded', { timeoutMs: 30_000, what: 'the restore' });
+    // What the workspace itself sees, so that the other's empty answers mean something.
+    expect((await api('GET', `/v1/interactions/contacts/${contactId}/received`)).body.canvases).toMatchObject([{ programId: canvas.id }]);
+    expect((await api('POST', '/v1/interactions/audience', { interaction: 'received', tag: 'shared' })).body.contactIds).toEqual([contactId]);
+
+    const other = system.client(system.token({ workspace: uniqueWorkspace('iso-other'), role: 'owner' }));
+    const statusOf = async (method: string, path: string, body?: object) => {
+      const res = await other(method, path, body);
+      return [res.status, res.body.code];
+    };
+    for (const [path, p] of [['campaigns', campaign], ['canvases', canvas]] as const) {
+      expect(await statusOf('GET', `/v1/${path}/${p.id}`)).toEqual([404, 'NOT_FOUND']);
+      expect(await statusOf('PATCH', `/v1/${path}/${p.id}`, { name: 'Taken' })).toEqual([404, 'NOT_FOUND']);
+      for (const action of ['start', 'stop', 'resume']) expect(await statusOf('POST', `/v1/${path}/${p.id}/${action}`)).toEqual([404, 'NOT_FOUND']);
+      expect((await other('GET', `/v1/${path}?tag=shared`)).body.items).toEqual([]);
+    }
+    expect(await statusOf('POST', '/v1/canvases', { name: 'Borrowing', retargeting: { programIds: [campaign.id] } })).toEqual([422, 'VALIDATION_FAILED']);
+    expect(await statusOf('POST', '/v1/interactions/restores', { programIds: [campaign.id] })).toEqual([422, 'UNKNOWN_PROGRAM']);
+    const byTag = await other('POST', '/v1/interactions/restores', { tag: 'shared' });
+    expect([byTag.status, byTag.body.errors]).toEqual([422, [{ path: 'tag', message: 'matches nothing' }]]);
+    expect(await statusOf('GET', `/v1/interactions/restores/${restore.id}`)).toEqual([404, 'NOT_FOUND']);
+    expect(await statusOf('POST', '/v1/interactions/audience', { interaction: 'received', programId: canvas.id })).toEqual([404, 'NOT_FOUND']);
+    expect((await other('POST', '/v1/interactions/audience', { interaction: 'received', tag: 'shared' })).body).toEqual({ contactIds: [], nextCursor: null, expiredProgramIds: [] });
+    expect((await other('GET', `/v1/interactions/contacts/${contactId}/received`)).body).toEqual({ campaigns: [], canvases: [] });
+    expect((await other('GET', '/v1/interactions/expiring?withinDays=30')).body.items).toEqual([]);
+    expect((await api('GET', `/v1/campaigns/${campaign.id}`)).body.name).toBe('Mine');
+  });
 });
