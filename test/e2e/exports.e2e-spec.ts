@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { gunzipSync } from 'node:zlib';
@@ -173,12 +174,21 @@ describe('exports', () => {
       username: decodeURIComponent(webdavUrl.username), password: decodeURIComponent(webdavUrl.password) })).body;
     const wrong = (await destination({ name: 'Wrong password', kind: 'sftp', host: sftpUrl.hostname, port: Number(sftpUrl.port), path: sftpUrl.pathname,
       username: decodeURIComponent(sftpUrl.username), password: 'not-the-password' })).body;
+    const impostorKey = `SHA256:${'A'.repeat(43)}`;
+    const impostor = (await destination({ name: 'Pinned to another key', kind: 'sftp', host: sftpUrl.hostname, port: Number(sftpUrl.port), path: sftpUrl.pathname,
+      username: decodeURIComponent(sftpUrl.username), password: decodeURIComponent(sftpUrl.password), hostKey: impostorKey })).body;
+    expect(impostor.hostKey).toBe(impostorKey);
+    const davKey = await destination({ name: 'Keyed drive', kind: 'webdav', host: webdavUrl.hostname, path: folder, username: 'u', password: 'p', hostKey: impostorKey });
+    expect([davKey.status, davKey.body.code, davKey.body.errors?.[0]?.path]).toEqual([422, 'VALIDATION_FAILED', 'hostKey']);
+    const badKey = await destination({ name: 'Bad key', kind: 'sftp', host: sftpUrl.hostname, path: '/upload', username: 'u', password: 'p', hostKey: 'ssh-ed25519 AAAA' });
+    expect([badKey.status, badKey.body.code]).toEqual([422, 'VALIDATION_FAILED']);
     const stranger = system.client(system.token({ workspace: uniqueWorkspace('dlv-other'), role: 'owner' }));
     expect((await stranger('GET', '/v1/settings/export-destinations')).body.items).toEqual([]);
     expect((await stranger('DELETE', `/v1/settings/export-destinations/${sftp.id}`)).status).toBe(404);
     expect((await stranger('POST', '/v1/exports', { dataset: 'contacts', delivery: { method: 'sftp', destinationId: sftp.id } })).body.code).toBe('DESTINATION_NOT_ALLOWED');
     const listed = (await api('GET', '/v1/settings/export-destinations')).body.items;
-    expect(listed.map((d: { name: string }) => d.name)).toEqual(['Team drive', 'Warehouse', 'Wrong password']);
+    expect(listed.map((d: { name: string }) => d.name)).toEqual(['Pinned to another key', 'Team drive', 'Warehouse', 'Wrong password']);
+    expect(listed.find((d: { name: string }) => d.name === 'Warehouse').hostKey).toBeNull();
     expect(JSON.stringify(listed)).not.toContain(decodeURIComponent(sftpUrl.password));
 
     const refused = await api('POST', '/v1/exports', { dataset: 'contacts', delivery: { method: 'sftp', destinationId: randomUUID() } });
@@ -198,6 +208,12 @@ describe('exports', () => {
 
     const bySftp = await deliveredBy({ method: 'sftp', destinationId: sftp.id });
     expect(bySftp.delivery).toMatchObject({ method: 'sftp', status: 'delivered', attempts: 1, error: null });
+    // The key the server presented at the first delivery is kept: the one OpenSSH's own tools read from it.
+    const scanned = execFileSync('ssh-keyscan', ['-p', sftpUrl.port, '-t', 'ed25519', sftpUrl.hostname], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const fingerprint = execFileSync('ssh-keygen', ['-lf', '-'], { input: scanned, encoding: 'utf8' }).split(' ')[1];
+    expect(fingerprint).toMatch(/^SHA256:/);
+    const kept = (await api('GET', '/v1/settings/export-destinations')).body.items.find((d: { id: string }) => d.id === sftp.id);
+    expect(kept.hostKey).toBe(fingerprint);
     const client = new SftpClient();
     await client.connect({ host: sftpUrl.hostname, port: Number(sftpUrl.port), username: decodeURIComponent(sftpUrl.username), password: decodeURIComponent(sftpUrl.password) });
     try {
@@ -217,6 +233,9 @@ describe('exports', () => {
 
     const failed = await deliveredBy({ method: 'sftp', destinationId: wrong.id });
     expect(failed.delivery).toMatchObject({ status: 'failed', attempts: 2, error: expect.stringMatching(/auth/i) });
+    const spoofed = await deliveredBy({ method: 'sftp', destinationId: impostor.id });
+    expect(spoofed.delivery).toMatchObject({ status: 'failed', attempts: 2,
+      error: `${sftpUrl.hostname} presented the host key ${fingerprint}, not the destination's ${impostorKey}; if the server's key changed, add the destination again with the new one` });
     expect(failed.status).toBe('succeeded');
     expect((await download(system, token, failed.id)).status).toBe(302);
   });

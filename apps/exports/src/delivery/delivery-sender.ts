@@ -61,7 +61,8 @@ export class DeliverySender implements OnApplicationBootstrap, OnApplicationShut
         throw new Error('the destination was removed from the allowlist');
       }
       const t = d.destination;
-      const target: Target = { kind: t.kind, host: t.host, port: t.port, path: t.path, tls: t.tls, username: t.username, password: open(this.env.EXPORTS_CREDENTIALS_KEY, t.secret) };
+      const target: Target = { kind: t.kind, host: t.host, port: t.port, path: t.path, tls: t.tls, username: t.username, password: open(this.env.EXPORTS_CREDENTIALS_KEY, t.secret),
+        hostKey: t.host_key };
       for (const [key, name] of [[d.key, d.file_name], [d.manifest_key, `${d.file_name}.manifest.json`]] as const) {
         const stat = await this.storage.stat('exports', key);
         if (!stat) {
@@ -71,8 +72,16 @@ export class DeliverySender implements OnApplicationBootstrap, OnApplicationShut
         const body = await this.storage.download('exports', key);
         const policy = deliveryPolicy(this.env);
         const timeoutMs = parseDuration(this.env.EXPORTS_DELIVERY_TIMEOUT);
-        if (target.kind === 'sftp') await uploadSftp(target, name, body, policy, timeoutMs);
-        else await uploadWebdav(target, name, body, stat.bytes, policy, timeoutMs);
+        if (target.kind === 'sftp') {
+          const presented = await uploadSftp(target, name, body, policy, timeoutMs);
+          if (target.hostKey === null) {
+            // Trust on first use: the key of the first delivery is the one every later delivery requires.
+            target.hostKey = presented;
+            await em.query('update destination set host_key = $2 where id = $1 and host_key is null', [t.id, presented]);
+          }
+        } else {
+          await uploadWebdav(target, name, body, stat.bytes, policy, timeoutMs);
+        }
       }
     } catch (err) {
       error = (err as Error).message;

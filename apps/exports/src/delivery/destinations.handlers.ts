@@ -9,13 +9,13 @@ import { seal } from './credentials.js';
 
 export interface DestinationRow {
   id: string; workspace_id: string; name: string; kind: 'sftp' | 'webdav'; host: string; port: number; path: string; tls: boolean;
-  username: string; secret: string; created_by: string; created_at: Date;
+  username: string; secret: string; host_key: string | null; created_by: string; created_at: Date;
 }
 
 export const deliveryPolicy = (env: ExportsEnv): AddressPolicy => (env.EXPORTS_DELIVERY_ALLOW_PRIVATE === 'true' ? devPolicy : productionPolicy);
 
 export function toDestinationView(r: DestinationRow): ExportDestinationView {
-  return { id: r.id, name: r.name, kind: r.kind, host: r.host, port: r.port, path: r.path, tls: r.tls, username: r.username, createdBy: r.created_by, createdAt: r.created_at.toISOString() };
+  return { id: r.id, name: r.name, kind: r.kind, host: r.host, port: r.port, path: r.path, tls: r.tls, username: r.username, hostKey: r.host_key, createdBy: r.created_by, createdAt: r.created_at.toISOString() };
 }
 
 /** The workspace's allowlist of SFTP and WebDAV servers that exports may be delivered to. */
@@ -33,11 +33,14 @@ export class DestinationHandlers {
       const why = policy.forbidden(literal);
       if (why) throw new DomainError(ErrorCode.DestinationNotAllowed, `host refused: ${why}`, { errors: [{ path: 'host', message: why }] });
     }
+    if (data.hostKey && data.kind !== 'sftp') {
+      throw new DomainError(ErrorCode.ValidationFailed, 'hostKey is for SFTP destinations', { errors: [{ path: 'hostKey', message: 'only for kind sftp' }] });
+    }
     const port = data.port ?? (data.kind === 'sftp' ? 22 : data.tls === false ? 80 : 443);
-    const rows = (await this.ds.query(`insert into destination (workspace_id, name, kind, host, port, path, tls, username, secret, created_by)
-      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) on conflict do nothing returning *`,
+    const rows = (await this.ds.query(`insert into destination (workspace_id, name, kind, host, port, path, tls, username, secret, host_key, created_by)
+      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) on conflict do nothing returning *`,
     [context.workspaceId, data.name, data.kind, host, port, data.path.replace(/\/+$/, '') || '/', data.kind === 'webdav' ? data.tls !== false : false,
-      data.username, seal(this.env.EXPORTS_CREDENTIALS_KEY, data.password), context.actor.id])) as DestinationRow[];
+      data.username, seal(this.env.EXPORTS_CREDENTIALS_KEY, data.password), data.hostKey ?? null, context.actor.id])) as DestinationRow[];
     if (!rows[0]) throw new DomainError(ErrorCode.ValidationFailed, `a destination named "${data.name}" exists already`, { errors: [{ path: 'name', message: 'taken' }] });
     return toDestinationView(rows[0]);
   }

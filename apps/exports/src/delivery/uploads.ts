@@ -1,27 +1,49 @@
+import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import SftpClient from 'ssh2-sftp-client';
 import { allowedAddresses, guardedLookup, type AddressPolicy } from '../notifications/safe-post.js';
 
-export interface Target { kind: 'sftp' | 'webdav'; host: string; port: number; path: string; tls: boolean; username: string; password: string }
+export interface Target {
+  kind: 'sftp' | 'webdav'; host: string; port: number; path: string; tls: boolean; username: string; password: string;
+  /** SFTP: the host key fingerprint the server must present; null takes the one it presents. */
+  hostKey: string | null;
+}
+
+/** A host key's fingerprint as OpenSSH writes it: SHA256, base64 without padding. */
+export const hostKeyFingerprint = (key: Buffer) => `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
 
 const remotePath = (folder: string, name: string) => `${folder.replace(/\/+$/, '')}/${name}`;
 
 /**
  * Uploads a stream to an SFTP server: to `<name>.part` first, renamed when complete, so a reader
  * never takes a half-written file for the export. The host is resolved and checked against the
- * policy first, and the connection goes to that address.
+ * policy first, and the connection goes to that address. The server must present the pinned host
+ * key (before the password is sent); the fingerprint it presented is returned.
  */
-export async function uploadSftp(target: Target, name: string, body: Readable, policy: AddressPolicy, timeoutMs: number): Promise<void> {
+export async function uploadSftp(target: Target, name: string, body: Readable, policy: AddressPolicy, timeoutMs: number): Promise<string> {
   const [address] = await allowedAddresses(target.host, policy);
   const sftp = new SftpClient();
+  let presented: string | undefined;
   try {
-    await sftp.connect({ host: address, port: target.port, username: target.username, password: target.password, readyTimeout: timeoutMs });
+    await sftp.connect({
+      host: address, port: target.port, username: target.username, password: target.password, readyTimeout: timeoutMs,
+      hostVerifier: (key: Buffer) => {
+        presented = hostKeyFingerprint(key);
+        return target.hostKey === null || presented === target.hostKey;
+      },
+    }).catch((err: Error) => {
+      if (presented && target.hostKey !== null && presented !== target.hostKey) {
+        throw new Error(`${target.host} presented the host key ${presented}, not the destination's ${target.hostKey}; if the server's key changed, add the destination again with the new one`);
+      }
+      throw err;
+    });
     const final = remotePath(target.path, name);
     await sftp.put(body, `${final}.part`);
     if (await sftp.exists(final)) await sftp.delete(final);
     await sftp.rename(`${final}.part`, final);
+    return presented!;
   } finally {
     await sftp.end().catch(() => undefined);
   }

@@ -17,10 +17,20 @@ export class CreateExportDestinationV1 {
   @IsOptional() @IsBoolean() tls?: boolean;
   @IsString() @MinLength(1) @MaxLength(200) username!: string;
   @IsString() @MinLength(1) @MaxLength(1000) password!: string;
+  /**
+   * SFTP only: the server's host key fingerprint as `ssh-keygen -lf` prints it (SHA256:…). A
+   * delivery to a server presenting another key fails. Without it, the key the server presents at
+   * the first delivery is kept and required from then on.
+   */
+  @IsOptional() @Matches(/^SHA256:[A-Za-z0-9+/]{43}$/, { message: 'hostKey: the SHA256 fingerprint of the server\'s host key, as ssh-keygen -lf prints it (SHA256: and 43 base64 characters)' })
+  hostKey?: string;
 }
 
 export interface ExportDestinationView {
-  id: string; name: string; kind: 'sftp' | 'webdav'; host: string; port: number; path: string; tls: boolean; username: string; createdBy: string; createdAt: string;
+  id: string; name: string; kind: 'sftp' | 'webdav'; host: string; port: number; path: string; tls: boolean; username: string;
+  /** SFTP: the host key fingerprint deliveries require (given, or kept from the first delivery); null until known, and for WebDAV. */
+  hostKey: string | null;
+  createdBy: string; createdAt: string;
 }
 
 export const createExportDestinationV1 = command('exports.destination.create.v1', CreateExportDestinationV1, {
