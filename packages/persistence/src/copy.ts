@@ -10,6 +10,23 @@ export async function rawClient(runner: QueryRunner): Promise<PoolClient> {
 }
 
 /**
+ * `COPY ... TO STDOUT` on a client, as a stream. A COPY cannot be abandoned halfway on the wire:
+ * when the stream is destroyed before its end (the consumer failed, or the COPY did), the
+ * connection is closed, which ends the COPY and its transaction on the server, and the pool drops
+ * it instead of handing it out stuck behind the COPY.
+ */
+function copyStream(client: PoolClient, sql: string): ReturnType<typeof copyTo> {
+  const stream = client.query(copyTo(sql));
+  stream.once('close', () => {
+    // Marks the client ending at once (the pool will not hand it out again) and drops the socket under the COPY.
+    if (!stream.readableEnded) client.end().catch(() => undefined);
+  });
+  // The connection's own failure is reported here too, possibly after the consumer has let go.
+  stream.on('error', () => undefined);
+  return stream;
+}
+
+/**
  * Streams `COPY ... TO STDOUT` as bytes. The connection is held until the stream ends or is
  * destroyed; the caller only consumes the stream.
  */
@@ -20,7 +37,7 @@ export function copyOut(dataSource: DataSource, sql: string): Readable {
   (async () => {
     try {
       const client = await rawClient(runner);
-      await pipeline(client.query(copyTo(sql)), out);
+      await pipeline(copyStream(client, sql), out);
     } catch (err) {
       out.destroy(err as Error);
     } finally {
@@ -36,8 +53,7 @@ export function copyOut(dataSource: DataSource, sql: string): Readable {
  */
 export async function copyOutOn(runner: QueryRunner, sql: string): Promise<{ stream: Readable; rowCount: () => number }> {
   if (!/^\s*copy\b[\s\S]*\bto\s+stdout\b/i.test(sql)) throw new Error('copyOutOn expects COPY ... TO STDOUT');
-  const client = await rawClient(runner);
-  const stream = client.query(copyTo(sql));
+  const stream = copyStream(await rawClient(runner), sql);
   return { stream, rowCount: () => Number(stream.rowCount ?? 0) };
 }
 

@@ -1,3 +1,4 @@
+import { pipeline } from 'node:stream';
 import { constants, createGzip, createZstdCompress } from 'node:zlib';
 import { copyOutOn } from '@custodian/persistence';
 import type { QueryRunner } from 'typeorm';
@@ -17,9 +18,12 @@ export async function copyToObject(
   // Fastest levels: bulk CSV compresses well at any level, and a higher one would be the slowest step.
   // Output in 128 KiB pieces rather than 16 KiB: a quarter of the hand-offs between the compressor's thread and this one.
   const chunkSize = 128 * 1024;
-  const body = options.compression === 'gzip' ? stream.pipe(createGzip({ level: constants.Z_BEST_SPEED, chunkSize }))
-    : options.compression === 'zstd' ? stream.pipe(createZstdCompress({ chunkSize, params: { [constants.ZSTD_c_compressionLevel]: 1 } }))
-      : stream;
+  const compressor = options.compression === 'gzip' ? createGzip({ level: constants.Z_BEST_SPEED, chunkSize })
+    : options.compression === 'zstd' ? createZstdCompress({ chunkSize, params: { [constants.ZSTD_c_compressionLevel]: 1 } })
+      : null;
+  // Linked both ways: a failed COPY fails the upload, and a failed upload ends the COPY.
+  if (compressor) pipeline(stream, compressor, () => undefined);
+  const body = compressor ?? stream;
   const contentType = options.compression === 'gzip' ? 'application/gzip' : options.compression === 'zstd' ? 'application/zstd' : 'text/csv; charset=utf-8';
   const stored = await storage.upload(kind, key, body, { contentType });
   return { ...stored, rows: rowCount() };

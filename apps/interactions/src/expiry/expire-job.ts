@@ -43,9 +43,14 @@ export class ExpireJob {
     const p = job.params as unknown as ExpireParams;
     const ws = p.context.workspaceId;
     const table = partitionOf(p.programId);
-    // What an earlier attempt wrote before it died is not the record: remove it.
-    const earlier = Array.from({ length: job.attempt - 1 }, (_, i) => segmentKeys(job, p.programId, i + 1));
-    await this.storage.removeMany('interactions', earlier.flatMap((k) => [k.objectKey, k.manifestKey]));
+    // What an earlier attempt wrote before it died is not the record, unless that attempt committed it: remove the rest.
+    const earlier = Array.from({ length: job.attempt - 1 }, (_, i) => segmentKeys(job, p.programId, i + 1)).flatMap((k) => [k.objectKey, k.manifestKey]);
+    if (earlier.length) {
+      const kept = (await this.ds.query('select object_key, manifest_key from expired_segment where object_key = any($1) or manifest_key = any($1)', [earlier])) as
+        { object_key: string; manifest_key: string }[];
+      const recorded = new Set(kept.flatMap((k) => [k.object_key, k.manifest_key]));
+      await this.storage.removeMany('interactions', earlier.filter((key) => !recorded.has(key)));
+    }
 
     // Under the program's lock, ingestion (which holds it shared) has committed all it will write, and
     // whatever it writes later takes a sequence number past the one read here: the rows to move are
@@ -100,7 +105,11 @@ export class ExpireJob {
         programId: p.programId, objectKey: keys.objectKey, manifestKey: keys.manifestKey, rows: segment.rows, bytes: segment.bytes, sha256: segment.sha256,
         firstAt: manifest.firstAt, lastAt: manifest.lastAt,
       });
-      return { rows: segment.rows, bytes: segment.bytes, sha256: segment.sha256, objectKey: keys.objectKey, manifestKey: keys.manifestKey };
+      // The job ends in this transaction: no later attempt can run after the rows left (and take the segment for its own leftovers),
+      // and an attempt whose lease was taken over cannot commit at all.
+      const result = { rows: segment.rows, bytes: segment.bytes, sha256: segment.sha256, objectKey: keys.objectKey, manifestKey: keys.manifestKey };
+      await ctx.finishIn(em, result);
+      return result;
     });
   }
 

@@ -129,11 +129,13 @@ export class RestoreJob {
     }
     const counter = hashingCounter();
     const decompress = manifest.compression === 'zstd' ? createZstdDecompress() : createGunzip();
+    // The object is opened before the COPY starts: a COPY left waiting for a stream that never comes would hold the connection.
+    const source = await this.storage.download('interactions', segment.object_key);
     // A failure anywhere (download, counter, decompression) destroys the chain, and so fails the COPY.
     const [loaded] = await Promise.all([
       // Without a program_id column, the program's table fills it in by default (the staging table leaves it to the insert).
       copyIn(runner, `copy ${table} (${columns.join(', ')}) from stdin with (format csv, header true)`, decompress),
-      pipeline(await this.storage.download('interactions', segment.object_key), counter, decompress),
+      pipeline(source, counter, decompress),
     ]);
     const { bytes, sha256 } = counter.result();
     if (sha256 !== segment.sha256 || bytes !== Number(segment.bytes) || loaded !== Number(segment.rows)) {
