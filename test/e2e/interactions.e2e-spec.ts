@@ -323,6 +323,26 @@ describe('interaction data expiry', () => {
     expect(ids.map((r) => r.id)).toEqual([...first, ...late.slice(0, 5)].map((i) => i.id).sort());
   });
 
+  it('keeps the segment of an expiry whose process died after it committed, when the job runs again', async () => {
+    const workspace = uniqueWorkspace('exp-again');
+    const api = system.client(system.token({ workspace, role: 'admin' }));
+    const p = (await api('POST', '/v1/campaigns', { name: 'Once' })).body;
+    await api('POST', `/v1/campaigns/${p.id}/start`);
+    await api('POST', '/v1/interactions', { interactions: Array.from({ length: 20 }, (_, i) => ({
+      id: randomUUID(), programId: p.id, contactId: randomUUID(), type: 'received', at: new Date(Date.UTC(2026, 9, 1) + i * 1000).toISOString() })) });
+    await api('POST', `/v1/campaigns/${p.id}/stop`);
+    await waitFor(async () => (await api('GET', `/v1/campaigns/${p.id}`)).body.interactionData.state === 'expired', { timeoutMs: 30_000, intervalMs: 200, what: 'the expiry' });
+    const [segment] = await databaseQuery<{ object_key: string; manifest_key: string; bytes: string; sha256: string }>(
+      'select object_key, manifest_key, bytes, sha256 from interactions.expired_segment where program_id = $1', [p.id]);
+    // As if the process had died right after its commit: the job is running again, under a lapsed lease.
+    const [job] = await databaseQuery<{ id: string }>(`update interactions.job set status = 'running', lease_owner = 'gone', lease_expires_at = now() - interval '1 second',
+      finished_at = null where kind = 'expire' and params->>'programId' = $1 returning id`, [p.id]);
+    await waitFor(async () => (await databaseQuery<{ status: string; attempts: number }>('select status, attempts from interactions.job where id = $1', [job!.id]))
+      .some((j) => j.status === 'succeeded' && j.attempts === 2), { timeoutMs: 30_000, what: 'the second attempt' });
+    await storage.verify('interactions', segment!.object_key, { bytes: Number(segment!.bytes), sha256: segment!.sha256 });
+    expect(await storage.stat('interactions', segment!.manifest_key)).not.toBeNull();
+  });
+
   it('lets no other workspace see, change, target or restore the programs and interaction data of a workspace', async () => {
     const workspace = uniqueWorkspace('iso');
     const api = system.client(system.token({ workspace, role: 'admin' }));
