@@ -387,10 +387,22 @@ describe('exports in production mode: time limit and notification addresses', ()
 
   it('refuses notification URLs that are not https or point at private, loopback or link-local addresses', async () => {
     const api = system.client(system.token({ workspace: uniqueWorkspace('ssrf'), role: 'owner' }));
-    for (const url of ['http://hooks.example.com/x', 'https://127.0.0.1/x', 'https://[::ffff:127.0.0.1]/x', 'https://169.254.169.254/latest/meta-data', 'https://10.0.0.8/x']) {
+    for (const url of ['http://hooks.example.com/x', 'https://127.0.0.1/x', 'https://[::ffff:127.0.0.1]/x', 'https://169.254.169.254/latest/meta-data', 'https://10.0.0.8/x',
+      'https://0x7f000001/x', 'https://2852039166/latest/meta-data']) {
       const res = await api('POST', '/v1/exports', { dataset: 'contacts', notificationUrl: url });
       expect([url, res.status, res.body.code]).toEqual([url, 422, 'NOTIFICATION_URL_REFUSED']);
     }
+  });
+
+  it('refuses delivery destinations at private, loopback or link-local addresses, in every form an address takes', async () => {
+    const api = system.client(system.token({ workspace: uniqueWorkspace('ssrf-dest'), role: 'owner' }));
+    for (const host of ['127.0.0.1', '0x7f000001', '0x7f.1', '2130706433', '0xa9fea9fe', '[::1]', '::ffff:10.0.0.8']) {
+      for (const kind of ['sftp', 'webdav']) {
+        const res = await api('POST', '/v1/settings/export-destinations', { name: `${kind} ${host}`, kind, host, path: '/in', username: 'u', password: 'p' });
+        expect([host, kind, res.status, res.body.code]).toEqual([host, kind, 422, 'DESTINATION_NOT_ALLOWED']);
+      }
+    }
+    expect((await api('POST', '/v1/settings/export-destinations', { name: 'Fine', kind: 'webdav', host: 'dav.example.com', path: '/in', username: 'u', password: 'p' })).status).toBe(201);
   });
 
   it('discards them, and the workspace may ask again only after the cool-down', async () => {

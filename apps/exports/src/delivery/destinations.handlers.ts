@@ -4,7 +4,7 @@ import { LOGGER, type Logger } from '@custodian/observability';
 import { Controller, Inject } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ExportsEnv } from '../config.js';
-import { devPolicy, productionPolicy, type AddressPolicy } from '../notifications/safe-post.js';
+import { devPolicy, forbiddenHostLiteral, productionPolicy, type AddressPolicy } from '../notifications/safe-post.js';
 import { seal } from './credentials.js';
 
 export interface DestinationRow {
@@ -27,12 +27,9 @@ export class DestinationHandlers {
   async create(data: CreateExportDestinationV1, context: CommandContext): Promise<ExportDestinationView> {
     const host = data.host.toLowerCase();
     const policy = deliveryPolicy(this.env);
-    // A private address given as such is refused at once; names are checked again at each connection.
-    const literal = host.replace(/^\[|\]$/g, '');
-    if (/^[\d.]+$|:/.test(literal)) {
-      const why = policy.forbidden(literal);
-      if (why) throw new DomainError(ErrorCode.DestinationNotAllowed, `host refused: ${why}`, { errors: [{ path: 'host', message: why }] });
-    }
+    // A private address given as such (in any form) is refused at once; names are checked at each connection.
+    const why = forbiddenHostLiteral(host, policy);
+    if (why) throw new DomainError(ErrorCode.DestinationNotAllowed, `host refused: ${why}`, { errors: [{ path: 'host', message: why }] });
     if (data.hostKey && data.kind !== 'sftp') {
       throw new DomainError(ErrorCode.ValidationFailed, 'hostKey is for SFTP destinations', { errors: [{ path: 'hostKey', message: 'only for kind sftp' }] });
     }

@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import SftpClient from 'ssh2-sftp-client';
-import { allowedAddresses, guardedLookup, type AddressPolicy } from '../notifications/safe-post.js';
+import { allowedAddresses, forbiddenHostLiteral, guardedLookup, RefusedUrl, type AddressPolicy } from '../notifications/safe-post.js';
 
 export interface Target {
   kind: 'sftp' | 'webdav'; host: string; port: number; path: string; tls: boolean; username: string; password: string;
@@ -54,6 +54,9 @@ export async function uploadSftp(target: Target, name: string, body: Readable, p
  * notifications, after making the folder (and its parents) with MKCOL where missing.
  */
 export async function uploadWebdav(target: Target, name: string, body: Readable, bytes: number, policy: AddressPolicy, timeoutMs: number): Promise<void> {
+  // An address given as such never reaches the guarded resolver: it is checked here, in the form the request will use.
+  const literal = forbiddenHostLiteral(target.host, policy);
+  if (literal) throw new RefusedUrl(literal);
   const base = `${target.tls ? 'https' : 'http'}://${target.host}:${target.port}`;
   const auth = `Basic ${Buffer.from(`${target.username}:${target.password}`).toString('base64')}`;
   const segments = target.path.split('/').filter(Boolean);

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { checkUrl, devPolicy, forbiddenAddress, postSafely, productionPolicy, RefusedUrl, type AddressPolicy } from './safe-post.js';
+import { checkUrl, devPolicy, forbiddenAddress, forbiddenHostLiteral, postSafely, productionPolicy, RefusedUrl, type AddressPolicy } from './safe-post.js';
 import { signature } from './notifications.js';
 
 describe('notification address guard', () => {
@@ -25,6 +25,15 @@ describe('notification address guard', () => {
     expect(refused('not a url')).toMatch(/not a URL/);
     expect(refused('https://hooks.example.com/x')).toBeNull();
     expect(checkUrl('http://127.0.0.1:9/x', devPolicy).port).toBe('9');
+  });
+
+  it('knows an address in every form a URL accepts, and leaves names to the resolver', () => {
+    for (const host of ['0x7f000001', '0x7f.1', '2130706433', '0177.0.0.1', '127.1', '0xa9fea9fe', '[::1]', '::1', '[::ffff:7f00:1]']) {
+      expect([host, forbiddenHostLiteral(host, productionPolicy)]).toEqual([host, expect.stringMatching(/private, loopback or reserved/)]);
+    }
+    for (const host of ['example.com', 'localhost', '8.8.8.8', '0x08080808']) expect([host, forbiddenHostLiteral(host, productionPolicy)]).toEqual([host, null]);
+    expect(forbiddenHostLiteral('0x7f000001', devPolicy)).toBeNull();
+    expect(() => checkUrl('https://0x7f000001/x', productionPolicy)).toThrow(/loopback/);
   });
 
   it('signs as Standard Webhooks do', () => {

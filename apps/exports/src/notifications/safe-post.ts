@@ -64,6 +64,22 @@ function dnsLookupAll(host: string): Promise<LookupAddress[]> {
 
 export interface PostOptions { policy: AddressPolicy; timeoutMs: number; maxRedirects?: number }
 
+/**
+ * Why `host` may not be connected to, when it is an IP address in any of the forms URLs accept
+ * (`127.0.0.1`, `0x7f000001`, `2130706433`, `[::1]`); null for names (checked when resolved) and
+ * allowed addresses. Such hosts never reach the resolver, so this is their only check.
+ */
+export function forbiddenHostLiteral(host: string, policy: AddressPolicy): string | null {
+  let hostname: string;
+  try {
+    hostname = new URL(`http://${isIP(host) === 6 ? `[${host}]` : host}/`).hostname;
+  } catch {
+    return `${host} is not a host name`;
+  }
+  const bare = hostname.replace(/^\[|\]$/g, '');
+  return isIP(bare) ? policy.forbidden(bare) : null;
+}
+
 /** The URL's syntax and scheme, and its address when it is an IP literal. */
 export function checkUrl(raw: string, policy: AddressPolicy): URL {
   let url: URL;
@@ -74,11 +90,8 @@ export function checkUrl(raw: string, policy: AddressPolicy): URL {
   }
   if (url.protocol !== 'https:' && !(policy.allowHttp && url.protocol === 'http:')) throw new RefusedUrl(`${url.protocol} is not allowed; use https`);
   if (url.username || url.password) throw new RefusedUrl('credentials in the URL are not allowed');
-  // An IP literal never goes through the resolver, so it is checked here.
-  if (isIP(url.hostname.replace(/^\[|\]$/g, ''))) {
-    const why = policy.forbidden(url.hostname);
-    if (why) throw new RefusedUrl(why);
-  }
+  const why = forbiddenHostLiteral(url.hostname, policy);
+  if (why) throw new RefusedUrl(why);
   return url;
 }
 
