@@ -69,18 +69,18 @@ export class DeliverySender implements OnApplicationBootstrap, OnApplicationShut
           final = true;
           throw new Error('the file is no longer in storage (the export expired)');
         }
-        const body = await this.storage.download('exports', key);
+        const open = () => this.storage.download('exports', key);
         const policy = deliveryPolicy(this.env);
         const timeoutMs = parseDuration(this.env.EXPORTS_DELIVERY_TIMEOUT);
         if (target.kind === 'sftp') {
-          const presented = await uploadSftp(target, name, body, policy, timeoutMs);
+          const presented = await uploadSftp(target, name, open, policy, timeoutMs);
           if (target.hostKey === null) {
             // Trust on first use: the key of the first delivery is the one every later delivery requires.
             target.hostKey = presented;
             await em.query('update destination set host_key = $2 where id = $1 and host_key is null', [t.id, presented]);
           }
         } else {
-          await uploadWebdav(target, name, body, stat.bytes, policy, timeoutMs);
+          await uploadWebdav(target, name, open, stat.bytes, policy, timeoutMs);
         }
       }
     } catch (err) {

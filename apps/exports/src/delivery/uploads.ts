@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { Readable } from 'node:stream';
+import { pipeline, Transform, type Readable } from 'node:stream';
 import SftpClient from 'ssh2-sftp-client';
 import { allowedAddresses, forbiddenHostLiteral, guardedLookup, RefusedUrl, type AddressPolicy } from '../notifications/safe-post.js';
 
@@ -17,15 +17,24 @@ export const hostKeyFingerprint = (key: Buffer) => `SHA256:${createHash('sha256'
 const remotePath = (folder: string, name: string) => `${folder.replace(/\/+$/, '')}/${name}`;
 
 /**
- * Uploads a stream to an SFTP server: to `<name>.part` first, renamed when complete, so a reader
+ * Uploads a file to an SFTP server: to `<name>.part` first, renamed when complete, so a reader
  * never takes a half-written file for the export. The host is resolved and checked against the
  * policy first, and the connection goes to that address. The server must present the pinned host
- * key (before the password is sent); the fingerprint it presented is returned.
+ * key (before the password is sent); the fingerprint it presented is returned. The file is opened
+ * once the session is up, and the upload gives up when nothing moves for `timeoutMs`.
  */
-export async function uploadSftp(target: Target, name: string, body: Readable, policy: AddressPolicy, timeoutMs: number): Promise<string> {
+export async function uploadSftp(target: Target, name: string, open: () => Promise<Readable>, policy: AddressPolicy, timeoutMs: number): Promise<string> {
   const [address] = await allowedAddresses(target.host, policy);
   const sftp = new SftpClient();
   let presented: string | undefined;
+  let body: Readable | undefined;
+  let stalled = false;
+  // A server that stops reading would otherwise hold the delivery (and its connection) for ever.
+  const watchdog = setTimeout(() => {
+    stalled = true;
+    body?.destroy(new Error(`the SFTP server stopped answering for ${timeoutMs} ms`));
+    void sftp.end().catch(() => undefined);
+  }, timeoutMs);
   try {
     await sftp.connect({
       host: address, port: target.port, username: target.username, password: target.password, readyTimeout: timeoutMs,
@@ -39,21 +48,31 @@ export async function uploadSftp(target: Target, name: string, body: Readable, p
       }
       throw err;
     });
+    body = await open();
+    // Every chunk that moves on puts the watchdog off; a failure on either side ends both.
+    const moving = new Transform({ transform: (chunk, _encoding, done) => { watchdog.refresh(); done(null, chunk); } });
+    pipeline(body, moving, () => undefined);
     const final = remotePath(target.path, name);
-    await sftp.put(body, `${final}.part`);
+    await sftp.put(moving, `${final}.part`);
+    watchdog.refresh();
     if (await sftp.exists(final)) await sftp.delete(final);
     await sftp.rename(`${final}.part`, final);
     return presented!;
+  } catch (err) {
+    throw stalled ? new Error(`the SFTP server stopped answering for ${timeoutMs} ms`) : err;
   } finally {
+    clearTimeout(watchdog);
+    body?.destroy();
     await sftp.end().catch(() => undefined);
   }
 }
 
 /**
- * PUTs a stream of known length to a WebDAV server, through the same address guard as
- * notifications, after making the folder (and its parents) with MKCOL where missing.
+ * PUTs a file of known length to a WebDAV server, through the same address guard as
+ * notifications, after making the folder (and its parents) with MKCOL where missing. The file is
+ * opened for the PUT only, and closed whatever happens.
  */
-export async function uploadWebdav(target: Target, name: string, body: Readable, bytes: number, policy: AddressPolicy, timeoutMs: number): Promise<void> {
+export async function uploadWebdav(target: Target, name: string, open: () => Promise<Readable>, bytes: number, policy: AddressPolicy, timeoutMs: number): Promise<void> {
   // An address given as such never reaches the guarded resolver: it is checked here, in the form the request will use.
   const literal = forbiddenHostLiteral(target.host, policy);
   if (literal) throw new RefusedUrl(literal);
@@ -67,8 +86,13 @@ export async function uploadWebdav(target: Target, name: string, body: Readable,
   }
   const url = new URL(base);
   url.pathname = remotePath(target.path, name);
-  const status = await davRequest(url, 'PUT', auth, body, bytes, policy, timeoutMs);
-  if (status < 200 || status >= 300) throw new Error(`WebDAV answered ${status} to PUT ${url.pathname}`);
+  const body = await open();
+  try {
+    const status = await davRequest(url, 'PUT', auth, body, bytes, policy, timeoutMs);
+    if (status < 200 || status >= 300) throw new Error(`WebDAV answered ${status} to PUT ${url.pathname}`);
+  } finally {
+    body.destroy();
+  }
 }
 
 function davRequest(url: URL, method: string, auth: string, body: Readable | null, bytes: number, policy: AddressPolicy, timeoutMs: number): Promise<number> {
