@@ -227,8 +227,8 @@ describe('interaction data expiry', () => {
     await api('POST', `/v1/canvases/${guard.id}/start`);
     const member = system.client(system.token({ workspace, role: 'member' }));
     expect((await member('POST', '/v1/interactions/restores', { programIds: [programs.a!.id] })).status).toBe(403);
-    const restore = async (body: object, programsRestored: number) => {
-      const started = await api('POST', '/v1/interactions/restores', body);
+    const restore = async (body: object, programsRestored: number, headers: Record<string, string> = {}) => {
+      const started = await api('POST', '/v1/interactions/restores', body, headers);
       expect(started.status).toBe(202);
       expect(started.headers.get('location')).toBe(`/v1/interactions/restores/${started.body.id}`);
       const done = await waitFor(async () => {
@@ -237,8 +237,13 @@ describe('interaction data expiry', () => {
       }, { timeoutMs: 30_000, what: 'the restore' });
       expect(done).toMatchObject({ status: 'succeeded', result: { programs: programsRestored, rows: programsRestored * 50 } });
     };
-    await restore({ programIds: [programs.a!.id] }, 1);
+    await restore({ programIds: [programs.a!.id] }, 1, { 'idempotency-key': `first-${workspace}` });
     expect(await state(programs.a!.id)).toBe('live');
+    // A retry of that request gets its job, though the program is live now; another request under the same key is refused.
+    const retried = await api('POST', '/v1/interactions/restores', { programIds: [programs.a!.id] }, { 'idempotency-key': `first-${workspace}` });
+    expect([retried.status, retried.body.status, retried.body.result]).toEqual([202, 'succeeded', { programs: 1, rows: 50, alreadyLive: [] }]);
+    const reused = await api('POST', '/v1/interactions/restores', { programIds: [programs.b!.id] }, { 'idempotency-key': `first-${workspace}` });
+    expect(reused.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
     expect(await state(programs.b!.id)).toBe('expired');
     await restore({ tag: 'SPRING' }, 2);
     await restore({ programIds: [programs.d!.id, programs.e!.id, programs.a!.id] }, 2);

@@ -78,8 +78,7 @@ export class JobStore {
     if (rows[0]) return { job: toJobView(rows[0]), existing: false };
 
     if (input.idempotencyKey) {
-      const [same] = (await em.query('select * from job where workspace_id = $1 and kind = $2 and idempotency_key = $3',
-        [input.workspaceId, input.kind, input.idempotencyKey])) as JobRow[];
+      const same = await this.byIdempotencyKey(em, input.workspaceId, input.kind, input.idempotencyKey);
       if (same) {
         if (!sameParams(same.params, input.params, input.ignoreForIdempotency)) {
           throw new DomainError(ErrorCode.IdempotencyKeyReused, `Idempotency-Key "${input.idempotencyKey}" was used for a different request (job ${same.id})`);
@@ -109,6 +108,12 @@ export class JobStore {
       [workspaceId, concurrencyKey],
     )) as { id: string; kind: string; idempotency_key: string | null }[];
     if (active && !(idempotencyKey && active.idempotency_key === idempotencyKey)) throw alreadyRunning(active);
+  }
+
+  /** The job a workspace queued under an idempotency key, if any. */
+  async byIdempotencyKey(em: EntityManager, workspaceId: string, kind: string, key: string): Promise<JobRow | null> {
+    const [row] = (await em.query('select * from job where workspace_id = $1 and kind = $2 and idempotency_key = $3', [workspaceId, kind, key])) as JobRow[];
+    return row ?? null;
   }
 
   async get(workspaceId: string, id: string, em: EntityManager = this.ds.manager): Promise<JobView | null> {

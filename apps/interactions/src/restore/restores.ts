@@ -1,19 +1,24 @@
 import { DomainError, ErrorCode, type CommandContext, type JobView, type StartInteractionRestoreV1 } from '@custodian/contracts';
 import { parseDuration } from '@custodian/config';
-import { JobRunner, JobStore, type ClaimedJob, type FinishedJobDetails, type JobContext } from '@custodian/jobs';
+import { JobRunner, JobStore, toJobView, type ClaimedJob, type FinishedJobDetails, type JobContext } from '@custodian/jobs';
 import { CommandHandler, recordEvent } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
 import { copyIn, inTransaction, type QueryRunner } from '@custodian/persistence';
 import { hashingCounter, ObjectStorage } from '@custodian/storage';
 import { Controller, Inject, Injectable } from '@nestjs/common';
 import { pipeline } from 'node:stream/promises';
+import { isDeepStrictEqual } from 'node:util';
 import { createGunzip, createZstdDecompress } from 'node:zlib';
 import { DataSource, type EntityManager } from 'typeorm';
 import { InteractionsEnv } from '../config.js';
 import { SEGMENT_COLUMNS } from '../expiry/expire-job.js';
 import { partitionOf } from '../programs/partitions.js';
 
-export interface InteractionRestoreParams { context: CommandContext; programIds: string[]; alreadyLive: string[] }
+export interface InteractionRestoreParams {
+  context: CommandContext; programIds: string[]; alreadyLive: string[];
+  /** What was asked, as asked: a retry with the same idempotency key is compared with it, not with the programs' states since. */
+  request?: { programIds: string[]; tag: string | null };
+}
 
 /** Starts restores of expired interaction data: one job per request, one restore at a time per workspace. */
 @Controller()
@@ -26,7 +31,17 @@ export class RestoreHandlers {
     if (!data.programIds?.length && !data.tag) {
       throw new DomainError(ErrorCode.ValidationFailed, 'give programIds, a tag, or both', { errors: [{ path: '', message: 'needs programIds or tag' }] });
     }
+    const request = { programIds: [...new Set(data.programIds ?? [])].sort(), tag: data.tag?.toLowerCase() ?? null };
     const job = await this.ds.transaction(async (em) => {
+      // A retry gets the job its first request queued, whatever became of the programs since.
+      const same = data.idempotencyKey ? await this.jobs.byIdempotencyKey(em, context.workspaceId, 'restore', data.idempotencyKey) : null;
+      if (same) {
+        const asked = (same.params as unknown as InteractionRestoreParams).request;
+        if (asked && !isDeepStrictEqual(asked, request)) {
+          throw new DomainError(ErrorCode.IdempotencyKeyReused, `Idempotency-Key "${data.idempotencyKey}" was used for a different request (job ${same.id})`);
+        }
+        return toJobView(same);
+      }
       const ids = data.programIds ?? [];
       const found = (await em.query(`select id, interaction_data from program where workspace_id = $1
           and (id = any($2::uuid[]) or ($3::text is not null and $3 = any(tags))) order by id for update`,
@@ -43,7 +58,7 @@ export class RestoreHandlers {
           errors: [{ path: data.tag ? 'tag' : 'programIds', message: found.length ? 'their data is live or already being restored' : 'matches nothing' }],
         });
       }
-      const params: InteractionRestoreParams = { context, programIds: expired, alreadyLive: found.filter((f) => f.interaction_data === 'live').map((f) => f.id) };
+      const params: InteractionRestoreParams = { context, programIds: expired, alreadyLive: found.filter((f) => f.interaction_data === 'live').map((f) => f.id), request };
       const { job: queued, existing } = await this.jobs.enqueue(em, {
         workspaceId: context.workspaceId, kind: 'restore', requestedBy: context.actor.id, correlationId: context.correlationId,
         params: params as unknown as Record<string, unknown>, idempotencyKey: data.idempotencyKey, ignoreForIdempotency: ['context'],
