@@ -25,10 +25,14 @@ export class DatasetExportJob {
       const customFields = (await fieldNames(runner.manager, ws)).map((name) => `fields.${name}`);
       const columns = p.fields ?? [...CONTACT_DATASET_COLUMNS, ...customFields];
       const expressions = columns.map((column) => `${this.expression(column)} as ${sqlIdentifier(column)}`);
-      // Tags and lists once per contact (offset 0 keeps them from being inlined into each use).
+      // Tags and lists once per contact (offset 0 keeps them from being inlined into each use). Each starts from
+      // the contact's own rows and looks the names up by key: a plan that starts from all tags or lists (which
+      // stale statistics invite, say right after a large import) would scan them once per contact.
       const aggregates = !columns.some((c) => c === 'tags' || c === 'lists') ? '' : `cross join lateral (select
-          (select string_agg(t.name, ';' order by lower(t.name)) from contact_tag ct join tag t on t.id = ct.tag_id where ct.contact_id = c.id) as tags,
-          (select string_agg(l.name || ':' || m.status, ';' order by lower(l.name)) from membership m join list l on l.id = m.list_id where m.contact_id = c.id) as lists
+          (select string_agg(n.name, ';' order by lower(n.name)) from (select (select t.name from tag t where t.id = ct.tag_id) as name
+            from contact_tag ct where ct.contact_id = c.id offset 0) n) as tags,
+          (select string_agg(n.name || ':' || n.status, ';' order by lower(n.name)) from (select (select l.name from list l where l.id = m.list_id) as name, m.status
+            from membership m where m.contact_id = c.id offset 0) n) as lists
         offset 0) x`;
       return { select: `select ${expressions.join(', ')} from ${from} ${aggregates} where c.workspace_id = ${sqlLiteral(ws)} order by c.created_at, c.id`, columns };
     });
