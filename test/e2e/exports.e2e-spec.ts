@@ -359,9 +359,19 @@ describe('exports', () => {
       select $1, 'bulk' || i || '@example.com', 'Bulk ' || i from generate_series(1, 200000) i`, [workspace]);
 
     const cancelled = (await api('POST', '/v1/exports', { dataset: 'contacts' })).body;
+    await waitFor(async () => (await api('GET', `/v1/exports/${cancelled.id}`)).body.status === 'running', { timeoutMs: 15_000, intervalMs: 20, what: 'the export to run' });
     const cancel = await api('DELETE', `/v1/exports/${cancelled.id}`);
     expect(cancel.body).toMatchObject({ status: 'cancelled', error: { code: 'EXPORT_CANCELLED' } });
     expect((await api('DELETE', `/v1/exports/${cancelled.id}`)).status).toBe(409);
+    // The owner, asked already, still writes the file; once it reports, the file is removed.
+    await waitFor(async () => (await databaseQuery('select 1 from exports.dataset_result where request_id = $1', [cancelled.id])).length > 0,
+      { timeoutMs: 30_000, what: "the owner's report" });
+    const filesOf = async (id: string) => {
+      const keys: string[] = [];
+      for await (const o of storage.list('exports', `${workspace}/exports/`)) if (o.key.includes(id)) keys.push(o.key);
+      return keys;
+    };
+    await waitFor(async () => (await filesOf(cancelled.id)).length === 0, { timeoutMs: 10_000, what: 'the cancelled export\'s file to be removed' });
 
     const requested = (await api('POST', '/v1/exports', { dataset: 'contacts', fields: ['id', 'email', 'firstName'] })).body;
     await waitFor(async () => (await api('GET', `/v1/exports/${requested.id}`)).body.status === 'running', { timeoutMs: 15_000, intervalMs: 20, what: 'the export to run' });

@@ -99,8 +99,9 @@ export class JobRunner {
   private async run(): Promise<void> {
     while (!this.stopping) {
       let claimed = false;
+      // A sweep that fails (its clean-up could not finish) does not keep the runner from claiming work.
+      await this.sweep().catch((err: Error) => this.options.logger?.warn({ err: err.message }, 'job sweep failed; retrying'));
       try {
-        await this.sweep();
         if (this.running.size < (this.options.concurrency ?? 2)) {
           const job = await this.claim();
           if (job) {

@@ -168,8 +168,16 @@ export class ObjectStorage {
     }
   }
 
+  /** Removes the keys (missing ones are fine); throws when the server could not remove one, naming it. */
   async removeMany(kind: ArtifactKind, keys: string[]): Promise<void> {
-    for (let i = 0; i < keys.length; i += 1000) await this.client.removeObjects(this.bucket(kind), keys.slice(i, i + 1000));
+    for (let i = 0; i < keys.length; i += 1000) {
+      // A batch delete answers per key: an error there is not thrown by the client.
+      const failed = (await this.client.removeObjects(this.bucket(kind), keys.slice(i, i + 1000))) as unknown as { Key?: string; Code?: string; Message?: string }[];
+      const first = failed.find((f) => f.Code !== 'NoSuchKey');
+      if (first) {
+        throw new StorageError('STORAGE_UNAVAILABLE', `could not remove ${failed.length} object(s) from ${this.bucket(kind)}, ${first.Key}: ${first.Code} ${first.Message ?? ''}`.trim());
+      }
+    }
   }
 
   async *list(kind: ArtifactKind, prefix: string): AsyncIterable<{ key: string; bytes: number; lastModified: Date }> {

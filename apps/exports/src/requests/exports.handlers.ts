@@ -100,7 +100,7 @@ export class ExportHandlers {
       await em.query(`update job set status = 'cancelled', finished_at = now(), lease_owner = null, lease_expires_at = null,
         error_code = 'EXPORT_CANCELLED', error_message = $2 where id = $1`, [data.id, `cancelled by ${context.actor.id}`]);
       const cancelled = await this.find(em, context.workspaceId, data.id);
-      await exportEnded(em, this.storage, toJobView(cancelled), cancelled.params as unknown as ExportParams);
+      await exportEnded(em, toJobView(cancelled), cancelled.params as unknown as ExportParams);
       return this.find(em, context.workspaceId, data.id);
     });
     return toExportView(row);

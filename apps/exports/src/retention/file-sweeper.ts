@@ -2,13 +2,18 @@ import { parseDuration } from '@custodian/config';
 import { LOGGER, type Logger } from '@custodian/observability';
 import { ObjectStorage } from '@custodian/storage';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { ExportsEnv } from '../config.js';
 import { startTicking } from '../ticker.js';
 import type { ExportResult } from '../runs/export-run.js';
 
+/** Queues files for removal in the caller's transaction; the file sweeper removes them. */
+export async function queueFileRemoval(em: EntityManager, keys: string[]): Promise<void> {
+  await em.query('insert into file_removal (key) select unnest($1::text[]) on conflict do nothing', [keys]);
+}
+
 /**
- * Deletes the files of exports past their validity and marks them `expired` (the download then
+ * Removes the files queued for removal, and deletes the files of exports past their validity and marks them `expired` (the download then
  * answers gone). Safe with replicas: rows are claimed with SKIP LOCKED, and the status changes
  * only in the transaction that saw the files removed.
  */
@@ -31,6 +36,7 @@ export class FileSweeper implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** Answers how many exports expired. */
   async sweep(): Promise<number> {
+    await this.removeQueued();
     let expired = 0;
     for (;;) {
       const n = await this.ds.transaction(async (em) => {
@@ -47,5 +53,18 @@ export class FileSweeper implements OnApplicationBootstrap, OnApplicationShutdow
     // What owners reported is only needed while its export runs.
     await this.ds.query('delete from dataset_result where received_at < now() - make_interval(secs => $1)', [parseDuration(this.env.EXPORTS_VALIDITY) / 1000]);
     return expired;
+  }
+
+  private async removeQueued(): Promise<void> {
+    for (;;) {
+      const n = await this.ds.transaction(async (em) => {
+        const queued = (await em.query('select key from file_removal order by queued_at limit 1000 for update skip locked')) as { key: string }[];
+        if (!queued.length) return 0;
+        await this.storage.removeMany('exports', queued.map((q) => q.key));
+        await em.query('delete from file_removal where key = any($1::text[])', [queued.map((q) => q.key)]);
+        return queued.length;
+      });
+      if (n < 1000 || this.stopped) return;
+    }
   }
 }

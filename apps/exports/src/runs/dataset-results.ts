@@ -1,17 +1,15 @@
 import type { DatasetExportedV1, DatasetFailedV1, EventEnvelope } from '@custodian/contracts';
 import { OnEvent } from '@custodian/messaging';
-import { ObjectStorage } from '@custodian/storage';
 import { Controller } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { queueFileRemoval } from '../retention/file-sweeper.js';
 
 /**
  * What the data owners report for dataset requests, kept for the export waiting on it. A file
- * that arrives for an export that already ended (cancelled, discarded, failed) is removed.
+ * that arrives for an export that already ended (cancelled, discarded, failed) is queued for removal.
  */
 @Controller()
 export class DatasetResults {
-  constructor(private readonly storage: ObjectStorage) {}
-
   @OnEvent('events.contacts.dataset.exported.v1')
   contactsExported(event: EventEnvelope<DatasetExportedV1>, em: EntityManager): Promise<void> {
     return this.written(event, em);
@@ -38,7 +36,7 @@ export class DatasetResults {
       on conflict (request_id) do nothing`, [d.exportId, event.workspaceId, d.bucket, d.key, d.rows, d.bytes, d.sha256, d.columns ?? null]);
     const [job] = (await em.query(`select status from job where workspace_id = $1 and kind = 'export' and (id = $2 or params->>'profilesRequestId' = $2::text)`,
       [event.workspaceId, d.exportId])) as { status: string }[];
-    if (job && !['queued', 'running', 'succeeded'].includes(job.status)) await this.storage.removeMany('exports', [d.key]);
+    if (job && !['queued', 'running', 'succeeded'].includes(job.status)) await queueFileRemoval(em, [d.key]);
   }
 
   private async failed(event: EventEnvelope<DatasetFailedV1>, em: EntityManager): Promise<void> {

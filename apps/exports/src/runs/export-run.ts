@@ -8,6 +8,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { queueDelivery } from '../delivery/delivery-sender.js';
 import { queueNotification } from '../notifications/notifications.js';
+import { queueFileRemoval } from '../retention/file-sweeper.js';
 
 /** An export request as stored with its job, every default filled in. */
 export interface ExportRequest extends RequestExportV1 {
@@ -124,12 +125,12 @@ export class ExportRun {
   /** When the job ends, whatever way: its event, its notification, and no partial file left behind. */
   async onFinished(em: EntityManager, job: JobView, details: FinishedJobDetails): Promise<void> {
     if (job.kind !== 'export') return;
-    await exportEnded(em, this.storage, job, details.params as unknown as ExportParams);
+    await exportEnded(em, job, details.params as unknown as ExportParams);
   }
 }
 
-/** The event and notification of an ended export; the files of one that did not succeed are removed. */
-export async function exportEnded(em: EntityManager, storage: ObjectStorage, job: JobView, p: ExportParams): Promise<void> {
+/** The event and notification of an ended export; the files of one that did not succeed are queued for removal. */
+export async function exportEnded(em: EntityManager, job: JobView, p: ExportParams): Promise<void> {
   const result = job.result as ExportResult | null;
   const payload = {
     exportId: job.id, dataset: p.request.dataset, status: job.status,
@@ -138,7 +139,7 @@ export async function exportEnded(em: EntityManager, storage: ObjectStorage, job
   };
   if (job.status !== 'succeeded') {
     const keys = exportKeys({ id: job.id, requestedAt: job.requestedAt, workspaceId: p.context.workspaceId }, p.request.compression);
-    await storage.removeMany('exports', [keys.key, keys.manifestKey, keys.profilesKey]);
+    await queueFileRemoval(em, [keys.key, keys.manifestKey, keys.profilesKey]);
   }
   const subject = job.status === 'succeeded' ? 'events.exports.export.completed.v1'
     : job.status === 'discarded' ? 'events.exports.export.discarded.v1'
