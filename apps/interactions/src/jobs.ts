@@ -13,6 +13,8 @@ export const INTERACTIONS_JOBS = appJobs('interactions', DataSource, [Interactio
     leaseMs: parseDuration(env.INTERACTIONS_JOB_LEASE),
     instanceId: env.INSTANCE_ID,
     concurrency: env.INTERACTIONS_JOB_CONCURRENCY,
+    // An export waits on its dataset (under its own time limit); expiries and restores can wait.
+    priority: ['dataset-export'],
     handlers: {
       expire: (job, ctx) => expire.run(job, ctx), restore: (job, ctx) => restore.run(job, ctx), 'dataset-export': (job, ctx) => datasets.run(job, ctx),
     },

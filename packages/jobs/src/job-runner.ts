@@ -50,6 +50,11 @@ export interface JobRunnerOptions {
   heartbeatMs?: number;
   pollIntervalMs?: number;
   concurrency?: number;
+  /**
+   * Kinds claimed before the others, in this order; the rest by request time. For work someone
+   * waits on (a dataset an export needs) queued behind background work (a thousand expiries).
+   */
+  priority?: string[];
   progressIntervalMs?: number;
   /** How long stop() waits for running handlers before releasing their leases. */
   stopGraceMs?: number;
@@ -152,9 +157,9 @@ export class JobRunner {
        where id = (
          select id from job where kind = any($1)
            and (status = 'queued' or (status = 'running' and lease_expires_at < now() and attempts < max_attempts))
-         order by requested_at limit 1 for update skip locked)
+         order by array_position($4::text[], kind), requested_at limit 1 for update skip locked)
        returning *`,
-      [Object.keys(this.options.handlers), this.options.instanceId, this.leaseMs / 1000],
+      [Object.keys(this.options.handlers), this.options.instanceId, this.leaseMs / 1000, this.options.priority ?? []],
     )) as [JobRow[], number];
     const row = rows[0][0];
     if (!row) return null;

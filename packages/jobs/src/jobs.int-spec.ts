@@ -154,6 +154,17 @@ describe('durable jobs on the real database', () => {
     await waitFor(() => aborted, { what: 'the handler to be aborted' });
   });
 
+  it('claims the kinds it is told to put first before older jobs of other kinds', async () => {
+    const order: string[] = [];
+    const background = await enqueue({ kind: 'sweep', workspaceId: 'wp', params: { n: 1 } });
+    const older = await enqueue({ kind: 'sweep', workspaceId: 'wp', params: { n: 2 } });
+    const urgent = await enqueue({ kind: 'wanted', workspaceId: 'wp' });
+    const record = async (job: { kind: string; params: Record<string, unknown> }) => { order.push(`${job.kind}${job.params.n ?? ''}`); };
+    runner({ sweep: record, wanted: record }, { concurrency: 1, priority: ['wanted'] });
+    for (const { job } of [background, older, urgent]) await finalJob('wp', job.id);
+    expect(order).toEqual(['wanted', 'sweep1', 'sweep2']);
+  });
+
   it('records a failure with the error code the handler threw', async () => {
     runner({ bad: async () => { throw Object.assign(new Error('row 7: not an email'), { code: 'IMPORT_FILE_INVALID' }); } });
     const { job } = await enqueue({ kind: 'bad', workspaceId: 'wf' });

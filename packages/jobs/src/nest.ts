@@ -11,6 +11,8 @@ export interface AppJobs {
   handlers: Record<string, JobHandler>;
   leaseMs: number;
   concurrency?: number;
+  /** Kinds claimed before the others, in this order (see JobRunnerOptions.priority). */
+  priority?: string[];
   instanceId?: string;
   /** Final events of the app's jobs, in the transaction that ends them. */
   onFinished?: (em: EntityManager, job: JobView, details: FinishedJobDetails) => Promise<void>;
@@ -52,6 +54,7 @@ export function appJobs(app: string, dataSource: InjectionToken, inject: Injecti
           handlers: jobs.handlers,
           leaseMs: jobs.leaseMs,
           concurrency: jobs.concurrency,
+          priority: jobs.priority,
           pollIntervalMs: 500,
           logger,
           onFinished: async (em, job, details) => {
