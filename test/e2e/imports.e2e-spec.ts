@@ -133,6 +133,16 @@ describe('imports through the gateway', () => {
     expect(tap.of('events.contacts.list-snapshot.created.v1').filter((e) => e.envelope.data.jobId === apiJob.id)).toEqual([]);
   });
 
+  it('refuses a multipart body that ends inside the file, and keeps serving', async () => {
+    const boundary = 'cut-short-boundary';
+    const cut = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="contacts.csv"\r\nContent-Type: text/csv\r\n\r\nemail\na@example.com\nb@exa`;
+    const res = await fetch(`${system.gatewayUrl}/v1/imports`, {
+      method: 'POST', body: cut, headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
+    });
+    expect([res.status, ((await res.json()) as { code: string }).code]).toEqual([422, 'VALIDATION_FAILED']);
+    expect((await api('GET', '/v1/lists')).status).toBe(200);
+  });
+
   it('answers a retried request with the same Idempotency-Key with the same job, and refuses the key for another request', async () => {
     const listId = await newList('Idempotent');
     const first = await upload('email\nonce@example.com\n', { listId, mode: 'upsert' }, { idempotencyKey: 'key-1' });

@@ -10,6 +10,10 @@ export interface Upload {
   fields: Record<string, string>;
 }
 
+function cutShort(): DomainError {
+  return new DomainError(ErrorCode.ValidationFailed, 'the request ended before its body did');
+}
+
 function tooLarge(limit: number): DomainError {
   return new DomainError(ErrorCode.PayloadTooLarge, `the file is larger than the upload limit of ${limit} bytes`);
 }
@@ -30,6 +34,8 @@ export async function receiveUpload(req: Request, storage: ObjectStorage, worksp
       seen += chunk.length;
       if (seen > limit) body.destroy(tooLarge(limit));
     });
+    // A client that goes away mid-body ends the upload (and its multipart upload) instead of leaving it waiting.
+    req.on('close', () => { if (!req.complete) body.destroy(cutShort()); });
     req.pipe(body);
     try {
       return { stored: await storage.upload('imports', key, body), fields: {} };
@@ -45,6 +51,13 @@ export async function receiveUpload(req: Request, storage: ObjectStorage, worksp
     const fields: Record<string, string> = {};
     let upload: Promise<StoredObject> | undefined;
     let failure: Error | undefined;
+    let body: PassThrough | undefined;
+    // Whatever ends the request early also ends the file's upload, so it is aborted rather than left waiting.
+    const abandon = (err: Error) => {
+      failure ??= err;
+      body?.destroy(failure);
+    };
+    req.on('close', () => { if (!req.complete) abandon(cutShort()); });
     let parser: busboy.Busboy;
     try {
       parser = busboy({ headers: req.headers, limits: { fileSize: limit, files: 1, fields: 20, fieldSize: 64 * 1024 } });
@@ -59,16 +72,19 @@ export async function receiveUpload(req: Request, storage: ObjectStorage, worksp
         file.resume();
         return;
       }
-      const body = new PassThrough();
-      file.on('limit', () => {
-        failure = tooLarge(limit);
-        body.destroy(failure);
-      });
+      body = new PassThrough();
+      file.on('limit', () => abandon(tooLarge(limit)));
+      // A part cut short (the body ended inside it) fails here; unheard, the error would end the process.
+      file.on('error', (err: Error) => abandon(new DomainError(ErrorCode.ValidationFailed, `malformed multipart body: ${err.message}`)));
       file.pipe(body);
       upload = storage.upload('imports', key, body);
       upload.catch(() => undefined);
     });
-    parser.on('error', (err: Error) => reject(new DomainError(ErrorCode.ValidationFailed, `malformed multipart body: ${err.message}`)));
+    parser.on('error', (err: Error) => {
+      const malformed = new DomainError(ErrorCode.ValidationFailed, `malformed multipart body: ${err.message}`);
+      abandon(malformed);
+      reject(malformed);
+    });
     parser.on('close', () => {
       (async () => {
         if (!upload) throw failure ?? new DomainError(ErrorCode.ValidationFailed, 'no file part: send the CSV in a part named "file"', { errors: [{ path: 'file', message: 'is required' }] });
