@@ -55,9 +55,16 @@ describe('accounts, deals, merge, archive and restore', () => {
     const primary = await contact('merge-primary@example.com', { lists: [{ listId: list.id, status: 'subscribed' }], tags: ['a'] });
     const duplicate = await contact('merge-dup@example.com', { firstName: 'Dup', fields: { city: 'Rome' }, lists: [{ listId: list.id, status: 'unsubscribed' }], tags: ['b'] });
     expect((await api('POST', '/v1/contacts/merge', { primaryId: primary.id, duplicateId: primary.id })).body.code).toBe('MERGE_SAME_CONTACT');
+    // Deals where the duplicate is the primary contact, with the primary on it too or not.
+    const both = (await api('POST', '/v1/deals', { name: 'Both on it', contactIds: [primary.id, duplicate.id], primaryContactId: duplicate.id })).body;
+    const dupOnly = (await api('POST', '/v1/deals', { name: 'Duplicate only', contactIds: [duplicate.id], primaryContactId: duplicate.id })).body;
+    const primaryLead = (await api('POST', '/v1/deals', { name: 'Primary leads', contactIds: [primary.id, duplicate.id], primaryContactId: primary.id })).body;
 
     const merged = await api('POST', '/v1/contacts/merge', { primaryId: primary.id, duplicateId: duplicate.id });
     expect(merged.status).toBe(200);
+    for (const deal of [both, dupOnly, primaryLead]) {
+      expect([deal.name, (await api('GET', `/v1/deals/${deal.id}`)).body.contacts]).toEqual([deal.name, [{ contactId: primary.id, isPrimary: true }]]);
+    }
     expect(merged.body).toMatchObject({ email: 'merge-primary@example.com', firstName: 'Dup', fields: { city: 'Rome' }, tags: ['a', 'b'] });
     expect(merged.body.lists).toEqual([{ listId: list.id, status: 'unsubscribed' }]);
     expect((await api('GET', `/v1/contacts/${duplicate.id}`)).status).toBe(404);

@@ -45,18 +45,13 @@ export class LifecycleService {
       );
       await em.query('insert into contact_tag (contact_id, tag_id) select $1, tag_id from contact_tag where contact_id = $2 on conflict do nothing', [primaryId, duplicateId]);
       await em.query('insert into contact_account (contact_id, account_id) select $1, account_id from contact_account where contact_id = $2 on conflict do nothing', [primaryId, duplicateId]);
-      // Deals: the primary takes the duplicate's place, including its primary role.
-      await em.query(
-        `update deal_contact dp set is_primary = true from deal_contact dd
-         where dd.contact_id = $2 and dd.is_primary and dp.deal_id = dd.deal_id and dp.contact_id = $1`,
-        [primaryId, duplicateId],
-      );
-      await em.query(
-        `insert into deal_contact (deal_id, contact_id, is_primary)
-         select deal_id, $1, is_primary from deal_contact dd where dd.contact_id = $2
-         and not exists (select 1 from deal_contact x where x.deal_id = dd.deal_id and x.contact_id = $1)`,
-        [primaryId, duplicateId],
-      );
+      // Deals: the primary takes the duplicate's place, including its primary role (handed over, not held twice:
+      // a deal has one primary contact).
+      const [handedOver] = (await em.query('update deal_contact set is_primary = false where contact_id = $1 and is_primary returning deal_id',
+        [duplicateId])) as [{ deal_id: string }[], number];
+      await em.query('insert into deal_contact (deal_id, contact_id, is_primary) select deal_id, $1, false from deal_contact where contact_id = $2 on conflict do nothing',
+        [primaryId, duplicateId]);
+      await em.query('update deal_contact set is_primary = true where contact_id = $1 and deal_id = any($2::uuid[])', [primaryId, handedOver.map((d) => d.deal_id)]);
       const fields = { ...duplicate.fields, ...primary.fields };
       await em.query(
         'update contact set first_name = coalesce(first_name, $2), last_name = coalesce(last_name, $3), fields = $4, updated_at = now() where id = $1',
