@@ -8,7 +8,7 @@ import type { DataSource } from 'typeorm';
 import { durableName, EventConsumers } from './event-consumer.js';
 import { MessagingTables1763800000000 } from './messaging-tables.migration.js';
 import { connectNats, ensureStreams } from './nats.js';
-import { OutboxRelay, recordEvent, recordEventsOf } from './outbox.js';
+import { MAX_EVENT_BYTES, OutboxRelay, recordEvent, recordEventsOf } from './outbox.js';
 
 const SUBJECT = 'events.contacts.contact.created.v1';
 const logger = pino({ level: 'silent' });
@@ -72,6 +72,9 @@ describe('outbox, relay and durable consumers on the real stack', () => {
       throw new Error('business rule failed');
     })).rejects.toThrow('business rule failed');
     const committed = await ds.transaction((em) => recordEvent(em, SUBJECT, systemContext(workspace), payload('committed@example.com')));
+    // An event NATS could never take is refused with the change that raised it, so it cannot hold up the others.
+    const huge = { ...payload('huge@example.com'), fields: { notes: 'x'.repeat(MAX_EVENT_BYTES) } };
+    await expect(ds.transaction((em) => recordEvent(em, SUBJECT, systemContext(workspace), huge))).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
 
     await waitFor(() => seen.length >= 1, { what: 'the committed event' });
     // Published in order: had the rolled-back one gone out, it would have arrived first.

@@ -1,9 +1,12 @@
-import { createEnvelope, messageSpec, validationErrors, type CommandContext, type EventEnvelope } from '@custodian/contracts';
+import { createEnvelope, DomainError, ErrorCode, messageSpec, validationErrors, type CommandContext, type EventEnvelope } from '@custodian/contracts';
 import { headers as natsHeaders } from '@nats-io/nats-core';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { metrics } from '@custodian/observability';
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+
+/** The largest event envelope recorded: under NATS's default payload limit of 1 MiB, with room for headers. */
+export const MAX_EVENT_BYTES = 900 * 1024;
 
 /**
  * Writes an event in the caller's transaction. Nothing is published here: the relay publishes
@@ -22,6 +25,12 @@ export async function recordEvent<T extends object>(
   // An invalid event is a programming error: fail the business transaction rather than publish it.
   if (errors.length) throw new Error(`invalid ${subject} payload: ${JSON.stringify(errors)}`);
   const envelope = createEnvelope(subject, context, data, causationId);
+  // NATS refuses messages over its payload limit (1 MiB by default): such an event could never be published, and
+  // would hold up every event queued after it. Refused here, the change that would have raised it is refused too.
+  const bytes = Buffer.byteLength(JSON.stringify(envelope));
+  if (bytes > MAX_EVENT_BYTES) {
+    throw new DomainError(ErrorCode.PayloadTooLarge, `the ${subject} event for this change would be ${bytes} bytes; events are limited to ${MAX_EVENT_BYTES} bytes`);
+  }
   await em.query('insert into outbox (id, subject, envelope) values ($1, $2, $3)', [envelope.id, subject, envelope]);
   // Delivered to listeners only when the transaction commits.
   await em.query('select pg_notify($1, $2)', [outboxChannel(em), envelope.id]);
