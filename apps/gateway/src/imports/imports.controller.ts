@@ -1,4 +1,5 @@
 import { DomainError, ErrorCode, type JobView } from '@custodian/contracts';
+import { CommandClient } from '@custodian/messaging';
 import { ObjectStorage } from '@custodian/storage';
 import { Controller, Get, Headers, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -76,8 +77,10 @@ export class ImportsController {
       res.setHeader('Location', `/v1/imports/${job.id}`);
       return job;
     } catch (err) {
-      // Nothing will ever read an upload whose import was refused.
-      if (uploadedKey) await this.storage.remove('imports', uploadedKey).catch(() => undefined);
+      // Nothing will ever read an upload whose import was refused. Without an answer (a time-out), the job may be
+      // queued already and need the file, so it stays: kept by mistake it costs storage, removed by mistake an import.
+      const refused = err instanceof DomainError && (err.code !== ErrorCode.ServiceUnavailable || CommandClient.noResponder(err));
+      if (uploadedKey && refused) await this.storage.remove('imports', uploadedKey).catch(() => undefined);
       throw err;
     }
   }
