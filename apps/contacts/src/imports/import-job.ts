@@ -226,14 +226,15 @@ export class ImportJob {
     const statusColumn = targets.some((t) => t.kind === 'status');
 
     // The same email twice in the file: the first row counts, later ones are rejected.
-    const [duplicates] = (await em.query(`
-      delete from import_raw r using (
-        select lower(email) as k, min(row_no) as first_row from import_raw group by 1 having count(*) > 1) d
-      where lower(r.email) = d.k and r.row_no <> d.first_row
-      returning r.row_no, r.email, d.first_row`)) as [{ row_no: number; email: string; first_row: number }[], number];
-    for (const d of duplicates.sort((a, b) => a.row_no - b.row_no)) {
-      await rejects!.add(d.row_no, `duplicate email in the file (first seen on row ${d.first_row})`, this.emailOnly(targets, d.email));
-    }
+    await em.query('create temp table import_duplicate (row_no int primary key, email text not null, first_row int not null) on commit drop');
+    await em.query(`
+      with d as (
+        delete from import_raw r using (
+          select lower(email) as k, min(row_no) as first_row from import_raw group by 1 having count(*) > 1) d
+        where lower(r.email) = d.k and r.row_no <> d.first_row
+        returning r.row_no, r.email, d.first_row)
+      insert into import_duplicate select * from d`);
+    await this.reject(em, 'import_duplicate', rejects!, targets, (d) => `duplicate email in the file (first seen on row ${d.first_row})`);
     // Match every row to its live contact once; a new contact gets its id here.
     await em.query(`
       insert into import_row
@@ -306,10 +307,27 @@ export class ImportJob {
     if (mode === 'upsert') return 0;
     const reason = mode === 'add' ? 'skipped: a contact with this email exists (mode add only adds new contacts)'
       : 'skipped: no contact with this email (mode update only changes existing contacts)';
-    const [removed] = (await em.query(`delete from import_row where ${mode === 'add' ? 'not is_new' : 'is_new'} returning row_no, email`)) as
-      [{ row_no: number; email: string }[], number];
-    for (const r of removed.sort((a, b) => a.row_no - b.row_no)) await rejects.add(r.row_no, reason, this.emailOnly(targets, r.email));
-    return removed.length;
+    await em.query('create temp table import_skipped (row_no int primary key, email text not null) on commit drop');
+    await em.query(`with d as (delete from import_row where ${mode === 'add' ? 'not is_new' : 'is_new'} returning row_no, email)
+      insert into import_skipped select * from d`);
+    return this.reject(em, 'import_skipped', rejects, targets, () => reason);
+  }
+
+  /**
+   * Adds the rows of a staging table to the rejected rows, in file order, a page at a time: a file
+   * of millions of repeated rows never sits in memory. Answers how many there were.
+   */
+  private async reject(em: EntityManager, table: 'import_duplicate' | 'import_skipped', rejects: RejectsFile, targets: ColumnTarget[],
+    reasonOf: (row: { row_no: number; email: string; first_row?: number }) => string): Promise<number> {
+    let after = 0;
+    let count = 0;
+    for (;;) {
+      const page = (await em.query(`select * from ${table} where row_no > $1 order by row_no limit 10000`, [after])) as { row_no: number; email: string; first_row?: number }[];
+      for (const r of page) await rejects.add(r.row_no, reasonOf(r), this.emailOnly(targets, r.email));
+      count += page.length;
+      if (page.length < 10_000) return count;
+      after = page[page.length - 1]!.row_no;
+    }
   }
 
   /** Errors of the file become job failures with a code and the row. */
