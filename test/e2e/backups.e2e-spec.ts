@@ -132,16 +132,21 @@ describe('list backups', () => {
     const diff = await api('GET', `/v1/backups/${backup.id}/diff`);
     expect(diff.body).toMatchObject({ listRecreated: true, added: 3 });
 
-    const restore = await api('POST', `/v1/backups/${backup.id}/restore`, {});
-    expect(restore.status).toBe(202);
-    expect(restore.body).toMatchObject({ listRecreated: true, listId: expect.any(String) });
-    expect(restore.body.listId).not.toBe(list.id);
-    const job = await waitJob(api, restore.body.id);
+    // Sent twice at once under one key: one job, one list re-created.
+    const key = { 'idempotency-key': `recreate-${backup.id}` };
+    const [restore, twin] = await Promise.all([1, 2].map(() => api('POST', `/v1/backups/${backup.id}/restore`, {}, key)));
+    expect(restore!.status).toBe(202);
+    expect(restore!.body).toMatchObject({ listRecreated: true, listId: expect.any(String) });
+    expect(restore!.body.listId).not.toBe(list.id);
+    expect([twin!.body.id, twin!.body.listId]).toEqual([restore!.body.id, restore!.body.listId]);
+    const named = (await api('GET', '/v1/lists?limit=500')).body.items.filter((l: { name: string }) => l.name.startsWith('Deleted then restored'));
+    expect(named).toHaveLength(1);
+    const job = await waitJob(api, restore!.body.id);
     expect(job.status).toBe('succeeded');
-    const newList = (await api('GET', `/v1/lists/${restore.body.listId}`)).body;
+    const newList = (await api('GET', `/v1/lists/${restore!.body.listId}`)).body;
     expect(newList.name).toBe('Deleted then restored');
     expect(await members(api, newList.id)).toEqual({ 'r1@example.com': 'subscribed', 'r2@example.com': 'unsubscribed', 'r3@example.com': 'bounced' });
-    await tap.waitFor('events.backups.restore.completed.v1', (d) => d.jobId === restore.body.id);
+    await tap.waitFor('events.backups.restore.completed.v1', (d) => d.jobId === restore!.body.id);
   });
 
   it('never turns an unsubscribed or bounced member into a subscribed one', async () => {

@@ -6,6 +6,7 @@ import type { ClaimedJob, FinishedJobDetails, JobContext } from '@custodian/jobs
 import { JobRunner, JobStore } from '@custodian/jobs';
 import { CommandClient, CommandHandler, recordEvent } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
+import { withRunner } from '@custodian/persistence';
 import { ObjectStorage, StorageError } from '@custodian/storage';
 import { Controller, Inject, Injectable } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -47,6 +48,21 @@ export class RestoreHandlers {
    */
   @CommandHandler('backups.backup.restore.v1')
   async restore(data: RestoreBackupV1, context: CommandContext): Promise<RestoreReply> {
+    if (!data.idempotencyKey) return this.start(data, context);
+    // Requests under one key wait for each other (the list is re-created outside the job's transaction), so a
+    // second one finds the first one's job instead of re-creating the list again.
+    const lock = [`backup-restore:${context.workspaceId}`, data.idempotencyKey];
+    return withRunner(this.ds, async (runner) => {
+      await runner.query('select pg_advisory_lock(hashtext($1), hashtext($2))', lock);
+      try {
+        return await this.start(data, context);
+      } finally {
+        await runner.query('select pg_advisory_unlock(hashtext($1), hashtext($2))', lock);
+      }
+    });
+  }
+
+  private async start(data: RestoreBackupV1, context: CommandContext): Promise<RestoreReply> {
     const backup = await findBackup(this.ds.manager, context.workspaceId, data.id);
     const dryRun = data.dryRun ?? false;
     if (data.idempotencyKey) {
