@@ -1,4 +1,5 @@
-import { EventTap, TestSystem, uniqueWorkspace, waitFor } from '@custodian/testing';
+import { ObjectStorage, parseStorageConfig } from '@custodian/storage';
+import { EventTap, stackEnv, TestSystem, uniqueWorkspace, waitFor } from '@custodian/testing';
 
 type Api = ReturnType<TestSystem['client']>;
 
@@ -6,6 +7,7 @@ describe('imports through the gateway', () => {
   const system = new TestSystem(['contacts']);
   const workspace = uniqueWorkspace('imp');
   const tap = new EventTap(workspace);
+  const storage = new ObjectStorage(parseStorageConfig(stackEnv()));
   let api: Api;
   let token: string;
 
@@ -131,6 +133,18 @@ describe('imports through the gateway', () => {
     expect(apiJob.result.snapshotId).toBeNull();
     await tap.waitFor('events.contacts.import.completed.v1', (d) => d.jobId === apiJob.id);
     expect(tap.of('events.contacts.list-snapshot.created.v1').filter((e) => e.envelope.data.jobId === apiJob.id)).toEqual([]);
+
+    // A back-office import that fails leaves no backup behind: nothing would record it, nor ever remove it.
+    const backupFiles = async () => {
+      const keys: string[] = [];
+      for await (const o of storage.list('backups', `${workspace}/backups/`)) keys.push(o.key);
+      return keys.sort();
+    };
+    const before = await backupFiles();
+    expect(before).toContain(snapshot.envelope.data.key);
+    const failed = await importCsv('name\nno email column\n', { listId, mode: 'upsert' });
+    expect(failed.status).toBe('failed');
+    expect(await backupFiles()).toEqual(before);
   });
 
   it('refuses a multipart body that ends inside the file, and keeps serving', async () => {

@@ -1,5 +1,5 @@
 import { PassThrough, Readable, Transform } from 'node:stream';
-import { DomainError, ErrorCode, type CommandContext, type ImportMode, type JobView } from '@custodian/contracts';
+import { DomainError, ErrorCode, type CommandContext, type ImportMode, type JobView, type ListSnapshotCreatedV1 } from '@custodian/contracts';
 import { CsvError, CsvReader, createCsvWriter } from '@custodian/csv';
 import type { ClaimedJob, FinishedJobDetails, JobContext } from '@custodian/jobs';
 import { recordEvent } from '@custodian/messaging';
@@ -105,17 +105,26 @@ export class ImportJob {
     const runner = this.ds.createQueryRunner();
     await runner.connect();
     let result: ImportResult | undefined;
+    const aside: { snapshot?: Promise<ListSnapshotCreatedV1> } = {};
+    let committing = false;
     try {
       await runner.startTransaction();
-      result = await this.importInto(runner, job, params, ctx);
+      result = await this.importInto(runner, job, params, ctx, aside);
       if (params.dryRun) {
         await runner.rollbackTransaction();
       } else {
         await ctx.finishIn(runner.manager, result);
+        committing = true;
         await runner.commitTransaction();
       }
     } catch (err) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      // The list's backup was written for this import alone: rolled back, nothing records it, so nothing would
+      // ever remove it. (A failed commit may still have committed: then it stays.)
+      if (!committing) {
+        const written = await aside.snapshot?.catch(() => undefined);
+        if (written) await this.storage.remove('backups', written.key).catch(() => undefined);
+      }
       throw this.explain(err);
     } finally {
       await runner.release();
@@ -141,7 +150,8 @@ export class ImportJob {
     }
   }
 
-  private async importInto(runner: QueryRunner, job: ClaimedJob, params: ImportParams, ctx: JobContext): Promise<ImportResult> {
+  private async importInto(runner: QueryRunner, job: ClaimedJob, params: ImportParams, ctx: JobContext,
+    aside: { snapshot?: Promise<ListSnapshotCreatedV1> }): Promise<ImportResult> {
     const em = runner.manager;
     const ws = params.context.workspaceId;
     // Room for the hash joins over the whole file, so they do not spill to disk.
@@ -158,6 +168,7 @@ export class ImportJob {
       ? this.snapshots.captureAside(snapshotRequest) : undefined;
     // Awaited below; a failure before then must not go unhandled.
     snapshot?.catch(() => undefined);
+    aside.snapshot = snapshot;
 
     await em.query(`create temp table import_raw (
         row_no int not null, email text not null, first_name text, last_name text, status text, fields jsonb not null
