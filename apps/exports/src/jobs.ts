@@ -5,13 +5,9 @@ import { ExportsEnv } from './config.js';
 import { ExportRun } from './runs/export-run.js';
 
 /** The exports service's jobs: one per export, mostly waiting on its data owner, so many run at once. */
-export const EXPORTS_JOBS = appJobs('exports', DataSource, [ExportsEnv, ExportRun], (deps) => {
-  const [env, run] = deps as [ExportsEnv, ExportRun];
-  return {
-    leaseMs: parseDuration(env.EXPORTS_JOB_LEASE),
-    instanceId: env.INSTANCE_ID,
-    concurrency: env.EXPORTS_CONCURRENCY,
-    handlers: { export: (job, ctx) => run.run(job, ctx) },
-    onFinished: (em, job, details) => run.onFinished(em, job, details),
-  };
-});
+export const EXPORTS_JOBS = appJobs('exports', DataSource, [ExportsEnv, ExportRun], (env, run) => ({
+  leaseMs: parseDuration(env.EXPORTS_JOB_LEASE),
+  instanceId: env.INSTANCE_ID,
+  concurrency: env.EXPORTS_CONCURRENCY,
+  jobs: [run.definition],
+}));

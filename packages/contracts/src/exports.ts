@@ -49,7 +49,7 @@ export interface ExportPage { items: ExportView[]; nextCursor: string | null }
  * What a data owner reports when its dataset job for an export has ended (the same payloads for
  * every owner, under `events.<owner>.dataset.exported|failed.v1`): the file, or why there is none.
  */
-export function datasetReport(job: JobView, exportId: string):
+export function datasetReport(job: Pick<JobView, 'id' | 'status' | 'error'> & { result: object | null }, exportId: string):
   { outcome: 'exported'; data: DatasetExportedV1 } | { outcome: 'failed'; data: DatasetFailedV1 } {
   if (job.status === 'succeeded') {
     const r = job.result as Omit<DatasetExportedV1, 'exportId' | 'jobId'>;

@@ -1,65 +1,20 @@
-import type { JobView } from '@custodian/contracts';
+import { DomainError, ErrorCode } from '@custodian/contracts';
+import { metrics } from '@custodian/observability';
 import type { DataSource, EntityManager } from 'typeorm';
-import { toJobView, type JobRow } from './job-store.js';
-
-/** A job that cannot succeed as asked ends failed with this code (shown to whoever requested it). */
-export class JobFailure extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-    this.name = 'JobFailure';
-  }
-}
-
-export interface ClaimedJob {
-  id: string;
-  workspaceId: string;
-  kind: string;
-  params: Record<string, unknown>;
-  requestedBy: string;
-  requestedAt: Date;
-  attempt: number;
-  correlationId: string | null;
-}
-
-export interface JobContext {
-  /** Aborted when the job times out, its lease is lost, or the runner stops. */
-  signal: AbortSignal;
-  /** Records progress (throttled writes). */
-  progress(done: number, total?: number | null): Promise<void>;
-  /**
-   * Marks the job succeeded inside the handler's own transaction, so its effects and its final
-   * status commit together (a crash in between re-runs nothing that was already done).
-   */
-  finishIn(em: EntityManager, result: Record<string, unknown>): Promise<void>;
-}
-
-export interface FinishedJobDetails {
-  workspaceId: string;
-  params: Record<string, unknown>;
-  correlationId: string | null;
-}
-
-const detailsOf = (row: JobRow): FinishedJobDetails => ({ workspaceId: row.workspace_id, params: row.params, correlationId: row.correlation_id });
-
-export type JobHandler = (job: ClaimedJob, ctx: JobContext) => Promise<Record<string, unknown> | void>;
+import { publicFailure, type ClaimedJob, type JobContext, type JobDefinition } from './job-definition.js';
+import { finishedJob, type JobRow } from './job-store.js';
 
 export interface JobRunnerOptions {
   instanceId: string;
-  handlers: Record<string, JobHandler>;
+  /** The app's kinds of job; the runner claims only these. */
+  jobs: JobDefinition[];
   leaseMs?: number;
   heartbeatMs?: number;
   pollIntervalMs?: number;
   concurrency?: number;
-  /**
-   * Kinds claimed before the others, in this order; the rest by request time. For work someone
-   * waits on (a dataset an export needs) queued behind background work (a thousand expiries).
-   */
-  priority?: string[];
   progressIntervalMs?: number;
   /** How long stop() waits for running handlers before releasing their leases. */
   stopGraceMs?: number;
-  /** Called in the transaction that gives a job its final status (outbox events go here). */
-  onFinished?: (em: EntityManager, job: JobView, details: FinishedJobDetails) => Promise<void>;
   logger?: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void };
 }
 
@@ -76,7 +31,17 @@ export class JobRunner {
   private loop?: Promise<void>;
   private wake?: () => void;
 
-  constructor(private readonly ds: DataSource, private readonly options: JobRunnerOptions) {}
+  private readonly definitions: Map<string, JobDefinition>;
+  private readonly kinds: string[];
+  /** Kind to priority, for the claim's order. */
+  private readonly priorities: Record<string, number>;
+
+  constructor(private readonly ds: DataSource, private readonly options: JobRunnerOptions) {
+    this.definitions = new Map(options.jobs.map((d) => [d.kind, d]));
+    if (this.definitions.size !== options.jobs.length) throw new Error(`two job definitions share a kind: ${options.jobs.map((d) => d.kind).join(', ')}`);
+    this.kinds = options.jobs.map((d) => d.kind);
+    this.priorities = Object.fromEntries(options.jobs.map((d) => [d.kind, d.priority ?? 0]));
+  }
 
   private get leaseMs() { return this.options.leaseMs ?? 30_000; }
 
@@ -140,11 +105,11 @@ export class JobRunner {
              and (timeout_at < now() or (lease_expires_at < now() and attempts >= max_attempts))
            for update skip locked)
          returning *`,
-        [Object.keys(this.options.handlers)],
+        [this.kinds],
       )) as [JobRow[], number];
       for (const row of ended[0]) {
         this.running.get(row.id)?.controller.abort(new Error(row.error_message ?? 'job ended'));
-        await this.options.onFinished?.(em, toJobView(row), detailsOf(row));
+        await this.ended(em, row);
       }
     });
   }
@@ -157,9 +122,9 @@ export class JobRunner {
        where id = (
          select id from job where kind = any($1)
            and (status = 'queued' or (status = 'running' and lease_expires_at < now() and attempts < max_attempts))
-         order by array_position($4::text[], kind), requested_at limit 1 for update skip locked)
+         order by coalesce(($4::jsonb ->> kind)::int, 0) desc, requested_at limit 1 for update skip locked)
        returning *`,
-      [Object.keys(this.options.handlers), this.options.instanceId, this.leaseMs / 1000, this.options.priority ?? []],
+      [this.kinds, this.options.instanceId, this.leaseMs / 1000, this.priorities],
     )) as [JobRow[], number];
     const row = rows[0][0];
     if (!row) return null;
@@ -183,7 +148,7 @@ export class JobRunner {
       }).catch(() => undefined);
     }, this.options.heartbeatMs ?? Math.max(50, Math.floor(this.leaseMs / 3)));
 
-    const ctx: JobContext = {
+    const ctx: JobContext<object> = {
       signal: controller.signal,
       progress: async (done, total) => {
         const now = Date.now();
@@ -200,7 +165,7 @@ export class JobRunner {
 
     const done = (async () => {
       try {
-        const result = await this.options.handlers[job.kind]!(job, ctx);
+        const result = await this.definitions.get(job.kind)!.run(job, ctx);
         if (!finished) await this.ds.transaction((em) => this.finish(em, job.id, 'succeeded', { result: result ?? {} }));
       } catch (err) {
         if (finished || err instanceof LeaseLost) return;
@@ -209,10 +174,12 @@ export class JobRunner {
           return;
         }
         if (controller.signal.aborted) return; // ended by the sweep (timed out): already final
-        const e = err as { code?: unknown; message?: string };
-        const code = typeof e.code === 'string' ? e.code : 'JOB_FAILED';
-        this.options.logger?.warn({ jobId: job.id, kind: job.kind, code, err: e.message }, 'job failed');
-        await this.ds.transaction((em) => this.finish(em, job.id, 'failed', { code, message: e.message ?? String(err) }))
+        // Only a JobFailure or DomainError is the caller's to read; anything else (a driver's words, a bug) stays in the log.
+        const shown = publicFailure(err);
+        if (shown) this.options.logger?.warn({ jobId: job.id, kind: job.kind, code: shown.code, err: shown.message }, 'job failed');
+        else this.options.logger?.error({ jobId: job.id, kind: job.kind, err }, 'job failed on an unexpected error');
+        const outcome = shown ?? { code: 'JOB_FAILED', message: `the ${job.kind} job failed on an unexpected error; the service's log has the cause (job ${job.id})` };
+        await this.ds.transaction((em) => this.finish(em, job.id, 'failed', outcome))
           .catch((finishErr) => this.options.logger?.error({ err: (finishErr as Error).message }, 'could not record the failure of a job'));
       } finally {
         finished = true;
@@ -226,7 +193,7 @@ export class JobRunner {
 
   private async finish(
     em: EntityManager, id: string, status: 'succeeded' | 'failed',
-    outcome: { result?: Record<string, unknown>; code?: string; message?: string },
+    outcome: { result?: object; code?: string; message?: string },
   ): Promise<void> {
     const rows = (await em.query(
       `update job set status = $3, result = $4, error_code = $5, error_message = $6, finished_at = now(),
@@ -236,8 +203,37 @@ export class JobRunner {
       [id, this.options.instanceId, status, outcome.result ?? null, outcome.code ?? null, outcome.message ?? null],
     )) as [JobRow[], number];
     const row = rows[0][0];
-    // The lease was lost (timed out or taken over): the other outcome stands.
+    // The lease was lost (timed out, cancelled or taken over): the other outcome stands.
     if (!row) throw new LeaseLost(`job ${id} is no longer held by this process`);
-    await this.options.onFinished?.(em, toJobView(row), detailsOf(row));
+    await this.ended(em, row);
+  }
+
+  /**
+   * Cancels a job of this app's kinds in the caller's transaction: a queued one, or with
+   * `running: true` a running one too (whichever replica runs it loses its lease and stops). The
+   * kind's onFinished runs as for any other end.
+   */
+  async cancel(em: EntityManager, workspaceId: string, id: string, how: { running?: boolean; code?: string; message?: string } = {}): Promise<JobRow> {
+    const states = how.running ? ['queued', 'running'] : ['queued'];
+    const rows = (await em.query(
+      `update job set status = 'cancelled', finished_at = now(), lease_owner = null, lease_expires_at = null, error_code = $4, error_message = $5
+       where workspace_id = $1 and id = $2 and kind = any($6) and status = any($3) returning *`,
+      [workspaceId, id, states, how.code ?? null, how.message ?? null, this.kinds],
+    )) as [JobRow[], number];
+    const row = rows[0][0];
+    if (!row) {
+      const [current] = (await em.query('select status from job where workspace_id = $1 and id = $2 and kind = any($3)', [workspaceId, id, this.kinds])) as { status: string }[];
+      if (!current) throw new DomainError(ErrorCode.NotFound, `job ${id} not found`);
+      throw new DomainError(ErrorCode.JobAlreadyRunning, `job ${id} is ${current.status}; only ${states.join(' or ')} jobs can be cancelled`);
+    }
+    // The replica running it sees its lease gone at its next heartbeat, after this commits, and stops.
+    await this.ended(em, row);
+    return row;
+  }
+
+  /** The end of a job, in the transaction that gives it its final status. */
+  private async ended(em: EntityManager, row: JobRow): Promise<void> {
+    metrics.jobsFinished.inc({ kind: row.kind, status: row.status });
+    await this.definitions.get(row.kind)?.onFinished?.(em, finishedJob(row));
   }
 }

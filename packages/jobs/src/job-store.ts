@@ -1,11 +1,12 @@
 import { DomainError, ErrorCode, type JobStatus, type JobView } from '@custodian/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { FinishedJob, JobDefinition } from './job-definition.js';
 
 export interface JobRow {
-  id: string; workspace_id: string; kind: string; status: JobStatus; params: Record<string, unknown>;
+  id: string; workspace_id: string; kind: string; status: JobStatus; params: object;
   progress_done: string; progress_total: string | null; requested_by: string; requested_at: Date;
   started_at: Date | null; finished_at: Date | null; expires_at: Date | null; attempts: number; max_attempts: number;
-  result: Record<string, unknown> | null; error_code: string | null; error_message: string | null;
+  result: object | null; error_code: string | null; error_message: string | null;
   concurrency_key: string | null; idempotency_key: string | null; correlation_id: string | null;
   lease_owner: string | null; timeout_at: Date | null;
 }
@@ -22,31 +23,34 @@ export function toJobView(row: JobRow): JobView {
     startedAt: iso(row.started_at),
     finishedAt: iso(row.finished_at),
     expiresAt: iso(row.expires_at),
-    result: row.result,
+    result: row.result as Record<string, unknown> | null,
     error: row.error_code ? { code: row.error_code, message: row.error_message ?? '' } : null,
   };
 }
 
-export interface EnqueueInput {
+export function finishedJob<P extends object, R extends object>(row: JobRow): FinishedJob<P, R> {
+  return { ...toJobView(row), result: row.result as R | null, workspaceId: row.workspace_id, params: row.params as P, correlationId: row.correlation_id };
+}
+
+export interface EnqueueInput<P extends object = object> {
   workspaceId: string;
-  kind: string;
-  params: Record<string, unknown>;
+  params: P;
   requestedBy: string;
   /** At most one queued-or-running job per workspace and key (e.g. `export`, `restore`). */
   concurrencyKey?: string;
   /** The same key for the same kind answers with the existing job. */
   idempotencyKey?: string;
   /** Params that may differ between two sends of the same request (who sent it, trace ids, ...). */
-  ignoreForIdempotency?: string[];
+  ignoreForIdempotency?: (keyof P & string)[];
   maxAttempts?: number;
-  /** A job running longer than this (from its first start) is discarded. */
+  /** A job running longer than this (from its first start) is discarded; default: its definition's timeout. */
   timeoutMs?: number;
   expiresAt?: Date;
   correlationId?: string;
 }
 
 /** Whether two params objects are the same request, ignoring the given top-level keys. */
-export function sameParams(a: Record<string, unknown>, b: Record<string, unknown>, ignore: string[] = []): boolean {
+export function sameParams(a: object, b: object, ignore: string[] = []): boolean {
   const canonical = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(canonical);
     if (value && typeof value === 'object') {
@@ -54,11 +58,17 @@ export function sameParams(a: Record<string, unknown>, b: Record<string, unknown
     }
     return value;
   };
-  const strip = (p: Record<string, unknown>) => Object.fromEntries(Object.entries(p).filter(([k, v]) => !ignore.includes(k) && v !== undefined));
+  const strip = (p: object) => Object.fromEntries(Object.entries(p).filter(([k, v]) => !ignore.includes(k) && v !== undefined));
   return JSON.stringify(canonical(strip(a))) === JSON.stringify(canonical(strip(b)));
 }
 
-/** Job rows of one app's schema. Every read is scoped to a workspace. */
+/** A row of a job of a known kind, its params and result typed by the definition. */
+export interface TypedJobRow<P extends object, R extends object> extends JobRow { params: P; result: R | null }
+
+/**
+ * Job rows of one app's schema: the one place that reads and writes the `job` table (with the
+ * runner). Every read of a caller's job is scoped to a workspace.
+ */
 export class JobStore {
   constructor(private readonly ds: DataSource) {}
 
@@ -67,18 +77,19 @@ export class JobStore {
    * A second active job with the same concurrency key is refused (JOB_ALREADY_RUNNING, with the
    * running job's id); a repeated idempotency key returns the first job.
    */
-  async enqueue(em: EntityManager, input: EnqueueInput): Promise<{ job: JobView; existing: boolean }> {
+  async enqueue<P extends object, R extends object>(em: EntityManager, definition: JobDefinition<P, R>, input: EnqueueInput<NoInfer<P>>): Promise<{ job: JobView; existing: boolean }> {
+    const kind = definition.kind;
     const rows = (await em.query(
       `insert into job (workspace_id, kind, params, requested_by, concurrency_key, idempotency_key, max_attempts, timeout_ms, expires_at, correlation_id)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
        on conflict do nothing returning *`,
-      [input.workspaceId, input.kind, input.params, input.requestedBy, input.concurrencyKey ?? null, input.idempotencyKey ?? null,
-        input.maxAttempts ?? 3, input.timeoutMs ?? null, input.expiresAt ?? null, input.correlationId ?? null],
+      [input.workspaceId, kind, input.params, input.requestedBy, input.concurrencyKey ?? null, input.idempotencyKey ?? null,
+        input.maxAttempts ?? definition.maxAttempts ?? 3, input.timeoutMs ?? definition.timeout ?? null, input.expiresAt ?? null, input.correlationId ?? null],
     )) as JobRow[];
     if (rows[0]) return { job: toJobView(rows[0]), existing: false };
 
     if (input.idempotencyKey) {
-      const same = await this.byIdempotencyKey(em, input.workspaceId, input.kind, input.idempotencyKey);
+      const same = await this.byIdempotencyKey(em, definition, input.workspaceId, input.idempotencyKey);
       if (same) {
         if (!sameParams(same.params, input.params, input.ignoreForIdempotency)) {
           throw new DomainError(ErrorCode.IdempotencyKeyReused, `Idempotency-Key "${input.idempotencyKey}" was used for a different request (job ${same.id})`);
@@ -92,7 +103,7 @@ export class JobStore {
     )) as { id: string; kind: string }[];
     if (active) throw alreadyRunning(active);
     // The conflicting row finished between the insert and the look-up: try once more.
-    return this.enqueue(em, input);
+    return this.enqueue(em, definition, input);
   }
 
   /**
@@ -110,10 +121,78 @@ export class JobStore {
     if (active && !(idempotencyKey && active.idempotency_key === idempotencyKey)) throw alreadyRunning(active);
   }
 
-  /** The job a workspace queued under an idempotency key, if any. */
-  async byIdempotencyKey(em: EntityManager, workspaceId: string, kind: string, key: string): Promise<JobRow | null> {
-    const [row] = (await em.query('select * from job where workspace_id = $1 and kind = $2 and idempotency_key = $3', [workspaceId, kind, key])) as JobRow[];
+  /** The job of a kind that a workspace queued under an idempotency key, if any. */
+  async byIdempotencyKey<P extends object, R extends object>(em: EntityManager, definition: JobDefinition<P, R>, workspaceId: string, key: string): Promise<TypedJobRow<P, R> | null> {
+    const [row] = (await em.query('select * from job where workspace_id = $1 and kind = $2 and idempotency_key = $3', [workspaceId, definition.kind, key])) as TypedJobRow<P, R>[];
     return row ?? null;
+  }
+
+  /** A job of a kind by id, typed by its definition; null when the workspace has no such job. */
+  async find<P extends object, R extends object>(em: EntityManager, definition: JobDefinition<P, R>, workspaceId: string, id: string, options: { lock?: boolean } = {}): Promise<TypedJobRow<P, R> | null> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+    const [row] = (await em.query(`select * from job where workspace_id = $1 and id = $2 and kind = $3${options.lock ? ' for update' : ''}`,
+      [workspaceId, id, definition.kind])) as TypedJobRow<P, R>[];
+    return row ?? null;
+  }
+
+  /** A page of a workspace's jobs of a kind, newest first, after the (requested_at, id) of a cursor. */
+  async page<P extends object, R extends object>(em: EntityManager, definition: JobDefinition<P, R>, workspaceId: string, limit: number,
+    after?: [string, string]): Promise<(TypedJobRow<P, R> & { cursor_at: string })[]> {
+    return (await em.query(`select *, to_char(requested_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at from job
+      where workspace_id = $1 and kind = $2 ${after ? 'and (requested_at, id) < ($4::timestamptz, $5::uuid)' : ''}
+      order by requested_at desc, id desc limit $3`, [workspaceId, definition.kind, limit, ...(after ?? [])])) as (TypedJobRow<P, R> & { cursor_at: string })[];
+  }
+
+  /** The job (of any workspace) whose id, or one of whose params, is `value`: for reports that name a job by a request id. */
+  async byIdOrParam<P extends object, R extends object>(em: EntityManager, definition: JobDefinition<P, R>, workspaceId: string, param: keyof P & string, value: string): Promise<TypedJobRow<P, R> | null> {
+    const [row] = (await em.query(`select * from job where workspace_id = $1 and kind = $2 and (id::text = $4 or params->>$3 = $4)`,
+      [workspaceId, definition.kind, param, value])) as TypedJobRow<P, R>[];
+    return row ?? null;
+  }
+
+  /** The status of a job, or null when it is gone. */
+  async status(id: string, em: EntityManager = this.ds.manager): Promise<JobStatus | null> {
+    const [row] = (await em.query('select status from job where id = $1', [id])) as { status: JobStatus }[];
+    return row?.status ?? null;
+  }
+
+  /** The job holding a workspace's concurrency key, locked until the caller's transaction ends, or null. */
+  async activeFor(em: EntityManager, workspaceId: string, concurrencyKey: string): Promise<{ id: string; kind: string } | null> {
+    const [active] = (await em.query(`select id, kind from job where workspace_id = $1 and concurrency_key = $2 and status in ('queued', 'running') for update`,
+      [workspaceId, concurrencyKey])) as { id: string; kind: string }[];
+    return active ?? null;
+  }
+
+  /**
+   * SQL that is true while a queued or running job holds the concurrency key, for a query of the
+   * app's own tables (`workspace` and `key` are SQL expressions of that query).
+   */
+  static activeJobSql(workspace: string, key: string): string {
+    return `exists (select 1 from job j where j.workspace_id = ${workspace} and j.concurrency_key = ${key} and j.status in ('queued', 'running'))`;
+  }
+
+  /**
+   * How long, in whole seconds, until `cooldownMs` has passed since the latest job of a kind that
+   * ended with `status` was requested; null when none is that recent.
+   */
+  async coolingDown<P extends object, R extends object>(em: EntityManager, definition: JobDefinition<P, R>, workspaceId: string, status: JobStatus, cooldownMs: number): Promise<number | null> {
+    const [cooling] = (await em.query(`select ceil(extract(epoch from requested_at + make_interval(secs => $4) - now()))::int as wait
+      from job where workspace_id = $1 and kind = $2 and status = $3 and requested_at + make_interval(secs => $4) > now()
+      order by requested_at desc limit 1`, [workspaceId, definition.kind, status, cooldownMs / 1000])) as { wait: number }[];
+    return cooling?.wait ?? null;
+  }
+
+  /**
+   * Succeeded jobs of a kind (of every workspace) past their expiry, up to `limit`, locked (SKIP
+   * LOCKED, so replicas share the work) until the caller's transaction ends; `expire` marks them.
+   */
+  async dueToExpire<P extends object, R extends object>(em: EntityManager, definition: JobDefinition<P, R>, limit: number): Promise<TypedJobRow<P, R>[]> {
+    return (await em.query(`select * from job where kind = $1 and status = 'succeeded' and expires_at <= now()
+      order by expires_at limit $2 for update skip locked`, [definition.kind, limit])) as TypedJobRow<P, R>[];
+  }
+
+  async expire(em: EntityManager, ids: string[]): Promise<void> {
+    await em.query(`update job set status = 'expired' where id = any($1::uuid[]) and status = 'succeeded'`, [ids]);
   }
 
   async get(workspaceId: string, id: string, em: EntityManager = this.ds.manager): Promise<JobView | null> {
@@ -125,18 +204,6 @@ export class JobStore {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
     const [row] = (await em.query('select * from job where workspace_id = $1 and id = $2', [workspaceId, id])) as JobRow[];
     return row ?? null;
-  }
-
-  /** Cancels a job that has not started yet. */
-  async cancel(workspaceId: string, id: string): Promise<JobView> {
-    const rows = (await this.ds.query(
-      `update job set status = 'cancelled', finished_at = now() where workspace_id = $1 and id = $2 and status = 'queued' returning *`,
-      [workspaceId, id],
-    )) as [JobRow[], number];
-    if (rows[0][0]) return toJobView(rows[0][0]);
-    const current = await this.get(workspaceId, id);
-    if (!current) throw new DomainError(ErrorCode.NotFound, `job ${id} not found`);
-    throw new DomainError(ErrorCode.JobAlreadyRunning, `job ${id} is ${current.status}; only queued jobs can be cancelled`);
   }
 }
 

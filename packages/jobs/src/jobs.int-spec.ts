@@ -1,9 +1,9 @@
-import type { JobView } from '@custodian/contracts';
 import { createAppDataSource, migrate } from '@custodian/persistence';
 import { stackEnv, waitFor } from '@custodian/testing';
 import type { DataSource } from 'typeorm';
-import { JobRunner, type JobHandler, type JobRunnerOptions } from './job-runner.js';
-import { JobStore } from './job-store.js';
+import { defineJob, JobFailure, type ClaimedJob, type FinishedJob, type JobContext } from './job-definition.js';
+import { JobRunner, type JobRunnerOptions } from './job-runner.js';
+import { JobStore, type EnqueueInput } from './job-store.js';
 import { JobTables1763800000001 } from './job-tables.migration.js';
 
 const schema = `jobs_test_${Math.random().toString(36).slice(2, 8)}`;
@@ -31,15 +31,30 @@ describe('durable jobs on the real database', () => {
     await Promise.all([ds.destroy(), replica.destroy()]);
   });
 
-  function runner(handlers: Record<string, JobHandler>, options: Partial<JobRunnerOptions> = {}, source = ds) {
-    const r = new JobRunner(source, { instanceId: `r${runners.length}-${Math.random()}`, handlers, leaseMs: 1000, heartbeatMs: 200, pollIntervalMs: 50, stopGraceMs: 2000, ...options });
+  type Params = Record<string, unknown>;
+  type Run = (job: ClaimedJob<Params>, ctx: JobContext) => Promise<object | void>;
+  interface KindOptions { priority?: number; onFinished?: (em: unknown, job: FinishedJob<Params>) => Promise<void> }
+  /** A kind of job for these tests: its params are any object. */
+  const kind = (name: string, run?: Run, options: KindOptions = {}) =>
+    defineJob<Params>({ kind: name, run: async (job, ctx) => (await run?.(job, ctx)) ?? {}, ...options });
+
+  function runner(handlers: Record<string, Run>, options: Partial<JobRunnerOptions> & { kinds?: Record<string, KindOptions> } = {}, source = ds) {
+    const { kinds, ...rest } = options;
+    const jobs = Object.entries(handlers).map(([name, run]) => kind(name, run, kinds?.[name]));
+    const r = new JobRunner(source, { instanceId: `r${runners.length}-${Math.random()}`, jobs, leaseMs: 1000, heartbeatMs: 200, pollIntervalMs: 50, stopGraceMs: 2000, ...rest });
     runners.push(r);
     r.start();
     return r;
   }
 
-  const enqueue = (input: Partial<Parameters<JobStore['enqueue']>[1]> & { kind: string }) =>
-    ds.transaction((em) => store.enqueue(em, { workspaceId: 'w1', params: {}, requestedBy: 'u1', ...input }));
+  const enqueue = (input: Partial<EnqueueInput<Params>> & { kind: string }) => {
+    const { kind: name, ...rest } = input;
+    return ds.transaction((em) => store.enqueue(em, kind(name), { workspaceId: 'w1', params: {}, requestedBy: 'u1', ...rest }));
+  };
+
+  /** Cancels a queued job through a runner of its kind that claims nothing. */
+  const cancel = (workspaceId: string, id: string, name: string) =>
+    ds.transaction((em) => new JobRunner(ds, { instanceId: 'canceller', jobs: [kind(name)] }).cancel(em, workspaceId, id));
 
   const finalJob = (workspaceId: string, id: string, timeoutMs = 10_000) =>
     waitFor(async () => {
@@ -48,13 +63,13 @@ describe('durable jobs on the real database', () => {
     }, { timeoutMs, what: `job ${id} to end` });
 
   it('runs a job, records progress and result, and tells the app in the final transaction', async () => {
-    const finished: JobView[] = [];
+    const finished: FinishedJob<Params>[] = [];
     runner({
       count: async (job, ctx) => {
         await ctx.progress(5, 10);
         return { echoed: job.params.n };
       },
-    }, { onFinished: async (_em, job) => { finished.push(job); } });
+    }, { kinds: { count: { onFinished: async (_em, job) => { finished.push(job); } } } });
     const { job } = await enqueue({ kind: 'count', params: { n: 42 } });
     expect(job.status).toBe('queued');
     const done = await finalJob('w1', job.id);
@@ -70,7 +85,7 @@ describe('durable jobs on the real database', () => {
     // Straight SQL cannot get around it either.
     await expect(ds.query(`insert into job (workspace_id, kind, requested_by, concurrency_key) values ('wa', 'export', 'x', 'export')`)).rejects.toThrow(/job_one_active_per_key/);
     await enqueue({ kind: 'export', concurrencyKey: 'export', workspaceId: 'wb' });
-    await store.cancel('wa', first.job.id);
+    await cancel('wa', first.job.id, 'export');
     await enqueue({ kind: 'export', concurrencyKey: 'export', workspaceId: 'wa' });
   });
 
@@ -82,7 +97,8 @@ describe('durable jobs on the real database', () => {
     const held = new Promise<void>((r) => { release = r; });
     const first = ds.transaction(async (em) => {
       await store.refuseWhileActive(em, ws, 'restore');
-      const queued = await store.enqueue(em, { ...input, idempotencyKey: 'k-first' });
+      const { kind: name, ...rest } = input;
+      const queued = await store.enqueue(em, kind(name), { ...rest, idempotencyKey: 'k-first' });
       await held;
       return queued.job;
     });
@@ -97,7 +113,7 @@ describe('durable jobs on the real database', () => {
     await expect(second).rejects.toMatchObject({ code: 'JOB_ALREADY_RUNNING', details: { errors: [{ path: 'job', message: job.id }] } });
     // The same request again (same idempotency key) is let through to find its job.
     await expect(ds.transaction((em) => store.refuseWhileActive(em, ws, 'restore', 'k-first'))).resolves.toBeUndefined();
-    await store.cancel(ws, job.id);
+    await cancel(ws, job.id, 'restore');
     await expect(ds.transaction((em) => store.refuseWhileActive(em, ws, 'restore'))).resolves.toBeUndefined();
   });
 
@@ -110,7 +126,7 @@ describe('durable jobs on the real database', () => {
 
   it('never runs a job twice when two replicas compete', async () => {
     const runs = new Map<string, number>();
-    const handler: JobHandler = async (job) => { runs.set(job.id, (runs.get(job.id) ?? 0) + 1); };
+    const handler: Run = async (job) => { runs.set(job.id, (runs.get(job.id) ?? 0) + 1); };
     const ids: string[] = [];
     for (let i = 0; i < 50; i += 1) ids.push((await enqueue({ kind: 'race', workspaceId: 'wr' })).job.id);
     runner({ race: handler }, { concurrency: 4 });
@@ -160,15 +176,57 @@ describe('durable jobs on the real database', () => {
     const older = await enqueue({ kind: 'sweep', workspaceId: 'wp', params: { n: 2 } });
     const urgent = await enqueue({ kind: 'wanted', workspaceId: 'wp' });
     const record = async (job: { kind: string; params: Record<string, unknown> }) => { order.push(`${job.kind}${job.params.n ?? ''}`); };
-    runner({ sweep: record, wanted: record }, { concurrency: 1, priority: ['wanted'] });
+    runner({ sweep: record, wanted: record }, { concurrency: 1, kinds: { wanted: { priority: 1 } } });
     for (const { job } of [background, older, urgent]) await finalJob('wp', job.id);
     expect(order).toEqual(['wanted', 'sweep1', 'sweep2']);
   });
 
-  it('records a failure with the error code the handler threw', async () => {
-    runner({ bad: async () => { throw Object.assign(new Error('row 7: not an email'), { code: 'IMPORT_FILE_INVALID' }); } });
+  it('records a failure with the code and message of the JobFailure the handler threw', async () => {
+    runner({ bad: async () => { throw new JobFailure('IMPORT_FILE_INVALID', 'row 7: not an email'); } });
     const { job } = await enqueue({ kind: 'bad', workspaceId: 'wf' });
     expect(await finalJob('wf', job.id)).toMatchObject({ status: 'failed', error: { code: 'IMPORT_FILE_INVALID', message: 'row 7: not an email' } });
+  });
+
+  it('shows any other error as JOB_FAILED, never its code or words', async () => {
+    // What a driver throws: a PostgreSQL code and a message naming a constraint.
+    runner({ broken: async () => { throw Object.assign(new Error('duplicate key value violates unique constraint "secret_idx"'), { code: '23505' }); } });
+    const { job } = await enqueue({ kind: 'broken', workspaceId: 'wf' });
+    const done = await finalJob('wf', job.id);
+    expect(done).toMatchObject({ status: 'failed', error: { code: 'JOB_FAILED' } });
+    expect(done.error!.message).not.toMatch(/secret_idx|duplicate key/);
+    expect(done.error!.message).toContain(job.id);
+  });
+
+  it('calls the end of a job\'s own kind only, with its params', async () => {
+    const ended: string[] = [];
+    const end = (name: string) => ({ onFinished: async (_em: unknown, job: FinishedJob<Params>) => { ended.push(`${name}:${job.kind}:${String(job.params.n)}`); } });
+    runner({ one: async () => ({}), two: async () => ({}) }, { kinds: { one: end('one'), two: end('two') } });
+    const a = await enqueue({ kind: 'one', workspaceId: 'we', params: { n: 1 } });
+    const b = await enqueue({ kind: 'two', workspaceId: 'we', params: { n: 2 } });
+    await finalJob('we', a.job.id);
+    await finalJob('we', b.job.id);
+    expect(ended.sort()).toEqual(['one:one:1', 'two:two:2']);
+  });
+
+  it('cancels a running job: its end runs in the cancelling transaction, and its handler is stopped', async () => {
+    let started = false;
+    let aborted = false;
+    const ended: string[] = [];
+    const r = runner({
+      held: (_job, ctx) => new Promise((_resolve, reject) => {
+        started = true;
+        ctx.signal.addEventListener('abort', () => { aborted = true; reject(ctx.signal.reason); });
+      }),
+    }, { kinds: { held: { onFinished: async (_em, job) => { ended.push(job.status); } } } });
+    const { job } = await enqueue({ kind: 'held', workspaceId: 'wk' });
+    await waitFor(() => started, { what: 'the job to start' });
+    await expect(ds.transaction((em) => r.cancel(em, 'wk', job.id))).rejects.toMatchObject({ code: 'JOB_ALREADY_RUNNING' });
+    await ds.transaction((em) => r.cancel(em, 'wk', job.id, { running: true, code: 'EXPORT_CANCELLED', message: 'cancelled by u1' }));
+    expect(await store.get('wk', job.id)).toMatchObject({ status: 'cancelled', error: { code: 'EXPORT_CANCELLED', message: 'cancelled by u1' } });
+    expect(ended).toEqual(['cancelled']);
+    await waitFor(() => aborted, { what: 'the handler to be stopped' });
+    await expect(ds.transaction((em) => r.cancel(em, 'wk', job.id, { running: true }))).rejects.toMatchObject({ code: 'JOB_ALREADY_RUNNING' });
+    await expect(ds.transaction((em) => r.cancel(em, 'other', job.id, { running: true }))).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('commits a handler\'s own writes together with its final status', async () => {

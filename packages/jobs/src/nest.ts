@@ -1,28 +1,29 @@
 import { DomainError, ErrorCode, type CommandContext, type GetJobV1, type JobView } from '@custodian/contracts';
 import { CommandHandler } from '@custodian/messaging';
-import { LOGGER, metrics, type Logger } from '@custodian/observability';
+import { LOGGER, type Logger } from '@custodian/observability';
 import { Controller, Inject, Injectable, type InjectionToken, type OnApplicationBootstrap, type OnApplicationShutdown, type Provider, type Type } from '@nestjs/common';
 import { hostname } from 'node:os';
-import type { DataSource, EntityManager } from 'typeorm';
-import { JobRunner, type FinishedJobDetails, type JobHandler } from './job-runner.js';
+import type { DataSource } from 'typeorm';
+import type { JobDefinition } from './job-definition.js';
+import { JobRunner } from './job-runner.js';
 import { JobStore } from './job-store.js';
 
 export interface AppJobs {
-  handlers: Record<string, JobHandler>;
+  /** The app's kinds of job (each with its run, end, time limit and priority). */
+  jobs: JobDefinition[];
   leaseMs: number;
   concurrency?: number;
-  /** Kinds claimed before the others, in this order (see JobRunnerOptions.priority). */
-  priority?: string[];
   instanceId?: string;
-  /** Final events of the app's jobs, in the transaction that ends them. */
-  onFinished?: (em: EntityManager, job: JobView, details: FinishedJobDetails) => Promise<void>;
 }
+
+/** The instances Nest injects for a tuple of class tokens. */
+type Instances<T extends readonly unknown[]> = { [K in keyof T]: T[K] extends abstract new (...args: never[]) => infer I ? I : unknown };
 
 /**
  * The providers of an app's jobs: its JobStore, its JobRunner (started with the app, stopped with
- * it) and the `<app>.job.get.v1` handler. `build` receives the instances of the `inject` tokens.
+ * it) and the `<app>.job.get.v1` handler. `build` receives the instances of the `inject` classes.
  */
-export function appJobs(app: string, dataSource: InjectionToken, inject: InjectionToken[], build: (deps: unknown[]) => AppJobs): { providers: Provider[]; controller: Type<unknown> } {
+export function appJobs<const T extends readonly Type<unknown>[]>(app: string, dataSource: InjectionToken, inject: T, build: (...deps: Instances<T>) => AppJobs): { providers: Provider[]; controller: Type<unknown> } {
   @Injectable()
   class JobRunnerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     constructor(@Inject(JobRunner) private readonly runner: JobRunner) {}
@@ -48,19 +49,14 @@ export function appJobs(app: string, dataSource: InjectionToken, inject: Injecti
       provide: JobRunner,
       inject: [dataSource, LOGGER, ...inject],
       useFactory: (ds: DataSource, logger: Logger, ...deps: unknown[]) => {
-        const jobs = build(deps);
+        const jobs = build(...(deps as Instances<T>));
         return new JobRunner(ds, {
           instanceId: jobs.instanceId ?? `${app}-${hostname()}-${process.pid}`,
-          handlers: jobs.handlers,
+          jobs: jobs.jobs,
           leaseMs: jobs.leaseMs,
           concurrency: jobs.concurrency,
-          priority: jobs.priority,
           pollIntervalMs: 500,
           logger,
-          onFinished: async (em, job, details) => {
-            metrics.jobsFinished.inc({ kind: job.kind, status: job.status });
-            await jobs.onFinished?.(em, job, details);
-          },
         });
       },
     },

@@ -1,3 +1,6 @@
+import { datasetReport, type CommandContext } from '@custodian/contracts';
+import { defineJob, JobFailure, type ClaimedJob, type JobDefinition } from '@custodian/jobs';
+import { recordEvent } from '@custodian/messaging';
 import { csvCopySql, useTimeZone, withRunner } from '@custodian/persistence';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { copyToObject } from './copy-to-object.js';
@@ -22,11 +25,41 @@ export interface DatasetFile {
 }
 
 /** A dataset request that cannot be written as asked; `code` is what the job ends with. */
-export class DatasetFileError extends Error {
-  constructor(readonly code: 'DATASET_BAD_TIME_ZONE', message: string) {
-    super(message);
+export class DatasetFileError extends JobFailure {
+  constructor(override readonly code: 'DATASET_BAD_TIME_ZONE', message: string) {
+    super(code, message);
     this.name = 'DatasetFileError';
   }
+}
+
+/** What every data owner's dataset job is given: the request of an export, and who asked. */
+export interface DatasetJobParams extends DatasetFileRequest {
+  exportId: string;
+  context: CommandContext;
+}
+
+export type DatasetJobResult = DatasetFile & { exportId: string };
+
+/**
+ * The `dataset-export` job of a data owner: `write` writes the file (with writeDatasetFile); the
+ * job's end reports it to the exports service as `events.<owner>.dataset.exported|failed.v1`, in
+ * the transaction that ends the job.
+ */
+export function defineDatasetJob<P extends DatasetJobParams>(owner: 'contacts' | 'interactions', write: (job: ClaimedJob<P>) => Promise<DatasetFile>,
+  options: { priority?: number } = {}): JobDefinition<P, DatasetJobResult> {
+  return defineJob<P, DatasetJobResult>({
+    kind: 'dataset-export',
+    priority: options.priority,
+    run: async (job, ctx) => {
+      const file = await write(job);
+      await ctx.progress(file.rows, file.rows);
+      return { exportId: job.params.exportId, ...file };
+    },
+    onFinished: async (em, job) => {
+      const report = datasetReport(job, job.params.exportId);
+      await recordEvent(em, `events.${owner}.dataset.${report.outcome}.v1`, job.params.context, report.data);
+    },
+  });
 }
 
 /**

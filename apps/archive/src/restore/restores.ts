@@ -3,7 +3,7 @@ import {
   emailsInUseKey, restoreOutcomesKey, type EmailsInUseReply, type RestoreBatchReply, type StartRestoreV1, type WorkspaceStats,
 } from '@custodian/contracts';
 import { parseDuration } from '@custodian/config';
-import { JobRunner, JobStore, type ClaimedJob, type FinishedJobDetails, type JobContext } from '@custodian/jobs';
+import { defineJob, JobRunner, JobStore, type ClaimedJob, type FinishedJob, type JobContext, type JobDefinition } from '@custodian/jobs';
 import { CommandClient, CommandHandler, OnEvent, recordEvent } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
 import { copyIn, inTransaction, sqlLiteral, withRunner } from '@custodian/persistence';
@@ -15,6 +15,8 @@ import { ArchiveEnv } from '../config.js';
 import { notRestorableSql, windowOf, type Refusal } from '../store/rules.js';
 
 export interface ArchiveRestoreParams { context: CommandContext; automatic: boolean; contacts: number }
+
+export interface ArchiveRestoreResult { restored: number; conflicts: number; skipped: number; outcomesKey: string }
 
 /** What would come back and what would be dropped, per contact (dry run). */
 export interface RestorePreview {
@@ -32,6 +34,7 @@ export class RestoreService {
     private readonly ds: DataSource,
     private readonly jobs: JobStore,
     private readonly runner: JobRunner,
+    private readonly restoreJob: RestoreJob,
     private readonly contacts: CommandClient,
     private readonly storage: ObjectStorage,
     @Inject(ArchiveEnv) private readonly env: ArchiveEnv,
@@ -85,7 +88,7 @@ export class RestoreService {
           `restoring ${ok} contact(s) takes the workspace to ${projected} active contacts, ${projected - limit} over its limit of ${limit}; send confirmOverage: true to go ahead`,
           { errors: [{ path: 'confirmOverage', message: `projected ${projected}, limit ${limit}, overage ${projected - limit}` }] });
       }
-      return startRestoreJob(em, this.jobs, this.env, context,
+      return startRestoreJob(em, this.jobs, this.restoreJob.definition, context,
         { sql: 'select contact_id, email from restore_candidate where why is null', count: ok }, false, request.idempotencyKey);
     });
     if (!request.dryRun) this.runner.poke();
@@ -160,15 +163,13 @@ export class RestoreService {
   async restoreAutomatically(context: CommandContext, contacts: { contact_id: string; email: string }[], eventId: string): Promise<JobView | 'waiting'> {
     const started = await this.ds.transaction(async (em) => {
       for (;;) {
-        const [active] = (await em.query(`select id from job where workspace_id = $1 and concurrency_key = 'restore' and status in ('queued', 'running') for update`,
-          [context.workspaceId])) as { id: string }[];
-        if (active) {
+        if (await this.jobs.activeFor(em, context.workspaceId, 'restore')) {
           await em.query(`insert into waiting_restore (contact_id, workspace_id, event_id) select unnest($2::uuid[]), $1, $3 on conflict do nothing`,
             [context.workspaceId, contacts.map((c) => c.contact_id), eventId]);
           return 'waiting' as const;
         }
         try {
-          return await startRestoreJob(em, this.jobs, this.env, context, listed(contacts), true, `form-${eventId}`);
+          return await startRestoreJob(em, this.jobs, this.restoreJob.definition, context, listed(contacts), true, `form-${eventId}`);
         } catch (err) {
           // A restore started between the look-up and the insert: wait for it instead.
           if (!(err instanceof DomainError && err.code === ErrorCode.JobAlreadyRunning)) throw err;
@@ -188,14 +189,14 @@ function listed(contacts: { contact_id: string; email: string }[]): RestoreItems
 }
 
 /** Queues a restore job with its contacts, in the caller's transaction; one at a time per workspace. */
-async function startRestoreJob(em: EntityManager, jobs: JobStore, env: ArchiveEnv, context: CommandContext,
+async function startRestoreJob(em: EntityManager, jobs: JobStore, definition: JobDefinition<ArchiveRestoreParams, ArchiveRestoreResult>, context: CommandContext,
   items: RestoreItems, automatic: boolean, idempotencyKey?: string): Promise<JobView> {
   const params: ArchiveRestoreParams = { context: { ...context, origin: 'restore' }, automatic, contacts: items.count };
-  const { job, existing } = await jobs.enqueue(em, {
-    workspaceId: context.workspaceId, kind: 'restore', requestedBy: context.actor.id, correlationId: context.correlationId,
-    params: params as unknown as Record<string, unknown>, idempotencyKey, ignoreForIdempotency: ['context'],
+  const { job, existing } = await jobs.enqueue(em, definition, {
+    workspaceId: context.workspaceId, requestedBy: context.actor.id, correlationId: context.correlationId,
+    params, idempotencyKey, ignoreForIdempotency: ['context'],
     // One restore at a time per workspace, enforced by the database.
-    concurrencyKey: 'restore', timeoutMs: parseDuration(env.ARCHIVE_RESTORE_TIMEOUT), maxAttempts: 5,
+    concurrencyKey: 'restore',
   });
   if (existing) return job;
   const given = items.params ?? [];
@@ -208,7 +209,7 @@ async function startRestoreJob(em: EntityManager, jobs: JobStore, env: ArchiveEn
 @Controller()
 export class RestoreHandlers {
   constructor(private readonly restores: RestoreService, private readonly ds: DataSource, private readonly storage: ObjectStorage,
-    private readonly jobs: JobStore, @Inject(LOGGER) readonly logger: Logger) {}
+    private readonly jobs: JobStore, private readonly restoreJob: RestoreJob, @Inject(LOGGER) readonly logger: Logger) {}
 
   @CommandHandler('archive.restore.start.v1')
   start(data: StartRestoreV1, context: CommandContext) {
@@ -217,9 +218,9 @@ export class RestoreHandlers {
 
   @CommandHandler('archive.restore.outcomes.v1')
   async outcomes(data: { id: string }, context: CommandContext): Promise<{ url: string }> {
-    const job = await this.jobs.get(context.workspaceId, data.id);
-    const key = (job?.result as { outcomesKey?: string } | null)?.outcomesKey;
-    if (!job || job.kind !== 'restore' || !key) throw new DomainError(ErrorCode.NotFound, `no outcomes for restore ${data.id}${job ? ` (it is ${job.status})` : ''}`);
+    const job = await this.jobs.find(this.ds.manager, this.restoreJob.definition, context.workspaceId, data.id);
+    const key = job?.result?.outcomesKey;
+    if (!job || !key) throw new DomainError(ErrorCode.NotFound, `no outcomes for restore ${data.id}${job ? ` (it is ${job.status})` : ''}`);
     return { url: await this.storage.presignedDownloadUrl('archive', key, { expiresInSeconds: 900, fileName: `restore-${job.id}.csv` }) };
   }
 
@@ -241,6 +242,14 @@ export class RestoreHandlers {
 /** Re-creates the contacts in batches through contacts' restore command, recording each outcome. */
 @Injectable()
 export class RestoreJob {
+  readonly definition = defineJob<ArchiveRestoreParams, ArchiveRestoreResult>({
+    kind: 'restore',
+    timeout: parseDuration(this.env.ARCHIVE_RESTORE_TIMEOUT),
+    maxAttempts: 5,
+    run: (job, ctx) => this.run(job, ctx),
+    onFinished: (em, job) => this.onFinished(em, job),
+  });
+
   constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage, private readonly contacts: CommandClient,
     private readonly jobs: JobStore, @Inject(ArchiveEnv) private readonly env: ArchiveEnv) {}
 
@@ -250,8 +259,8 @@ export class RestoreJob {
    * oldest, in order. Batches are staged in contact id order; after a crash the job starts again
    * from what has no outcome yet, and what contacts restored meanwhile is reported as such.
    */
-  async run(job: ClaimedJob, ctx: JobContext): Promise<Record<string, unknown>> {
-    const p = job.params as unknown as ArchiveRestoreParams;
+  private async run(job: ClaimedJob<ArchiveRestoreParams>, ctx: JobContext<ArchiveRestoreResult>): Promise<ArchiveRestoreResult> {
+    const p = job.params;
     const staged: string[] = [];
     const inFlight: Promise<Settled<{ snapshotsKey: string; reply: RestoreBatchReply }>>[] = [];
     let done = (await this.counts(job.id)).done;
@@ -287,8 +296,8 @@ export class RestoreJob {
   }
 
   /** Writes the snapshots of the next batch (contacts after `after` without an outcome) to object storage. */
-  private async stage(job: ClaimedJob, batch: number, after: string | null, staged: string[]): Promise<{ key: string; upTo: string } | null> {
-    const p = job.params as unknown as ArchiveRestoreParams;
+  private async stage(job: ClaimedJob<ArchiveRestoreParams>, batch: number, after: string | null, staged: string[]): Promise<{ key: string; upTo: string } | null> {
+    const p = job.params;
     const [last] = (await this.ds.query(`select contact_id from (select contact_id from restore_item
         where job_id = $1 and outcome is null and ($2::uuid is null or contact_id > $2) order by contact_id limit $3) b
       order by contact_id desc limit 1`, [job.id, after, this.env.ARCHIVE_RESTORE_BATCH])) as { contact_id: string }[];
@@ -337,11 +346,10 @@ export class RestoreJob {
     return key;
   }
 
-  async onFinished(em: EntityManager, job: JobView, details: FinishedJobDetails): Promise<void> {
-    if (job.kind !== 'restore') return;
-    const p = details.params as unknown as ArchiveRestoreParams;
-    if (job.status === 'succeeded') {
-      const r = job.result as { restored: number; conflicts: number; skipped: number };
+  private async onFinished(em: EntityManager, job: FinishedJob<ArchiveRestoreParams, ArchiveRestoreResult>): Promise<void> {
+    const p = job.params;
+    if (job.status === 'succeeded' && job.result) {
+      const r = job.result;
       await recordEvent(em, 'events.archive.restore.completed.v1', p.context, { jobId: job.id, restored: r.restored, conflicts: r.conflicts, skipped: r.skipped });
     } else {
       const [{ n }] = (await em.query(`select count(*)::int as n from restore_item where job_id = $1 and outcome = 'restored'`, [job.id])) as [{ n: number }];
@@ -353,7 +361,7 @@ export class RestoreJob {
       where a.restored_at is null and not exists (select 1 from merged_contact m where m.contact_id = a.contact_id)
       order by a.contact_id`, [p.context.workspaceId])) as { contact_id: string; email: string }[];
     if (waiting.length) {
-      await startRestoreJob(em, this.jobs, this.env, { ...systemContext(p.context.workspaceId, p.context.correlationId), origin: 'restore' }, listed(waiting), true);
+      await startRestoreJob(em, this.jobs, this.definition, { ...systemContext(p.context.workspaceId, p.context.correlationId), origin: 'restore' }, listed(waiting), true);
     }
   }
 }

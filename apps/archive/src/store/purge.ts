@@ -1,6 +1,7 @@
 import { recordEvent } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
 import { parseDuration } from '@custodian/config';
+import { startSweeping, type PeriodicSweep } from '@custodian/jobs';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ArchiveEnv } from '../config.js';
@@ -9,25 +10,19 @@ import { windowOf } from './rules.js';
 /** Deletes snapshots past the restore window for good (SKIP LOCKED: replicas share the work). */
 @Injectable()
 export class PurgeSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private sweeping?: PeriodicSweep;
 
   constructor(private readonly ds: DataSource, @Inject(ArchiveEnv) private readonly env: ArchiveEnv, @Inject(LOGGER) private readonly logger: Logger) {}
 
   onApplicationBootstrap(): void {
-    const tick = () => {
-      this.running = this.sweep().catch((err) => this.logger.warn({ err: (err as Error).message }, 'archive purge failed; will retry'));
-      void this.running.finally(() => { this.timer = setTimeout(tick, parseDuration(this.env.ARCHIVE_PURGE_INTERVAL)); });
-    };
-    this.timer = setTimeout(tick, 0);
+    this.sweeping = startSweeping('archive purge', (signal) => this.sweep(signal), () => parseDuration(this.env.ARCHIVE_PURGE_INTERVAL), this.logger);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearTimeout(this.timer);
-    await this.running;
+    await this.sweeping?.stop();
   }
 
-  async sweep(): Promise<number> {
+  async sweep(signal?: AbortSignal): Promise<number> {
     const { restorableSecs } = windowOf(this.env);
     let total = 0;
     for (;;) {
@@ -44,7 +39,7 @@ export class PurgeSweeper implements OnApplicationBootstrap, OnApplicationShutdo
         return rows.length;
       });
       total += n;
-      if (n < 500) return total;
+      if (n < 500 || signal?.aborted) return total;
     }
   }
 }

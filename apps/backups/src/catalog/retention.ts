@@ -1,4 +1,5 @@
 import { parseDuration } from '@custodian/config';
+import { startSweeping, type PeriodicSweep } from '@custodian/jobs';
 import { recordEvent } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
 import { ObjectStorage } from '@custodian/storage';
@@ -14,8 +15,7 @@ import type { BackupRow } from './catalog.js';
  */
 @Injectable()
 export class RetentionSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<number>;
+  private sweeping?: PeriodicSweep;
 
   constructor(
     private readonly ds: DataSource,
@@ -25,24 +25,15 @@ export class RetentionSweeper implements OnApplicationBootstrap, OnApplicationSh
   ) {}
 
   onApplicationBootstrap(): void {
-    const every = parseDuration(this.env.BACKUPS_SWEEP_INTERVAL);
-    const tick = () => {
-      this.running = this.sweep().catch((err) => {
-        this.logger.warn({ err: (err as Error).message }, 'retention sweep failed; will retry');
-        return 0;
-      });
-      void this.running.finally(() => { this.timer = setTimeout(tick, every); });
-    };
-    this.timer = setTimeout(tick, 0);
+    this.sweeping = startSweeping('retention sweep', (signal) => this.sweep(signal), parseDuration(this.env.BACKUPS_SWEEP_INTERVAL), this.logger);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearTimeout(this.timer);
-    await this.running;
+    await this.sweeping?.stop();
   }
 
   /** Expires every backup past its date; returns how many. */
-  async sweep(): Promise<number> {
+  async sweep(signal?: AbortSignal): Promise<number> {
     let total = 0;
     for (;;) {
       const n = await this.ds.transaction(async (em) => {
@@ -60,7 +51,7 @@ export class RetentionSweeper implements OnApplicationBootstrap, OnApplicationSh
         return rows.length;
       });
       total += n;
-      if (n < 100) break;
+      if (n < 100 || signal?.aborted) break;
     }
     if (total) this.logger.info({ expired: total }, 'expired backups deleted');
     return total;

@@ -5,12 +5,8 @@ import { BackupsEnv } from '../config.js';
 import { RestoreJob } from '../restore/restore.js';
 
 /** The backups service's jobs: restores. */
-export const BACKUPS_JOBS = appJobs('backups', DataSource, [BackupsEnv, RestoreJob], (deps) => {
-  const [env, restores] = deps as [BackupsEnv, RestoreJob];
-  return {
-    leaseMs: parseDuration(env.BACKUPS_JOB_LEASE),
-    instanceId: env.INSTANCE_ID,
-    handlers: { restore: (job, ctx) => restores.run(job, ctx) },
-    onFinished: (em, job, details) => restores.onFinished(em, job, details),
-  };
-});
+export const BACKUPS_JOBS = appJobs('backups', DataSource, [BackupsEnv, RestoreJob], (env, restores) => ({
+  leaseMs: parseDuration(env.BACKUPS_JOB_LEASE),
+  instanceId: env.INSTANCE_ID,
+  jobs: [restores.definition],
+}));

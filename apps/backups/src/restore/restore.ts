@@ -2,8 +2,7 @@ import {
   DomainError, ErrorCode, type CommandContext, type JobView, type ListView, type RestoreBackupV1,
 } from '@custodian/contracts';
 import { parseDuration } from '@custodian/config';
-import type { ClaimedJob, FinishedJobDetails, JobContext } from '@custodian/jobs';
-import { JobRunner, JobStore } from '@custodian/jobs';
+import { defineJob, JobFailure, JobRunner, JobStore, type ClaimedJob, type FinishedJob, type JobContext } from '@custodian/jobs';
 import { CommandClient, CommandHandler, recordEvent } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
 import { withRunner } from '@custodian/persistence';
@@ -23,13 +22,12 @@ export interface RestoreParams {
   context: CommandContext;
 }
 
-export type RestoreReply = JobView & { listId: string | null; listRecreated: boolean };
-
-class RestoreFailure extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
+export interface RestoreResult {
+  dryRun: boolean; listId: string | null; listRecreated: boolean; importJobId?: string;
+  created: number; updated: number; unchanged: number; statusChanged: number; failed: number;
 }
+
+export type RestoreReply = JobView & { listId: string | null; listRecreated: boolean };
 
 @Controller()
 export class RestoreHandlers {
@@ -37,8 +35,8 @@ export class RestoreHandlers {
     private readonly ds: DataSource,
     private readonly jobs: JobStore,
     private readonly runner: JobRunner,
+    private readonly restores: RestoreJob,
     private readonly contacts: CommandClient,
-    @Inject(BackupsEnv) private readonly env: BackupsEnv,
     @Inject(LOGGER) readonly logger: Logger,
   ) {}
 
@@ -66,7 +64,7 @@ export class RestoreHandlers {
     const backup = await findBackup(this.ds.manager, context.workspaceId, data.id);
     const dryRun = data.dryRun ?? false;
     if (data.idempotencyKey) {
-      const [same] = (await this.ds.query(`select * from job where workspace_id = $1 and kind = 'restore' and idempotency_key = $2`, [context.workspaceId, data.idempotencyKey])) as { id: string; params: RestoreParams }[];
+      const same = await this.jobs.byIdempotencyKey(this.ds.manager, this.restores.definition, context.workspaceId, data.idempotencyKey);
       if (same) {
         if (same.params.backupId !== data.id || same.params.dryRun !== dryRun) {
           throw new DomainError(ErrorCode.IdempotencyKeyReused, `Idempotency-Key "${data.idempotencyKey}" was used for a different request (job ${same.id})`);
@@ -85,10 +83,9 @@ export class RestoreHandlers {
     }
     const params: RestoreParams = { backupId: backup.id, listId, listRecreated, dryRun, context };
     const job = await this.ds.transaction(async (em) => {
-      const { job: queued } = await this.jobs.enqueue(em, {
-        workspaceId: context.workspaceId, kind: 'restore', requestedBy: context.actor.id, correlationId: context.correlationId,
-        params: params as unknown as Record<string, unknown>, idempotencyKey: data.idempotencyKey, ignoreForIdempotency: ['context', 'listId', 'listRecreated'],
-        timeoutMs: parseDuration(this.env.BACKUPS_RESTORE_TIMEOUT), maxAttempts: 3,
+      const { job: queued } = await this.jobs.enqueue(em, this.restores.definition, {
+        workspaceId: context.workspaceId, requestedBy: context.actor.id, correlationId: context.correlationId,
+        params, idempotencyKey: data.idempotencyKey, ignoreForIdempotency: ['context', 'listId', 'listRecreated'],
       });
       if (!dryRun && listId) {
         await recordEvent(em, 'events.backups.restore.started.v1', context, { jobId: queued.id, backupId: backup.id, listId, listRecreated });
@@ -118,16 +115,25 @@ export class RestoreHandlers {
  */
 @Injectable()
 export class RestoreJob {
-  constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage, private readonly contacts: CommandClient) {}
+  readonly definition = defineJob<RestoreParams, RestoreResult>({
+    kind: 'restore',
+    timeout: parseDuration(this.env.BACKUPS_RESTORE_TIMEOUT),
+    maxAttempts: 3,
+    run: (job, ctx) => this.run(job, ctx),
+    onFinished: (em, job) => this.onFinished(em, job),
+  });
 
-  async run(job: ClaimedJob, ctx: JobContext): Promise<Record<string, unknown>> {
-    const p = job.params as unknown as RestoreParams;
+  constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage, private readonly contacts: CommandClient,
+    @Inject(BackupsEnv) private readonly env: BackupsEnv) {}
+
+  private async run(job: ClaimedJob<RestoreParams>, ctx: JobContext<RestoreResult>): Promise<RestoreResult> {
+    const p = job.params;
     const backup = await findBackup(this.ds.manager, p.context.workspaceId, p.backupId);
     try {
       await this.storage.verify('backups', backup.object_key, { bytes: Number(backup.bytes), sha256: backup.sha256 });
     } catch (err) {
-      if (err instanceof StorageError && err.code === 'STORAGE_NOT_FOUND') throw new RestoreFailure(ErrorCode.BackupCorrupt, `the file of backup ${backup.id} is missing from storage`);
-      if (err instanceof StorageError && err.code === 'STORAGE_INTEGRITY') throw new RestoreFailure(ErrorCode.BackupCorrupt, `the file of backup ${backup.id} is corrupt: ${err.message}`);
+      if (err instanceof StorageError && err.code === 'STORAGE_NOT_FOUND') throw new JobFailure(ErrorCode.BackupCorrupt, `the file of backup ${backup.id} is missing from storage`);
+      if (err instanceof StorageError && err.code === 'STORAGE_INTEGRITY') throw new JobFailure(ErrorCode.BackupCorrupt, `the file of backup ${backup.id} is corrupt: ${err.message}`);
       throw err;
     }
     if (!p.listId) {
@@ -149,18 +155,18 @@ export class RestoreJob {
         };
       }
       if (!['queued', 'running'].includes(imported.status)) {
-        throw new RestoreFailure(imported.error?.code ?? 'IMPORT_FAILED', `the import of the backup ended ${imported.status}: ${imported.error?.message ?? ''}`);
+        throw new JobFailure(imported.error?.code ?? 'IMPORT_FAILED', `the import of the backup ended ${imported.status}: ${imported.error?.message ?? ''}`);
       }
       await sleep(250, undefined, { signal: ctx.signal });
     }
   }
 
-  async onFinished(em: EntityManager, job: JobView, details: FinishedJobDetails): Promise<void> {
-    const p = details.params as unknown as RestoreParams;
-    if (job.kind !== 'restore' || p.dryRun) return;
-    if (job.status === 'succeeded') {
-      const r = job.result as { listId: string; created: number; updated: number; unchanged: number };
-      await recordEvent(em, 'events.backups.restore.completed.v1', p.context, { jobId: job.id, backupId: p.backupId, listId: r.listId, created: r.created, updated: r.updated, unchanged: r.unchanged });
+  private async onFinished(em: EntityManager, job: FinishedJob<RestoreParams, RestoreResult>): Promise<void> {
+    const p = job.params;
+    if (p.dryRun) return;
+    if (job.status === 'succeeded' && job.result) {
+      const r = job.result;
+      await recordEvent(em, 'events.backups.restore.completed.v1', p.context, { jobId: job.id, backupId: p.backupId, listId: r.listId!, created: r.created, updated: r.updated, unchanged: r.unchanged });
     } else {
       await recordEvent(em, 'events.backups.restore.failed.v1', p.context, { jobId: job.id, backupId: p.backupId, code: job.error?.code ?? job.status, message: job.error?.message ?? job.status });
     }

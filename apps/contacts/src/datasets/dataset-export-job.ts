@@ -1,10 +1,9 @@
-import { CONTACT_DATASET_COLUMNS, datasetReport, DomainError, ErrorCode, type CommandContext, type ExportContactsDatasetV1, type JobView } from '@custodian/contracts';
-import type { ClaimedJob, FinishedJobDetails, JobContext } from '@custodian/jobs';
-import { recordEvent } from '@custodian/messaging';
+import { CONTACT_DATASET_COLUMNS, DomainError, ErrorCode, type CommandContext, type ExportContactsDatasetV1 } from '@custodian/contracts';
+import type { ClaimedJob } from '@custodian/jobs';
 import { isoTimestamp, spreadsheetSafe, sqlIdentifier, sqlLiteral } from '@custodian/persistence';
-import { ObjectStorage, writeDatasetFile } from '@custodian/storage';
+import { defineDatasetJob, ObjectStorage, writeDatasetFile, type DatasetFile } from '@custodian/storage';
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { fieldNames } from '../contacts/custom-fields.js';
 
 export interface DatasetParams extends ExportContactsDatasetV1 {
@@ -14,12 +13,14 @@ export interface DatasetParams extends ExportContactsDatasetV1 {
 /** The contacts of a workspace (or of one list, or with one tag) as a dataset file for an export. */
 @Injectable()
 export class DatasetExportJob {
+  readonly definition = defineDatasetJob<DatasetParams>('contacts', (job) => this.write(job));
+
   constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage) {}
 
-  async run(job: ClaimedJob, ctx: JobContext): Promise<Record<string, unknown>> {
-    const p = job.params as unknown as DatasetParams;
+  private write(job: ClaimedJob<DatasetParams>): Promise<DatasetFile> {
+    const p = job.params;
     const ws = p.context.workspaceId;
-    const file = await writeDatasetFile(this.ds, this.storage, p, async (runner) => {
+    return writeDatasetFile(this.ds, this.storage, p, async (runner) => {
       let from = p.listId ? `contact c join membership lm on lm.contact_id = c.id and lm.list_id = ${sqlLiteral(p.listId)}` : 'contact c';
       if (p.tag) from += ` join contact_tag ft on ft.contact_id = c.id join tag fg on fg.id = ft.tag_id and lower(fg.name) = lower(${sqlLiteral(p.tag)})`;
       const customFields = (await fieldNames(runner.manager, ws)).map((name) => `fields.${name}`);
@@ -36,15 +37,6 @@ export class DatasetExportJob {
         offset 0) x`;
       return { select: `select ${expressions.join(', ')} from ${from} ${aggregates} where c.workspace_id = ${sqlLiteral(ws)} order by c.created_at, c.id`, columns };
     });
-    await ctx.progress(file.rows, file.rows);
-    return { exportId: p.exportId, ...file };
-  }
-
-  async onFinished(em: EntityManager, job: JobView, details: FinishedJobDetails): Promise<void> {
-    if (job.kind !== 'dataset-export') return;
-    const p = details.params as unknown as DatasetParams;
-    const report = datasetReport(job, p.exportId);
-    await recordEvent(em, `events.contacts.dataset.${report.outcome}.v1`, p.context, report.data);
   }
 
   /** Checked before the job is queued, so a bad request fails at once. */

@@ -9,7 +9,7 @@ import { DatasetExportJob, type DatasetParams } from './dataset-export-job.js';
 
 @Controller()
 export class DatasetsHandlers {
-  constructor(private readonly ds: DataSource, private readonly jobs: JobStore, private readonly runner: JobRunner, @Inject(LOGGER) readonly logger: Logger) {}
+  constructor(private readonly ds: DataSource, private readonly jobs: JobStore, private readonly runner: JobRunner, private readonly datasets: DatasetExportJob, @Inject(LOGGER) readonly logger: Logger) {}
 
   @CommandHandler('contacts.dataset.export.v1')
   async export(data: ExportContactsDatasetV1, context: CommandContext): Promise<JobView> {
@@ -18,9 +18,9 @@ export class DatasetsHandlers {
     }
     DatasetExportJob.validateFields(data.fields);
     const params: DatasetParams = { ...data, context };
-    const { job } = await this.ds.transaction((em) => this.jobs.enqueue(em, {
-      workspaceId: context.workspaceId, kind: 'dataset-export', requestedBy: context.actor.id, correlationId: context.correlationId,
-      params: params as unknown as Record<string, unknown>, idempotencyKey: data.exportId, ignoreForIdempotency: ['context'],
+    const { job } = await this.ds.transaction((em) => this.jobs.enqueue(em, this.datasets.definition, {
+      workspaceId: context.workspaceId, requestedBy: context.actor.id, correlationId: context.correlationId,
+      params, idempotencyKey: data.exportId, ignoreForIdempotency: ['context'],
     }));
     this.runner.poke();
     return job;

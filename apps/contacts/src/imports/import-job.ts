@@ -1,7 +1,8 @@
 import { PassThrough, Readable, Transform } from 'node:stream';
-import { DomainError, ErrorCode, type CommandContext, type ImportMode, type JobView, type ListSnapshotCreatedV1 } from '@custodian/contracts';
+import { DomainError, ErrorCode, type CommandContext, type ImportMode, type ListSnapshotCreatedV1 } from '@custodian/contracts';
 import { CsvError, CsvReader, createCsvWriter } from '@custodian/csv';
-import type { ClaimedJob, FinishedJobDetails, JobContext } from '@custodian/jobs';
+import { parseDuration } from '@custodian/config';
+import { defineJob, JobFailure, type ClaimedJob, type FinishedJob, type JobContext } from '@custodian/jobs';
 import { recordEvent } from '@custodian/messaging';
 import { copyIn } from '@custodian/persistence';
 import { objectKey, ObjectStorage, StorageError, type StoredObject } from '@custodian/storage';
@@ -38,7 +39,7 @@ export interface ImportCounters {
   failed: number;
 }
 
-export interface ImportResult extends ImportCounters, Record<string, unknown> {
+export interface ImportResult extends ImportCounters {
   listId: string;
   mode: ImportMode;
   dryRun: boolean;
@@ -47,12 +48,6 @@ export interface ImportResult extends ImportCounters, Record<string, unknown> {
   statusColumn: boolean;
   rejectsKey: string | null;
   snapshotId: string | null;
-}
-
-class ImportFailure extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
 }
 
 /** Rejected rows: row number, reason, and the row's original values. Written only if there is one. */
@@ -93,6 +88,14 @@ class RejectsFile {
  */
 @Injectable()
 export class ImportJob {
+  readonly definition = defineJob<ImportParams, ImportResult>({
+    kind: 'import',
+    timeout: parseDuration(this.env.CONTACTS_IMPORT_TIMEOUT),
+    maxAttempts: 3,
+    run: (job, ctx) => this.run(job, ctx),
+    onFinished: (em, job) => this.onFinished(em, job),
+  });
+
   constructor(
     private readonly ds: DataSource,
     private readonly storage: ObjectStorage,
@@ -100,8 +103,8 @@ export class ImportJob {
     @Inject(ContactsEnv) private readonly env: ContactsEnv,
   ) {}
 
-  async run(job: ClaimedJob, ctx: JobContext): Promise<void> {
-    const params = job.params as unknown as ImportParams;
+  private async run(job: ClaimedJob<ImportParams>, ctx: JobContext<ImportResult>): Promise<ImportResult> {
+    const params = job.params;
     const runner = this.ds.createQueryRunner();
     await runner.connect();
     let result: ImportResult | undefined;
@@ -130,15 +133,15 @@ export class ImportJob {
       await runner.release();
     }
     if (params.dryRun) await this.ds.transaction((em) => ctx.finishIn(em, result!));
+    return result!;
   }
 
   /** Final events, in the transaction that ends the job. */
-  async onFinished(em: EntityManager, job: JobView, details: FinishedJobDetails): Promise<void> {
-    if (job.kind !== 'import') return;
-    const params = details.params as unknown as ImportParams;
-    const context = { ...params.context, correlationId: details.correlationId ?? params.context.correlationId };
-    if (job.status === 'succeeded') {
-      const r = job.result as ImportResult;
+  private async onFinished(em: EntityManager, job: FinishedJob<ImportParams, ImportResult>): Promise<void> {
+    const params = job.params;
+    const context = { ...params.context, correlationId: job.correlationId ?? params.context.correlationId };
+    if (job.status === 'succeeded' && job.result) {
+      const r = job.result;
       await recordEvent(em, 'events.contacts.import.completed.v1', context, {
         jobId: job.id, listId: r.listId, mode: r.mode, dryRun: r.dryRun, rows: r.rows, created: r.created, updated: r.updated,
         unchanged: r.unchanged, skipped: r.skipped, failed: r.failed, ...(r.rejectsKey ? { rejectsKey: r.rejectsKey } : {}),
@@ -150,7 +153,7 @@ export class ImportJob {
     }
   }
 
-  private async importInto(runner: QueryRunner, job: ClaimedJob, params: ImportParams, ctx: JobContext,
+  private async importInto(runner: QueryRunner, job: ClaimedJob<ImportParams>, params: ImportParams, ctx: JobContext<ImportResult>,
     aside: { snapshot?: Promise<ListSnapshotCreatedV1> }): Promise<ImportResult> {
     const em = runner.manager;
     const ws = params.context.workspaceId;
@@ -158,7 +161,7 @@ export class ImportJob {
     await em.query(`set local work_mem = '${this.env.CONTACTS_IMPORT_WORK_MEM}'`);
     // Locks the list: a deletion or another import of it waits for this one.
     const [list] = (await em.query('select id, name from list where workspace_id = $1 and id = $2 for update', [ws, params.listId])) as { id: string; name: string }[];
-    if (!list) throw new ImportFailure(ErrorCode.NotFound, `list ${params.listId} no longer exists`);
+    if (!list) throw new JobFailure(ErrorCode.NotFound, `list ${params.listId} no longer exists`);
 
     // The file's good rows as COPY streams them in; then, matched to the live contacts, import_row.
     // Back-office imports back the list up first (policy permitting). The backup is read from a
@@ -181,7 +184,7 @@ export class ImportJob {
     await em.query('create temp table import_touched (contact_id uuid not null, status_changed boolean not null default false) on commit drop');
 
     const source = await this.storage.download(params.source ?? 'imports', params.objectKey).catch((err: unknown) => {
-      if (err instanceof StorageError && err.code === 'STORAGE_NOT_FOUND') throw new ImportFailure(ErrorCode.ImportObjectMissing, `the uploaded file ${params.objectKey} is gone`);
+      if (err instanceof StorageError && err.code === 'STORAGE_NOT_FOUND') throw new JobFailure(ErrorCode.ImportObjectMissing, `the uploaded file ${params.objectKey} is gone`);
       throw err;
     });
     const reader = new CsvReader({ delimiter: params.delimiter, maxLineLength: this.env.CONTACTS_IMPORT_MAX_LINE_BYTES, onRowError: 'report', records: false });
@@ -200,7 +203,7 @@ export class ImportJob {
           try {
             targets = mapColumns(reader.info!.header, params.mapping);
           } catch (err) {
-            if (err instanceof MappingError) throw new ImportFailure(ErrorCode.ImportFileInvalid, err.message);
+            if (err instanceof MappingError) throw new JobFailure(ErrorCode.ImportFileInvalid, err.message);
             throw err;
           }
           rejects = new RejectsFile(this.storage, rejectsKey, reader.info!.header);
@@ -229,7 +232,7 @@ export class ImportJob {
     if (!targets) {
       // Header only: nothing to import, but the header must still be a valid mapping.
       targets = (() => {
-        try { return mapColumns(reader.info!.header, params.mapping); } catch (err) { throw new ImportFailure(ErrorCode.ImportFileInvalid, (err as Error).message); }
+        try { return mapColumns(reader.info!.header, params.mapping); } catch (err) { throw new JobFailure(ErrorCode.ImportFileInvalid, (err as Error).message); }
       })();
       rejects = new RejectsFile(this.storage, rejectsKey, reader.info!.header);
     }
@@ -342,12 +345,11 @@ export class ImportJob {
   }
 
   /** Errors of the file become job failures with a code and the row. */
-  private explain(err: unknown): Error {
-    if (err instanceof ImportFailure) return err;
-    if (err instanceof CsvError) return new ImportFailure(err.code, err.message);
-    if (err instanceof DomainError) return new ImportFailure(err.code, err.message);
+  private explain(err: unknown): unknown {
+    if (err instanceof JobFailure || err instanceof DomainError) return err;
+    if (err instanceof CsvError) return new JobFailure(err.code, err.message);
     const cause = (err as { cause?: unknown })?.cause;
-    if (cause instanceof CsvError) return new ImportFailure(cause.code, cause.message);
-    return err as Error;
+    if (cause instanceof CsvError) return new JobFailure(cause.code, cause.message, { cause: err });
+    return err;
   }
 }

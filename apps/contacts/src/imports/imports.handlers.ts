@@ -1,15 +1,13 @@
 import {
   DomainError, ErrorCode, type CommandContext, type ImportRejectsV1, type JobView, type StartImportV1,
 } from '@custodian/contracts';
-import { parseDuration } from '@custodian/config';
 import { JobRunner, JobStore } from '@custodian/jobs';
 import { CommandHandler } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
 import { keyBelongsTo, ObjectStorage } from '@custodian/storage';
 import { Controller, Inject } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ContactsEnv } from '../config.js';
-import type { ImportParams, ImportResult } from './import-job.js';
+import { ImportJob, type ImportParams } from './import-job.js';
 
 @Controller()
 export class ImportsHandlers {
@@ -17,8 +15,8 @@ export class ImportsHandlers {
     private readonly ds: DataSource,
     private readonly jobs: JobStore,
     private readonly runner: JobRunner,
+    private readonly imports: ImportJob,
     private readonly storage: ObjectStorage,
-    @Inject(ContactsEnv) private readonly env: ContactsEnv,
     @Inject(LOGGER) readonly logger: Logger,
   ) {}
 
@@ -38,16 +36,15 @@ export class ImportsHandlers {
       delimiter: data.delimiter, fileSha256: data.fileSha256, source, protectOptOuts: data.protectOptOuts ?? false,
       snapshotFirst: data.snapshotFirst ?? false, context,
     };
-    const { job, existing } = await this.ds.transaction((em) => this.jobs.enqueue(em, {
-      workspaceId: context.workspaceId, kind: 'import', requestedBy: context.actor.id, correlationId: context.correlationId,
-      params: params as unknown as Record<string, unknown>, idempotencyKey: data.idempotencyKey,
+    const { job, existing } = await this.ds.transaction((em) => this.jobs.enqueue(em, this.imports.definition, {
+      workspaceId: context.workspaceId, requestedBy: context.actor.id, correlationId: context.correlationId,
+      params, idempotencyKey: data.idempotencyKey,
       // The same request sent again: who sent it and its trace ids differ, and a re-uploaded file
       // lands under a new key but has the same content.
       ignoreForIdempotency: data.fileSha256 ? ['context', 'objectKey'] : ['context'],
-      timeoutMs: parseDuration(this.env.CONTACTS_IMPORT_TIMEOUT), maxAttempts: 3,
     }));
     if (existing && data.fileSha256) {
-      const first = (await this.jobs.row(context.workspaceId, job.id))?.params.objectKey;
+      const first = (await this.jobs.find(this.ds.manager, this.imports.definition, context.workspaceId, job.id))?.params.objectKey;
       if (first !== data.objectKey) await this.storage.remove('imports', data.objectKey).catch(() => undefined);
     }
     this.runner.poke();
@@ -56,9 +53,9 @@ export class ImportsHandlers {
 
   @CommandHandler('contacts.import.rejects.v1')
   async rejects(data: ImportRejectsV1, context: CommandContext): Promise<{ url: string; expiresAt: string; rows: number }> {
-    const job = await this.jobs.get(context.workspaceId, data.id);
-    if (!job || job.kind !== 'import') throw new DomainError(ErrorCode.NotFound, `import ${data.id} not found`);
-    const result = job.result as ImportResult | null;
+    const job = await this.jobs.find(this.ds.manager, this.imports.definition, context.workspaceId, data.id);
+    if (!job) throw new DomainError(ErrorCode.NotFound, `import ${data.id} not found`);
+    const result = job.result;
     if (!result?.rejectsKey) throw new DomainError(ErrorCode.NotFound, `import ${data.id} has no rejected rows${job.status === 'succeeded' ? '' : ` (it is ${job.status})`}`);
     const expiresIn = data.expiresInSeconds ?? 900;
     const url = await this.storage.presignedDownloadUrl('imports', result.rejectsKey, { expiresInSeconds: expiresIn, fileName: `import-${job.id}-rejected.csv` });

@@ -1,5 +1,5 @@
 import { DomainError, ErrorCode, type ArchiveContactsV1, type CommandContext } from '@custodian/contracts';
-import type { ClaimedJob, JobContext } from '@custodian/jobs';
+import { defineJob, type ClaimedJob, type JobContext } from '@custodian/jobs';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { LifecycleService } from './lifecycle.service.js';
@@ -9,6 +9,8 @@ export interface BulkArchiveParams {
   reason?: string;
   context: CommandContext;
 }
+
+export interface BulkArchiveResult { archived: number; matched: number }
 
 /** The ids a bulk-archive filter selects, oldest first (all criteria must hold). */
 export function filterSql(workspaceId: string, filter: BulkArchiveParams['filter']): { sql: string; params: unknown[] } {
@@ -35,6 +37,8 @@ export function filterSql(workspaceId: string, filter: BulkArchiveParams['filter
  */
 @Injectable()
 export class BulkArchiveJob {
+  readonly definition = defineJob<BulkArchiveParams, BulkArchiveResult>({ kind: 'archive-bulk', run: (job, ctx) => this.run(job, ctx) });
+
   constructor(private readonly ds: DataSource, private readonly lifecycle: LifecycleService) {}
 
   static validate(filter: BulkArchiveParams['filter']): void {
@@ -43,8 +47,8 @@ export class BulkArchiveJob {
     }
   }
 
-  async run(job: ClaimedJob, ctx: JobContext): Promise<Record<string, unknown>> {
-    const params = job.params as unknown as BulkArchiveParams;
+  private async run(job: ClaimedJob<BulkArchiveParams>, ctx: JobContext<BulkArchiveResult>): Promise<BulkArchiveResult> {
+    const params = job.params;
     const { sql, params: values } = filterSql(params.context.workspaceId, params.filter);
     const [{ total }] = (await this.ds.query(`select count(*)::int as total from (${sql}) s`, values)) as [{ total: number }];
     await ctx.progress(0, total);

@@ -13,6 +13,7 @@ export class LifecycleHandlers {
     private readonly lifecycle: LifecycleService,
     private readonly ds: DataSource,
     private readonly jobs: JobStore,
+    private readonly archives: BulkArchiveJob,
     private readonly runner: JobRunner,
     @Inject(LOGGER) readonly logger: Logger,
   ) {}
@@ -52,9 +53,9 @@ export class LifecycleHandlers {
     const { idempotencyKey, reason, ...filter } = data;
     BulkArchiveJob.validate(filter);
     const params: BulkArchiveParams = { filter, reason, context };
-    const { job } = await this.ds.transaction((em) => this.jobs.enqueue(em, {
-      workspaceId: context.workspaceId, kind: 'archive-bulk', requestedBy: context.actor.id, correlationId: context.correlationId,
-      params: params as unknown as Record<string, unknown>, idempotencyKey, ignoreForIdempotency: ['context'],
+    const { job } = await this.ds.transaction((em) => this.jobs.enqueue(em, this.archives.definition, {
+      workspaceId: context.workspaceId, requestedBy: context.actor.id, correlationId: context.correlationId,
+      params, idempotencyKey, ignoreForIdempotency: ['context'],
       // One bulk archive at a time per workspace.
       concurrencyKey: 'archive-bulk',
     }));

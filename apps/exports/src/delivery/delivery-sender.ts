@@ -1,10 +1,11 @@
+import { startSweeping, type PeriodicSweep } from '@custodian/jobs';
 import { parseDuration } from '@custodian/config';
 import { LOGGER, type Logger } from '@custodian/observability';
 import { ObjectStorage } from '@custodian/storage';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ExportsEnv } from '../config.js';
-import { backoffSecs, startTicking } from '../ticker.js';
+import { backoffSecs } from '../retry-backoff.js';
 import { open } from './credentials.js';
 import { deliveryPolicy, type DestinationRow } from './destinations.handlers.js';
 import { uploadSftp, uploadWebdav, type Target } from './uploads.js';
@@ -34,21 +35,21 @@ const LEASE_SECS = 60;
  */
 @Injectable()
 export class DeliverySender implements OnApplicationBootstrap, OnApplicationShutdown {
-  private stop?: () => Promise<void>;
+  private sweeping?: PeriodicSweep;
 
   constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage, @Inject(ExportsEnv) private readonly env: ExportsEnv,
     @Inject(LOGGER) private readonly logger: Logger) {}
 
   onApplicationBootstrap(): void {
-    this.stop = startTicking(() => this.deliverDue(), () => 500, this.logger, 'delivering exports');
+    this.sweeping = startSweeping('delivering exports', (signal) => this.deliverDue(signal), 500, this.logger);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.stop?.();
+    await this.sweeping?.stop();
   }
 
-  async deliverDue(): Promise<void> {
-    for (;;) {
+  async deliverDue(signal?: AbortSignal): Promise<void> {
+    while (!signal?.aborted) {
       const due = await this.claim();
       if (!due) return;
       let lease = due.lease;

@@ -1,10 +1,11 @@
+import { startSweeping, type PeriodicSweep } from '@custodian/jobs';
 import { createHmac, randomBytes } from 'node:crypto';
 import { parseDuration } from '@custodian/config';
 import { LOGGER, type Logger } from '@custodian/observability';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ExportsEnv } from '../config.js';
-import { backoffSecs, startTicking } from '../ticker.js';
+import { backoffSecs } from '../retry-backoff.js';
 import { devPolicy, postSafely, productionPolicy, RefusedUrl, type AddressPolicy } from './safe-post.js';
 
 export const notifyPolicy = (env: ExportsEnv): AddressPolicy => (env.EXPORTS_NOTIFY_ALLOW_PRIVATE === 'true' ? devPolicy : productionPolicy);
@@ -38,21 +39,19 @@ interface Due { id: string; workspace_id: string; url: string; payload: object; 
  */
 @Injectable()
 export class NotificationSender implements OnApplicationBootstrap, OnApplicationShutdown {
-  private stop?: () => Promise<void>;
-  private stopped = false;
+  private sweeping?: PeriodicSweep;
 
   constructor(private readonly ds: DataSource, @Inject(ExportsEnv) private readonly env: ExportsEnv, @Inject(LOGGER) private readonly logger: Logger) {}
 
   onApplicationBootstrap(): void {
-    this.stop = startTicking(() => this.sendDue(), () => 500, this.logger, 'sending export notifications');
+    this.sweeping = startSweeping('sending export notifications', (signal) => this.sendDue(signal), 500, this.logger);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    await this.stop?.();
+    await this.sweeping?.stop();
   }
 
-  async sendDue(): Promise<void> {
+  async sendDue(signal?: AbortSignal): Promise<void> {
     for (;;) {
       const sent = await this.ds.transaction(async (em) => {
         const [due] = (await em.query(`select id, workspace_id, url, payload, attempts from notification
@@ -61,7 +60,7 @@ export class NotificationSender implements OnApplicationBootstrap, OnApplication
         await this.attempt(em, due);
         return true;
       });
-      if (!sent || this.stopped) return;
+      if (!sent || signal?.aborted) return;
     }
   }
 

@@ -4,7 +4,7 @@ import {
   type GetExportV1, type ListExportsV1, type RequestExportV1,
 } from '@custodian/contracts';
 import { parseDuration } from '@custodian/config';
-import { JobRunner, JobStore, toJobView, type JobRow } from '@custodian/jobs';
+import { JobRunner, JobStore, toJobView, type TypedJobRow } from '@custodian/jobs';
 import { CommandHandler } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
 import { decodeCursor, encodeCursor, isTimeZone } from '@custodian/persistence';
@@ -14,24 +14,23 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { ExportsEnv } from '../config.js';
 import { notifyPolicy, webhookSecret } from '../notifications/notifications.js';
 import { checkUrl, RefusedUrl } from '../notifications/safe-post.js';
-import { exportEnded, type ExportParams, type ExportRequest, type ExportResult } from '../runs/export-run.js';
+import { ExportRun, type ExportParams, type ExportRequest, type ExportResult } from '../runs/export-run.js';
 
-interface ExportRow extends JobRow {
-  cursor_at: string;
+type ExportJobRow = TypedJobRow<ExportParams, ExportResult>;
+
+/** Where an export's notification and delivery stand (the exports service's own tables). */
+interface SendingState {
   n_status: 'pending' | 'delivered' | 'failed' | null; n_attempts: number | null; n_error: string | null;
   d_status: 'pending' | 'delivered' | 'failed' | null; d_attempts: number | null; d_error: string | null; d_delivered_at: Date | null;
 }
 
-const EXPORT_SQL = `select j.*, to_char(j.requested_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at,
-    n.status as n_status, n.attempts as n_attempts, n.last_error as n_error,
-    d.status as d_status, d.attempts as d_attempts, d.last_error as d_error, d.delivered_at as d_delivered_at
-  from job j left join notification n on n.job_id = j.id left join delivery d on d.job_id = j.id`;
+type ExportRow = ExportJobRow & SendingState;
 
 /** Export requests, status, history, cancel and download: the exports service's side of `/v1/exports`. */
 @Controller()
 export class ExportHandlers {
-  constructor(private readonly ds: DataSource, private readonly jobs: JobStore, private readonly runner: JobRunner, private readonly storage: ObjectStorage,
-    @Inject(ExportsEnv) private readonly env: ExportsEnv, @Inject(LOGGER) readonly logger: Logger) {}
+  constructor(private readonly ds: DataSource, private readonly jobs: JobStore, private readonly runner: JobRunner, private readonly exports: ExportRun,
+    private readonly storage: ObjectStorage, @Inject(ExportsEnv) private readonly env: ExportsEnv, @Inject(LOGGER) readonly logger: Logger) {}
 
   @CommandHandler('exports.export.request.v1')
   async request(data: RequestExportV1, context: CommandContext): Promise<ExportView> {
@@ -48,17 +47,14 @@ export class ExportHandlers {
         }
       }
       await this.jobs.refuseWhileActive(em, ws, 'export', data.idempotencyKey);
-      if (data.idempotencyKey) {
-        const [same] = (await em.query(`select id from job where workspace_id = $1 and kind = 'export' and idempotency_key = $2`, [ws, data.idempotencyKey])) as { id: string }[];
-        if (same) return this.enqueue(em, request, context, data.idempotencyKey);
+      if (data.idempotencyKey && (await this.jobs.byIdempotencyKey(em, this.exports.definition, ws, data.idempotencyKey))) {
+        return this.enqueue(em, request, context, data.idempotencyKey);
       }
       // After a discarded export, the next may come only a while after the discarded one was requested.
-      const [cooling] = (await em.query(`select ceil(extract(epoch from requested_at + make_interval(secs => $2) - now()))::int as wait
-        from job where workspace_id = $1 and kind = 'export' and status = 'discarded' and requested_at + make_interval(secs => $2) > now()
-        order by requested_at desc limit 1`, [ws, parseDuration(this.env.EXPORTS_COOLDOWN) / 1000])) as { wait: number }[];
-      if (cooling) {
-        throw new DomainError(ErrorCode.ExportCoolingDown, `an export of this workspace was discarded for running too long; request again in ${cooling.wait} s`,
-          { retryAfter: Math.max(1, cooling.wait) });
+      const wait = await this.jobs.coolingDown(em, this.exports.definition, ws, 'discarded', parseDuration(this.env.EXPORTS_COOLDOWN));
+      if (wait !== null) {
+        throw new DomainError(ErrorCode.ExportCoolingDown, `an export of this workspace was discarded for running too long; request again in ${wait} s`,
+          { retryAfter: Math.max(1, wait) });
       }
       return this.enqueue(em, request, context, data.idempotencyKey);
     });
@@ -74,19 +70,13 @@ export class ExportHandlers {
   @CommandHandler('exports.export.list.v1')
   async list(data: ListExportsV1, context: CommandContext): Promise<ExportPage> {
     const limit = data.limit ?? 50;
-    const params: unknown[] = [context.workspaceId, limit + 1];
-    let after = '';
-    if (data.cursor) {
-      const cursor = decodeCursor(data.cursor);
-      if (!cursor) throw invalid('cursor', 'not a cursor of this list');
-      params.push(...cursor);
-      after = 'and (j.requested_at, j.id) < ($3::timestamptz, $4::uuid)';
-    }
-    const rows = (await this.ds.query(`${EXPORT_SQL} where j.workspace_id = $1 and j.kind = 'export' ${after}
-      order by j.requested_at desc, j.id desc limit $2`, params)) as ExportRow[];
+    const cursor = data.cursor ? decodeCursor(data.cursor) : undefined;
+    if (cursor === null) throw invalid('cursor', 'not a cursor of this list');
+    const rows = await this.jobs.page(this.ds.manager, this.exports.definition, context.workspaceId, limit + 1, cursor as [string, string] | undefined);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
-    return { items: page.map(toExportView), nextCursor: rows.length > limit && last ? encodeCursor(last.cursor_at, last.id) : null };
+    const items = await this.withSending(this.ds.manager, page);
+    return { items: items.map(toExportView), nextCursor: rows.length > limit && last ? encodeCursor(last.cursor_at, last.id) : null };
   }
 
   /** Cancels a queued or running export; its event-less end still notifies, and any partial file goes. */
@@ -97,10 +87,7 @@ export class ExportHandlers {
       if (!['queued', 'running'].includes(current.status)) {
         throw new DomainError(ErrorCode.JobAlreadyRunning, `export ${data.id} is ${current.status}; only a queued or running export can be cancelled`);
       }
-      await em.query(`update job set status = 'cancelled', finished_at = now(), lease_owner = null, lease_expires_at = null,
-        error_code = 'EXPORT_CANCELLED', error_message = $2 where id = $1`, [data.id, `cancelled by ${context.actor.id}`]);
-      const cancelled = await this.find(em, context.workspaceId, data.id);
-      await exportEnded(em, toJobView(cancelled), cancelled.params as unknown as ExportParams);
+      await this.runner.cancel(em, context.workspaceId, data.id, { running: true, code: 'EXPORT_CANCELLED', message: `cancelled by ${context.actor.id}` });
       return this.find(em, context.workspaceId, data.id);
     });
     return toExportView(row);
@@ -113,9 +100,9 @@ export class ExportHandlers {
     const expired = row.status === 'expired' || (row.expires_at !== null && row.expires_at.getTime() <= Date.now());
     if (expired) throw new DomainError(ErrorCode.ExportExpired, `the file of export ${data.id} was valid until ${row.expires_at?.toISOString()}; request the export again`);
     if (row.status !== 'succeeded') throw new DomainError(ErrorCode.JobAlreadyRunning, `export ${data.id} is ${row.status}; there is no file to download`);
-    const result = row.result as unknown as ExportResult;
+    const result = row.result!;
     const ttl = Math.max(1, Math.floor(parseDuration(this.env.EXPORTS_DOWNLOAD_URL_TTL) / 1000));
-    const fileName = `${(row.params as unknown as ExportParams).request.dataset}-${row.id}.${result.key.endsWith('.gz') ? 'csv.gz' : 'csv'}`;
+    const fileName = `${row.params.request.dataset}-${row.id}.${result.key.endsWith('.gz') ? 'csv.gz' : 'csv'}`;
     const url = await this.storage.presignedDownloadUrl('exports', result.key, { expiresInSeconds: ttl, fileName });
     return { url, expiresAt: new Date(Date.now() + ttl * 1000).toISOString() };
   }
@@ -127,21 +114,30 @@ export class ExportHandlers {
 
   private async enqueue(em: EntityManager, request: ExportRequest, context: CommandContext, idempotencyKey?: string): Promise<ExportRow> {
     const params: ExportParams = { request, context, ...(request.dataset === 'users' ? { profilesRequestId: randomUUID() } : {}) };
-    const { job } = await this.jobs.enqueue(em, {
-      workspaceId: context.workspaceId, kind: 'export', requestedBy: context.actor.id, correlationId: context.correlationId,
-      params: params as unknown as Record<string, unknown>, idempotencyKey, ignoreForIdempotency: ['context', 'profilesRequestId'],
-      concurrencyKey: 'export', timeoutMs: parseDuration(this.env.EXPORTS_TIMEOUT), maxAttempts: 5,
+    const { job } = await this.jobs.enqueue(em, this.exports.definition, {
+      workspaceId: context.workspaceId, requestedBy: context.actor.id, correlationId: context.correlationId,
+      params, idempotencyKey, ignoreForIdempotency: ['context', 'profilesRequestId'], concurrencyKey: 'export',
       expiresAt: new Date(Date.now() + parseDuration(this.env.EXPORTS_VALIDITY)),
     });
     return this.find(em, context.workspaceId, job.id);
   }
 
   private async find(em: EntityManager, workspaceId: string, id: string, lock = false): Promise<ExportRow> {
-    const [row] = /^[0-9a-f-]{36}$/i.test(id)
-      ? (await em.query(`${EXPORT_SQL} where j.workspace_id = $1 and j.id = $2 and j.kind = 'export'${lock ? ' for update of j' : ''}`, [workspaceId, id])) as ExportRow[]
-      : [];
+    const row = await this.jobs.find(em, this.exports.definition, workspaceId, id, { lock });
     if (!row) throw new DomainError(ErrorCode.NotFound, `export ${id} not found`);
-    return row;
+    const [withSending] = await this.withSending(em, [row]);
+    return withSending!;
+  }
+
+  /** The export jobs with where their notification and delivery stand, in one query for all of them. */
+  private async withSending<T extends ExportJobRow>(em: EntityManager, rows: T[]): Promise<(T & SendingState)[]> {
+    if (!rows.length) return [];
+    const states = (await em.query(`select j.id, n.status as n_status, n.attempts as n_attempts, n.last_error as n_error,
+        d.status as d_status, d.attempts as d_attempts, d.last_error as d_error, d.delivered_at as d_delivered_at
+      from unnest($1::uuid[]) as j(id) left join notification n on n.job_id = j.id left join delivery d on d.job_id = j.id`,
+    [rows.map((r) => r.id)])) as (SendingState & { id: string })[];
+    const byId = new Map(states.map((s) => [s.id, s]));
+    return rows.map((r) => ({ ...r, ...byId.get(r.id)! }));
   }
 
   /** The request with its defaults, or VALIDATION_FAILED naming every problem. */
@@ -185,9 +181,8 @@ function invalid(path: string, message: string): DomainError {
 
 export function toExportView(row: ExportRow): ExportView {
   const job = toJobView(row);
-  const p = row.params as unknown as ExportParams;
-  const r = p.request;
-  const result = job.status === 'succeeded' ? (job.result as unknown as ExportResult) : null;
+  const r = row.params.request;
+  const result = job.status === 'succeeded' ? row.result : null;
   return {
     id: job.id, dataset: r.dataset, status: job.status, progress: job.progress, requestedBy: job.requestedBy, requestedAt: job.requestedAt,
     startedAt: job.startedAt, finishedAt: job.finishedAt, expiresAt: job.expiresAt,

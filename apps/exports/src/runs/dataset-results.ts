@@ -2,7 +2,9 @@ import type { DatasetExportedV1, DatasetFailedV1, EventEnvelope } from '@custodi
 import { OnEvent } from '@custodian/messaging';
 import { Controller } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { queueFileRemoval } from '../retention/file-sweeper.js';
+import { JobStore } from '@custodian/jobs';
+import { queueFileRemoval } from '../retention/file-removals.js';
+import { ExportRun } from './export-run.js';
 
 /**
  * What the data owners report for dataset requests, kept for the export waiting on it. A file
@@ -10,6 +12,8 @@ import { queueFileRemoval } from '../retention/file-sweeper.js';
  */
 @Controller()
 export class DatasetResults {
+  constructor(private readonly jobs: JobStore, private readonly exports: ExportRun) {}
+
   @OnEvent('events.contacts.dataset.exported.v1')
   contactsExported(event: EventEnvelope<DatasetExportedV1>, em: EntityManager): Promise<void> {
     return this.written(event, em);
@@ -34,8 +38,7 @@ export class DatasetResults {
     const d = event.data;
     await em.query(`insert into dataset_result (request_id, workspace_id, ok, bucket, key, rows, bytes, sha256, columns) values ($1, $2, true, $3, $4, $5, $6, $7, $8)
       on conflict (request_id) do nothing`, [d.exportId, event.workspaceId, d.bucket, d.key, d.rows, d.bytes, d.sha256, d.columns ?? null]);
-    const [job] = (await em.query(`select status from job where workspace_id = $1 and kind = 'export' and (id = $2 or params->>'profilesRequestId' = $2::text)`,
-      [event.workspaceId, d.exportId])) as { status: string }[];
+    const job = await this.jobs.byIdOrParam(em, this.exports.definition, event.workspaceId, 'profilesRequestId', d.exportId);
     if (job && !['queued', 'running', 'succeeded'].includes(job.status)) await queueFileRemoval(em, [d.key]);
   }
 

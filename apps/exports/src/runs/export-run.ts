@@ -1,14 +1,16 @@
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DomainError, ErrorCode, USER_PROFILE_COLUMNS, type CommandContext, type JobView, type RequestExportV1 } from '@custodian/contracts';
-import { JobFailure, type ClaimedJob, type FinishedJobDetails, type JobContext } from '@custodian/jobs';
+import { parseDuration } from '@custodian/config';
+import { defineJob, JobFailure, JobStore, type ClaimedJob, type FinishedJob, type JobContext } from '@custodian/jobs';
 import { CommandClient, recordEvent } from '@custodian/messaging';
 import { objectKey, ObjectStorage } from '@custodian/storage';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { ExportsEnv } from '../config.js';
 import { queueDelivery } from '../delivery/delivery-sender.js';
 import { queueNotification } from '../notifications/notifications.js';
-import { queueFileRemoval } from '../retention/file-sweeper.js';
+import { queueFileRemoval } from '../retention/file-removals.js';
 
 /** An export request as stored with its job, every default filled in. */
 export interface ExportRequest extends RequestExportV1 {
@@ -47,10 +49,19 @@ export function exportKeys(job: { id: string; requestedAt: Date | string; worksp
  */
 @Injectable()
 export class ExportRun {
-  constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage, private readonly owners: CommandClient) {}
+  readonly definition = defineJob<ExportParams, ExportResult>({
+    kind: 'export',
+    timeout: parseDuration(this.env.EXPORTS_TIMEOUT),
+    maxAttempts: 5,
+    run: (job, ctx) => this.run(job, ctx),
+    onFinished: (em, job) => exportEnded(em, job),
+  });
 
-  async run(job: ClaimedJob, ctx: JobContext): Promise<Record<string, unknown>> {
-    const p = job.params as unknown as ExportParams;
+  constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage, private readonly owners: CommandClient,
+    private readonly jobs: JobStore, @Inject(ExportsEnv) private readonly env: ExportsEnv) {}
+
+  private async run(job: ClaimedJob<ExportParams>, ctx: JobContext<ExportResult>): Promise<ExportResult> {
+    const p = job.params;
     const r = p.request;
     const ws = p.context.workspaceId;
     const keys = exportKeys({ id: job.id, requestedAt: job.requestedAt, workspaceId: ws }, r.compression);
@@ -90,11 +101,11 @@ export class ExportRun {
     await this.storage.upload('exports', keys.manifestKey, Readable.from([JSON.stringify(manifest, null, 2)]), { contentType: 'application/json' });
     if (r.dataset === 'users') await this.storage.removeMany('exports', [keys.profilesKey]);
     await ctx.progress(result.rows, result.rows);
-    return { ...result };
+    return result;
   }
 
   /** Sends a dataset request to its owner; while the owner cannot be reached, asks again each second (the time limit still applies). */
-  private async ask(ctx: JobContext, subject: string, context: CommandContext, data: object): Promise<JobView> {
+  private async ask(ctx: JobContext<ExportResult>, subject: string, context: CommandContext, data: object): Promise<JobView> {
     for (;;) {
       try {
         return await this.owners.request<JobView>(subject, context, data);
@@ -107,7 +118,7 @@ export class ExportRun {
   }
 
   /** Waits for the owner's report of `requestId`; a failure ends the export with the owner's code. */
-  private async settled(requestId: string, job: ClaimedJob, ctx: JobContext): Promise<DatasetResult> {
+  private async settled(requestId: string, job: ClaimedJob<ExportParams>, ctx: JobContext<ExportResult>): Promise<DatasetResult> {
     for (;;) {
       if (ctx.signal.aborted) throw ctx.signal.reason;
       const [found] = (await this.ds.query('select ok, key, rows, bytes, sha256, columns, code, message from dataset_result where request_id = $1', [requestId])) as DatasetResult[];
@@ -115,23 +126,21 @@ export class ExportRun {
         if (!found.ok) throw new JobFailure(found.code ?? 'DATASET_FAILED', found.message ?? 'the data owner could not write the dataset');
         return found;
       }
-      const [mine] = (await this.ds.query('select status from job where id = $1', [job.id])) as { status: string }[];
+      const status = await this.jobs.status(job.id);
       // Cancelled meanwhile: nothing more to wait for.
-      if (mine?.status !== 'running') throw new JobFailure('EXPORT_CANCELLED', `the export is ${mine?.status ?? 'gone'}`);
+      if (status !== 'running') throw new JobFailure('EXPORT_CANCELLED', `the export is ${status ?? 'gone'}`);
       await sleep(250, undefined, { signal: ctx.signal }).catch(() => undefined);
     }
   }
-
-  /** When the job ends, whatever way: its event, its notification, and no partial file left behind. */
-  async onFinished(em: EntityManager, job: JobView, details: FinishedJobDetails): Promise<void> {
-    if (job.kind !== 'export') return;
-    await exportEnded(em, job, details.params as unknown as ExportParams);
-  }
 }
 
-/** The event and notification of an ended export; the files of one that did not succeed are queued for removal. */
-export async function exportEnded(em: EntityManager, job: JobView, p: ExportParams): Promise<void> {
-  const result = job.result as ExportResult | null;
+/**
+ * When an export ends, whatever way: its event and notification, its delivery, and no partial
+ * file left behind (the files of one that did not succeed are queued for removal).
+ */
+async function exportEnded(em: EntityManager, job: FinishedJob<ExportParams, ExportResult>): Promise<void> {
+  const p = job.params;
+  const result = job.result;
   const payload = {
     exportId: job.id, dataset: p.request.dataset, status: job.status,
     ...(job.status === 'succeeded' && result ? { rows: result.rows, bytes: result.bytes, sha256: result.sha256, expiresAt: job.expiresAt ?? undefined } : {}),

@@ -1,12 +1,11 @@
 import {
-  datasetReport, DomainError, ErrorCode, INTERACTION_DATASET_COLUMNS, USER_PROFILE_COLUMNS, type CommandContext, type ExportInteractionsDatasetV1, type InteractionDataset, type JobView,
+  DomainError, ErrorCode, INTERACTION_DATASET_COLUMNS, USER_PROFILE_COLUMNS, type CommandContext, type ExportInteractionsDatasetV1, type InteractionDataset,
 } from '@custodian/contracts';
-import { JobFailure, type ClaimedJob, type FinishedJobDetails, type JobContext } from '@custodian/jobs';
-import { recordEvent } from '@custodian/messaging';
+import { JobFailure, type ClaimedJob } from '@custodian/jobs';
 import { copyIn, isoTimestamp, spreadsheetSafe, sqlIdentifier, sqlLiteral, type QueryRunner } from '@custodian/persistence';
-import { ObjectStorage, writeDatasetFile } from '@custodian/storage';
+import { defineDatasetJob, ObjectStorage, writeDatasetFile, type DatasetFile } from '@custodian/storage';
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 
 export interface InteractionDatasetParams extends ExportInteractionsDatasetV1 {
   context: CommandContext;
@@ -38,6 +37,9 @@ const EXPRESSIONS: Record<'conversations' | 'messages' | 'users', Record<string,
 /** Conversations, messages or users as a dataset file for an export. */
 @Injectable()
 export class InteractionDatasetJob {
+  /** An export waits on its dataset (under its own time limit); expiries and restores can wait, so this kind is claimed first. */
+  readonly definition = defineDatasetJob<InteractionDatasetParams>('interactions', (job) => this.write(job), { priority: 1 });
+
   constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage) {}
 
   /** Checked before the job is queued, so a bad request fails at once. */
@@ -56,21 +58,12 @@ export class InteractionDatasetJob {
     if (errors.length) throw new DomainError(ErrorCode.ValidationFailed, `invalid ${data.dataset} export: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, { errors });
   }
 
-  async run(job: ClaimedJob, ctx: JobContext): Promise<Record<string, unknown>> {
-    const p = job.params as unknown as InteractionDatasetParams;
-    const file = await writeDatasetFile(this.ds, this.storage, p, async (runner) => {
+  private write(job: ClaimedJob<InteractionDatasetParams>): Promise<DatasetFile> {
+    const p = job.params;
+    return writeDatasetFile(this.ds, this.storage, p, async (runner) => {
       if (p.dataset === 'users') await this.loadProfiles(runner, p.profilesKey!);
       return { select: this.select(p), columns: p.fields ?? INTERACTION_DATASET_COLUMNS[p.dataset] };
     });
-    await ctx.progress(file.rows, file.rows);
-    return { exportId: p.exportId, ...file };
-  }
-
-  async onFinished(em: EntityManager, job: JobView, details: FinishedJobDetails): Promise<void> {
-    if (job.kind !== 'dataset-export') return;
-    const p = details.params as unknown as InteractionDatasetParams;
-    const report = datasetReport(job, p.exportId);
-    await recordEvent(em, `events.interactions.dataset.${report.outcome}.v1`, p.context, report.data);
   }
 
   /** The contacts' profiles, in the file's order, into `profile` (this transaction only); the header must be exactly the expected one. */

@@ -10,7 +10,7 @@ import { InteractionDatasetJob, type InteractionDatasetParams } from './dataset-
 /** Datasets for the exports service: conversations, messages, failed messages and users, streamed by jobs. */
 @Controller()
 export class DatasetsHandlers {
-  constructor(private readonly ds: DataSource, private readonly jobs: JobStore, private readonly runner: JobRunner, @Inject(LOGGER) readonly logger: Logger) {}
+  constructor(private readonly ds: DataSource, private readonly jobs: JobStore, private readonly runner: JobRunner, private readonly datasets: InteractionDatasetJob, @Inject(LOGGER) readonly logger: Logger) {}
 
   @CommandHandler('interactions.dataset.export.v1')
   async export(data: ExportInteractionsDatasetV1, context: CommandContext): Promise<JobView> {
@@ -21,9 +21,9 @@ export class DatasetsHandlers {
     }
     InteractionDatasetJob.validate(data);
     const params: InteractionDatasetParams = { ...data, context };
-    const { job } = await this.ds.transaction((em) => this.jobs.enqueue(em, {
-      workspaceId: context.workspaceId, kind: 'dataset-export', requestedBy: context.actor.id, correlationId: context.correlationId,
-      params: params as unknown as Record<string, unknown>, idempotencyKey: data.exportId, ignoreForIdempotency: ['context'],
+    const { job } = await this.ds.transaction((em) => this.jobs.enqueue(em, this.datasets.definition, {
+      workspaceId: context.workspaceId, requestedBy: context.actor.id, correlationId: context.correlationId,
+      params, idempotencyKey: data.exportId, ignoreForIdempotency: ['context'],
     }));
     this.runner.poke();
     return job;

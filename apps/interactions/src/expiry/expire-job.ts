@@ -1,6 +1,6 @@
 import { type CommandContext } from '@custodian/contracts';
 import { parseDuration } from '@custodian/config';
-import type { ClaimedJob, JobContext } from '@custodian/jobs';
+import { defineJob, type ClaimedJob, type JobContext } from '@custodian/jobs';
 import { recordEvent } from '@custodian/messaging';
 import { withRunner } from '@custodian/persistence';
 import { copyToObject, objectKey, ObjectStorage } from '@custodian/storage';
@@ -13,6 +13,11 @@ import { dueToExpireSql } from '../programs/program-view.js';
 
 export interface ExpireParams { programId: string; context: CommandContext }
 
+/** The segment written, or why nothing was: the program was no longer due, or had no rows. */
+export type ExpireResult =
+  | { rows: number; bytes?: number; sha256?: string; objectKey?: string; manifestKey?: string }
+  | { skipped: string };
+
 /**
  * The columns of an expired segment, in order; its manifest lists them, and a restore reads back
  * what the manifest says. The program is the segment's own, so it is in the manifest, not on
@@ -21,8 +26,8 @@ export interface ExpireParams { programId: string; context: CommandContext }
 export const SEGMENT_COLUMNS = ['id', 'step_id', 'variant_id', 'control_group', 'contact_id', 'type', 'at'] as const;
 
 /** Keys of an attempt's segment and manifest: derived from the job, so a later attempt can remove an earlier one's. */
-function segmentKeys(job: ClaimedJob, programId: string, attempt: number) {
-  const ws = (job.params as unknown as ExpireParams).context.workspaceId;
+function segmentKeys(job: ClaimedJob<ExpireParams>, programId: string, attempt: number) {
+  const ws = job.params.context.workspaceId;
   const at = job.requestedAt;
   const id = `${programId}-${job.id}-${attempt}`;
   return { objectKey: objectKey(ws, 'interactions', id, 'csv.zst', at), manifestKey: objectKey(ws, 'interactions', id, 'manifest.json', at) };
@@ -35,12 +40,19 @@ function segmentKeys(job: ClaimedJob, programId: string, attempt: number) {
  */
 @Injectable()
 export class ExpireJob {
+  readonly definition = defineJob<ExpireParams, ExpireResult>({
+    kind: 'expire',
+    timeout: parseDuration(this.env.INTERACTIONS_JOB_TIMEOUT),
+    maxAttempts: 5,
+    run: (job, ctx) => this.run(job, ctx),
+  });
+
   constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage, @Inject(InteractionsEnv) private readonly env: InteractionsEnv) {}
 
   private get expireAfterSecs() { return parseDuration(this.env.INTERACTIONS_EXPIRE_AFTER) / 1000; }
 
-  async run(job: ClaimedJob, ctx: JobContext): Promise<Record<string, unknown>> {
-    const p = job.params as unknown as ExpireParams;
+  private async run(job: ClaimedJob<ExpireParams>, ctx: JobContext<ExpireResult>): Promise<ExpireResult> {
+    const p = job.params;
     const ws = p.context.workspaceId;
     const table = partitionOf(p.programId);
     // What an earlier attempt wrote before it died is not the record, unless that attempt committed it: remove the rest.

@@ -1,11 +1,12 @@
 import { DomainError, ErrorCode, systemContext } from '@custodian/contracts';
 import { parseDuration } from '@custodian/config';
-import { JobRunner, JobStore } from '@custodian/jobs';
+import { JobRunner, JobStore, startSweeping, type PeriodicSweep } from '@custodian/jobs';
 import { recordEvent } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { InteractionsEnv } from '../config.js';
+import { ExpireJob } from './expire-job.js';
 import { dueToExpireSql, PROGRAM_SQL } from '../programs/program-view.js';
 
 /**
@@ -15,36 +16,30 @@ import { dueToExpireSql, PROGRAM_SQL } from '../programs/program-view.js';
  */
 @Injectable()
 export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private sweeping?: PeriodicSweep;
 
-  constructor(private readonly ds: DataSource, private readonly jobs: JobStore, private readonly runner: JobRunner,
+  constructor(private readonly ds: DataSource, private readonly jobs: JobStore, private readonly runner: JobRunner, private readonly expiries: ExpireJob,
     @Inject(InteractionsEnv) private readonly env: InteractionsEnv, @Inject(LOGGER) private readonly logger: Logger) {}
 
   onApplicationBootstrap(): void {
-    const tick = () => {
-      this.running = this.sweep().catch((err) => this.logger.warn({ err: (err as Error).message }, 'interaction expiry sweep failed; will retry'));
-      void this.running.finally(() => { this.timer = setTimeout(tick, parseDuration(this.env.INTERACTIONS_SWEEP_INTERVAL)); });
-    };
-    this.timer = setTimeout(tick, 0);
+    this.sweeping = startSweeping('interaction expiry sweep', (signal) => this.sweep(signal), () => parseDuration(this.env.INTERACTIONS_SWEEP_INTERVAL), this.logger);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearTimeout(this.timer);
-    await this.running;
+    await this.sweeping?.stop();
   }
 
-  async sweep(): Promise<number> {
+  async sweep(signal?: AbortSignal): Promise<number> {
     await this.warn();
     const due = (await this.ds.query(`select p.id, p.workspace_id from program p where ${dueToExpireSql('p', '$1')}
-      and not exists (select 1 from job j where j.workspace_id = p.workspace_id and j.concurrency_key = 'program:' || p.id and j.status in ('queued', 'running'))
+      and not ${JobStore.activeJobSql('p.workspace_id', `'program:' || p.id`)}
       order by p.stopped_at limit 1000`, [parseDuration(this.env.INTERACTIONS_EXPIRE_AFTER) / 1000])) as { id: string; workspace_id: string }[];
     let queued = 0;
     for (const p of due) {
+      if (signal?.aborted) break;
       try {
-        await this.ds.transaction((em) => this.jobs.enqueue(em, {
-          workspaceId: p.workspace_id, kind: 'expire', requestedBy: 'system', params: { programId: p.id, context: systemContext(p.workspace_id) },
-          concurrencyKey: `program:${p.id}`, timeoutMs: parseDuration(this.env.INTERACTIONS_JOB_TIMEOUT), maxAttempts: 5,
+        await this.ds.transaction((em) => this.jobs.enqueue(em, this.expiries.definition, {
+          workspaceId: p.workspace_id, requestedBy: 'system', params: { programId: p.id, context: systemContext(p.workspace_id) }, concurrencyKey: `program:${p.id}`,
         }));
         queued += 1;
       } catch (err) {

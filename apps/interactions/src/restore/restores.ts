@@ -1,6 +1,6 @@
 import { DomainError, ErrorCode, type CommandContext, type JobView, type StartInteractionRestoreV1 } from '@custodian/contracts';
 import { parseDuration } from '@custodian/config';
-import { JobRunner, JobStore, toJobView, type ClaimedJob, type FinishedJobDetails, type JobContext } from '@custodian/jobs';
+import { defineJob, JobRunner, JobStore, toJobView, type ClaimedJob, type FinishedJob, type JobContext } from '@custodian/jobs';
 import { CommandHandler, recordEvent } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
 import { copyIn, inTransaction, type QueryRunner } from '@custodian/persistence';
@@ -20,11 +20,13 @@ export interface InteractionRestoreParams {
   request?: { programIds: string[]; tag: string | null };
 }
 
+export interface InteractionRestoreResult { programs: number; rows: number; alreadyLive: string[] }
+
 /** Starts restores of expired interaction data: one job per request, one restore at a time per workspace. */
 @Controller()
 export class RestoreHandlers {
-  constructor(private readonly ds: DataSource, private readonly jobs: JobStore, private readonly runner: JobRunner,
-    @Inject(InteractionsEnv) private readonly env: InteractionsEnv, @Inject(LOGGER) readonly logger: Logger) {}
+  constructor(private readonly ds: DataSource, private readonly jobs: JobStore, private readonly runner: JobRunner, private readonly restores: RestoreJob,
+    @Inject(LOGGER) readonly logger: Logger) {}
 
   @CommandHandler('interactions.restore.start.v1')
   async start(data: StartInteractionRestoreV1, context: CommandContext): Promise<JobView> {
@@ -34,9 +36,9 @@ export class RestoreHandlers {
     const request = { programIds: [...new Set(data.programIds ?? [])].sort(), tag: data.tag?.toLowerCase() ?? null };
     const job = await this.ds.transaction(async (em) => {
       // A retry gets the job its first request queued, whatever became of the programs since.
-      const same = data.idempotencyKey ? await this.jobs.byIdempotencyKey(em, context.workspaceId, 'restore', data.idempotencyKey) : null;
+      const same = data.idempotencyKey ? await this.jobs.byIdempotencyKey(em, this.restores.definition, context.workspaceId, data.idempotencyKey) : null;
       if (same) {
-        const asked = (same.params as unknown as InteractionRestoreParams).request;
+        const asked = same.params.request;
         if (asked && !isDeepStrictEqual(asked, request)) {
           throw new DomainError(ErrorCode.IdempotencyKeyReused, `Idempotency-Key "${data.idempotencyKey}" was used for a different request (job ${same.id})`);
         }
@@ -59,10 +61,9 @@ export class RestoreHandlers {
         });
       }
       const params: InteractionRestoreParams = { context, programIds: expired, alreadyLive: found.filter((f) => f.interaction_data === 'live').map((f) => f.id), request };
-      const { job: queued, existing } = await this.jobs.enqueue(em, {
-        workspaceId: context.workspaceId, kind: 'restore', requestedBy: context.actor.id, correlationId: context.correlationId,
-        params: params as unknown as Record<string, unknown>, idempotencyKey: data.idempotencyKey, ignoreForIdempotency: ['context'],
-        concurrencyKey: 'interaction-restore', timeoutMs: parseDuration(this.env.INTERACTIONS_JOB_TIMEOUT), maxAttempts: 5,
+      const { job: queued, existing } = await this.jobs.enqueue(em, this.restores.definition, {
+        workspaceId: context.workspaceId, requestedBy: context.actor.id, correlationId: context.correlationId,
+        params, idempotencyKey: data.idempotencyKey, ignoreForIdempotency: ['context'], concurrencyKey: 'interaction-restore',
       });
       // Restoring: the expiry sweep leaves them alone, and a second restore cannot take them.
       if (!existing) await em.query(`update program set interaction_data = 'restoring' where id = any($1::uuid[])`, [expired]);
@@ -82,10 +83,18 @@ interface Segment { id: string; object_key: string; manifest_key: string; rows: 
  */
 @Injectable()
 export class RestoreJob {
-  constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage) {}
+  readonly definition = defineJob<InteractionRestoreParams, InteractionRestoreResult>({
+    kind: 'restore',
+    timeout: parseDuration(this.env.INTERACTIONS_JOB_TIMEOUT),
+    maxAttempts: 5,
+    run: (job, ctx) => this.run(job, ctx),
+    onFinished: (em, job) => this.onFinished(em, job),
+  });
 
-  async run(job: ClaimedJob, ctx: JobContext): Promise<Record<string, unknown>> {
-    const p = job.params as unknown as InteractionRestoreParams;
+  constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage, @Inject(InteractionsEnv) private readonly env: InteractionsEnv) {}
+
+  private async run(job: ClaimedJob<InteractionRestoreParams>, ctx: JobContext<InteractionRestoreResult>): Promise<InteractionRestoreResult> {
+    const p = job.params;
     const ws = p.context.workspaceId;
     let rows = 0;
     let done = 0;
@@ -160,11 +169,10 @@ export class RestoreJob {
     return loaded;
   }
 
-  async onFinished(em: EntityManager, job: JobView, details: FinishedJobDetails): Promise<void> {
-    if (job.kind !== 'restore') return;
-    const p = details.params as unknown as InteractionRestoreParams;
-    if (job.status === 'succeeded') {
-      const r = job.result as { rows: number };
+  private async onFinished(em: EntityManager, job: FinishedJob<InteractionRestoreParams, InteractionRestoreResult>): Promise<void> {
+    const p = job.params;
+    if (job.status === 'succeeded' && job.result) {
+      const r = job.result;
       await recordEvent(em, 'events.interactions.restore.completed.v1', p.context, { jobId: job.id, programIds: p.programIds, rows: r.rows });
       return;
     }
