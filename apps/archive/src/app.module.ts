@@ -1,4 +1,4 @@
-import { loadConfig, parseDuration } from '@custodian/config';
+import { loadConfig } from '@custodian/config';
 import { CommandClient, MessagingModule } from '@custodian/messaging';
 import { ServiceCoreModule } from '@custodian/observability';
 import { DatabaseModule } from '@custodian/persistence';
@@ -25,7 +25,7 @@ export class AppModule {
       controllers: [ArchiveStore, RestoreHandlers, ARCHIVE_JOBS.controller],
       providers: [
         PurgeSweeper, RestoreService, RestoreJob, ...ARCHIVE_JOBS.providers,
-        { provide: CommandClient, useFactory: () => CommandClient.connect(env.NATS_SERVERS, 'custodian-archive', parseDuration(env.ARCHIVE_COMMAND_TIMEOUT)) },
+        { provide: CommandClient, useFactory: () => CommandClient.connect(env.NATS_SERVERS, 'custodian-archive', env.ARCHIVE_COMMAND_TIMEOUT) },
       ],
     };
   }

@@ -1,4 +1,4 @@
-import { loadConfig, parseDuration } from '@custodian/config';
+import { loadConfig } from '@custodian/config';
 import { CommandClient, MessagingModule } from '@custodian/messaging';
 import { ServiceCoreModule } from '@custodian/observability';
 import { DatabaseModule } from '@custodian/persistence';
@@ -28,7 +28,7 @@ export class AppModule {
         RetentionSweeper, RestoreJob, ...BACKUPS_JOBS.providers,
         {
           provide: CommandClient,
-          useFactory: () => CommandClient.connect(env.NATS_SERVERS, 'custodian-backups', parseDuration(env.BACKUPS_COMMAND_TIMEOUT)),
+          useFactory: () => CommandClient.connect(env.NATS_SERVERS, 'custodian-backups', env.BACKUPS_COMMAND_TIMEOUT),
         },
       ],
     };

@@ -1,4 +1,4 @@
-import { loadConfig, parseDuration } from '@custodian/config';
+import { loadConfig } from '@custodian/config';
 import { CommandClient, MessagingModule } from '@custodian/messaging';
 import { ServiceCoreModule } from '@custodian/observability';
 import { DatabaseModule } from '@custodian/persistence';
@@ -29,7 +29,7 @@ export class AppModule {
       controllers: [ExportHandlers, DestinationHandlers, DatasetResults, EXPORTS_JOBS.controller],
       providers: [
         ExportRun, NotificationSender, DeliverySender, FileSweeper, ...EXPORTS_JOBS.providers,
-        { provide: CommandClient, useFactory: () => CommandClient.connect(env.NATS_SERVERS, 'custodian-exports', parseDuration(env.EXPORTS_COMMAND_TIMEOUT)) },
+        { provide: CommandClient, useFactory: () => CommandClient.connect(env.NATS_SERVERS, 'custodian-exports', env.EXPORTS_COMMAND_TIMEOUT) },
       ],
     };
   }

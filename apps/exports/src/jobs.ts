@@ -1,4 +1,3 @@
-import { parseDuration } from '@custodian/config';
 import { appJobs } from '@custodian/jobs';
 import { DataSource } from 'typeorm';
 import { ExportsEnv } from './config.js';
@@ -8,7 +7,7 @@ import { ExportRun } from './runs/export-run.js';
 export const EXPORTS_JOBS = appJobs('exports', DataSource, [ExportsEnv, ExportRun], (deps) => {
   const [env, run] = deps as [ExportsEnv, ExportRun];
   return {
-    leaseMs: parseDuration(env.EXPORTS_JOB_LEASE),
+    leaseMs: env.EXPORTS_JOB_LEASE,
     instanceId: env.INSTANCE_ID,
     concurrency: env.EXPORTS_CONCURRENCY,
     handlers: { export: (job, ctx) => run.run(job, ctx) },

@@ -1,5 +1,4 @@
 import { CommandClient, MessagingModule } from '@custodian/messaging';
-import { parseDuration } from '@custodian/config';
 import { createLogger, LOGGER, ObservabilityModule } from '@custodian/observability';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
@@ -44,7 +43,7 @@ class CoreModule {
           provide: COMMAND_CLIENT,
           useFactory: () => new CommandClient(
             ClientProxyFactory.create({ transport: Transport.NATS, options: { servers: natsServers(env.NATS_SERVERS), name: 'custodian-gateway', maxReconnectAttempts: -1, reconnectTimeWait: 500 } }),
-            parseDuration(env.GATEWAY_COMMAND_TIMEOUT),
+            env.GATEWAY_COMMAND_TIMEOUT,
           ),
         },
       ],

@@ -1,4 +1,4 @@
-import { IsDuration } from '@custodian/config';
+import { Duration, SECOND } from '@custodian/config';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
 
 /** Environment of the gateway (documented in deploy/README.md). The gateway keeps no domain state. */
@@ -14,7 +14,7 @@ export class GatewayEnv {
   @IsInt() @Min(1024) GATEWAY_JSON_LIMIT_BYTES: number = 1_048_576;
   /** Largest CSV upload accepted, in bytes. */
   @IsInt() @Min(1024) GATEWAY_UPLOAD_LIMIT_BYTES: number = 2_147_483_648;
-  @IsDuration() GATEWAY_COMMAND_TIMEOUT: string = '15s';
+  @Duration() GATEWAY_COMMAND_TIMEOUT: number = 15 * SECOND;
   @IsString() S3_ENDPOINT: string = 'http://127.0.0.1:9000';
   @IsString() S3_ACCESS_KEY!: string;
   @IsString() S3_SECRET_KEY!: string;

@@ -1,4 +1,3 @@
-import { parseDuration } from '@custodian/config';
 import { appJobs } from '@custodian/jobs';
 import { DataSource } from 'typeorm';
 import { InteractionsEnv } from './config.js';
@@ -10,7 +9,7 @@ import { RestoreJob } from './restore/restores.js';
 export const INTERACTIONS_JOBS = appJobs('interactions', DataSource, [InteractionsEnv, ExpireJob, RestoreJob, InteractionDatasetJob], (deps) => {
   const [env, expire, restore, datasets] = deps as [InteractionsEnv, ExpireJob, RestoreJob, InteractionDatasetJob];
   return {
-    leaseMs: parseDuration(env.INTERACTIONS_JOB_LEASE),
+    leaseMs: env.INTERACTIONS_JOB_LEASE,
     instanceId: env.INSTANCE_ID,
     concurrency: env.INTERACTIONS_JOB_CONCURRENCY,
     // An export waits on its dataset (under its own time limit); expiries and restores can wait.

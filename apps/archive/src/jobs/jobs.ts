@@ -1,4 +1,3 @@
-import { parseDuration } from '@custodian/config';
 import { appJobs } from '@custodian/jobs';
 import { DataSource } from 'typeorm';
 import { ArchiveEnv } from '../config.js';
@@ -8,7 +7,7 @@ import { RestoreJob } from '../restore/restores.js';
 export const ARCHIVE_JOBS = appJobs('archive', DataSource, [ArchiveEnv, RestoreJob], (deps) => {
   const [env, restores] = deps as [ArchiveEnv, RestoreJob];
   return {
-    leaseMs: parseDuration(env.ARCHIVE_JOB_LEASE),
+    leaseMs: env.ARCHIVE_JOB_LEASE,
     instanceId: env.INSTANCE_ID,
     handlers: { restore: (job, ctx) => restores.run(job, ctx) },
     onFinished: (em, job, details) => restores.onFinished(em, job, details),

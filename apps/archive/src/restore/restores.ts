@@ -2,7 +2,6 @@ import {
   DomainError, ErrorCode, systemContext, type CommandContext, type ContactSnapshot, type FormSubmittedV1, type EventEnvelope, type JobView,
   emailsInUseKey, restoreOutcomesKey, type EmailsInUseReply, type RestoreBatchReply, type StartRestoreV1, type WorkspaceStats,
 } from '@custodian/contracts';
-import { parseDuration } from '@custodian/config';
 import { JobRunner, JobStore, type ClaimedJob, type FinishedJobDetails, type JobContext } from '@custodian/jobs';
 import { CommandClient, CommandHandler, OnEvent, recordEvent } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
@@ -195,7 +194,7 @@ async function startRestoreJob(em: EntityManager, jobs: JobStore, env: ArchiveEn
     workspaceId: context.workspaceId, kind: 'restore', requestedBy: context.actor.id, correlationId: context.correlationId,
     params: params as unknown as Record<string, unknown>, idempotencyKey, ignoreForIdempotency: ['context'],
     // One restore at a time per workspace, enforced by the database.
-    concurrencyKey: 'restore', timeoutMs: parseDuration(env.ARCHIVE_RESTORE_TIMEOUT), maxAttempts: 5,
+    concurrencyKey: 'restore', timeoutMs: env.ARCHIVE_RESTORE_TIMEOUT, maxAttempts: 5,
   });
   if (existing) return job;
   const given = items.params ?? [];

@@ -1,6 +1,5 @@
 import { recordEvent } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
-import { parseDuration } from '@custodian/config';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ArchiveEnv } from '../config.js';
@@ -17,7 +16,7 @@ export class PurgeSweeper implements OnApplicationBootstrap, OnApplicationShutdo
   onApplicationBootstrap(): void {
     const tick = () => {
       this.running = this.sweep().catch((err) => this.logger.warn({ err: (err as Error).message }, 'archive purge failed; will retry'));
-      void this.running.finally(() => { this.timer = setTimeout(tick, parseDuration(this.env.ARCHIVE_PURGE_INTERVAL)); });
+      void this.running.finally(() => { this.timer = setTimeout(tick, this.env.ARCHIVE_PURGE_INTERVAL); });
     };
     this.timer = setTimeout(tick, 0);
   }

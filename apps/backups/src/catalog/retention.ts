@@ -1,4 +1,3 @@
-import { parseDuration } from '@custodian/config';
 import { recordEvent } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
 import { ObjectStorage } from '@custodian/storage';
@@ -25,7 +24,7 @@ export class RetentionSweeper implements OnApplicationBootstrap, OnApplicationSh
   ) {}
 
   onApplicationBootstrap(): void {
-    const every = parseDuration(this.env.BACKUPS_SWEEP_INTERVAL);
+    const every = this.env.BACKUPS_SWEEP_INTERVAL;
     const tick = () => {
       this.running = this.sweep().catch((err) => {
         this.logger.warn({ err: (err as Error).message }, 'retention sweep failed; will retry');

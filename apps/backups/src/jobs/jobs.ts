@@ -1,4 +1,3 @@
-import { parseDuration } from '@custodian/config';
 import { appJobs } from '@custodian/jobs';
 import { DataSource } from 'typeorm';
 import { BackupsEnv } from '../config.js';
@@ -8,7 +7,7 @@ import { RestoreJob } from '../restore/restore.js';
 export const BACKUPS_JOBS = appJobs('backups', DataSource, [BackupsEnv, RestoreJob], (deps) => {
   const [env, restores] = deps as [BackupsEnv, RestoreJob];
   return {
-    leaseMs: parseDuration(env.BACKUPS_JOB_LEASE),
+    leaseMs: env.BACKUPS_JOB_LEASE,
     instanceId: env.INSTANCE_ID,
     handlers: { restore: (job, ctx) => restores.run(job, ctx) },
     onFinished: (em, job, details) => restores.onFinished(em, job, details),

@@ -1,7 +1,6 @@
 import {
   DomainError, ErrorCode, type CommandContext, type JobView, type ListView, type RestoreBackupV1,
 } from '@custodian/contracts';
-import { parseDuration } from '@custodian/config';
 import type { ClaimedJob, FinishedJobDetails, JobContext } from '@custodian/jobs';
 import { JobRunner, JobStore } from '@custodian/jobs';
 import { CommandClient, CommandHandler, recordEvent } from '@custodian/messaging';
@@ -88,7 +87,7 @@ export class RestoreHandlers {
       const { job: queued } = await this.jobs.enqueue(em, {
         workspaceId: context.workspaceId, kind: 'restore', requestedBy: context.actor.id, correlationId: context.correlationId,
         params: params as unknown as Record<string, unknown>, idempotencyKey: data.idempotencyKey, ignoreForIdempotency: ['context', 'listId', 'listRecreated'],
-        timeoutMs: parseDuration(this.env.BACKUPS_RESTORE_TIMEOUT), maxAttempts: 3,
+        timeoutMs: this.env.BACKUPS_RESTORE_TIMEOUT, maxAttempts: 3,
       });
       if (!dryRun && listId) {
         await recordEvent(em, 'events.backups.restore.started.v1', context, { jobId: queued.id, backupId: backup.id, listId, listRecreated });

@@ -1,7 +1,6 @@
 import {
   DomainError, ErrorCode, type CommandContext, type ImportRejectsV1, type JobView, type StartImportV1,
 } from '@custodian/contracts';
-import { parseDuration } from '@custodian/config';
 import { JobRunner, JobStore } from '@custodian/jobs';
 import { CommandHandler } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
@@ -44,7 +43,7 @@ export class ImportsHandlers {
       // The same request sent again: who sent it and its trace ids differ, and a re-uploaded file
       // lands under a new key but has the same content.
       ignoreForIdempotency: data.fileSha256 ? ['context', 'objectKey'] : ['context'],
-      timeoutMs: parseDuration(this.env.CONTACTS_IMPORT_TIMEOUT), maxAttempts: 3,
+      timeoutMs: this.env.CONTACTS_IMPORT_TIMEOUT, maxAttempts: 3,
     }));
     if (existing && data.fileSha256) {
       const first = (await this.jobs.row(context.workspaceId, job.id))?.params.objectKey;

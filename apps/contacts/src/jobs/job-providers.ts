@@ -1,4 +1,3 @@
-import { parseDuration } from '@custodian/config';
 import { appJobs } from '@custodian/jobs';
 import { DataSource } from 'typeorm';
 import { ContactsEnv } from '../config.js';
@@ -10,7 +9,7 @@ import { BulkArchiveJob } from '../lifecycle/bulk-archive-job.js';
 export const CONTACTS_JOBS = appJobs('contacts', DataSource, [ContactsEnv, ImportJob, BulkArchiveJob, DatasetExportJob], (deps) => {
   const [env, imports, archives, datasets] = deps as [ContactsEnv, ImportJob, BulkArchiveJob, DatasetExportJob];
   return {
-    leaseMs: parseDuration(env.CONTACTS_JOB_LEASE),
+    leaseMs: env.CONTACTS_JOB_LEASE,
     concurrency: env.CONTACTS_JOB_CONCURRENCY,
     instanceId: env.INSTANCE_ID,
     handlers: {

@@ -3,7 +3,7 @@ import {
   CONTACT_DATASET_COLUMNS, DomainError, ErrorCode, INTERACTION_DATASET_COLUMNS, RANGED_DATASETS, type CommandContext, type ExportPage, type ExportView,
   type GetExportV1, type ListExportsV1, type RequestExportV1,
 } from '@custodian/contracts';
-import { parseDuration } from '@custodian/config';
+import { formatDuration } from '@custodian/config';
 import { JobRunner, JobStore, toJobView, type JobRow } from '@custodian/jobs';
 import { CommandHandler } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
@@ -55,7 +55,7 @@ export class ExportHandlers {
       // After a discarded export, the next may come only a while after the discarded one was requested.
       const [cooling] = (await em.query(`select ceil(extract(epoch from requested_at + make_interval(secs => $2) - now()))::int as wait
         from job where workspace_id = $1 and kind = 'export' and status = 'discarded' and requested_at + make_interval(secs => $2) > now()
-        order by requested_at desc limit 1`, [ws, parseDuration(this.env.EXPORTS_COOLDOWN) / 1000])) as { wait: number }[];
+        order by requested_at desc limit 1`, [ws, this.env.EXPORTS_COOLDOWN / 1000])) as { wait: number }[];
       if (cooling) {
         throw new DomainError(ErrorCode.ExportCoolingDown, `an export of this workspace was discarded for running too long; request again in ${cooling.wait} s`,
           { retryAfter: Math.max(1, cooling.wait) });
@@ -114,7 +114,7 @@ export class ExportHandlers {
     if (expired) throw new DomainError(ErrorCode.ExportExpired, `the file of export ${data.id} was valid until ${row.expires_at?.toISOString()}; request the export again`);
     if (row.status !== 'succeeded') throw new DomainError(ErrorCode.JobAlreadyRunning, `export ${data.id} is ${row.status}; there is no file to download`);
     const result = row.result as unknown as ExportResult;
-    const ttl = Math.max(1, Math.floor(parseDuration(this.env.EXPORTS_DOWNLOAD_URL_TTL) / 1000));
+    const ttl = Math.max(1, Math.floor(this.env.EXPORTS_DOWNLOAD_URL_TTL / 1000));
     const fileName = `${(row.params as unknown as ExportParams).request.dataset}-${row.id}.${result.key.endsWith('.gz') ? 'csv.gz' : 'csv'}`;
     const url = await this.storage.presignedDownloadUrl('exports', result.key, { expiresInSeconds: ttl, fileName });
     return { url, expiresAt: new Date(Date.now() + ttl * 1000).toISOString() };
@@ -130,8 +130,8 @@ export class ExportHandlers {
     const { job } = await this.jobs.enqueue(em, {
       workspaceId: context.workspaceId, kind: 'export', requestedBy: context.actor.id, correlationId: context.correlationId,
       params: params as unknown as Record<string, unknown>, idempotencyKey, ignoreForIdempotency: ['context', 'profilesRequestId'],
-      concurrencyKey: 'export', timeoutMs: parseDuration(this.env.EXPORTS_TIMEOUT), maxAttempts: 5,
-      expiresAt: new Date(Date.now() + parseDuration(this.env.EXPORTS_VALIDITY)),
+      concurrencyKey: 'export', timeoutMs: this.env.EXPORTS_TIMEOUT, maxAttempts: 5,
+      expiresAt: new Date(Date.now() + this.env.EXPORTS_VALIDITY),
     });
     return this.find(em, context.workspaceId, job.id);
   }
@@ -152,7 +152,7 @@ export class ExportHandlers {
     if (data.from && data.to) {
       const span = Date.parse(data.to) - Date.parse(data.from);
       if (span <= 0) errors.push({ path: 'to', message: 'must be after from' });
-      if (span > parseDuration(this.env.EXPORTS_MAX_RANGE)) errors.push({ path: 'to', message: `the range is at most a year (${this.env.EXPORTS_MAX_RANGE})` });
+      if (span > this.env.EXPORTS_MAX_RANGE) errors.push({ path: 'to', message: `the range is at most a year (${formatDuration(this.env.EXPORTS_MAX_RANGE)})` });
     }
     const columns: readonly string[] = data.dataset === 'contacts' ? CONTACT_DATASET_COLUMNS : INTERACTION_DATASET_COLUMNS[data.dataset];
     for (const f of data.fields ?? []) {

@@ -1,4 +1,3 @@
-import { parseDuration } from '@custodian/config';
 import { LOGGER, type Logger } from '@custodian/observability';
 import { ObjectStorage } from '@custodian/storage';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
@@ -26,7 +25,7 @@ export class FileSweeper implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(LOGGER) private readonly logger: Logger) {}
 
   onApplicationBootstrap(): void {
-    this.stop = startTicking(() => this.sweep(), () => parseDuration(this.env.EXPORTS_SWEEP_INTERVAL), this.logger, 'export file sweep');
+    this.stop = startTicking(() => this.sweep(), () => this.env.EXPORTS_SWEEP_INTERVAL, this.logger, 'export file sweep');
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -51,7 +50,7 @@ export class FileSweeper implements OnApplicationBootstrap, OnApplicationShutdow
       if (n === 0 || this.stopped) break;
     }
     // What owners reported is only needed while its export runs.
-    await this.ds.query('delete from dataset_result where received_at < now() - make_interval(secs => $1)', [parseDuration(this.env.EXPORTS_VALIDITY) / 1000]);
+    await this.ds.query('delete from dataset_result where received_at < now() - make_interval(secs => $1)', [this.env.EXPORTS_VALIDITY / 1000]);
     return expired;
   }
 

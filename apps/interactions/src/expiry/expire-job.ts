@@ -1,5 +1,4 @@
 import { type CommandContext } from '@custodian/contracts';
-import { parseDuration } from '@custodian/config';
 import type { ClaimedJob, JobContext } from '@custodian/jobs';
 import { recordEvent } from '@custodian/messaging';
 import { withRunner } from '@custodian/persistence';
@@ -37,7 +36,7 @@ function segmentKeys(job: ClaimedJob, programId: string, attempt: number) {
 export class ExpireJob {
   constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage, @Inject(InteractionsEnv) private readonly env: InteractionsEnv) {}
 
-  private get expireAfterSecs() { return parseDuration(this.env.INTERACTIONS_EXPIRE_AFTER) / 1000; }
+  private get expireAfterSecs() { return this.env.INTERACTIONS_EXPIRE_AFTER / 1000; }
 
   async run(job: ClaimedJob, ctx: JobContext): Promise<Record<string, unknown>> {
     const p = job.params as unknown as ExpireParams;

@@ -1,5 +1,4 @@
 import { DomainError, ErrorCode, systemContext } from '@custodian/contracts';
-import { parseDuration } from '@custodian/config';
 import { JobRunner, JobStore } from '@custodian/jobs';
 import { recordEvent } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
@@ -24,7 +23,7 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutd
   onApplicationBootstrap(): void {
     const tick = () => {
       this.running = this.sweep().catch((err) => this.logger.warn({ err: (err as Error).message }, 'interaction expiry sweep failed; will retry'));
-      void this.running.finally(() => { this.timer = setTimeout(tick, parseDuration(this.env.INTERACTIONS_SWEEP_INTERVAL)); });
+      void this.running.finally(() => { this.timer = setTimeout(tick, this.env.INTERACTIONS_SWEEP_INTERVAL); });
     };
     this.timer = setTimeout(tick, 0);
   }
@@ -38,13 +37,13 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutd
     await this.warn();
     const due = (await this.ds.query(`select p.id, p.workspace_id from program p where ${dueToExpireSql('p', '$1')}
       and not exists (select 1 from job j where j.workspace_id = p.workspace_id and j.concurrency_key = 'program:' || p.id and j.status in ('queued', 'running'))
-      order by p.stopped_at limit 1000`, [parseDuration(this.env.INTERACTIONS_EXPIRE_AFTER) / 1000])) as { id: string; workspace_id: string }[];
+      order by p.stopped_at limit 1000`, [this.env.INTERACTIONS_EXPIRE_AFTER / 1000])) as { id: string; workspace_id: string }[];
     let queued = 0;
     for (const p of due) {
       try {
         await this.ds.transaction((em) => this.jobs.enqueue(em, {
           workspaceId: p.workspace_id, kind: 'expire', requestedBy: 'system', params: { programId: p.id, context: systemContext(p.workspace_id) },
-          concurrencyKey: `program:${p.id}`, timeoutMs: parseDuration(this.env.INTERACTIONS_JOB_TIMEOUT), maxAttempts: 5,
+          concurrencyKey: `program:${p.id}`, timeoutMs: this.env.INTERACTIONS_JOB_TIMEOUT, maxAttempts: 5,
         }));
         queued += 1;
       } catch (err) {
@@ -64,7 +63,7 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutd
         where program.id = due.id and due.expires_at is not null and due.expires_at - make_interval(secs => $1) <= now()
           and program.expiry_warned_for is distinct from due.expires_at
         returning program.id, program.workspace_id, program.name, due.expires_at`,
-      [parseDuration(this.env.INTERACTIONS_WARN_BEFORE) / 1000, parseDuration(this.env.INTERACTIONS_EXPIRE_AFTER) / 1000])) as [
+      [this.env.INTERACTIONS_WARN_BEFORE / 1000, this.env.INTERACTIONS_EXPIRE_AFTER / 1000])) as [
         { id: string; workspace_id: string; name: string; expires_at: Date }[], number];
       for (const p of soon[0]) {
         await recordEvent(em, 'events.interactions.data.expiring.v1', systemContext(p.workspace_id), { programId: p.id, name: p.name, expiresAt: p.expires_at.toISOString() });

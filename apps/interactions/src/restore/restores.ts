@@ -1,5 +1,4 @@
 import { DomainError, ErrorCode, type CommandContext, type JobView, type StartInteractionRestoreV1 } from '@custodian/contracts';
-import { parseDuration } from '@custodian/config';
 import { JobRunner, JobStore, toJobView, type ClaimedJob, type FinishedJobDetails, type JobContext } from '@custodian/jobs';
 import { CommandHandler, recordEvent } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
@@ -62,7 +61,7 @@ export class RestoreHandlers {
       const { job: queued, existing } = await this.jobs.enqueue(em, {
         workspaceId: context.workspaceId, kind: 'restore', requestedBy: context.actor.id, correlationId: context.correlationId,
         params: params as unknown as Record<string, unknown>, idempotencyKey: data.idempotencyKey, ignoreForIdempotency: ['context'],
-        concurrencyKey: 'interaction-restore', timeoutMs: parseDuration(this.env.INTERACTIONS_JOB_TIMEOUT), maxAttempts: 5,
+        concurrencyKey: 'interaction-restore', timeoutMs: this.env.INTERACTIONS_JOB_TIMEOUT, maxAttempts: 5,
       });
       // Restoring: the expiry sweep leaves them alone, and a second restore cannot take them.
       if (!existing) await em.query(`update program set interaction_data = 'restoring' where id = any($1::uuid[])`, [expired]);
