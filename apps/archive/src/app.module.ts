@@ -19,7 +19,7 @@ export class AppModule {
       imports: [
         ServiceCoreModule.forRoot('archive', ArchiveEnv, env, env.LOG_LEVEL),
         DatabaseModule.forRoot({ url: env.DATABASE_URL, schema: SCHEMA, migrations: MIGRATIONS, applicationName: 'custodian-archive' }),
-        StorageModule.forRoot(env as unknown as Record<string, string>, ['archive']),
+        StorageModule.forRoot(env, ['archive']),
         MessagingModule.forRoot({ app: 'archive', natsServers: env.NATS_SERVERS, withDatabase: true, consumers: { maxDeliver: env.ARCHIVE_EVENT_MAX_DELIVER } }),
       ],
       controllers: [ArchiveStore, RestoreHandlers, ARCHIVE_JOBS.controller],

@@ -20,7 +20,7 @@ export class AppModule {
       imports: [
         ServiceCoreModule.forRoot('backups', BackupsEnv, env, env.LOG_LEVEL),
         DatabaseModule.forRoot({ url: env.DATABASE_URL, schema: SCHEMA, migrations: MIGRATIONS, applicationName: 'custodian-backups' }),
-        StorageModule.forRoot(env as unknown as Record<string, string>, ['backups']),
+        StorageModule.forRoot(env, ['backups']),
         MessagingModule.forRoot({ app: 'backups', natsServers: env.NATS_SERVERS, withDatabase: true, consumers: { maxDeliver: env.BACKUPS_EVENT_MAX_DELIVER } }),
       ],
       controllers: [PolicyHandlers, Catalog, RestoreHandlers, BACKUPS_JOBS.controller],

@@ -23,7 +23,7 @@ export class AppModule {
       imports: [
         ServiceCoreModule.forRoot('exports', ExportsEnv, env, env.LOG_LEVEL),
         DatabaseModule.forRoot({ url: env.DATABASE_URL, schema: SCHEMA, migrations: MIGRATIONS, applicationName: 'custodian-exports' }),
-        StorageModule.forRoot(env as unknown as Record<string, string>, ['exports']),
+        StorageModule.forRoot(env, ['exports']),
         MessagingModule.forRoot({ app: 'exports', natsServers: env.NATS_SERVERS, withDatabase: true, consumers: { maxDeliver: env.EXPORTS_EVENT_MAX_DELIVER } }),
       ],
       controllers: [ExportHandlers, DestinationHandlers, DatasetResults, EXPORTS_JOBS.controller],

@@ -1,5 +1,5 @@
 import { IsInt, Min } from 'class-validator';
-import { CommonEnv } from './common-env.js';
+import { CommonEnv, S3Env } from './common-env.js';
 import { Duration, formatDuration, MINUTE, parseDuration } from './duration.js';
 import { Flag } from './flag.js';
 import { ConfigError, loadConfig } from './load-config.js';
@@ -32,6 +32,19 @@ describe('loadConfig', () => {
     expect(message).toMatch(/DATABASE_URL/);
     expect(message).toMatch(/TEST_PORT/);
     expect(message).toMatch(/TEST_TIMEOUT/);
+  });
+});
+
+describe('S3 settings', () => {
+  it('are checked once, with the storage rules', () => {
+    let error: unknown;
+    try {
+      loadConfig(S3Env, { S3_ENDPOINT: 'ftp://h', S3_BUCKET_PREFIX: 'Custodian_' });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ConfigError).problems.map((p) => p.split(':')[0])).toEqual(['S3_ENDPOINT', 'S3_ACCESS_KEY', 'S3_SECRET_KEY', 'S3_BUCKET_PREFIX']);
+    expect(loadConfig(S3Env, { S3_ACCESS_KEY: 'a', S3_SECRET_KEY: 'b' })).toMatchObject({ S3_ENDPOINT: 'http://127.0.0.1:9000', S3_REGION: 'us-east-1', S3_BUCKET_PREFIX: 'custodian-' });
   });
 });
 
