@@ -1,4 +1,4 @@
-import { loadConfig, parseDuration } from '@custodian/config';
+import { loadConfig } from '@custodian/config';
 import { CommandClient, MessagingModule } from '@custodian/messaging';
 import { ServiceCoreModule } from '@custodian/observability';
 import { DatabaseModule } from '@custodian/persistence';
@@ -19,13 +19,13 @@ export class AppModule {
       imports: [
         ServiceCoreModule.forRoot('archive', ArchiveEnv, env, env.LOG_LEVEL),
         DatabaseModule.forRoot({ url: env.DATABASE_URL, schema: SCHEMA, migrations: MIGRATIONS, applicationName: 'custodian-archive' }),
-        StorageModule.forRoot(env as unknown as Record<string, string>, ['archive']),
+        StorageModule.forRoot(env, ['archive']),
         MessagingModule.forRoot({ app: 'archive', natsServers: env.NATS_SERVERS, withDatabase: true, consumers: { maxDeliver: env.ARCHIVE_EVENT_MAX_DELIVER } }),
       ],
       controllers: [ArchiveStore, RestoreHandlers, ARCHIVE_JOBS.controller],
       providers: [
         PurgeSweeper, RestoreService, RestoreJob, ...ARCHIVE_JOBS.providers,
-        { provide: CommandClient, useFactory: () => CommandClient.connect(env.NATS_SERVERS, 'custodian-archive', parseDuration(env.ARCHIVE_COMMAND_TIMEOUT)) },
+        { provide: CommandClient, useFactory: () => CommandClient.connect(env.NATS_SERVERS, 'custodian-archive', env.ARCHIVE_COMMAND_TIMEOUT) },
       ],
     };
   }

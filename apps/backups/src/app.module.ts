@@ -1,4 +1,4 @@
-import { loadConfig, parseDuration } from '@custodian/config';
+import { loadConfig } from '@custodian/config';
 import { CommandClient, MessagingModule } from '@custodian/messaging';
 import { ServiceCoreModule } from '@custodian/observability';
 import { DatabaseModule } from '@custodian/persistence';
@@ -20,7 +20,7 @@ export class AppModule {
       imports: [
         ServiceCoreModule.forRoot('backups', BackupsEnv, env, env.LOG_LEVEL),
         DatabaseModule.forRoot({ url: env.DATABASE_URL, schema: SCHEMA, migrations: MIGRATIONS, applicationName: 'custodian-backups' }),
-        StorageModule.forRoot(env as unknown as Record<string, string>, ['backups']),
+        StorageModule.forRoot(env, ['backups']),
         MessagingModule.forRoot({ app: 'backups', natsServers: env.NATS_SERVERS, withDatabase: true, consumers: { maxDeliver: env.BACKUPS_EVENT_MAX_DELIVER } }),
       ],
       controllers: [PolicyHandlers, Catalog, RestoreHandlers, BACKUPS_JOBS.controller],
@@ -28,7 +28,7 @@ export class AppModule {
         RetentionSweeper, RestoreJob, ...BACKUPS_JOBS.providers,
         {
           provide: CommandClient,
-          useFactory: () => CommandClient.connect(env.NATS_SERVERS, 'custodian-backups', parseDuration(env.BACKUPS_COMMAND_TIMEOUT)),
+          useFactory: () => CommandClient.connect(env.NATS_SERVERS, 'custodian-backups', env.BACKUPS_COMMAND_TIMEOUT),
         },
       ],
     };

@@ -38,7 +38,7 @@ export class AppModule {
           url: env.DATABASE_URL, schema: SCHEMA, migrations: MIGRATIONS, applicationName: 'custodian-contacts',
           sessionSettings: { temp_buffers: env.CONTACTS_TEMP_BUFFERS },
         }),
-        StorageModule.forRoot(env as unknown as Record<string, string>, ['imports', 'backups', 'exports', 'archive']),
+        StorageModule.forRoot(env, ['imports', 'backups', 'exports', 'archive']),
         MessagingModule.forRoot({
           app: 'contacts',
           natsServers: env.NATS_SERVERS,

@@ -1,4 +1,4 @@
-import { CommonEnv, IsDuration } from '@custodian/config';
+import { CommonEnv, Duration, HOUR, SECOND } from '@custodian/config';
 import { IsInt, Matches, Max, Min } from 'class-validator';
 
 /** Environment of the contacts service (documented in deploy/README.md). */
@@ -7,12 +7,12 @@ export class ContactsEnv extends CommonEnv {
   /** Longest CSV line an import accepts, in bytes. */
   @IsInt() @Min(1024) CONTACTS_IMPORT_MAX_LINE_BYTES: number = 1_048_576;
   /** An import running longer than this is discarded. */
-  @IsDuration() CONTACTS_IMPORT_TIMEOUT: string = '2h';
+  @Duration() CONTACTS_IMPORT_TIMEOUT: number = 2 * HOUR;
   /** Memory PostgreSQL may use for the hash joins and sorts of one import (e.g. 64MB). */
   @Matches(/^\d+(kB|MB|GB)$/) CONTACTS_IMPORT_WORK_MEM: string = '64MB';
   /** Memory for an import's staging tables per connection before they spill to disk (e.g. 64MB). */
   @Matches(/^\d+(kB|MB|GB)$/) CONTACTS_TEMP_BUFFERS: string = '64MB';
-  @IsDuration() CONTACTS_JOB_LEASE: string = '30s';
+  @Duration() CONTACTS_JOB_LEASE: number = 30 * SECOND;
   @IsInt() @Min(1) @Max(16) CONTACTS_JOB_CONCURRENCY: number = 2;
   @IsInt() @Min(1) CONTACTS_EVENT_MAX_DELIVER: number = 5;
 }

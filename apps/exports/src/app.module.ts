@@ -1,4 +1,4 @@
-import { loadConfig, parseDuration } from '@custodian/config';
+import { loadConfig } from '@custodian/config';
 import { CommandClient, MessagingModule } from '@custodian/messaging';
 import { ServiceCoreModule } from '@custodian/observability';
 import { DatabaseModule } from '@custodian/persistence';
@@ -23,13 +23,13 @@ export class AppModule {
       imports: [
         ServiceCoreModule.forRoot('exports', ExportsEnv, env, env.LOG_LEVEL),
         DatabaseModule.forRoot({ url: env.DATABASE_URL, schema: SCHEMA, migrations: MIGRATIONS, applicationName: 'custodian-exports' }),
-        StorageModule.forRoot(env as unknown as Record<string, string>, ['exports']),
+        StorageModule.forRoot(env, ['exports']),
         MessagingModule.forRoot({ app: 'exports', natsServers: env.NATS_SERVERS, withDatabase: true, consumers: { maxDeliver: env.EXPORTS_EVENT_MAX_DELIVER } }),
       ],
       controllers: [ExportHandlers, DestinationHandlers, DatasetResults, EXPORTS_JOBS.controller],
       providers: [
         ExportRun, NotificationSender, DeliverySender, FileSweeper, ...EXPORTS_JOBS.providers,
-        { provide: CommandClient, useFactory: () => CommandClient.connect(env.NATS_SERVERS, 'custodian-exports', parseDuration(env.EXPORTS_COMMAND_TIMEOUT)) },
+        { provide: CommandClient, useFactory: () => CommandClient.connect(env.NATS_SERVERS, 'custodian-exports', env.EXPORTS_COMMAND_TIMEOUT) },
       ],
     };
   }

@@ -1,10 +1,7 @@
 import { CommandClient, MessagingModule } from '@custodian/messaging';
-import { parseDuration } from '@custodian/config';
-import { createLogger, LOGGER, ObservabilityModule } from '@custodian/observability';
-import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { ServiceCoreModule } from '@custodian/observability';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { ClientProxyFactory, Transport } from '@nestjs/microservices';
-import { natsServers } from '@custodian/messaging';
 import { AuthGuard } from './auth/auth.guard.js';
 import { GatewayEnv } from './config.js';
 import { AccountsController } from './accounts/accounts.controller.js';
@@ -16,42 +13,12 @@ import { COMMAND_CLIENT, Commands } from './http/commands.js';
 import { ProblemFilter } from './http/problem.js';
 import { ImportsController } from './imports/imports.controller.js';
 import { JobsController } from './jobs/jobs.controller.js';
-import { ObjectStorage, parseStorageConfig } from '@custodian/storage';
+import { StorageModule } from '@custodian/storage';
 import { ExportSettingsController, ExportsController } from './exports/exports.controller.js';
 import { InteractionsController } from './interactions/interactions.controller.js';
 import { ListsController } from './lists/lists.controller.js';
 import { CampaignsController, CanvasesController } from './programs/programs.controller.js';
 import { TagsController } from './tags/tags.controller.js';
-
-@Global()
-@Module({})
-class CoreModule {
-  static forRoot(env: GatewayEnv): DynamicModule {
-    return {
-      module: CoreModule,
-      providers: [
-        { provide: GatewayEnv, useValue: env },
-        { provide: LOGGER, useValue: createLogger('gateway', env.LOG_LEVEL) },
-        {
-          provide: ObjectStorage,
-          useFactory: async () => {
-            const storage = new ObjectStorage(parseStorageConfig(env as unknown as Record<string, string>));
-            await storage.ensureBuckets(['imports']);
-            return storage;
-          },
-        },
-        {
-          provide: COMMAND_CLIENT,
-          useFactory: () => new CommandClient(
-            ClientProxyFactory.create({ transport: Transport.NATS, options: { servers: natsServers(env.NATS_SERVERS), name: 'custodian-gateway', maxReconnectAttempts: -1, reconnectTimeWait: 500 } }),
-            parseDuration(env.GATEWAY_COMMAND_TIMEOUT),
-          ),
-        },
-      ],
-      exports: [GatewayEnv, LOGGER, COMMAND_CLIENT, ObjectStorage],
-    };
-  }
-}
 
 @Module({})
 export class AppModule {
@@ -59,14 +26,16 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        CoreModule.forRoot(env),
-        ObservabilityModule.forRoot(),
+        ServiceCoreModule.forRoot('gateway', GatewayEnv, env, env.LOG_LEVEL),
+        // Uploads only: readiness stays NATS alone, so an object storage outage does not take the whole API out of service.
+        StorageModule.forRoot(env, ['imports'], { readiness: false }),
         MessagingModule.forRoot({ app: 'gateway', natsServers: env.NATS_SERVERS, withDatabase: false }),
       ],
       controllers: [ContactsController, ListsController, TagsController, AccountsController, DealsController, ImportsController, BackupsController, ArchiveController,
         CampaignsController, CanvasesController, InteractionsController, ExportsController, ExportSettingsController, JobsController],
       providers: [
         Commands,
+        { provide: COMMAND_CLIENT, useFactory: () => CommandClient.connect(env.NATS_SERVERS, 'custodian-gateway', env.GATEWAY_COMMAND_TIMEOUT) },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],

@@ -1,8 +1,8 @@
-import { IsDuration } from '@custodian/config';
+import { Duration, S3Env, SECOND } from '@custodian/config';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
 
 /** Environment of the gateway (documented in deploy/README.md). The gateway keeps no domain state. */
-export class GatewayEnv {
+export class GatewayEnv extends S3Env {
   @IsInt() @Min(0) @Max(65535) GATEWAY_PORT: number = 8080;
   @IsString() HTTP_HOST: string = '127.0.0.1';
   @IsString() NATS_SERVERS: string = 'nats://127.0.0.1:4222';
@@ -14,11 +14,6 @@ export class GatewayEnv {
   @IsInt() @Min(1024) GATEWAY_JSON_LIMIT_BYTES: number = 1_048_576;
   /** Largest CSV upload accepted, in bytes. */
   @IsInt() @Min(1024) GATEWAY_UPLOAD_LIMIT_BYTES: number = 2_147_483_648;
-  @IsDuration() GATEWAY_COMMAND_TIMEOUT: string = '15s';
-  @IsString() S3_ENDPOINT: string = 'http://127.0.0.1:9000';
-  @IsString() S3_ACCESS_KEY!: string;
-  @IsString() S3_SECRET_KEY!: string;
-  @IsString() S3_REGION: string = 'us-east-1';
-  @IsString() S3_BUCKET_PREFIX: string = 'custodian-';
+  @Duration() GATEWAY_COMMAND_TIMEOUT: number = 15 * SECOND;
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace']) LOG_LEVEL: string = 'info';
 }

@@ -24,7 +24,7 @@ export class AppModule {
       imports: [
         ServiceCoreModule.forRoot('interactions', InteractionsEnv, env, env.LOG_LEVEL),
         DatabaseModule.forRoot({ url: env.DATABASE_URL, schema: SCHEMA, migrations: MIGRATIONS, applicationName: 'custodian-interactions' }),
-        StorageModule.forRoot(env as unknown as Record<string, string>, ['interactions']),
+        StorageModule.forRoot(env, ['interactions']),
         MessagingModule.forRoot({ app: 'interactions', natsServers: env.NATS_SERVERS, withDatabase: true, consumers: { maxDeliver: env.INTERACTIONS_EVENT_MAX_DELIVER } }),
       ],
       controllers: [ProgramHandlers, IngestHandlers, QueryHandlers, RestoreHandlers, DatasetsHandlers, INTERACTIONS_JOBS.controller],

@@ -1,4 +1,3 @@
-import { parseDuration } from '@custodian/config';
 import { appJobs } from '@custodian/jobs';
 import { DataSource } from 'typeorm';
 import { InteractionsEnv } from './config.js';
@@ -8,7 +7,7 @@ import { RestoreJob } from './restore/restores.js';
 
 /** The interactions service's jobs: expiry of interaction data, its restore, and datasets for exports. */
 export const INTERACTIONS_JOBS = appJobs('interactions', DataSource, [InteractionsEnv, ExpireJob, RestoreJob, InteractionDatasetJob], (env, expire, restore, datasets) => ({
-  leaseMs: parseDuration(env.INTERACTIONS_JOB_LEASE),
+  leaseMs: env.INTERACTIONS_JOB_LEASE,
   instanceId: env.INSTANCE_ID,
   concurrency: env.INTERACTIONS_JOB_CONCURRENCY,
   jobs: [expire.definition, restore.definition, datasets.definition],

@@ -1,3 +1,5 @@
+import { ConfigError, loadConfig, S3Env } from '@custodian/config';
+
 export interface StorageConfig {
   /** e.g. http://127.0.0.1:9000 */
   endpoint: string;
@@ -8,20 +10,17 @@ export interface StorageConfig {
   bucketPrefix?: string;
 }
 
-/** Reads S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET_KEY, S3_REGION and S3_BUCKET_PREFIX, naming what is wrong. */
+/** The storage settings of an environment validated at load (S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET_KEY, S3_REGION, S3_BUCKET_PREFIX). */
+export function storageConfig(env: S3Env): StorageConfig {
+  return { endpoint: env.S3_ENDPOINT, accessKey: env.S3_ACCESS_KEY, secretKey: env.S3_SECRET_KEY, region: env.S3_REGION, bucketPrefix: env.S3_BUCKET_PREFIX };
+}
+
+/** Reads the S3_* variables from environment text (tests, benchmarks) with the services' own rules, naming what is wrong. */
 export function parseStorageConfig(env: Record<string, string | undefined>): StorageConfig {
-  const problems: string[] = [];
-  const endpoint = env.S3_ENDPOINT ?? 'http://127.0.0.1:9000';
   try {
-    const url = new URL(endpoint);
-    if (!['http:', 'https:'].includes(url.protocol)) problems.push(`S3_ENDPOINT must be http(s), got ${endpoint}`);
-  } catch {
-    problems.push(`S3_ENDPOINT is not a URL: ${endpoint}`);
+    return storageConfig(loadConfig(S3Env, env));
+  } catch (err) {
+    if (err instanceof ConfigError) throw new Error(`invalid storage configuration: ${err.problems.join('; ')}`, { cause: err });
+    throw err;
   }
-  if (!env.S3_ACCESS_KEY) problems.push('S3_ACCESS_KEY is required');
-  if (!env.S3_SECRET_KEY) problems.push('S3_SECRET_KEY is required');
-  const bucketPrefix = env.S3_BUCKET_PREFIX ?? 'custodian-';
-  if (!/^[a-z0-9][a-z0-9.-]{0,40}$/.test(bucketPrefix)) problems.push(`S3_BUCKET_PREFIX must be lower-case letters, digits, dots and dashes: ${bucketPrefix}`);
-  if (problems.length) throw new Error(`invalid storage configuration: ${problems.join('; ')}`);
-  return { endpoint, accessKey: env.S3_ACCESS_KEY!, secretKey: env.S3_SECRET_KEY!, region: env.S3_REGION ?? 'us-east-1', bucketPrefix };
 }

@@ -1,4 +1,3 @@
-import { parseDuration } from '@custodian/config';
 import { appJobs } from '@custodian/jobs';
 import { DataSource } from 'typeorm';
 import { ArchiveEnv } from '../config.js';
@@ -6,7 +5,7 @@ import { RestoreJob } from '../restore/restores.js';
 
 /** The archive service's jobs: restores. */
 export const ARCHIVE_JOBS = appJobs('archive', DataSource, [ArchiveEnv, RestoreJob], (env, restores) => ({
-  leaseMs: parseDuration(env.ARCHIVE_JOB_LEASE),
+  leaseMs: env.ARCHIVE_JOB_LEASE,
   instanceId: env.INSTANCE_ID,
   jobs: [restores.definition],
 }));

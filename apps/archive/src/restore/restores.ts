@@ -2,7 +2,6 @@ import {
   DomainError, ErrorCode, systemContext, type CommandContext, type ContactSnapshot, type FormSubmittedV1, type EventEnvelope, type JobView,
   emailsInUseKey, restoreOutcomesKey, type EmailsInUseReply, type RestoreBatchReply, type StartRestoreV1, type WorkspaceStats,
 } from '@custodian/contracts';
-import { parseDuration } from '@custodian/config';
 import { defineJob, JobRunner, JobStore, type ClaimedJob, type FinishedJob, type JobContext, type JobDefinition } from '@custodian/jobs';
 import { CommandClient, CommandHandler, OnEvent, recordEvent } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
@@ -244,7 +243,7 @@ export class RestoreHandlers {
 export class RestoreJob {
   readonly definition = defineJob<ArchiveRestoreParams, ArchiveRestoreResult>({
     kind: 'restore',
-    timeout: parseDuration(this.env.ARCHIVE_RESTORE_TIMEOUT),
+    timeout: this.env.ARCHIVE_RESTORE_TIMEOUT,
     maxAttempts: 5,
     run: (job, ctx) => this.run(job, ctx),
     onFinished: (em, job) => this.onFinished(em, job),

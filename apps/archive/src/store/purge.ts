@@ -1,6 +1,5 @@
 import { recordEvent } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
-import { parseDuration } from '@custodian/config';
 import { startSweeping, type PeriodicSweep } from '@custodian/jobs';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -15,7 +14,7 @@ export class PurgeSweeper implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(private readonly ds: DataSource, @Inject(ArchiveEnv) private readonly env: ArchiveEnv, @Inject(LOGGER) private readonly logger: Logger) {}
 
   onApplicationBootstrap(): void {
-    this.sweeping = startSweeping('archive purge', (signal) => this.sweep(signal), () => parseDuration(this.env.ARCHIVE_PURGE_INTERVAL), this.logger);
+    this.sweeping = startSweeping('archive purge', (signal) => this.sweep(signal), () => this.env.ARCHIVE_PURGE_INTERVAL, this.logger);
   }
 
   async onApplicationShutdown(): Promise<void> {

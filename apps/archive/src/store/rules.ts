@@ -1,10 +1,9 @@
-import { parseDuration } from '@custodian/config';
 import type { NotRestorableReason } from '@custodian/contracts';
 import type { ArchiveEnv } from '../config.js';
 
 /** The restore window, in seconds, from the configuration. */
 export function windowOf(env: ArchiveEnv): { frozenSecs: number; restorableSecs: number } {
-  return { frozenSecs: parseDuration(env.ARCHIVE_FROZEN_FOR) / 1000, restorableSecs: parseDuration(env.ARCHIVE_RESTORABLE_FOR) / 1000 };
+  return { frozenSecs: env.ARCHIVE_FROZEN_FOR / 1000, restorableSecs: env.ARCHIVE_RESTORABLE_FOR / 1000 };
 }
 
 /**

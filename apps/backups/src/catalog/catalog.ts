@@ -2,7 +2,6 @@ import {
   DomainError, ErrorCode, type BackupView, type CommandContext, type DownloadBackupV1, type EventEnvelope, type GetBackupV1,
   type ListBackupsV1, type ListSnapshotCreatedV1, type Page,
 } from '@custodian/contracts';
-import { parseDuration } from '@custodian/config';
 import { CommandHandler, OnEvent, recordEvent } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
 import { ObjectStorage } from '@custodian/storage';
@@ -50,7 +49,7 @@ export class Catalog {
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14::timestamptz + make_interval(secs => $15))
        on conflict (id) do nothing returning expires_at`,
       [s.snapshotId, event.workspaceId, s.listId, s.listName, s.reason, s.requestedBy, s.causeOrigin, s.jobId ?? null, s.bucket, s.key,
-        s.rows, s.bytes, s.sha256, event.occurredAt, parseDuration(this.env.BACKUPS_RETENTION) / 1000],
+        s.rows, s.bytes, s.sha256, event.occurredAt, this.env.BACKUPS_RETENTION / 1000],
     )) as { expires_at: Date }[];
     if (!row) return;
     await recordEvent(em, 'events.backups.backup.created.v1', { workspaceId: event.workspaceId, actor: event.actor, origin: event.origin, correlationId: event.correlationId }, {
@@ -90,7 +89,7 @@ export class Catalog {
   @CommandHandler('backups.backup.download.v1')
   async download(data: DownloadBackupV1, context: CommandContext): Promise<{ url: string; expiresAt: string }> {
     const backup = await findBackup(this.ds.manager, context.workspaceId, data.id);
-    const ttl = parseDuration(this.env.BACKUPS_DOWNLOAD_LINK_TTL) / 1000;
+    const ttl = this.env.BACKUPS_DOWNLOAD_LINK_TTL / 1000;
     const day = backup.created_at.toISOString().slice(0, 10);
     const url = await this.storage.presignedDownloadUrl('backups', backup.object_key, {
       expiresInSeconds: ttl, fileName: `backup-${backup.list_name.replace(/[^\w.-]+/g, '_')}-${day}.csv`,

@@ -1,4 +1,3 @@
-import { parseDuration } from '@custodian/config';
 import { startSweeping, type PeriodicSweep } from '@custodian/jobs';
 import { recordEvent } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
@@ -25,7 +24,7 @@ export class RetentionSweeper implements OnApplicationBootstrap, OnApplicationSh
   ) {}
 
   onApplicationBootstrap(): void {
-    this.sweeping = startSweeping('retention sweep', (signal) => this.sweep(signal), parseDuration(this.env.BACKUPS_SWEEP_INTERVAL), this.logger);
+    this.sweeping = startSweeping('retention sweep', (signal) => this.sweep(signal), this.env.BACKUPS_SWEEP_INTERVAL, this.logger);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,4 +1,3 @@
-import { parseDuration } from '@custodian/config';
 import { appJobs } from '@custodian/jobs';
 import { DataSource } from 'typeorm';
 import { BackupsEnv } from '../config.js';
@@ -6,7 +5,7 @@ import { RestoreJob } from '../restore/restore.js';
 
 /** The backups service's jobs: restores. */
 export const BACKUPS_JOBS = appJobs('backups', DataSource, [BackupsEnv, RestoreJob], (env, restores) => ({
-  leaseMs: parseDuration(env.BACKUPS_JOB_LEASE),
+  leaseMs: env.BACKUPS_JOB_LEASE,
   instanceId: env.INSTANCE_ID,
   jobs: [restores.definition],
 }));

@@ -1,7 +1,6 @@
 import {
   DomainError, ErrorCode, type CommandContext, type JobView, type ListView, type RestoreBackupV1,
 } from '@custodian/contracts';
-import { parseDuration } from '@custodian/config';
 import { defineJob, JobFailure, JobRunner, JobStore, type ClaimedJob, type FinishedJob, type JobContext } from '@custodian/jobs';
 import { CommandClient, CommandHandler, recordEvent } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
@@ -117,7 +116,7 @@ export class RestoreHandlers {
 export class RestoreJob {
   readonly definition = defineJob<RestoreParams, RestoreResult>({
     kind: 'restore',
-    timeout: parseDuration(this.env.BACKUPS_RESTORE_TIMEOUT),
+    timeout: this.env.BACKUPS_RESTORE_TIMEOUT,
     maxAttempts: 3,
     run: (job, ctx) => this.run(job, ctx),
     onFinished: (em, job) => this.onFinished(em, job),

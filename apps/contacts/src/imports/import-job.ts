@@ -1,7 +1,6 @@
 import { PassThrough, Readable, Transform } from 'node:stream';
 import { DomainError, ErrorCode, type CommandContext, type ImportMode, type ListSnapshotCreatedV1 } from '@custodian/contracts';
 import { CsvError, CsvReader, createCsvWriter } from '@custodian/csv';
-import { parseDuration } from '@custodian/config';
 import { defineJob, JobFailure, type ClaimedJob, type FinishedJob, type JobContext } from '@custodian/jobs';
 import { recordEvent } from '@custodian/messaging';
 import { copyIn } from '@custodian/persistence';
@@ -90,7 +89,7 @@ class RejectsFile {
 export class ImportJob {
   readonly definition = defineJob<ImportParams, ImportResult>({
     kind: 'import',
-    timeout: parseDuration(this.env.CONTACTS_IMPORT_TIMEOUT),
+    timeout: this.env.CONTACTS_IMPORT_TIMEOUT,
     maxAttempts: 3,
     run: (job, ctx) => this.run(job, ctx),
     onFinished: (em, job) => this.onFinished(em, job),

@@ -1,4 +1,3 @@
-import { parseDuration } from '@custodian/config';
 import { appJobs } from '@custodian/jobs';
 import { DataSource } from 'typeorm';
 import { ContactsEnv } from '../config.js';
@@ -8,7 +7,7 @@ import { BulkArchiveJob } from '../lifecycle/bulk-archive-job.js';
 
 /** The contacts service's jobs: imports, bulk archives, dataset exports. */
 export const CONTACTS_JOBS = appJobs('contacts', DataSource, [ContactsEnv, ImportJob, BulkArchiveJob, DatasetExportJob], (env, imports, archives, datasets) => ({
-  leaseMs: parseDuration(env.CONTACTS_JOB_LEASE),
+  leaseMs: env.CONTACTS_JOB_LEASE,
   concurrency: env.CONTACTS_JOB_CONCURRENCY,
   instanceId: env.INSTANCE_ID,
   jobs: [imports.definition, archives.definition, datasets.definition],

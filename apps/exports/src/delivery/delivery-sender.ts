@@ -1,5 +1,4 @@
 import { startSweeping, type PeriodicSweep } from '@custodian/jobs';
-import { parseDuration } from '@custodian/config';
 import { LOGGER, type Logger } from '@custodian/observability';
 import { ObjectStorage } from '@custodian/storage';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
@@ -99,7 +98,7 @@ export class DeliverySender implements OnApplicationBootstrap, OnApplicationShut
         }
         const openFile = () => this.storage.download('exports', key);
         const policy = deliveryPolicy(this.env);
-        const timeoutMs = parseDuration(this.env.EXPORTS_DELIVERY_TIMEOUT);
+        const timeoutMs = this.env.EXPORTS_DELIVERY_TIMEOUT;
         if (target.kind === 'sftp') {
           const presented = await uploadSftp(target, name, openFile, policy, timeoutMs);
           if (target.hostKey === null) {
@@ -128,7 +127,7 @@ export class DeliverySender implements OnApplicationBootstrap, OnApplicationShut
     const giveUp = final || attempts >= this.env.EXPORTS_DELIVERY_ATTEMPTS;
     await this.ds.query(`update delivery set status = $2, attempts = $3, last_error = $4, next_attempt_at = now() + make_interval(secs => $5)
       where job_id = $1 and status = 'pending' and next_attempt_at = $6::timestamptz`,
-    [d.job_id, giveUp ? 'failed' : 'pending', attempts, error.slice(0, 1000), backoffSecs(parseDuration(this.env.EXPORTS_DELIVERY_BACKOFF) / 1000, attempts), lease()]);
+    [d.job_id, giveUp ? 'failed' : 'pending', attempts, error.slice(0, 1000), backoffSecs(this.env.EXPORTS_DELIVERY_BACKOFF / 1000, attempts), lease()]);
     this.logger.warn({ jobId: d.job_id, attempts, err: error }, giveUp ? 'export delivery failed for good' : 'export delivery failed; will retry');
   }
 }

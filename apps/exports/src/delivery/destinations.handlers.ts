@@ -12,7 +12,7 @@ export interface DestinationRow {
   username: string; secret: string; host_key: string | null; created_by: string; created_at: Date;
 }
 
-export const deliveryPolicy = (env: ExportsEnv): AddressPolicy => (env.EXPORTS_DELIVERY_ALLOW_PRIVATE === 'true' ? devPolicy : productionPolicy);
+export const deliveryPolicy = (env: ExportsEnv): AddressPolicy => (env.EXPORTS_DELIVERY_ALLOW_PRIVATE ? devPolicy : productionPolicy);
 
 export function toDestinationView(r: DestinationRow): ExportDestinationView {
   return { id: r.id, name: r.name, kind: r.kind, host: r.host, port: r.port, path: r.path, tls: r.tls, username: r.username, hostKey: r.host_key, createdBy: r.created_by, createdAt: r.created_at.toISOString() };

@@ -1,6 +1,5 @@
 import { startSweeping, type PeriodicSweep } from '@custodian/jobs';
 import { createHmac, randomBytes } from 'node:crypto';
-import { parseDuration } from '@custodian/config';
 import { LOGGER, type Logger } from '@custodian/observability';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -8,7 +7,7 @@ import { ExportsEnv } from '../config.js';
 import { backoffSecs } from '../retry-backoff.js';
 import { devPolicy, postSafely, productionPolicy, RefusedUrl, type AddressPolicy } from './safe-post.js';
 
-export const notifyPolicy = (env: ExportsEnv): AddressPolicy => (env.EXPORTS_NOTIFY_ALLOW_PRIVATE === 'true' ? devPolicy : productionPolicy);
+export const notifyPolicy = (env: ExportsEnv): AddressPolicy => (env.EXPORTS_NOTIFY_ALLOW_PRIVATE ? devPolicy : productionPolicy);
 
 /** Queues the notification of an ended export, in the transaction that ends it (sent once it commits). */
 export async function queueNotification(em: EntityManager, workspaceId: string, jobId: string, url: string, payload: object): Promise<void> {
@@ -74,7 +73,7 @@ export class NotificationSender implements OnApplicationBootstrap, OnApplication
       const status = await postSafely(n.url, body, {
         'webhook-id': n.id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signature(secret, n.id, timestamp, body),
         'user-agent': 'custodian-exports',
-      }, { policy: notifyPolicy(this.env), timeoutMs: parseDuration(this.env.EXPORTS_NOTIFY_TIMEOUT) });
+      }, { policy: notifyPolicy(this.env), timeoutMs: this.env.EXPORTS_NOTIFY_TIMEOUT });
       if (status < 200 || status >= 300) error = `answered ${status}`;
     } catch (err) {
       error = (err as Error).message;
@@ -88,7 +87,7 @@ export class NotificationSender implements OnApplicationBootstrap, OnApplication
     }
     const giveUp = final || attempts >= this.env.EXPORTS_NOTIFY_ATTEMPTS;
     await em.query(`update notification set status = $2, attempts = $3, last_error = $4, next_attempt_at = now() + make_interval(secs => $5) where id = $1`,
-      [n.id, giveUp ? 'failed' : 'pending', attempts, error.slice(0, 1000), backoffSecs(parseDuration(this.env.EXPORTS_NOTIFY_BACKOFF) / 1000, attempts)]);
+      [n.id, giveUp ? 'failed' : 'pending', attempts, error.slice(0, 1000), backoffSecs(this.env.EXPORTS_NOTIFY_BACKOFF / 1000, attempts)]);
     this.logger.warn({ notification: n.id, attempts, err: error }, giveUp ? 'export notification failed for good' : 'export notification failed; will retry');
   }
 }

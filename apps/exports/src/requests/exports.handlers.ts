@@ -3,7 +3,7 @@ import {
   CONTACT_DATASET_COLUMNS, DomainError, ErrorCode, INTERACTION_DATASET_COLUMNS, RANGED_DATASETS, type CommandContext, type ExportPage, type ExportView,
   type GetExportV1, type ListExportsV1, type RequestExportV1,
 } from '@custodian/contracts';
-import { parseDuration } from '@custodian/config';
+import { formatDuration } from '@custodian/config';
 import { JobRunner, JobStore, toJobView, type TypedJobRow } from '@custodian/jobs';
 import { CommandHandler } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
@@ -51,7 +51,7 @@ export class ExportHandlers {
         return this.enqueue(em, request, context, data.idempotencyKey);
       }
       // After a discarded export, the next may come only a while after the discarded one was requested.
-      const wait = await this.jobs.coolingDown(em, this.exports.definition, ws, 'discarded', parseDuration(this.env.EXPORTS_COOLDOWN));
+      const wait = await this.jobs.coolingDown(em, this.exports.definition, ws, 'discarded', this.env.EXPORTS_COOLDOWN);
       if (wait !== null) {
         throw new DomainError(ErrorCode.ExportCoolingDown, `an export of this workspace was discarded for running too long; request again in ${wait} s`,
           { retryAfter: Math.max(1, wait) });
@@ -101,7 +101,7 @@ export class ExportHandlers {
     if (expired) throw new DomainError(ErrorCode.ExportExpired, `the file of export ${data.id} was valid until ${row.expires_at?.toISOString()}; request the export again`);
     if (row.status !== 'succeeded') throw new DomainError(ErrorCode.JobAlreadyRunning, `export ${data.id} is ${row.status}; there is no file to download`);
     const result = row.result!;
-    const ttl = Math.max(1, Math.floor(parseDuration(this.env.EXPORTS_DOWNLOAD_URL_TTL) / 1000));
+    const ttl = Math.max(1, Math.floor(this.env.EXPORTS_DOWNLOAD_URL_TTL / 1000));
     const fileName = `${row.params.request.dataset}-${row.id}.${result.key.endsWith('.gz') ? 'csv.gz' : 'csv'}`;
     const url = await this.storage.presignedDownloadUrl('exports', result.key, { expiresInSeconds: ttl, fileName });
     return { url, expiresAt: new Date(Date.now() + ttl * 1000).toISOString() };
@@ -117,7 +117,7 @@ export class ExportHandlers {
     const { job } = await this.jobs.enqueue(em, this.exports.definition, {
       workspaceId: context.workspaceId, requestedBy: context.actor.id, correlationId: context.correlationId,
       params, idempotencyKey, ignoreForIdempotency: ['context', 'profilesRequestId'], concurrencyKey: 'export',
-      expiresAt: new Date(Date.now() + parseDuration(this.env.EXPORTS_VALIDITY)),
+      expiresAt: new Date(Date.now() + this.env.EXPORTS_VALIDITY),
     });
     return this.find(em, context.workspaceId, job.id);
   }
@@ -148,7 +148,7 @@ export class ExportHandlers {
     if (data.from && data.to) {
       const span = Date.parse(data.to) - Date.parse(data.from);
       if (span <= 0) errors.push({ path: 'to', message: 'must be after from' });
-      if (span > parseDuration(this.env.EXPORTS_MAX_RANGE)) errors.push({ path: 'to', message: `the range is at most a year (${this.env.EXPORTS_MAX_RANGE})` });
+      if (span > this.env.EXPORTS_MAX_RANGE) errors.push({ path: 'to', message: `the range is at most a year (${formatDuration(this.env.EXPORTS_MAX_RANGE)})` });
     }
     const columns: readonly string[] = data.dataset === 'contacts' ? CONTACT_DATASET_COLUMNS : INTERACTION_DATASET_COLUMNS[data.dataset];
     for (const f of data.fields ?? []) {

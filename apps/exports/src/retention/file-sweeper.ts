@@ -1,4 +1,3 @@
-import { parseDuration } from '@custodian/config';
 import { LOGGER, type Logger } from '@custodian/observability';
 import { ObjectStorage } from '@custodian/storage';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
@@ -20,7 +19,7 @@ export class FileSweeper implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(ExportsEnv) private readonly env: ExportsEnv, @Inject(LOGGER) private readonly logger: Logger) {}
 
   onApplicationBootstrap(): void {
-    this.sweeping = startSweeping('export file sweep', (signal) => this.sweep(signal), () => parseDuration(this.env.EXPORTS_SWEEP_INTERVAL), this.logger);
+    this.sweeping = startSweeping('export file sweep', (signal) => this.sweep(signal), () => this.env.EXPORTS_SWEEP_INTERVAL, this.logger);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -43,7 +42,7 @@ export class FileSweeper implements OnApplicationBootstrap, OnApplicationShutdow
       if (n === 0 || signal?.aborted) break;
     }
     // What owners reported is only needed while its export runs.
-    await this.ds.query('delete from dataset_result where received_at < now() - make_interval(secs => $1)', [parseDuration(this.env.EXPORTS_VALIDITY) / 1000]);
+    await this.ds.query('delete from dataset_result where received_at < now() - make_interval(secs => $1)', [this.env.EXPORTS_VALIDITY / 1000]);
     return expired;
   }
 

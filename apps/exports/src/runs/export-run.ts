@@ -1,7 +1,6 @@
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DomainError, ErrorCode, USER_PROFILE_COLUMNS, type CommandContext, type JobView, type RequestExportV1 } from '@custodian/contracts';
-import { parseDuration } from '@custodian/config';
 import { defineJob, JobFailure, JobStore, type ClaimedJob, type FinishedJob, type JobContext } from '@custodian/jobs';
 import { CommandClient, recordEvent } from '@custodian/messaging';
 import { objectKey, ObjectStorage } from '@custodian/storage';
@@ -51,7 +50,7 @@ export function exportKeys(job: { id: string; requestedAt: Date | string; worksp
 export class ExportRun {
   readonly definition = defineJob<ExportParams, ExportResult>({
     kind: 'export',
-    timeout: parseDuration(this.env.EXPORTS_TIMEOUT),
+    timeout: this.env.EXPORTS_TIMEOUT,
     maxAttempts: 5,
     run: (job, ctx) => this.run(job, ctx),
     onFinished: (em, job) => exportEnded(em, job),

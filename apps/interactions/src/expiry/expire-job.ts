@@ -1,5 +1,4 @@
 import { type CommandContext } from '@custodian/contracts';
-import { parseDuration } from '@custodian/config';
 import { defineJob, type ClaimedJob, type JobContext } from '@custodian/jobs';
 import { recordEvent } from '@custodian/messaging';
 import { withRunner } from '@custodian/persistence';
@@ -42,14 +41,14 @@ function segmentKeys(job: ClaimedJob<ExpireParams>, programId: string, attempt: 
 export class ExpireJob {
   readonly definition = defineJob<ExpireParams, ExpireResult>({
     kind: 'expire',
-    timeout: parseDuration(this.env.INTERACTIONS_JOB_TIMEOUT),
+    timeout: this.env.INTERACTIONS_JOB_TIMEOUT,
     maxAttempts: 5,
     run: (job, ctx) => this.run(job, ctx),
   });
 
   constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage, @Inject(InteractionsEnv) private readonly env: InteractionsEnv) {}
 
-  private get expireAfterSecs() { return parseDuration(this.env.INTERACTIONS_EXPIRE_AFTER) / 1000; }
+  private get expireAfterSecs() { return this.env.INTERACTIONS_EXPIRE_AFTER / 1000; }
 
   private async run(job: ClaimedJob<ExpireParams>, ctx: JobContext<ExpireResult>): Promise<ExpireResult> {
     const p = job.params;

@@ -1,5 +1,4 @@
 import { DomainError, ErrorCode, systemContext } from '@custodian/contracts';
-import { parseDuration } from '@custodian/config';
 import { JobRunner, JobStore, startSweeping, type PeriodicSweep } from '@custodian/jobs';
 import { recordEvent } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
@@ -22,7 +21,7 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(InteractionsEnv) private readonly env: InteractionsEnv, @Inject(LOGGER) private readonly logger: Logger) {}
 
   onApplicationBootstrap(): void {
-    this.sweeping = startSweeping('interaction expiry sweep', (signal) => this.sweep(signal), () => parseDuration(this.env.INTERACTIONS_SWEEP_INTERVAL), this.logger);
+    this.sweeping = startSweeping('interaction expiry sweep', (signal) => this.sweep(signal), () => this.env.INTERACTIONS_SWEEP_INTERVAL, this.logger);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -33,7 +32,7 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutd
     await this.warn();
     const due = (await this.ds.query(`select p.id, p.workspace_id from program p where ${dueToExpireSql('p', '$1')}
       and not ${JobStore.activeJobSql('p.workspace_id', `'program:' || p.id`)}
-      order by p.stopped_at limit 1000`, [parseDuration(this.env.INTERACTIONS_EXPIRE_AFTER) / 1000])) as { id: string; workspace_id: string }[];
+      order by p.stopped_at limit 1000`, [this.env.INTERACTIONS_EXPIRE_AFTER / 1000])) as { id: string; workspace_id: string }[];
     let queued = 0;
     for (const p of due) {
       if (signal?.aborted) break;
@@ -59,7 +58,7 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutd
         where program.id = due.id and due.expires_at is not null and due.expires_at - make_interval(secs => $1) <= now()
           and program.expiry_warned_for is distinct from due.expires_at
         returning program.id, program.workspace_id, program.name, due.expires_at`,
-      [parseDuration(this.env.INTERACTIONS_WARN_BEFORE) / 1000, parseDuration(this.env.INTERACTIONS_EXPIRE_AFTER) / 1000])) as [
+      [this.env.INTERACTIONS_WARN_BEFORE / 1000, this.env.INTERACTIONS_EXPIRE_AFTER / 1000])) as [
         { id: string; workspace_id: string; name: string; expires_at: Date }[], number];
       for (const p of soon[0]) {
         await recordEvent(em, 'events.interactions.data.expiring.v1', systemContext(p.workspace_id), { programId: p.id, name: p.name, expiresAt: p.expires_at.toISOString() });

@@ -2,7 +2,6 @@ import {
   DomainError, ErrorCode, type CommandContext, type CreateProgramV1, type ExpiringProgramsV1, type GetProgramV1, type ListProgramsV1, type Page, type ProgramKind,
   type ProgramView, type TransitionProgramV1, type UpdateProgramV1,
 } from '@custodian/contracts';
-import { parseDuration } from '@custodian/config';
 import { CommandHandler, recordEvent } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
 import { decodeCursor, encodeCursor } from '@custodian/persistence';
@@ -24,7 +23,7 @@ const TRANSITIONS = {
 export class ProgramHandlers {
   constructor(private readonly ds: DataSource, @Inject(InteractionsEnv) private readonly env: InteractionsEnv, @Inject(LOGGER) readonly logger: Logger) {}
 
-  private get expireAfterSecs() { return parseDuration(this.env.INTERACTIONS_EXPIRE_AFTER) / 1000; }
+  private get expireAfterSecs() { return this.env.INTERACTIONS_EXPIRE_AFTER / 1000; }
 
   @CommandHandler('interactions.program.create.v1')
   create(data: CreateProgramV1, context: CommandContext): Promise<ProgramView> {

@@ -1,5 +1,4 @@
 import { DomainError, ErrorCode, type CommandContext, type JobView, type StartInteractionRestoreV1 } from '@custodian/contracts';
-import { parseDuration } from '@custodian/config';
 import { defineJob, JobRunner, JobStore, toJobView, type ClaimedJob, type FinishedJob, type JobContext } from '@custodian/jobs';
 import { CommandHandler, recordEvent } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
@@ -85,7 +84,7 @@ interface Segment { id: string; object_key: string; manifest_key: string; rows: 
 export class RestoreJob {
   readonly definition = defineJob<InteractionRestoreParams, InteractionRestoreResult>({
     kind: 'restore',
-    timeout: parseDuration(this.env.INTERACTIONS_JOB_TIMEOUT),
+    timeout: this.env.INTERACTIONS_JOB_TIMEOUT,
     maxAttempts: 5,
     run: (job, ctx) => this.run(job, ctx),
     onFinished: (em, job) => this.onFinished(em, job),
