@@ -1,5 +1,5 @@
 import { PassThrough, Readable, Transform } from 'node:stream';
-import { DomainError, ErrorCode, type CommandContext, type ImportMode, type ListSnapshotCreatedV1 } from '@custodian/contracts';
+import { DomainError, ErrorCode, type CommandContext, type ImportMode } from '@custodian/contracts';
 import { CsvError, CsvReader, createCsvWriter } from '@custodian/csv';
 import { defineJob, JobFailure, type ClaimedJob, type FinishedJob, type JobContext } from '@custodian/jobs';
 import { recordEvent } from '@custodian/messaging';
@@ -8,7 +8,7 @@ import { objectKey, ObjectStorage, StorageError, type StoredObject } from '@cust
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
 import { ContactsEnv } from '../config.js';
-import { ListSnapshots } from '../snapshots/list-snapshot.js';
+import { ListSnapshots, type PendingSnapshot } from '../snapshots/list-snapshot.js';
 import { registerFields } from '../contacts/custom-fields.js';
 import { copyLine, mapColumns, MappingError, toImportRow, type ColumnTarget } from './column-mapping.js';
 
@@ -36,6 +36,15 @@ export interface ImportCounters {
   unchanged: number;
   skipped: number;
   failed: number;
+}
+
+/** The file as staged in `import_raw`, with its mapping and its rejected rows so far. */
+interface StagedFile {
+  rows: number;
+  targets: ColumnTarget[];
+  rejects: RejectsFile;
+  encoding: string;
+  delimiter: string;
 }
 
 export interface ImportResult extends ImportCounters {
@@ -102,31 +111,49 @@ export class ImportJob {
     @Inject(ContactsEnv) private readonly env: ContactsEnv,
   ) {}
 
+  /**
+   * The steps of an import, in the job's one transaction: lock the list, start its backup, stage
+   * the file, drop duplicate rows, match rows to contacts, apply the mode, record the backup,
+   * write the contacts and memberships, count. A dry run rolls all of it back.
+   */
   private async run(job: ClaimedJob<ImportParams>, ctx: JobContext<ImportResult>): Promise<ImportResult> {
     const params = job.params;
     const runner = this.ds.createQueryRunner();
     await runner.connect();
     let result: ImportResult | undefined;
-    const aside: { snapshot?: Promise<ListSnapshotCreatedV1> } = {};
+    let snapshot: PendingSnapshot | undefined;
     let committing = false;
     try {
       await runner.startTransaction();
-      result = await this.importInto(runner, job, params, ctx, aside);
+      const em = runner.manager;
+      // Room for the hash joins over the whole file, so they do not spill to disk.
+      await em.query(`set local work_mem = '${this.env.CONTACTS_IMPORT_WORK_MEM}'`);
+      const list = await this.lockList(em, params);
+      snapshot = await this.beginSnapshot(em, job, list);
+      const staged = await this.stage(runner, job, ctx);
+      await this.dropDuplicates(em, staged);
+      await this.match(em, params.context.workspaceId);
+      const skipped = await this.applyMode(em, params.mode, staged.rejects, staged.targets);
+      const snapshotId = snapshot ? (await snapshot.recordIn(em)).snapshotId : null;
+      await this.write(em, params, list.id, staged.targets);
+      const counts = await this.count(em);
+      const rejectsKey = await staged.rejects.finish();
+      result = {
+        listId: list.id, mode: params.mode, dryRun: params.dryRun, encoding: staged.encoding, delimiter: staged.delimiter,
+        statusColumn: staged.targets.some((t) => t.kind === 'status'), rows: staged.rows, statusChanged: counts.status_changed, created: counts.created,
+        updated: counts.updated, unchanged: counts.staged - counts.created - counts.updated, skipped, failed: staged.rejects.count - skipped, rejectsKey, snapshotId,
+      };
       if (params.dryRun) {
         await runner.rollbackTransaction();
       } else {
-        await ctx.finishIn(runner.manager, result);
+        await ctx.finishIn(em, result);
         committing = true;
         await runner.commitTransaction();
       }
     } catch (err) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      // The list's backup was written for this import alone: rolled back, nothing records it, so nothing would
-      // ever remove it. (A failed commit may still have committed: then it stays.)
-      if (!committing) {
-        const written = await aside.snapshot?.catch(() => undefined);
-        if (written) await this.storage.remove('backups', written.key).catch(() => undefined);
-      }
+      // The list's backup was written for this import alone. (A failed commit may still have committed: then it stays.)
+      if (!committing) await snapshot?.discard();
       throw this.explain(err);
     } finally {
       await runner.release();
@@ -152,67 +179,65 @@ export class ImportJob {
     }
   }
 
-  private async importInto(runner: QueryRunner, job: ClaimedJob<ImportParams>, params: ImportParams, ctx: JobContext<ImportResult>,
-    aside: { snapshot?: Promise<ListSnapshotCreatedV1> }): Promise<ImportResult> {
-    const em = runner.manager;
-    const ws = params.context.workspaceId;
-    // Room for the hash joins over the whole file, so they do not spill to disk.
-    await em.query(`set local work_mem = '${this.env.CONTACTS_IMPORT_WORK_MEM}'`);
-    // Locks the list: a deletion or another import of it waits for this one.
-    const [list] = (await em.query('select id, name from list where workspace_id = $1 and id = $2 for update', [ws, params.listId])) as { id: string; name: string }[];
+  /** Locks the list: a deletion or another import of it waits for this one. */
+  private async lockList(em: EntityManager, params: ImportParams): Promise<{ id: string; name: string }> {
+    const [list] = (await em.query('select id, name from list where workspace_id = $1 and id = $2 for update',
+      [params.context.workspaceId, params.listId])) as { id: string; name: string }[];
     if (!list) throw new JobFailure(ErrorCode.NotFound, `list ${params.listId} no longer exists`);
+    return list;
+  }
 
-    // The file's good rows as COPY streams them in; then, matched to the live contacts, import_row.
-    // Back-office imports back the list up first (policy permitting). The backup is read from a
-    // snapshot of its own while the file is parsed; nothing changes before it is written.
-    const snapshotRequest = { context: params.context, listId: list.id, listName: list.name, reason: 'import' as const, jobId: job.id };
-    const snapshot = !params.dryRun && (await this.snapshots.required(em, params.context, list.id, params.snapshotFirst))
-      ? this.snapshots.captureAside(snapshotRequest) : undefined;
-    // Awaited below; a failure before then must not go unhandled.
-    snapshot?.catch(() => undefined);
-    aside.snapshot = snapshot;
+  /**
+   * Back-office imports back the list up first (policy permitting). The backup is read from a
+   * snapshot of its own while the file is parsed; nothing changes before it is written.
+   */
+  private async beginSnapshot(em: EntityManager, job: ClaimedJob<ImportParams>, list: { id: string; name: string }): Promise<PendingSnapshot | undefined> {
+    const params = job.params;
+    if (params.dryRun || !(await this.snapshots.required(em, params.context, list.id, params.snapshotFirst))) return undefined;
+    return this.snapshots.begin({ context: params.context, listId: list.id, listName: list.name, reason: 'import', jobId: job.id });
+  }
 
+  /**
+   * Parses and validates the file and streams its good rows into `import_raw` with COPY (in
+   * ~64 KiB chunks); rejected rows go to their file.
+   */
+  private async stage(runner: QueryRunner, job: ClaimedJob<ImportParams>, ctx: JobContext<ImportResult>): Promise<StagedFile> {
+    const em = runner.manager;
+    const params = job.params;
     await em.query(`create temp table import_raw (
         row_no int not null, email text not null, first_name text, last_name text, status text, fields jsonb not null
       ) on commit drop`);
-    await em.query(`create temp table import_row (
-        row_no int not null, email text not null, first_name text, last_name text, status text, fields jsonb not null,
-        contact_id uuid not null, is_new boolean not null
-      ) on commit drop`);
-    // Existing contacts the import changed (a contact may appear more than once).
-    await em.query('create temp table import_touched (contact_id uuid not null, status_changed boolean not null default false) on commit drop');
-
     const source = await this.storage.download(params.source ?? 'imports', params.objectKey).catch((err: unknown) => {
       if (err instanceof StorageError && err.code === 'STORAGE_NOT_FOUND') throw new JobFailure(ErrorCode.ImportObjectMissing, `the uploaded file ${params.objectKey} is gone`);
       throw err;
     });
     const reader = new CsvReader({ delimiter: params.delimiter, maxLineLength: this.env.CONTACTS_IMPORT_MAX_LINE_BYTES, onRowError: 'report', records: false });
+    const rejectsKey = objectKey(params.context.workspaceId, 'imports', `${job.id}-rejected`, 'csv');
     let rejects: RejectsFile | undefined;
-    let rows = 0;
     let targets: ColumnTarget[] | undefined;
-    const rejectsKey = objectKey(ws, 'imports', `${job.id}-rejected`, 'csv');
-
-    // Parse, validate and stream the good rows into the staging table (in ~64 KiB chunks);
-    // rejected rows to their file.
-    const staged = Readable.from((async function* (this: ImportJob) {
+    let rows = 0;
+    // The header must be a valid mapping, even with no row below it.
+    const start = () => {
+      try {
+        targets = mapColumns(reader.info!.header, params.mapping);
+      } catch (err) {
+        if (err instanceof MappingError) throw new JobFailure(ErrorCode.ImportFileInvalid, err.message);
+        throw err;
+      }
+      rejects = new RejectsFile(this.storage, rejectsKey, reader.info!.header);
+      return targets;
+    };
+    const lines = Readable.from((async function* () {
       let batch = '';
       for await (const item of reader.read(source)) {
         if (ctx.signal.aborted) throw ctx.signal.reason;
-        if (!targets) {
-          try {
-            targets = mapColumns(reader.info!.header, params.mapping);
-          } catch (err) {
-            if (err instanceof MappingError) throw new JobFailure(ErrorCode.ImportFileInvalid, err.message);
-            throw err;
-          }
-          rejects = new RejectsFile(this.storage, rejectsKey, reader.info!.header);
-        }
+        const mapping = targets ?? start();
         rows += 1;
         if (item.error) {
           await rejects!.add(item.rowNumber, item.error.message, item.values);
           continue;
         }
-        const mapped = toImportRow(item.values, targets);
+        const mapped = toImportRow(item.values, mapping);
         if ('reason' in mapped) {
           await rejects!.add(item.rowNumber, mapped.reason, item.values);
           continue;
@@ -226,19 +251,15 @@ export class ImportJob {
         if (rows % 10_000 === 0) void ctx.progress(rows).catch(() => undefined);
       }
       if (batch) yield batch;
-    }).call(this));
-    await copyIn(runner, 'copy import_raw (row_no, email, first_name, last_name, status, fields) from stdin', staged);
-    if (!targets) {
-      // Header only: nothing to import, but the header must still be a valid mapping.
-      targets = (() => {
-        try { return mapColumns(reader.info!.header, params.mapping); } catch (err) { throw new JobFailure(ErrorCode.ImportFileInvalid, (err as Error).message); }
-      })();
-      rejects = new RejectsFile(this.storage, rejectsKey, reader.info!.header);
-    }
+    })());
+    await copyIn(runner, 'copy import_raw (row_no, email, first_name, last_name, status, fields) from stdin', lines);
+    if (!targets) start();
     await ctx.progress(rows, rows);
-    const statusColumn = targets.some((t) => t.kind === 'status');
+    return { rows, targets: targets!, rejects: rejects!, encoding: reader.info!.encoding, delimiter: reader.info!.delimiter };
+  }
 
-    // The same email twice in the file: the first row counts, later ones are rejected.
+  /** The same email twice in the file: the first row counts, later ones are rejected. */
+  private async dropDuplicates(em: EntityManager, staged: StagedFile): Promise<void> {
     await em.query('create temp table import_duplicate (row_no int primary key, email text not null, first_row int not null) on commit drop');
     await em.query(`
       with d as (
@@ -247,21 +268,26 @@ export class ImportJob {
         where lower(r.email) = d.k and r.row_no <> d.first_row
         returning r.row_no, r.email, d.first_row)
       insert into import_duplicate select * from d`);
-    await this.reject(em, 'import_duplicate', rejects!, targets, (d) => `duplicate email in the file (first seen on row ${d.first_row})`);
-    // Match every row to its live contact once; a new contact gets its id here.
+    await this.reject(em, 'import_duplicate', staged.rejects, staged.targets, (d) => `duplicate email in the file (first seen on row ${d.first_row})`);
+  }
+
+  /** Matches every row to its live contact once, into `import_row`; a new contact gets its id here. */
+  private async match(em: EntityManager, workspaceId: string): Promise<void> {
+    await em.query(`create temp table import_row (
+        row_no int not null, email text not null, first_name text, last_name text, status text, fields jsonb not null,
+        contact_id uuid not null, is_new boolean not null
+      ) on commit drop`);
     await em.query(`
       insert into import_row
       select r.*, coalesce(c.id, gen_random_uuid()), c.id is null
-      from import_raw r left join contact c on c.workspace_id = $1 and lower(c.email) = lower(r.email)`, [ws]);
-    const skipped = await this.applyMode(em, params.mode, rejects!, targets);
+      from import_raw r left join contact c on c.workspace_id = $1 and lower(c.email) = lower(r.email)`, [workspaceId]);
+  }
 
-    let snapshotId: string | null = null;
-    if (snapshot) {
-      const written = await snapshot;
-      await this.snapshots.record(em, snapshotRequest, written);
-      snapshotId = written.snapshotId;
-    }
-
+  /** Writes the matched rows: new contacts, real changes to existing ones, and memberships; what changed goes to `import_touched`. */
+  private async write(em: EntityManager, params: ImportParams, listId: string, targets: ColumnTarget[]): Promise<void> {
+    const ws = params.context.workspaceId;
+    // Existing contacts the import changed (a contact may appear more than once).
+    await em.query('create temp table import_touched (contact_id uuid not null, status_changed boolean not null default false) on commit drop');
     await registerFields(em, ws, targets.flatMap((t) => (t.kind === 'field' ? [t.name] : [])));
     // A contact created meanwhile by someone else makes this fail on the unique email: the job runs again.
     await em.query(`
@@ -283,7 +309,8 @@ export class ImportJob {
     // and existing members keep theirs, so nobody who unsubscribed or bounced is re-subscribed.
     await em.query(`
       insert into membership (workspace_id, list_id, contact_id, status)
-      select $1, $2, contact_id, coalesce(status, 'subscribed') from import_row where is_new`, [ws, list.id]);
+      select $1, $2, contact_id, coalesce(status, 'subscribed') from import_row where is_new`, [ws, listId]);
+    const statusColumn = targets.some((t) => t.kind === 'status');
     for (const given of statusColumn ? [true, false] : [false]) {
       await em.query(`
         with m as (
@@ -295,19 +322,17 @@ export class ImportJob {
             where membership.status is distinct from excluded.status
             ${params.protectOptOuts ? "and membership.status not in ('unsubscribed', 'bounced')" : ''}` : 'nothing'}
           returning contact_id, ${given ? '(xmax <> 0)' : 'false'})
-        insert into import_touched select * from m`, [ws, list.id]);
+        insert into import_touched select * from m`, [ws, listId]);
     }
+  }
+
+  private async count(em: EntityManager): Promise<{ created: number; updated: number; status_changed: number; staged: number }> {
     const [counts] = (await em.query(`
       select (select count(*) from import_row where is_new)::int as created,
              (select count(distinct contact_id) from import_touched)::int as updated,
              (select count(*) from import_touched where status_changed)::int as status_changed,
              (select count(*) from import_row)::int as staged`)) as [{ created: number; updated: number; status_changed: number; staged: number }];
-    const rejectedKey = await rejects!.finish();
-    return {
-      listId: list.id, mode: params.mode, dryRun: params.dryRun, encoding: reader.info!.encoding, delimiter: reader.info!.delimiter,
-      statusColumn, rows, statusChanged: counts.status_changed, created: counts.created, updated: counts.updated, unchanged: counts.staged - counts.created - counts.updated, skipped,
-      failed: rejects!.count - skipped, rejectsKey: rejectedKey, snapshotId,
-    };
+    return counts;
   }
 
   /** `add` leaves existing contacts alone, `update` adds no one: those rows are skipped, with a reason. */

@@ -19,6 +19,34 @@ export interface SnapshotRequest {
   jobId?: string;
 }
 
+/** A list snapshot being written aside: recorded with the change it protects, or removed with it. */
+export class PendingSnapshot {
+  constructor(
+    private readonly written: Promise<ListSnapshotCreatedV1>,
+    private readonly record: (em: EntityManager, data: ListSnapshotCreatedV1) => Promise<void>,
+    private readonly remove: (key: string) => Promise<void>,
+  ) {
+    // Awaited by recordIn or discard; a failure before then must not go unhandled.
+    written.catch(() => undefined);
+  }
+
+  /** Waits for the file and records its event in the caller's transaction (the change's). */
+  async recordIn(em: EntityManager): Promise<ListSnapshotCreatedV1> {
+    const data = await this.written;
+    await this.record(em, data);
+    return data;
+  }
+
+  /**
+   * The change was not made: the file was written for it alone and nothing records it, so nothing
+   * would ever remove it. Removes it (once written), never failing.
+   */
+  async discard(): Promise<void> {
+    const data = await this.written.catch(() => undefined);
+    if (data) await this.remove(data.key).catch(() => undefined);
+  }
+}
+
 /**
  * Writes a list as it is right now (every member with fields and subscription status) to the
  * backups bucket, streamed by COPY on the caller's transaction (so it is exactly what that
@@ -42,10 +70,15 @@ export class ListSnapshots {
   }
 
   /**
-   * Writes the snapshot from a read-only snapshot transaction of its own, so it can run while the
-   * caller (holding the list locked) does other work; the caller records the event with `record`.
+   * Starts writing the snapshot from a read-only snapshot transaction of its own, so it runs while
+   * the caller (holding the list locked) does other work. The caller then records it in the
+   * transaction of its change (`recordIn`), or discards it with the change (`discard`).
    */
-  async captureAside(request: SnapshotRequest): Promise<ListSnapshotCreatedV1> {
+  begin(request: SnapshotRequest): PendingSnapshot {
+    return new PendingSnapshot(this.captureAside(request), (em, data) => this.record(em, request, data), (key) => this.storage.remove('backups', key));
+  }
+
+  private async captureAside(request: SnapshotRequest): Promise<ListSnapshotCreatedV1> {
     const runner = this.ds.createQueryRunner();
     await runner.connect();
     try {
@@ -62,7 +95,7 @@ export class ListSnapshots {
     }
   }
 
-  async record(em: EntityManager, request: SnapshotRequest, data: ListSnapshotCreatedV1): Promise<void> {
+  private async record(em: EntityManager, request: SnapshotRequest, data: ListSnapshotCreatedV1): Promise<void> {
     await recordEvent(em, 'events.contacts.list-snapshot.created.v1', request.context, data);
   }
 
