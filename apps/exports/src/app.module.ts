@@ -12,6 +12,7 @@ import { MIGRATIONS, SCHEMA } from './migrations.js';
 import { NotificationSender } from './notifications/notifications.js';
 import { ExportHandlers } from './requests/exports.handlers.js';
 import { FileSweeper } from './retention/file-sweeper.js';
+import { DatasetResultWaits } from './runs/dataset-result-waits.js';
 import { DatasetResults } from './runs/dataset-results.js';
 import { ExportRun } from './runs/export-run.js';
 
@@ -28,7 +29,7 @@ export class AppModule {
       ],
       controllers: [ExportHandlers, DestinationHandlers, DatasetResults, EXPORTS_JOBS.controller],
       providers: [
-        ExportRun, NotificationSender, DeliverySender, FileSweeper, ...EXPORTS_JOBS.providers,
+        ExportRun, DatasetResultWaits, NotificationSender, DeliverySender, FileSweeper, ...EXPORTS_JOBS.providers,
         { provide: CommandClient, useFactory: () => CommandClient.connect(env.NATS_SERVERS, 'custodian-exports', env.EXPORTS_COMMAND_TIMEOUT) },
       ],
     };

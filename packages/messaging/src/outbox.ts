@@ -2,6 +2,7 @@ import { createEnvelope, DomainError, ErrorCode, messageSpec, validationErrors, 
 import { headers as natsHeaders } from '@nats-io/nats-core';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { metrics } from '@custodian/observability';
+import { channelOf, notifyOnCommit } from '@custodian/persistence';
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 
@@ -33,7 +34,7 @@ export async function recordEvent<T extends object>(
   }
   await em.query('insert into outbox (id, subject, envelope) values ($1, $2, $3)', [envelope.id, subject, envelope]);
   // Delivered to listeners only when the transaction commits.
-  await em.query('select pg_notify($1, $2)', [outboxChannel(em), envelope.id]);
+  await notifyOnCommit(em, 'outbox', envelope.id);
   return envelope;
 }
 
@@ -59,14 +60,8 @@ export async function recordEventsOf(em: EntityManager, subject: string, context
      select count(*)::int as events, min(id::text) as id from inserted`,
     [...params, subject, JSON.stringify(common)],
   )) as [{ events: number; id: string }];
-  await em.query('select pg_notify($1, $2)', [outboxChannel(em), recorded.id]);
+  await notifyOnCommit(em, 'outbox', recorded.id);
   return recorded.events;
-}
-
-function outboxChannel(source: EntityManager | DataSource): string {
-  const dataSource = 'dataSource' in source ? source.dataSource : source;
-  const schema = (dataSource.options as { schema?: string }).schema ?? 'public';
-  return `outbox_${schema}`;
 }
 
 export interface OutboxRelayOptions {
@@ -118,7 +113,7 @@ export class OutboxRelay {
       const runner = this.dataSource.createQueryRunner();
       const client = (await runner.connect()) as { on(event: 'notification', fn: () => void): void };
       client.on('notification', () => this.wake?.());
-      await runner.query(`listen "${outboxChannel(this.dataSource)}"`);
+      await runner.query(`listen "${channelOf(this.dataSource, 'outbox')}"`);
       this.listener = runner;
     } catch (err) {
       // Polling still delivers every event; only latency suffers.

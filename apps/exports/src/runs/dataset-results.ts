@@ -1,7 +1,9 @@
 import type { DatasetExportedV1, DatasetFailedV1, EventEnvelope } from '@custodian/contracts';
 import { OnEvent } from '@custodian/messaging';
+import { notifyOnCommit } from '@custodian/persistence';
 import { Controller } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { DATASET_RESULT_CHANNEL } from './dataset-result-waits.js';
 import { JobStore } from '@custodian/jobs';
 import { queueFileRemoval } from '../retention/file-removals.js';
 import { ExportRun } from './export-run.js';
@@ -38,6 +40,7 @@ export class DatasetResults {
     const d = event.data;
     await em.query(`insert into dataset_result (request_id, workspace_id, ok, bucket, key, rows, bytes, sha256, columns) values ($1, $2, true, $3, $4, $5, $6, $7, $8)
       on conflict (request_id) do nothing`, [d.exportId, event.workspaceId, d.bucket, d.key, d.rows, d.bytes, d.sha256, d.columns ?? null]);
+    await notifyOnCommit(em, DATASET_RESULT_CHANNEL, d.exportId);
     const job = await this.jobs.byIdOrParam(em, this.exports.definition, event.workspaceId, 'profilesRequestId', d.exportId);
     if (job && !['queued', 'running', 'succeeded'].includes(job.status)) await queueFileRemoval(em, [d.key]);
   }
@@ -46,5 +49,6 @@ export class DatasetResults {
     const d = event.data;
     await em.query(`insert into dataset_result (request_id, workspace_id, ok, code, message) values ($1, $2, false, $3, $4) on conflict (request_id) do nothing`,
       [d.exportId, event.workspaceId, d.code, d.message]);
+    await notifyOnCommit(em, DATASET_RESULT_CHANNEL, d.exportId);
   }
 }

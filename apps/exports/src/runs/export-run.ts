@@ -10,6 +10,7 @@ import { ExportsEnv } from '../config.js';
 import { queueDelivery } from '../delivery/delivery-sender.js';
 import { queueNotification } from '../notifications/notifications.js';
 import { queueFileRemoval } from '../retention/file-removals.js';
+import { DatasetResultWaits } from './dataset-result-waits.js';
 
 /** An export request as stored with its job, every default filled in. */
 export interface ExportRequest extends RequestExportV1 {
@@ -57,7 +58,7 @@ export class ExportRun {
   });
 
   constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage, private readonly owners: CommandClient,
-    private readonly jobs: JobStore, @Inject(ExportsEnv) private readonly env: ExportsEnv) {}
+    private readonly jobs: JobStore, private readonly reports: DatasetResultWaits, @Inject(ExportsEnv) private readonly env: ExportsEnv) {}
 
   private async run(job: ClaimedJob<ExportParams>, ctx: JobContext<ExportResult>): Promise<ExportResult> {
     const p = job.params;
@@ -116,19 +117,28 @@ export class ExportRun {
     }
   }
 
-  /** Waits for the owner's report of `requestId`; a failure ends the export with the owner's code. */
+  /**
+   * Waits for the owner's report of `requestId`, woken when it is recorded; a failure ends the
+   * export with the owner's code. A cancel or time-out aborts the wait.
+   */
   private async settled(requestId: string, job: ClaimedJob<ExportParams>, ctx: JobContext<ExportResult>): Promise<DatasetResult> {
     for (;;) {
       if (ctx.signal.aborted) throw ctx.signal.reason;
-      const [found] = (await this.ds.query('select ok, key, rows, bytes, sha256, columns, code, message from dataset_result where request_id = $1', [requestId])) as DatasetResult[];
-      if (found) {
-        if (!found.ok) throw new JobFailure(found.code ?? 'DATASET_FAILED', found.message ?? 'the data owner could not write the dataset');
-        return found;
+      // Waiting starts before the look: a report recorded in between still wakes it.
+      const wait = this.reports.expect(requestId, ctx.signal);
+      try {
+        const [found] = (await this.ds.query('select ok, key, rows, bytes, sha256, columns, code, message from dataset_result where request_id = $1', [requestId])) as DatasetResult[];
+        if (found) {
+          if (!found.ok) throw new JobFailure(found.code ?? 'DATASET_FAILED', found.message ?? 'the data owner could not write the dataset');
+          return found;
+        }
+        const status = await this.jobs.status(job.id);
+        // Cancelled meanwhile (and this replica not told yet): nothing more to wait for.
+        if (status !== 'running') throw new JobFailure('EXPORT_CANCELLED', `the export is ${status ?? 'gone'}`);
+        await wait.woken;
+      } finally {
+        wait.cancel();
       }
-      const status = await this.jobs.status(job.id);
-      // Cancelled meanwhile: nothing more to wait for.
-      if (status !== 'running') throw new JobFailure('EXPORT_CANCELLED', `the export is ${status ?? 'gone'}`);
-      await sleep(250, undefined, { signal: ctx.signal }).catch(() => undefined);
     }
   }
 }
