@@ -8,6 +8,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { CONTACT_VIEW_SQL, decodeCursor, findContact, pageOf, toContactView } from './contact-queries.js';
 import { registerFields } from './custom-fields.js';
 import { deleteMemberships } from './delete-memberships.js';
+import { contactFilterSql } from './contact-filter.js';
 
 @Injectable()
 export class ContactsService {
@@ -127,20 +128,7 @@ export class ContactsService {
 
   async list(context: CommandContext, query: ListContactsV1): Promise<Page<ContactView>> {
     const limit = query.limit ?? 50;
-    const params: unknown[] = [context.workspaceId];
-    const where = ['c.workspace_id = $1'];
-    if (query.email) {
-      params.push(query.email.trim());
-      where.push(`lower(c.email) = lower($${params.length})`);
-    }
-    if (query.listId) {
-      params.push(query.listId);
-      where.push(`exists (select 1 from membership m where m.contact_id = c.id and m.list_id = $${params.length})`);
-    }
-    if (query.tag) {
-      params.push(query.tag);
-      where.push(`exists (select 1 from contact_tag ct join tag t on t.id = ct.tag_id where ct.contact_id = c.id and lower(t.name) = lower($${params.length}))`);
-    }
+    const { where, params } = contactFilterSql(context.workspaceId, { email: query.email, listId: query.listId, tag: query.tag });
     if (query.cursor) {
       const cursor = decodeCursor(query.cursor);
       if (!cursor) throw new DomainError(ErrorCode.ValidationFailed, 'invalid cursor', { errors: [{ path: 'cursor', message: 'is not a cursor returned by this API' }] });

@@ -2,6 +2,7 @@ import { DomainError, ErrorCode, type ArchiveContactsV1, type CommandContext } f
 import { defineJob, type ClaimedJob, type JobContext } from '@custodian/jobs';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { contactFilterSql } from '../contacts/contact-filter.js';
 import { LifecycleService } from './lifecycle.service.js';
 
 export interface BulkArchiveParams {
@@ -14,20 +15,7 @@ export interface BulkArchiveResult { archived: number; matched: number }
 
 /** The ids a bulk-archive filter selects, oldest first (all criteria must hold). */
 export function filterSql(workspaceId: string, filter: BulkArchiveParams['filter']): { sql: string; params: unknown[] } {
-  const params: unknown[] = [workspaceId];
-  const where = ['c.workspace_id = $1'];
-  if (filter.listId) {
-    params.push(filter.listId);
-    where.push(`exists (select 1 from membership m where m.contact_id = c.id and m.list_id = $${params.length})`);
-  }
-  if (filter.tag) {
-    params.push(filter.tag);
-    where.push(`exists (select 1 from contact_tag ct join tag t on t.id = ct.tag_id where ct.contact_id = c.id and lower(t.name) = lower($${params.length}))`);
-  }
-  if (filter.emails?.length) {
-    params.push(filter.emails.map((e) => e.toLowerCase()));
-    where.push(`lower(c.email) = any($${params.length}::text[])`);
-  }
+  const { where, params } = contactFilterSql(workspaceId, { listId: filter.listId, tag: filter.tag, emails: filter.emails });
   return { sql: `select c.id from contact c where ${where.join(' and ')} order by c.created_at, c.id`, params };
 }
 
