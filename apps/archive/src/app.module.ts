@@ -7,7 +7,9 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ArchiveEnv } from './config.js';
 import { ARCHIVE_JOBS } from './jobs/jobs.js';
 import { MIGRATIONS, SCHEMA } from './migrations.js';
-import { RestoreHandlers, RestoreJob, RestoreService } from './restore/restores.js';
+import { RestoreJob } from './restore/restore-job.js';
+import { RestoreService } from './restore/restore.service.js';
+import { RestoreHandlers } from './restore/restores.handlers.js';
 import { ArchiveStore } from './store/archive-store.js';
 import { PurgeSweeper } from './store/purge.js';
 

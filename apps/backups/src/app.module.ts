@@ -10,7 +10,8 @@ import { BackupsEnv } from './config.js';
 import { BACKUPS_JOBS } from './jobs/jobs.js';
 import { MIGRATIONS, SCHEMA } from './migrations.js';
 import { PolicyHandlers } from './policy/policy.handlers.js';
-import { RestoreHandlers, RestoreJob } from './restore/restore.js';
+import { RestoreJob } from './restore/restore-job.js';
+import { RestoreHandlers } from './restore/restore.handlers.js';
 
 @Module({})
 export class AppModule {

@@ -14,7 +14,8 @@ import { INTERACTIONS_JOBS } from './jobs.js';
 import { MIGRATIONS, SCHEMA } from './migrations.js';
 import { ProgramHandlers } from './programs/programs.handlers.js';
 import { QueryHandlers } from './queries/queries.handlers.js';
-import { RestoreHandlers, RestoreJob } from './restore/restores.js';
+import { RestoreJob } from './restore/restore-job.js';
+import { RestoreHandlers } from './restore/restores.handlers.js';
 
 @Module({})
 export class AppModule {

@@ -1,7 +1,7 @@
 import { appJobs } from '@custodian/jobs';
 import { DataSource } from 'typeorm';
 import { ArchiveEnv } from '../config.js';
-import { RestoreJob } from '../restore/restores.js';
+import { RestoreJob } from '../restore/restore-job.js';
 
 /** The archive service's jobs: restores. */
 export const ARCHIVE_JOBS = appJobs('archive', DataSource, [ArchiveEnv, RestoreJob], (env, restores) => ({
