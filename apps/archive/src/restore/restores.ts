@@ -1,6 +1,6 @@
 import {
-  DomainError, ErrorCode, systemContext, type CommandContext, type ContactSnapshot, type FormSubmittedV1, type EventEnvelope, type JobView,
-  emailsInUseKey, restoreOutcomesKey, type EmailsInUseReply, type RestoreBatchReply, type StartRestoreV1, type WorkspaceStats,
+  archiveRestoreCompletedV1, archiveRestoreFailedV1, archiveRestoreStartedV1, contextOf, DomainError, emailsInUseV1, ErrorCode, formSubmittedV1, restoreContactsV2, restoreOutcomesV1, startRestoreV1, systemContext, type CommandContext, type ContactSnapshot, type FormSubmittedV1, type EventEnvelope, type JobView,
+  emailsInUseKey, restoreOutcomesKey, workspaceStatsV1, type RestoreBatchReply, type RestorePreview, type StartRestoreV1,
 } from '@custodian/contracts';
 import { parseDuration } from '@custodian/config';
 import { JobRunner, JobStore, type ClaimedJob, type FinishedJobDetails, type JobContext } from '@custodian/jobs';
@@ -15,16 +15,6 @@ import { ArchiveEnv } from '../config.js';
 import { notRestorableSql, windowOf, type Refusal } from '../store/rules.js';
 
 export interface ArchiveRestoreParams { context: CommandContext; automatic: boolean; contacts: number }
-
-/** What would come back and what would be dropped, per contact (dry run). */
-export interface RestorePreview {
-  dryRun: true;
-  restorable: { contactId: string; email: string; drops: string[] }[];
-  refused: Refusal[];
-  activeContacts: number;
-  limit: number;
-  projected: number;
-}
 
 @Injectable()
 export class RestoreService {
@@ -78,7 +68,7 @@ export class RestoreService {
         });
       }
       if (!ok) throw new DomainError(ErrorCode.NotFound, 'no archived contact matches');
-      const stats = await this.contacts.request<WorkspaceStats>('contacts.workspace.stats.v1', context, {});
+      const stats = await this.contacts.request(workspaceStatsV1, context, {});
       const projected = stats.activeContacts + ok;
       if (projected > limit && !request.confirmOverage) {
         throw new DomainError(ErrorCode.ActiveContactLimit,
@@ -116,7 +106,7 @@ export class RestoreService {
       const { rows } = await copyToObject(runner, 'copy (select distinct lower(email) from restore_candidate where why is null) to stdout',
         this.storage, 'archive', emailsKey);
       if (!rows) return;
-      const reply = await this.contacts.request<EmailsInUseReply>('contacts.workspace.emails-in-use.v1', context, { emailsKey });
+      const reply = await this.contacts.request(emailsInUseV1, context, { emailsKey });
       if (!reply.inUse) return;
       await runner.query('create temp table email_in_use (email text primary key) on commit drop');
       await copyIn(runner, 'copy email_in_use (email) from stdin', await this.storage.download('archive', reply.inUseKey));
@@ -131,7 +121,7 @@ export class RestoreService {
     const ok = (await em.query(`select c.contact_id, c.email, a.snapshot from restore_candidate c join archived_contact a using (contact_id)
       where c.why is null order by c.archived_at, c.contact_id`)) as { contact_id: string; email: string; snapshot: ContactSnapshot }[];
     const snapshots = ok.map((c) => c.snapshot);
-    const stats = await this.contacts.request<WorkspaceStats>('contacts.workspace.stats.v1', context, {
+    const stats = await this.contacts.request(workspaceStatsV1, context, {
       listIds: [...new Set(snapshots.flatMap((s) => s.memberships.map((m) => m.listId)))],
       tagIds: [...new Set(snapshots.flatMap((s) => s.tags.map((t) => t.tagId)))],
       accountIds: [...new Set(snapshots.flatMap((s) => s.accounts.map((a) => a.accountId)))],
@@ -201,7 +191,7 @@ async function startRestoreJob(em: EntityManager, jobs: JobStore, env: ArchiveEn
   const given = items.params ?? [];
   await em.query(`insert into restore_item (job_id, contact_id, email) select $${given.length + 1}::uuid, s.contact_id, s.email from (${items.sql}) s`,
     [...given, job.id]);
-  await recordEvent(em, 'events.archive.restore.started.v1', params.context, { jobId: job.id, contacts: items.count, automatic });
+  await recordEvent(em, archiveRestoreStartedV1, params.context, { jobId: job.id, contacts: items.count, automatic });
   return job;
 }
 
@@ -210,12 +200,12 @@ export class RestoreHandlers {
   constructor(private readonly restores: RestoreService, private readonly ds: DataSource, private readonly storage: ObjectStorage,
     private readonly jobs: JobStore, @Inject(LOGGER) readonly logger: Logger) {}
 
-  @CommandHandler('archive.restore.start.v1')
+  @CommandHandler(startRestoreV1)
   start(data: StartRestoreV1, context: CommandContext) {
     return this.restores.start(context, data);
   }
 
-  @CommandHandler('archive.restore.outcomes.v1')
+  @CommandHandler(restoreOutcomesV1)
   async outcomes(data: { id: string }, context: CommandContext): Promise<{ url: string }> {
     const job = await this.jobs.get(context.workspaceId, data.id);
     const key = (job?.result as { outcomesKey?: string } | null)?.outcomesKey;
@@ -224,7 +214,7 @@ export class RestoreHandlers {
   }
 
   /** An archived contact who submits a form comes back at once, whatever its age in the archive. */
-  @OnEvent('events.forms.form.submitted.v1')
+  @OnEvent(formSubmittedV1)
   async onFormSubmitted(event: EventEnvelope<FormSubmittedV1>, em: EntityManager): Promise<void> {
     const rows = (await em.query(
       `select a.contact_id, a.email from archived_contact a
@@ -232,7 +222,7 @@ export class RestoreHandlers {
          and not exists (select 1 from merged_contact m where m.contact_id = a.contact_id)`,
       [event.workspaceId, event.data.email])) as { contact_id: string; email: string }[];
     if (!rows.length) return;
-    const context = { workspaceId: event.workspaceId, actor: { id: 'system' }, origin: 'restore' as const, correlationId: event.correlationId };
+    const context = contextOf(event, { actor: { id: 'system' }, origin: 'restore' });
     const started = await this.restores.restoreAutomatically(context, rows, event.id);
     if (started === 'waiting') this.logger.info({ workspaceId: event.workspaceId, contacts: rows.length }, 'automatic restore waits for the running restore');
   }
@@ -264,7 +254,7 @@ export class RestoreJob {
           const batch = await this.stage(job, staged.length + 1, after, staged);
           if (!batch) { staging = false; break; }
           after = batch.upTo;
-          inFlight.push(settle(this.contacts.request<RestoreBatchReply>('contacts.contact.restore-batch.v2', p.context, { snapshotsKey: batch.key })
+          inFlight.push(settle(this.contacts.request(restoreContactsV2, p.context, { snapshotsKey: batch.key })
             .then((reply) => ({ snapshotsKey: batch.key, reply }))));
         }
         const oldest = await inFlight.shift();
@@ -342,10 +332,10 @@ export class RestoreJob {
     const p = details.params as unknown as ArchiveRestoreParams;
     if (job.status === 'succeeded') {
       const r = job.result as { restored: number; conflicts: number; skipped: number };
-      await recordEvent(em, 'events.archive.restore.completed.v1', p.context, { jobId: job.id, restored: r.restored, conflicts: r.conflicts, skipped: r.skipped });
+      await recordEvent(em, archiveRestoreCompletedV1, p.context, { jobId: job.id, restored: r.restored, conflicts: r.conflicts, skipped: r.skipped });
     } else {
       const [{ n }] = (await em.query(`select count(*)::int as n from restore_item where job_id = $1 and outcome = 'restored'`, [job.id])) as [{ n: number }];
-      await recordEvent(em, 'events.archive.restore.failed.v1', p.context, { jobId: job.id, code: job.error?.code ?? job.status, message: job.error?.message ?? job.status, restored: n });
+      await recordEvent(em, archiveRestoreFailedV1, p.context, { jobId: job.id, code: job.error?.code ?? job.status, message: job.error?.message ?? job.status, restored: n });
     }
     // Automatic restores that waited for this one start now, in the transaction that ends it.
     const waiting = (await em.query(`with w as (delete from waiting_restore where workspace_id = $1 returning contact_id)

@@ -1,5 +1,5 @@
 import {
-  DomainError, ErrorCode, type CommandContext, type JobView, type ListView, type RestoreBackupV1,
+  contactsGetJobV1, createListV1, DomainError, ErrorCode, getListV1, restoreBackupV1, restoreCompletedV1, restoreFailedV1, restoreStartedV1, startImportV1, type CommandContext, type JobView, type RestoreBackupReply, type RestoreBackupV1,
 } from '@custodian/contracts';
 import { parseDuration } from '@custodian/config';
 import type { ClaimedJob, FinishedJobDetails, JobContext } from '@custodian/jobs';
@@ -23,8 +23,6 @@ export interface RestoreParams {
   context: CommandContext;
 }
 
-export type RestoreReply = JobView & { listId: string | null; listRecreated: boolean };
-
 class RestoreFailure extends Error {
   constructor(readonly code: string, message: string) {
     super(message);
@@ -46,8 +44,8 @@ export class RestoreHandlers {
    * Starts a restore: the list is re-created first (under its old name, or "<name> (restored)" if
    * the name was taken meanwhile) so the caller gets its id at once; the import runs as a job.
    */
-  @CommandHandler('backups.backup.restore.v1')
-  async restore(data: RestoreBackupV1, context: CommandContext): Promise<RestoreReply> {
+  @CommandHandler(restoreBackupV1)
+  async restore(data: RestoreBackupV1, context: CommandContext): Promise<RestoreBackupReply> {
     if (!data.idempotencyKey) return this.start(data, context);
     // Requests under one key wait for each other (the list is re-created outside the job's transaction), so a
     // second one finds the first one's job instead of re-creating the list again.
@@ -62,7 +60,7 @@ export class RestoreHandlers {
     });
   }
 
-  private async start(data: RestoreBackupV1, context: CommandContext): Promise<RestoreReply> {
+  private async start(data: RestoreBackupV1, context: CommandContext): Promise<RestoreBackupReply> {
     const backup = await findBackup(this.ds.manager, context.workspaceId, data.id);
     const dryRun = data.dryRun ?? false;
     if (data.idempotencyKey) {
@@ -77,7 +75,7 @@ export class RestoreHandlers {
     let listId: string | null = backup.list_id;
     let listRecreated = false;
     try {
-      await this.contacts.request<ListView>('contacts.list.get.v1', context, { id: backup.list_id });
+      await this.contacts.request(getListV1, context, { id: backup.list_id });
     } catch (err) {
       if (!(err instanceof DomainError && err.code === ErrorCode.NotFound)) throw err;
       listRecreated = true;
@@ -91,7 +89,7 @@ export class RestoreHandlers {
         timeoutMs: parseDuration(this.env.BACKUPS_RESTORE_TIMEOUT), maxAttempts: 3,
       });
       if (!dryRun && listId) {
-        await recordEvent(em, 'events.backups.restore.started.v1', context, { jobId: queued.id, backupId: backup.id, listId, listRecreated });
+        await recordEvent(em, restoreStartedV1, context, { jobId: queued.id, backupId: backup.id, listId, listRecreated });
       }
       return queued;
     });
@@ -102,7 +100,7 @@ export class RestoreHandlers {
   private async recreateList(context: CommandContext, name: string, backedUpAt: Date): Promise<string> {
     for (const candidate of [name, `${name} (restored ${backedUpAt.toISOString().slice(0, 10)})`]) {
       try {
-        return (await this.contacts.request<ListView>('contacts.list.create.v1', context, { name: candidate.slice(0, 200) })).id;
+        return (await this.contacts.request(createListV1, context, { name: candidate.slice(0, 200) })).id;
       } catch (err) {
         if (!(err instanceof DomainError && err.code === ErrorCode.ListNameTaken)) throw err;
       }
@@ -134,12 +132,12 @@ export class RestoreJob {
       // A dry run for a list that no longer exists: every member would come back.
       return { dryRun: true, listId: null, listRecreated: true, created: Number(backup.rows), updated: 0, unchanged: 0, statusChanged: 0, failed: 0 };
     }
-    const started = await this.contacts.request<JobView>('contacts.import.start.v1', p.context, {
+    const started = await this.contacts.request(startImportV1, p.context, {
       listId: p.listId, mode: 'upsert', objectKey: backup.object_key, source: 'backups', protectOptOuts: true, snapshotFirst: true,
       dryRun: p.dryRun, idempotencyKey: `restore-${job.id}`,
     });
     for (;;) {
-      const imported = await this.contacts.request<JobView>('contacts.job.get.v1', p.context, { id: started.id });
+      const imported = await this.contacts.request(contactsGetJobV1, p.context, { id: started.id });
       await ctx.progress(imported.progress.done, imported.progress.total);
       if (imported.status === 'succeeded') {
         const r = imported.result as Record<string, number>;
@@ -160,9 +158,9 @@ export class RestoreJob {
     if (job.kind !== 'restore' || p.dryRun) return;
     if (job.status === 'succeeded') {
       const r = job.result as { listId: string; created: number; updated: number; unchanged: number };
-      await recordEvent(em, 'events.backups.restore.completed.v1', p.context, { jobId: job.id, backupId: p.backupId, listId: r.listId, created: r.created, updated: r.updated, unchanged: r.unchanged });
+      await recordEvent(em, restoreCompletedV1, p.context, { jobId: job.id, backupId: p.backupId, listId: r.listId, created: r.created, updated: r.updated, unchanged: r.unchanged });
     } else {
-      await recordEvent(em, 'events.backups.restore.failed.v1', p.context, { jobId: job.id, backupId: p.backupId, code: job.error?.code ?? job.status, message: job.error?.message ?? job.status });
+      await recordEvent(em, restoreFailedV1, p.context, { jobId: job.id, backupId: p.backupId, code: job.error?.code ?? job.status, message: job.error?.message ?? job.status });
     }
   }
 }

@@ -1,4 +1,4 @@
-import { CONTACT_DATASET_COLUMNS, datasetReport, DomainError, ErrorCode, type CommandContext, type ExportContactsDatasetV1, type JobView } from '@custodian/contracts';
+import { CONTACT_DATASET_COLUMNS, datasetExportedV1, datasetFailedV1, datasetReport, DomainError, ErrorCode, type CommandContext, type ExportContactsDatasetV1, type JobView } from '@custodian/contracts';
 import type { ClaimedJob, FinishedJobDetails, JobContext } from '@custodian/jobs';
 import { recordEvent } from '@custodian/messaging';
 import { isoTimestamp, spreadsheetSafe, sqlIdentifier, sqlLiteral } from '@custodian/persistence';
@@ -44,7 +44,7 @@ export class DatasetExportJob {
     if (job.kind !== 'dataset-export') return;
     const p = details.params as unknown as DatasetParams;
     const report = datasetReport(job, p.exportId);
-    await recordEvent(em, `events.contacts.dataset.${report.outcome}.v1`, p.context, report.data);
+    await recordEvent(em, { exported: datasetExportedV1, failed: datasetFailedV1 }[report.outcome], p.context, report.data);
   }
 
   /** Checked before the job is queued, so a bad request fails at once. */

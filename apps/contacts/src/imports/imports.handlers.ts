@@ -1,5 +1,5 @@
 import {
-  DomainError, ErrorCode, type CommandContext, type ImportRejectsV1, type JobView, type StartImportV1,
+  DomainError, ErrorCode, importRejectsV1, startImportV1, type CommandContext, type ImportRejectsV1, type JobView, type StartImportV1,
 } from '@custodian/contracts';
 import { parseDuration } from '@custodian/config';
 import { JobRunner, JobStore } from '@custodian/jobs';
@@ -22,7 +22,7 @@ export class ImportsHandlers {
     @Inject(LOGGER) readonly logger: Logger,
   ) {}
 
-  @CommandHandler('contacts.import.start.v1')
+  @CommandHandler(startImportV1)
   async start(data: StartImportV1, context: CommandContext): Promise<JobView> {
     const source = data.source ?? 'imports';
     if (!keyBelongsTo(data.objectKey, context.workspaceId, source)) {
@@ -54,7 +54,7 @@ export class ImportsHandlers {
     return job;
   }
 
-  @CommandHandler('contacts.import.rejects.v1')
+  @CommandHandler(importRejectsV1)
   async rejects(data: ImportRejectsV1, context: CommandContext): Promise<{ url: string; expiresAt: string; rows: number }> {
     const job = await this.jobs.get(context.workspaceId, data.id);
     if (!job || job.kind !== 'import') throw new DomainError(ErrorCode.NotFound, `import ${data.id} not found`);

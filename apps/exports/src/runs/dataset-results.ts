@@ -1,4 +1,4 @@
-import type { DatasetExportedV1, DatasetFailedV1, EventEnvelope } from '@custodian/contracts';
+import { datasetExportedV1, datasetFailedV1, interactionsDatasetExportedV1, interactionsDatasetFailedV1, type DatasetExportedV1, type DatasetFailedV1, type EventEnvelope } from '@custodian/contracts';
 import { OnEvent } from '@custodian/messaging';
 import { Controller } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
@@ -10,22 +10,22 @@ import { queueFileRemoval } from '../retention/file-sweeper.js';
  */
 @Controller()
 export class DatasetResults {
-  @OnEvent('events.contacts.dataset.exported.v1')
+  @OnEvent(datasetExportedV1)
   contactsExported(event: EventEnvelope<DatasetExportedV1>, em: EntityManager): Promise<void> {
     return this.written(event, em);
   }
 
-  @OnEvent('events.interactions.dataset.exported.v1')
+  @OnEvent(interactionsDatasetExportedV1)
   interactionsExported(event: EventEnvelope<DatasetExportedV1>, em: EntityManager): Promise<void> {
     return this.written(event, em);
   }
 
-  @OnEvent('events.contacts.dataset.failed.v1')
+  @OnEvent(datasetFailedV1)
   contactsFailed(event: EventEnvelope<DatasetFailedV1>, em: EntityManager): Promise<void> {
     return this.failed(event, em);
   }
 
-  @OnEvent('events.interactions.dataset.failed.v1')
+  @OnEvent(interactionsDatasetFailedV1)
   interactionsFailed(event: EventEnvelope<DatasetFailedV1>, em: EntityManager): Promise<void> {
     return this.failed(event, em);
   }

@@ -1,5 +1,5 @@
 import {
-  datasetReport, DomainError, ErrorCode, INTERACTION_DATASET_COLUMNS, USER_PROFILE_COLUMNS, type CommandContext, type ExportInteractionsDatasetV1, type InteractionDataset, type JobView,
+  datasetReport, DomainError, ErrorCode, INTERACTION_DATASET_COLUMNS, interactionsDatasetExportedV1, interactionsDatasetFailedV1, USER_PROFILE_COLUMNS, type CommandContext, type ExportInteractionsDatasetV1, type InteractionDataset, type JobView,
 } from '@custodian/contracts';
 import { JobFailure, type ClaimedJob, type FinishedJobDetails, type JobContext } from '@custodian/jobs';
 import { recordEvent } from '@custodian/messaging';
@@ -70,7 +70,7 @@ export class InteractionDatasetJob {
     if (job.kind !== 'dataset-export') return;
     const p = details.params as unknown as InteractionDatasetParams;
     const report = datasetReport(job, p.exportId);
-    await recordEvent(em, `events.interactions.dataset.${report.outcome}.v1`, p.context, report.data);
+    await recordEvent(em, { exported: interactionsDatasetExportedV1, failed: interactionsDatasetFailedV1 }[report.outcome], p.context, report.data);
   }
 
   /** The contacts' profiles, in the file's order, into `profile` (this transaction only); the header must be exactly the expected one. */

@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode, type CommandContext, type ExportInteractionsDatasetV1, type JobView } from '@custodian/contracts';
+import { DomainError, ErrorCode, exportInteractionsDatasetV1, type CommandContext, type ExportInteractionsDatasetV1, type JobView } from '@custodian/contracts';
 import { JobRunner, JobStore } from '@custodian/jobs';
 import { CommandHandler } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
@@ -12,7 +12,7 @@ import { InteractionDatasetJob, type InteractionDatasetParams } from './dataset-
 export class DatasetsHandlers {
   constructor(private readonly ds: DataSource, private readonly jobs: JobStore, private readonly runner: JobRunner, @Inject(LOGGER) readonly logger: Logger) {}
 
-  @CommandHandler('interactions.dataset.export.v1')
+  @CommandHandler(exportInteractionsDatasetV1)
   async export(data: ExportInteractionsDatasetV1, context: CommandContext): Promise<JobView> {
     for (const [path, key] of [['key', data.key], ['profilesKey', data.profilesKey]] as const) {
       if (key !== undefined && !keyBelongsTo(key, context.workspaceId, 'exports')) {

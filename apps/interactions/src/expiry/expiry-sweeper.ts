@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode, systemContext } from '@custodian/contracts';
+import { DomainError, ErrorCode, interactionDataExpiringV1, systemContext } from '@custodian/contracts';
 import { parseDuration } from '@custodian/config';
 import { JobRunner, JobStore } from '@custodian/jobs';
 import { recordEvent } from '@custodian/messaging';
@@ -67,7 +67,7 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutd
       [parseDuration(this.env.INTERACTIONS_WARN_BEFORE) / 1000, parseDuration(this.env.INTERACTIONS_EXPIRE_AFTER) / 1000])) as [
         { id: string; workspace_id: string; name: string; expires_at: Date }[], number];
       for (const p of soon[0]) {
-        await recordEvent(em, 'events.interactions.data.expiring.v1', systemContext(p.workspace_id), { programId: p.id, name: p.name, expiresAt: p.expires_at.toISOString() });
+        await recordEvent(em, interactionDataExpiringV1, systemContext(p.workspace_id), { programId: p.id, name: p.name, expiresAt: p.expires_at.toISOString() });
       }
     });
   }

@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode, type CommandContext, type JobView, type StartInteractionRestoreV1 } from '@custodian/contracts';
+import { DomainError, ErrorCode, interactionRestoreCompletedV1, interactionRestoreFailedV1, startInteractionRestoreV1, type CommandContext, type JobView, type StartInteractionRestoreV1 } from '@custodian/contracts';
 import { parseDuration } from '@custodian/config';
 import { JobRunner, JobStore, toJobView, type ClaimedJob, type FinishedJobDetails, type JobContext } from '@custodian/jobs';
 import { CommandHandler, recordEvent } from '@custodian/messaging';
@@ -26,7 +26,7 @@ export class RestoreHandlers {
   constructor(private readonly ds: DataSource, private readonly jobs: JobStore, private readonly runner: JobRunner,
     @Inject(InteractionsEnv) private readonly env: InteractionsEnv, @Inject(LOGGER) readonly logger: Logger) {}
 
-  @CommandHandler('interactions.restore.start.v1')
+  @CommandHandler(startInteractionRestoreV1)
   async start(data: StartInteractionRestoreV1, context: CommandContext): Promise<JobView> {
     if (!data.programIds?.length && !data.tag) {
       throw new DomainError(ErrorCode.ValidationFailed, 'give programIds, a tag, or both', { errors: [{ path: '', message: 'needs programIds or tag' }] });
@@ -165,12 +165,12 @@ export class RestoreJob {
     const p = details.params as unknown as InteractionRestoreParams;
     if (job.status === 'succeeded') {
       const r = job.result as { rows: number };
-      await recordEvent(em, 'events.interactions.restore.completed.v1', p.context, { jobId: job.id, programIds: p.programIds, rows: r.rows });
+      await recordEvent(em, interactionRestoreCompletedV1, p.context, { jobId: job.id, programIds: p.programIds, rows: r.rows });
       return;
     }
     // What was not restored goes back to expired, so it can be restored again.
     await em.query(`update program set interaction_data = 'expired' where id = any($1::uuid[]) and interaction_data = 'restoring'`, [p.programIds]);
-    await recordEvent(em, 'events.interactions.restore.failed.v1', p.context, {
+    await recordEvent(em, interactionRestoreFailedV1, p.context, {
       jobId: job.id, programIds: p.programIds, code: job.error?.code ?? job.status, message: job.error?.message ?? job.status,
     });
   }
