@@ -4,7 +4,6 @@ import {
 } from '@custodian/contracts';
 import { DomainError, ErrorCode } from '@custodian/contracts';
 import { CommandClient, CommandHandler, OnEvent, recordEvent } from '@custodian/messaging';
-import { LOGGER, type Logger } from '@custodian/observability';
 import { decodeCursor, encodeCursor } from '@custodian/persistence';
 import { Controller, Inject } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -23,7 +22,6 @@ export class ArchiveStore {
     private readonly ds: DataSource,
     private readonly contacts: CommandClient,
     @Inject(ArchiveEnv) private readonly env: ArchiveEnv,
-    @Inject(LOGGER) readonly logger: Logger,
   ) {}
 
   @OnEvent(contactArchivedV1)

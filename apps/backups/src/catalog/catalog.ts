@@ -4,7 +4,6 @@ import {
 } from '@custodian/contracts';
 import { parseDuration } from '@custodian/config';
 import { CommandHandler, OnEvent, recordEvent } from '@custodian/messaging';
-import { LOGGER, type Logger } from '@custodian/observability';
 import { ObjectStorage } from '@custodian/storage';
 import { Controller, Inject } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -39,7 +38,6 @@ export class Catalog {
     private readonly ds: DataSource,
     private readonly storage: ObjectStorage,
     @Inject(BackupsEnv) private readonly env: BackupsEnv,
-    @Inject(LOGGER) readonly logger: Logger,
   ) {}
 
   @OnEvent(listSnapshotCreatedV1)

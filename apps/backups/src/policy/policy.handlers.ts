@@ -1,7 +1,6 @@
 import { backupPolicyChangedV1, getBackupPolicyV1, setBackupPolicyV1, type BackupPolicyView, type CommandContext, type SetBackupPolicyV1 } from '@custodian/contracts';
 import { CommandHandler, recordEvent } from '@custodian/messaging';
-import { LOGGER, type Logger } from '@custodian/observability';
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 
 const DEFAULT_POLICY = { automaticBackups: true, excludedListIds: [] as string[], updatedAt: null };
@@ -9,7 +8,7 @@ const DEFAULT_POLICY = { automaticBackups: true, excludedListIds: [] as string[]
 /** The backup policy: owned here, followed by contacts through the events it publishes. */
 @Controller()
 export class PolicyHandlers {
-  constructor(private readonly ds: DataSource, @Inject(LOGGER) readonly logger: Logger) {}
+  constructor(private readonly ds: DataSource) {}
 
   @CommandHandler(getBackupPolicyV1)
   get(_data: object, context: CommandContext): Promise<BackupPolicyView> {

@@ -5,7 +5,6 @@ import { parseDuration } from '@custodian/config';
 import type { ClaimedJob, FinishedJobDetails, JobContext } from '@custodian/jobs';
 import { JobRunner, JobStore } from '@custodian/jobs';
 import { CommandClient, CommandHandler, recordEvent } from '@custodian/messaging';
-import { LOGGER, type Logger } from '@custodian/observability';
 import { withRunner } from '@custodian/persistence';
 import { ObjectStorage, StorageError } from '@custodian/storage';
 import { Controller, Inject, Injectable } from '@nestjs/common';
@@ -37,7 +36,6 @@ export class RestoreHandlers {
     private readonly runner: JobRunner,
     private readonly contacts: CommandClient,
     @Inject(BackupsEnv) private readonly env: BackupsEnv,
-    @Inject(LOGGER) readonly logger: Logger,
   ) {}
 
   /**

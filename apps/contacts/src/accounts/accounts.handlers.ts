@@ -1,12 +1,11 @@
 import { createAccountV1, deleteAccountV1, getAccountV1, listAccountsV1, updateAccountV1, type CommandContext, type CreateAccountV1, type DeleteAccountV1, type GetAccountV1, type ListAccountsV1, type UpdateAccountV1 } from '@custodian/contracts';
 import { CommandHandler } from '@custodian/messaging';
-import { LOGGER, type Logger } from '@custodian/observability';
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { AccountsService } from './accounts.service.js';
 
 @Controller()
 export class AccountsHandlers {
-  constructor(private readonly accounts: AccountsService, @Inject(LOGGER) readonly logger: Logger) {}
+  constructor(private readonly accounts: AccountsService) {}
 
   @CommandHandler(createAccountV1)
   create(data: CreateAccountV1, context: CommandContext) { return this.accounts.create(context, data); }

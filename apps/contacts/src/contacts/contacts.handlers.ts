@@ -1,12 +1,11 @@
 import { createContactV1, deleteContactV1, getContactV1, listContactsV1, tagContactV1, updateContactV1, workspaceStatsV1, type CommandContext, type CreateContactV1, type DeleteContactV1, type GetContactV1, type ListContactsV1, type TagContactV1, type UpdateContactV1, type WorkspaceStatsV1 } from '@custodian/contracts';
 import { CommandHandler } from '@custodian/messaging';
-import { LOGGER, type Logger } from '@custodian/observability';
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { ContactsService } from './contacts.service.js';
 
 @Controller()
 export class ContactsHandlers {
-  constructor(private readonly contacts: ContactsService, @Inject(LOGGER) readonly logger: Logger) {}
+  constructor(private readonly contacts: ContactsService) {}
 
   @CommandHandler(createContactV1)
   create(data: CreateContactV1, context: CommandContext) {

@@ -1,12 +1,11 @@
 import { createDealV1, deleteDealV1, getDealV1, listDealsV1, updateDealV1, type CommandContext, type CreateDealV1, type DeleteDealV1, type GetDealV1, type ListDealsV1, type UpdateDealV1 } from '@custodian/contracts';
 import { CommandHandler } from '@custodian/messaging';
-import { LOGGER, type Logger } from '@custodian/observability';
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { DealsService } from './deals.service.js';
 
 @Controller()
 export class DealsHandlers {
-  constructor(private readonly deals: DealsService, @Inject(LOGGER) readonly logger: Logger) {}
+  constructor(private readonly deals: DealsService) {}
 
   @CommandHandler(createDealV1)
   create(data: CreateDealV1, context: CommandContext) { return this.deals.create(context, data); }

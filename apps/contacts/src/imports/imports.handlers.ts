@@ -4,7 +4,6 @@ import {
 import { parseDuration } from '@custodian/config';
 import { JobRunner, JobStore } from '@custodian/jobs';
 import { CommandHandler } from '@custodian/messaging';
-import { LOGGER, type Logger } from '@custodian/observability';
 import { keyBelongsTo, ObjectStorage } from '@custodian/storage';
 import { Controller, Inject } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -19,7 +18,6 @@ export class ImportsHandlers {
     private readonly runner: JobRunner,
     private readonly storage: ObjectStorage,
     @Inject(ContactsEnv) private readonly env: ContactsEnv,
-    @Inject(LOGGER) readonly logger: Logger,
   ) {}
 
   @CommandHandler(startImportV1)

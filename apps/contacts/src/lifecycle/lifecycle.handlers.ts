@@ -3,8 +3,7 @@ import { JobRunner, JobStore } from '@custodian/jobs';
 import { DataSource } from 'typeorm';
 import { BulkArchiveJob, type BulkArchiveParams } from './bulk-archive-job.js';
 import { CommandHandler } from '@custodian/messaging';
-import { LOGGER, type Logger } from '@custodian/observability';
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { LifecycleService } from './lifecycle.service.js';
 
 @Controller()
@@ -14,7 +13,6 @@ export class LifecycleHandlers {
     private readonly ds: DataSource,
     private readonly jobs: JobStore,
     private readonly runner: JobRunner,
-    @Inject(LOGGER) readonly logger: Logger,
   ) {}
 
   @CommandHandler(mergeContactsV1)

@@ -1,12 +1,11 @@
 import { createTagV1, deleteTagV1, listTagsV1, type CommandContext, type CreateTagV1, type DeleteTagV1, type ListTagsV1 } from '@custodian/contracts';
 import { CommandHandler } from '@custodian/messaging';
-import { LOGGER, type Logger } from '@custodian/observability';
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { TagsService } from './tags.service.js';
 
 @Controller()
 export class TagsHandlers {
-  constructor(private readonly tags: TagsService, @Inject(LOGGER) readonly logger: Logger) {}
+  constructor(private readonly tags: TagsService) {}
 
   @CommandHandler(createTagV1)
   create(data: CreateTagV1, context: CommandContext) {

@@ -1,6 +1,5 @@
 import { createExportDestinationV1, deleteExportDestinationV1, DomainError, ErrorCode, listExportDestinationsV1, type CommandContext, type CreateExportDestinationV1, type ExportDestinationView, type GetExportV1 } from '@custodian/contracts';
 import { CommandHandler } from '@custodian/messaging';
-import { LOGGER, type Logger } from '@custodian/observability';
 import { Controller, Inject } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ExportsEnv } from '../config.js';
@@ -21,7 +20,7 @@ export function toDestinationView(r: DestinationRow): ExportDestinationView {
 /** The workspace's allowlist of SFTP and WebDAV servers that exports may be delivered to. */
 @Controller()
 export class DestinationHandlers {
-  constructor(private readonly ds: DataSource, @Inject(ExportsEnv) private readonly env: ExportsEnv, @Inject(LOGGER) readonly logger: Logger) {}
+  constructor(private readonly ds: DataSource, @Inject(ExportsEnv) private readonly env: ExportsEnv) {}
 
   @CommandHandler(createExportDestinationV1)
   async create(data: CreateExportDestinationV1, context: CommandContext): Promise<ExportDestinationView> {

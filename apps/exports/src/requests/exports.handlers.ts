@@ -6,7 +6,6 @@ import {
 import { parseDuration } from '@custodian/config';
 import { JobRunner, JobStore, toJobView, type JobRow } from '@custodian/jobs';
 import { CommandHandler } from '@custodian/messaging';
-import { LOGGER, type Logger } from '@custodian/observability';
 import { decodeCursor, encodeCursor, isTimeZone } from '@custodian/persistence';
 import { ObjectStorage } from '@custodian/storage';
 import { Controller, Inject } from '@nestjs/common';
@@ -31,7 +30,7 @@ const EXPORT_SQL = `select j.*, to_char(j.requested_at at time zone 'UTC', 'YYYY
 @Controller()
 export class ExportHandlers {
   constructor(private readonly ds: DataSource, private readonly jobs: JobStore, private readonly runner: JobRunner, private readonly storage: ObjectStorage,
-    @Inject(ExportsEnv) private readonly env: ExportsEnv, @Inject(LOGGER) readonly logger: Logger) {}
+    @Inject(ExportsEnv) private readonly env: ExportsEnv) {}
 
   @CommandHandler(requestExportV1)
   async request(data: RequestExportV1, context: CommandContext): Promise<ExportView> {

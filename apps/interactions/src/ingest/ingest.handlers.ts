@@ -3,8 +3,7 @@ import {
   type InteractionRecordedV1, type MessageRecordedV1,
 } from '@custodian/contracts';
 import { CommandHandler, OnEventBatch } from '@custodian/messaging';
-import { LOGGER, type Logger } from '@custodian/observability';
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { conversationRow, messageRow, storeConversations, storeMessages } from './messages.js';
 
@@ -19,7 +18,7 @@ interface IncomingRow {
  */
 @Controller()
 export class IngestHandlers {
-  constructor(private readonly ds: DataSource, @Inject(LOGGER) readonly logger: Logger) {}
+  constructor(private readonly ds: DataSource) {}
 
   /** All or nothing: a batch naming a program the workspace does not have stores nothing. */
   @CommandHandler(ingestInteractionsV1)

@@ -4,7 +4,6 @@ import {
 } from '@custodian/contracts';
 import { parseDuration } from '@custodian/config';
 import { CommandHandler, recordEvent } from '@custodian/messaging';
-import { LOGGER, type Logger } from '@custodian/observability';
 import { decodeCursor, encodeCursor } from '@custodian/persistence';
 import { Controller, Inject } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -22,7 +21,7 @@ const TRANSITIONS = {
 /** Campaigns and canvases: created, tagged, started, stopped and resumed here. */
 @Controller()
 export class ProgramHandlers {
-  constructor(private readonly ds: DataSource, @Inject(InteractionsEnv) private readonly env: InteractionsEnv, @Inject(LOGGER) readonly logger: Logger) {}
+  constructor(private readonly ds: DataSource, @Inject(InteractionsEnv) private readonly env: InteractionsEnv) {}
 
   private get expireAfterSecs() { return parseDuration(this.env.INTERACTIONS_EXPIRE_AFTER) / 1000; }
 

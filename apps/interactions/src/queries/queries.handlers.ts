@@ -2,8 +2,7 @@ import {
   audienceQueryV1, contactReceivedV1, DomainError, ErrorCode, type AudiencePage, type AudienceQueryV1, type CommandContext, type ContactReceivedV1, type ReceivedProgram,
 } from '@custodian/contracts';
 import { CommandHandler } from '@custodian/messaging';
-import { LOGGER, type Logger } from '@custodian/observability';
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 /**
@@ -12,7 +11,7 @@ import { DataSource } from 'typeorm';
  */
 @Controller()
 export class QueryHandlers {
-  constructor(private readonly ds: DataSource, @Inject(LOGGER) readonly logger: Logger) {}
+  constructor(private readonly ds: DataSource) {}
 
   @CommandHandler(audienceQueryV1)
   async audience(data: AudienceQueryV1, context: CommandContext): Promise<AudiencePage> {

@@ -2,7 +2,6 @@ import { DomainError, ErrorCode, interactionRestoreCompletedV1, interactionResto
 import { parseDuration } from '@custodian/config';
 import { JobRunner, JobStore, toJobView, type ClaimedJob, type FinishedJobDetails, type JobContext } from '@custodian/jobs';
 import { CommandHandler, recordEvent } from '@custodian/messaging';
-import { LOGGER, type Logger } from '@custodian/observability';
 import { copyIn, inTransaction, type QueryRunner } from '@custodian/persistence';
 import { hashingCounter, ObjectStorage } from '@custodian/storage';
 import { Controller, Inject, Injectable } from '@nestjs/common';
@@ -24,7 +23,7 @@ export interface InteractionRestoreParams {
 @Controller()
 export class RestoreHandlers {
   constructor(private readonly ds: DataSource, private readonly jobs: JobStore, private readonly runner: JobRunner,
-    @Inject(InteractionsEnv) private readonly env: InteractionsEnv, @Inject(LOGGER) readonly logger: Logger) {}
+    @Inject(InteractionsEnv) private readonly env: InteractionsEnv) {}
 
   @CommandHandler(startInteractionRestoreV1)
   async start(data: StartInteractionRestoreV1, context: CommandContext): Promise<JobView> {
