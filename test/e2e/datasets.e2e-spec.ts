@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import type { JobView } from '@custodian/contracts';
+import { exportContactsDatasetV1, type ExportContactsDatasetV1 } from '@custodian/contracts';
 import { CommandClient } from '@custodian/messaging';
 import { ObjectStorage, objectKey, parseStorageConfig } from '@custodian/storage';
 import { EventTap, stackEnv, TestSystem, uniqueWorkspace } from '@custodian/testing';
@@ -24,7 +24,7 @@ describe('contacts datasets for exports', () => {
     await Promise.all([system.stop(), tap.stop()]);
   });
 
-  const request = (data: Record<string, unknown>) => exportsService.request<JobView>('contacts.dataset.export.v1',
+  const request = (data: ExportContactsDatasetV1) => exportsService.request(exportContactsDatasetV1,
     { workspaceId: workspace, actor: { id: 'exports' }, origin: 'system', correlationId: randomUUID() }, data);
 
   async function exported(exportId: string) {

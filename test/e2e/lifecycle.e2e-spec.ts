@@ -1,7 +1,7 @@
 import { CommandClient } from '@custodian/messaging';
 import { EventTap, stackEnv, TestSystem, uniqueWorkspace, waitFor } from '@custodian/testing';
 import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
-import type { ContactSnapshot, RestoreOutcome } from '@custodian/contracts';
+import { restoreContactsV1, restoreContactV1, type ContactSnapshot } from '@custodian/contracts';
 
 describe('accounts, deals, merge, archive and restore', () => {
   const system = new TestSystem(['contacts']);
@@ -23,7 +23,7 @@ describe('accounts, deals, merge, archive and restore', () => {
     await Promise.all([system.stop(), tap.stop()]);
   });
 
-  const restore = (snapshot: ContactSnapshot) => archiveService.request<RestoreOutcome>('contacts.contact.restore.v1',
+  const restore = (snapshot: ContactSnapshot) => archiveService.request(restoreContactV1,
     { workspaceId: workspace, actor: { id: 'archive' }, origin: 'restore', correlationId: `restore-${snapshot.contactId}` }, { snapshot });
 
   async function contact(email: string, extra: object = {}) {
@@ -131,7 +131,7 @@ describe('accounts, deals, merge, archive and restore', () => {
     const snapA = (await api('POST', `/v1/contacts/${a.id}/archive`, {})).body.snapshot;
     const snapB = (await api('POST', `/v1/contacts/${b.id}/archive`, {})).body.snapshot;
     await contact('v1-b@example.com');
-    const outcomes = await archiveService.request<{ contactId: string; ok: boolean; code?: string }[]>('contacts.contact.restore-batch.v1',
+    const outcomes = await archiveService.request(restoreContactsV1,
       { workspaceId: workspace, actor: { id: 'archive' }, origin: 'restore', correlationId: 'restore-v1' }, { snapshots: [snapA, snapB] });
     expect(outcomes).toEqual(expect.arrayContaining([
       { contactId: a.id, ok: true, skipped: [] },

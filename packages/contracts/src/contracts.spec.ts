@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createEnvelope, datasetReport, envelopeProblem, EventEnvelope, ERROR_CODES, MESSAGES, messageSpec, parseEventSubject, validationErrors, type JobView } from './index.js';
+import { contextOf, createEnvelope, datasetReport, envelopeProblem, EventEnvelope, ERROR_CODES, JOB_GET_V1, jobGetSpec, MESSAGES, messageSpec, parseEventSubject, validationErrors, type JobView } from './index.js';
 
 const messagesDir = join(dirname(fileURLToPath(import.meta.url)), 'messages');
 
@@ -40,6 +40,22 @@ describe('contracts', () => {
     expect(validationErrors(EventEnvelope, env).errors).toEqual([]);
     expect(validationErrors(EventEnvelope, { ...env, origin: 'elsewhere' }).errors).toContainEqual(expect.objectContaining({ path: 'origin' }));
     expect(() => parseEventSubject('contacts.contact.created')).toThrow(/not an event subject/);
+  });
+
+  it('gives work an event causes the event\'s workspace, correlation id and actor, and the event as causation', () => {
+    const event = createEnvelope('events.forms.form.submitted.v1', { workspaceId: 'w1', actor: { id: 'u1' }, origin: 'app', correlationId: 'c1' }, { email: 'ada@example.com' });
+    expect(event.causationId).toBeUndefined();
+    const context = contextOf(event);
+    expect(context).toEqual({ workspaceId: 'w1', actor: { id: 'u1' }, origin: 'app', correlationId: 'c1', causationId: event.id });
+    expect(createEnvelope('events.contacts.contact.restored.v1', context, {})).toMatchObject({ correlationId: 'c1', causationId: event.id });
+    expect(contextOf(event, { actor: { id: 'system' }, origin: 'restore' })).toEqual({ ...context, actor: { id: 'system' }, origin: 'restore' });
+  });
+
+  it('names the job.get command of each app that runs jobs', () => {
+    for (const [app, spec] of Object.entries(JOB_GET_V1)) expect(jobGetSpec(app)).toBe(spec);
+    expect(Object.values(JOB_GET_V1).map((s) => s.subject)).toEqual(Object.keys(JOB_GET_V1).map((app) => `${app}.job.get.v1`));
+    expect(() => jobGetSpec('gateway')).toThrow(/runs no jobs/);
+    expect(() => jobGetSpec('constructor')).toThrow(/runs no jobs/);
   });
 
   it('has unique error codes', () => {

@@ -32,6 +32,8 @@ export interface CommandContext {
   origin: Origin;
   correlationId: string;
   plan?: string;
+  /** The event this work acts on (see contextOf): the causation of the events it records. */
+  causationId?: string;
 }
 
 export interface CommandRequest<T> {
@@ -43,6 +45,21 @@ export function systemContext(workspaceId: string, correlationId: string = rando
   return { workspaceId, actor: { id: 'system' }, origin: 'system', correlationId };
 }
 
+/**
+ * The context of work done because of an event (a handler acting on it): the event's workspace and
+ * correlation id, the event as causation, and the event's actor and origin unless others are given
+ * (the system acting on its own, say).
+ */
+export function contextOf(envelope: EventEnvelope, as: { actor?: Actor; origin?: Origin } = {}): CommandContext {
+  return {
+    workspaceId: envelope.workspaceId,
+    actor: as.actor ?? envelope.actor,
+    origin: as.origin ?? envelope.origin,
+    correlationId: envelope.correlationId,
+    causationId: envelope.id,
+  };
+}
+
 const EVENT_SUBJECT = /^events\.([a-z]+(?:\.[a-z-]+)+)\.v(\d+)$/;
 
 export function parseEventSubject(subject: string): { type: string; version: number } {
@@ -51,7 +68,7 @@ export function parseEventSubject(subject: string): { type: string; version: num
   return { type: m[1]!, version: Number(m[2]) };
 }
 
-export function createEnvelope<T>(subject: string, context: CommandContext, data: T, causationId?: string): EventEnvelope<T> {
+export function createEnvelope<T>(subject: string, context: CommandContext, data: T): EventEnvelope<T> {
   const { type, version } = parseEventSubject(subject);
   return {
     id: randomUUID(),
@@ -62,7 +79,7 @@ export function createEnvelope<T>(subject: string, context: CommandContext, data
     actor: context.actor,
     origin: context.origin,
     correlationId: context.correlationId,
-    causationId,
+    causationId: context.causationId,
     data,
   };
 }

@@ -1,4 +1,5 @@
-import type { MessageSpec } from './message.js';
+import type { CommandSpec, MessageSpec } from './message.js';
+import type { JobView } from './shared-types.js';
 import { listArchivedContactsV1 } from './messages/archive.contact.list.v1/index.js';
 import { archiveGetJobV1 } from './messages/archive.job.get.v1/index.js';
 import { restoreOutcomesV1 } from './messages/archive.restore.outcomes.v1/index.js';
@@ -71,7 +72,7 @@ import { listDealsV1 } from './messages/contacts.deal.list.v1/index.js';
 import { updateDealV1 } from './messages/contacts.deal.update.v1/index.js';
 import { importRejectsV1 } from './messages/contacts.import.rejects.v1/index.js';
 import { startImportV1 } from './messages/contacts.import.start.v1/index.js';
-import { contactsGetJobV1 } from './messages/contacts.job.get.v1/index.js';
+import { contactsGetJobV1, type GetJobV1 } from './messages/contacts.job.get.v1/index.js';
 import { createListV1 } from './messages/contacts.list.create.v1/index.js';
 import { deleteListV1 } from './messages/contacts.list.delete.v1/index.js';
 import { getListV1 } from './messages/contacts.list.get.v1/index.js';
@@ -236,6 +237,21 @@ export function messageSpec(subject: string): MessageSpec {
   const spec = bySubject.get(subject);
   if (!spec) throw new Error(`unknown subject ${subject}`);
   return spec;
+}
+
+/** `<app>.job.get.v1` of each app that runs jobs. */
+export const JOB_GET_V1 = {
+  contacts: contactsGetJobV1,
+  backups: backupsGetJobV1,
+  archive: archiveGetJobV1,
+  interactions: interactionsGetJobV1,
+  exports: exportsGetJobV1,
+} as const satisfies Record<string, CommandSpec<GetJobV1, JobView>>;
+
+/** The `<app>.job.get.v1` of an app that runs jobs. */
+export function jobGetSpec(app: string): CommandSpec<GetJobV1, JobView> {
+  if (!Object.hasOwn(JOB_GET_V1, app)) throw new Error(`${app} runs no jobs (no ${app}.job.get.v1)`);
+  return JOB_GET_V1[app as keyof typeof JOB_GET_V1];
 }
 
 /** The JetStream stream holding every event of the platform. */

@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode, type CommandContext, type GetJobV1, type JobView } from '@custodian/contracts';
+import { DomainError, ErrorCode, jobGetSpec, type CommandContext, type GetJobV1, type JobView } from '@custodian/contracts';
 import { CommandHandler } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
 import { Controller, Inject, Injectable, type InjectionToken, type OnApplicationBootstrap, type OnApplicationShutdown, type Provider, type Type } from '@nestjs/common';
@@ -35,7 +35,7 @@ export function appJobs<const T extends readonly Type<unknown>[]>(app: string, d
   class JobsHandlers {
     constructor(private readonly jobs: JobStore, @Inject(LOGGER) readonly logger: Logger) {}
 
-    @CommandHandler(`${app}.job.get.v1`)
+    @CommandHandler(jobGetSpec(app))
     async get(data: GetJobV1, context: CommandContext): Promise<JobView> {
       const job = await this.jobs.get(context.workspaceId, data.id);
       if (!job) throw new DomainError(ErrorCode.NotFound, `job ${data.id} not found`);

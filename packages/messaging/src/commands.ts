@@ -1,5 +1,5 @@
-import { DomainError, ErrorCode, messageSpec, validatePayload, type CommandContext, type CommandReply, type CommandRequest } from '@custodian/contracts';
-import { createLogger, currentLogContext, metrics, withLogContext, type Logger } from '@custodian/observability';
+import { DomainError, ErrorCode, validatePayload, type CommandContext, type CommandReply, type CommandRequest, type CommandSpec } from '@custodian/contracts';
+import { createLogger, metrics, withLogContext, type Logger } from '@custodian/observability';
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ClientProxyFactory, MessagePattern, Payload, Transport, type ClientProxy } from '@nestjs/microservices';
 import { natsServers } from './nats.js';
@@ -7,25 +7,30 @@ import { firstValueFrom, timeout } from 'rxjs';
 
 export const COMMAND_HANDLER = 'custodian:command-handler';
 
-type Handler = (data: never, context: CommandContext) => Promise<unknown>;
+/** What a handler of a command with payload P and reply R looks like. */
+export type CommandMethod<P, R> = (data: P, context: CommandContext) => Promise<R>;
 
-/**
- * Marks a method as the handler of a command subject. The payload is validated against the
- * contract's class before the method runs, the log context carries the correlation id, and the
- * reply is a typed CommandReply: DomainErrors become `{ ok: false, error }`, anything else INTERNAL.
- */
-let fallback: Logger | undefined;
-function unownedLogger(): Logger {
-  fallback ??= createLogger('commands');
-  return fallback;
+const loggers = new Map<string, Logger>();
+
+/** The logger of failed commands, one per app, named after the app the subject belongs to (as the app's own logger is). */
+function commandLogger(subject: string): Logger {
+  const app = subject.split('.')[0] || 'commands';
+  let logger = loggers.get(app);
+  if (!logger) loggers.set(app, (logger = createLogger(app)));
+  return logger;
 }
 
-export function CommandHandler(subject: string): MethodDecorator {
-  const spec = messageSpec(subject);
-  if (spec.kind !== 'command') throw new Error(`${subject} is not a command`);
-  return (target, key, descriptor: PropertyDescriptor) => {
-    const original = descriptor.value as Handler;
-    descriptor.value = async function (this: unknown, request: CommandRequest<unknown>): Promise<CommandReply<unknown>> {
+/**
+ * Marks a method as the handler of a command. The payload is validated against the contract's
+ * class before the method runs, the log context carries the correlation id, and the reply is a
+ * typed CommandReply: DomainErrors become `{ ok: false, error }`, anything else INTERNAL (and is
+ * logged). The compiler checks the method against the spec: it takes the payload and answers the reply.
+ */
+export function CommandHandler<P extends object, R>(spec: CommandSpec<P, R>) {
+  const { subject } = spec;
+  return <M extends CommandMethod<P, R>>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<M>): TypedPropertyDescriptor<M> => {
+    const original = descriptor.value as CommandMethod<P, R>;
+    const handle = async function (this: unknown, request: CommandRequest<unknown>): Promise<CommandReply<R>> {
       const context = request?.context;
       if (!context?.workspaceId || !context.correlationId) {
         return { ok: false, error: { code: ErrorCode.ValidationFailed, message: 'command without context (workspaceId, correlationId)' } };
@@ -33,19 +38,19 @@ export function CommandHandler(subject: string): MethodDecorator {
       return withLogContext({ correlationId: context.correlationId, workspaceId: context.workspaceId, command: subject }, async () => {
         try {
           const data = validatePayload(spec.payload, request.data ?? {});
-          const result = await original.call(this, data as never, context);
+          const result = await original.call(this, data, context);
           metrics.commands.inc({ subject, outcome: 'ok' });
           return { ok: true, data: result };
         } catch (err) {
           metrics.commands.inc({ subject, outcome: err instanceof DomainError ? err.code : ErrorCode.Internal });
           if (err instanceof DomainError) return { ok: false, error: err.toBody() };
-          // The handler's own logger when its class has one; never a failure left unlogged.
-          const log = (this as { logger?: Logger }).logger ?? unownedLogger();
-          log.error({ err, ...currentLogContext() }, `command ${subject} failed`);
+          // Never a failure left unlogged; the log context names the command, its correlation id and workspace.
+          commandLogger(subject).error({ err }, `command ${subject} failed`);
           return { ok: false, error: { code: ErrorCode.Internal, message: `internal error while handling ${subject}` } };
         }
       });
     };
+    descriptor.value = handle as unknown as M;
     Payload()(target, key as string, 0);
     applyDecorators(MessagePattern(subject), SetMetadata(COMMAND_HANDLER, subject))(target, key, descriptor);
     return descriptor;
@@ -78,13 +83,14 @@ export class CommandClient {
     return this.close();
   }
 
-  async request<T>(subject: string, context: CommandContext, data: object): Promise<T> {
-    const spec = messageSpec(subject);
+  /** Sends a command and answers its reply; the payload is the contract's, and so is the reply's type. */
+  async request<P extends object, R>(spec: CommandSpec<P, R>, context: CommandContext, data: NoInfer<P>): Promise<R> {
+    const { subject } = spec;
     // Validate here too: the caller gets every problem without a round trip.
     validatePayload(spec.payload, data);
-    let reply: CommandReply<T>;
+    let reply: CommandReply<R>;
     try {
-      reply = await firstValueFrom(this.proxy.send<CommandReply<T>>(subject, { context, data }).pipe(timeout(this.timeoutMs)));
+      reply = await firstValueFrom(this.proxy.send<CommandReply<R>>(subject, { context, data }).pipe(timeout(this.timeoutMs)));
     } catch (err) {
       const message = (err as Error)?.message ?? String(err);
       throw new DomainError(ErrorCode.ServiceUnavailable, `no answer to ${subject}: ${message}`, {}, { cause: err });

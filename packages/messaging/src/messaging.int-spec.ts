@@ -1,4 +1,4 @@
-import { DEAD_LETTER_STREAM, EVENT_STREAM, systemContext, type EventEnvelope } from '@custodian/contracts';
+import { contactCreatedV1, DEAD_LETTER_STREAM, EVENT_STREAM, systemContext, type EventEnvelope } from '@custodian/contracts';
 import { createAppDataSource, migrate } from '@custodian/persistence';
 import { stackEnv, uniqueWorkspace, waitFor } from '@custodian/testing';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
@@ -10,7 +10,8 @@ import { MessagingTables1763800000000 } from './messaging-tables.migration.js';
 import { connectNats, ensureStreams } from './nats.js';
 import { MAX_EVENT_BYTES, OutboxRelay, recordEvent, recordEventsOf } from './outbox.js';
 
-const SUBJECT = 'events.contacts.contact.created.v1';
+const SPEC = contactCreatedV1;
+const SUBJECT = SPEC.subject;
 const logger = pino({ level: 'silent' });
 const schema = `msg_test_${Math.random().toString(36).slice(2, 8)}`;
 const app = `t${Math.random().toString(36).slice(2, 8)}`;
@@ -68,13 +69,13 @@ describe('outbox, relay and durable consumers on the real stack', () => {
     await startRelay();
 
     await expect(ds.transaction(async (em) => {
-      await recordEvent(em, SUBJECT, systemContext(workspace), payload('rolled-back@example.com'));
+      await recordEvent(em, SPEC, systemContext(workspace), payload('rolled-back@example.com'));
       throw new Error('business rule failed');
     })).rejects.toThrow('business rule failed');
-    const committed = await ds.transaction((em) => recordEvent(em, SUBJECT, systemContext(workspace), payload('committed@example.com')));
+    const committed = await ds.transaction((em) => recordEvent(em, SPEC, systemContext(workspace), payload('committed@example.com')));
     // An event NATS could never take is refused with the change that raised it, so it cannot hold up the others.
     const huge = { ...payload('huge@example.com'), fields: { notes: 'x'.repeat(MAX_EVENT_BYTES) } };
-    await expect(ds.transaction((em) => recordEvent(em, SUBJECT, systemContext(workspace), huge))).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    await expect(ds.transaction((em) => recordEvent(em, SPEC, systemContext(workspace), huge))).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
 
     await waitFor(() => seen.length >= 1, { what: 'the committed event' });
     // Published in order: had the rolled-back one gone out, it would have arrived first.
@@ -91,9 +92,9 @@ describe('outbox, relay and durable consumers on the real stack', () => {
     await startRelay();
     const rows = `select jsonb_build_object('contactId', gen_random_uuid(), 'email', 'q' || i || '@example.com', 'firstName', null,
       'lastName', null, 'fields', '{}'::jsonb, 'createdAt', now()) as data from generate_series(1, $1::int) i`;
-    await expect(ds.transaction((em) => recordEventsOf(em, SUBJECT, systemContext(workspace), "select jsonb_build_object('email', 1) as data"))).rejects.toThrow(/invalid/);
-    expect(await ds.transaction((em) => recordEventsOf(em, SUBJECT, systemContext(workspace), rows, [0]))).toBe(0);
-    expect(await ds.transaction((em) => recordEventsOf(em, SUBJECT, systemContext(workspace), rows, [50]))).toBe(50);
+    await expect(ds.transaction((em) => recordEventsOf(em, SPEC, systemContext(workspace), "select jsonb_build_object('email', 1) as data"))).rejects.toThrow(/invalid/);
+    expect(await ds.transaction((em) => recordEventsOf(em, SPEC, systemContext(workspace), rows, [0]))).toBe(0);
+    expect(await ds.transaction((em) => recordEventsOf(em, SPEC, systemContext(workspace), rows, [50]))).toBe(50);
 
     await waitFor(() => seen.length >= 50, { what: 'the 50 events' });
     expect(new Set(seen.map((e) => e.id)).size).toBe(50);
@@ -111,7 +112,7 @@ describe('outbox, relay and durable consumers on the real stack', () => {
     const broken = new OutboxRelay(ds, failing, logger, { pollIntervalMs: 50 });
     const ids = await ds.transaction(async (em) => {
       const written: string[] = [];
-      for (const i of [1, 2, 3]) written.push((await recordEvent(em, SUBJECT, systemContext(workspace), payload(`n${i}@example.com`))).id);
+      for (const i of [1, 2, 3]) written.push((await recordEvent(em, SPEC, systemContext(workspace), payload(`n${i}@example.com`))).id);
       return written;
     });
     await expect(broken.publishBatch()).rejects.toThrow('no connection');
@@ -126,7 +127,7 @@ describe('outbox, relay and durable consumers on the real stack', () => {
     const workspace = uniqueWorkspace();
     let runs = 0;
     await startConsumer(async (e) => { if (e.workspaceId === workspace) runs += 1; });
-    const envelope = await ds.transaction((em) => recordEvent(em, SUBJECT, systemContext(workspace), payload('twice@example.com')));
+    const envelope = await ds.transaction((em) => recordEvent(em, SPEC, systemContext(workspace), payload('twice@example.com')));
     // Publish the same event twice past JetStream's de-duplication (a different msgID), as a replayed stream would.
     await js.publish(SUBJECT, JSON.stringify(envelope), { msgID: `${envelope.id}-a` });
     await js.publish(SUBJECT, JSON.stringify(envelope), { msgID: `${envelope.id}-b` });
@@ -150,7 +151,7 @@ describe('outbox, relay and durable consumers on the real stack', () => {
       attempts += 1;
       throw new Error('downstream is broken');
     }, { maxDeliver: 3 });
-    const envelope = await ds.transaction((em) => recordEvent(em, SUBJECT, systemContext(workspace), payload('poison@example.com')));
+    const envelope = await ds.transaction((em) => recordEvent(em, SPEC, systemContext(workspace), payload('poison@example.com')));
     await js.publish(SUBJECT, JSON.stringify(envelope), { msgID: envelope.id });
 
     const dead = await waitFor(async () => {
@@ -194,7 +195,7 @@ describe('outbox, relay and durable consumers on the real stack', () => {
     for (let batch = 0; batch < 10; batch += 1) {
       ids.push(...await ds.transaction(async (em) => {
         const written: string[] = [];
-        for (let i = 0; i < 20; i += 1) written.push((await recordEvent(em, SUBJECT, systemContext(workspace), payload(`r${batch}-${i}@example.com`))).id);
+        for (let i = 0; i < 20; i += 1) written.push((await recordEvent(em, SPEC, systemContext(workspace), payload(`r${batch}-${i}@example.com`))).id);
         return written;
       }));
     }

@@ -1,4 +1,4 @@
-import { createEnvelope, DomainError, ErrorCode, messageSpec, validationErrors, type CommandContext, type EventEnvelope } from '@custodian/contracts';
+import { createEnvelope, DomainError, ErrorCode, validationErrors, type CommandContext, type EventEnvelope, type EventSpec, type PayloadOf } from '@custodian/contracts';
 import { headers as natsHeaders } from '@nats-io/nats-core';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { metrics } from '@custodian/observability';
@@ -11,21 +11,20 @@ export const MAX_EVENT_BYTES = 900 * 1024;
 
 /**
  * Writes an event in the caller's transaction. Nothing is published here: the relay publishes
- * rows once they are committed, so a rolled-back change never produces an event.
+ * rows once they are committed, so a rolled-back change never produces an event. Its causation is
+ * the context's (see contextOf).
  */
-export async function recordEvent<T extends object>(
+export async function recordEvent<S extends EventSpec>(
   em: EntityManager,
-  subject: string,
+  spec: S,
   context: CommandContext,
-  data: T,
-  causationId?: string,
-): Promise<EventEnvelope<T>> {
-  const spec = messageSpec(subject);
-  if (spec.kind !== 'event') throw new Error(`${subject} is not an event`);
+  data: PayloadOf<S>,
+): Promise<EventEnvelope<PayloadOf<S>>> {
+  const { subject } = spec;
   const { errors } = validationErrors(spec.payload, data);
   // An invalid event is a programming error: fail the business transaction rather than publish it.
   if (errors.length) throw new Error(`invalid ${subject} payload: ${JSON.stringify(errors)}`);
-  const envelope = createEnvelope(subject, context, data, causationId);
+  const envelope = createEnvelope(subject, context, data);
   // NATS refuses messages over its payload limit (1 MiB by default): such an event could never be published, and
   // would hold up every event queued after it. Refused here, the change that would have raised it is refused too.
   const bytes = Buffer.byteLength(JSON.stringify(envelope));
@@ -44,9 +43,8 @@ export async function recordEvent<T extends object>(
  * through this process. The query's first row is validated against the event's payload class: the
  * shape is the query's and the same for every row. Returns how many events were recorded.
  */
-export async function recordEventsOf(em: EntityManager, subject: string, context: CommandContext, dataSql: string, params: unknown[] = []): Promise<number> {
-  const spec = messageSpec(subject);
-  if (spec.kind !== 'event') throw new Error(`${subject} is not an event`);
+export async function recordEventsOf(em: EntityManager, spec: EventSpec, context: CommandContext, dataSql: string, params: unknown[] = []): Promise<number> {
+  const { subject } = spec;
   const [first] = (await em.query(`select q.data from (${dataSql}) q limit 1`, params)) as { data: object }[];
   if (!first) return 0;
   const { errors } = validationErrors(spec.payload, first.data);

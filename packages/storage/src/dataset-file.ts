@@ -1,4 +1,4 @@
-import { datasetReport, type CommandContext } from '@custodian/contracts';
+import { datasetReport, type CommandContext, type DatasetExportedV1, type DatasetFailedV1, type EventSpec } from '@custodian/contracts';
 import { defineJob, JobFailure, type ClaimedJob, type JobDefinition } from '@custodian/jobs';
 import { recordEvent } from '@custodian/messaging';
 import { csvCopySql, useTimeZone, withRunner } from '@custodian/persistence';
@@ -40,12 +40,15 @@ export interface DatasetJobParams extends DatasetFileRequest {
 
 export type DatasetJobResult = DatasetFile & { exportId: string };
 
+/** The owner's events that tell the exports service how a dataset job ended. */
+export interface DatasetReportEvents { exported: EventSpec<DatasetExportedV1>; failed: EventSpec<DatasetFailedV1> }
+
 /**
  * The `dataset-export` job of a data owner: `write` writes the file (with writeDatasetFile); the
- * job's end reports it to the exports service as `events.<owner>.dataset.exported|failed.v1`, in
- * the transaction that ends the job.
+ * job's end reports it to the exports service with the owner's `reports` events
+ * (`events.<owner>.dataset.exported|failed.v1`), in the transaction that ends the job.
  */
-export function defineDatasetJob<P extends DatasetJobParams>(owner: 'contacts' | 'interactions', write: (job: ClaimedJob<P>) => Promise<DatasetFile>,
+export function defineDatasetJob<P extends DatasetJobParams>(reports: DatasetReportEvents, write: (job: ClaimedJob<P>) => Promise<DatasetFile>,
   options: { priority?: number } = {}): JobDefinition<P, DatasetJobResult> {
   return defineJob<P, DatasetJobResult>({
     kind: 'dataset-export',
@@ -57,7 +60,8 @@ export function defineDatasetJob<P extends DatasetJobParams>(owner: 'contacts' |
     },
     onFinished: async (em, job) => {
       const report = datasetReport(job, job.params.exportId);
-      await recordEvent(em, `events.${owner}.dataset.${report.outcome}.v1`, job.params.context, report.data);
+      if (report.outcome === 'exported') await recordEvent(em, reports.exported, job.params.context, report.data);
+      else await recordEvent(em, reports.failed, job.params.context, report.data);
     },
   });
 }

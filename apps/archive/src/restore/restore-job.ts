@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode, systemContext, type CommandContext, type JobView, restoreOutcomesKey, type RestoreBatchReply } from '@custodian/contracts';
+import { DomainError, ErrorCode, systemContext, type CommandContext, type JobView, restoreOutcomesKey, type RestoreBatchReply, archiveRestoreStartedV1, archiveRestoreCompletedV1, archiveRestoreFailedV1, restoreContactsV2 } from '@custodian/contracts';
 import { defineJob, JobStore, type ClaimedJob, type FinishedJob, type JobContext, type JobDefinition } from '@custodian/jobs';
 import { CommandClient, recordEvent } from '@custodian/messaging';
 import { copyIn, inTransaction, sqlLiteral, withRunner } from '@custodian/persistence';
@@ -32,7 +32,7 @@ export async function startRestoreJob(em: EntityManager, jobs: JobStore, definit
   const given = items.params ?? [];
   await em.query(`insert into restore_item (job_id, contact_id, email) select $${given.length + 1}::uuid, s.contact_id, s.email from (${items.sql}) s`,
     [...given, job.id]);
-  await recordEvent(em, 'events.archive.restore.started.v1', params.context, { jobId: job.id, contacts: items.count, automatic });
+  await recordEvent(em, archiveRestoreStartedV1, params.context, { jobId: job.id, contacts: items.count, automatic });
   return job;
 }
 
@@ -70,7 +70,7 @@ export class RestoreJob {
           const batch = await this.stage(job, staged.length + 1, after, staged);
           if (!batch) { staging = false; break; }
           after = batch.upTo;
-          inFlight.push(settle(this.contacts.request<RestoreBatchReply>('contacts.contact.restore-batch.v2', p.context, { snapshotsKey: batch.key })
+          inFlight.push(settle(this.contacts.request(restoreContactsV2, p.context, { snapshotsKey: batch.key })
             .then((reply) => ({ snapshotsKey: batch.key, reply }))));
         }
         const oldest = await inFlight.shift();
@@ -147,10 +147,10 @@ export class RestoreJob {
     const p = job.params;
     if (job.status === 'succeeded' && job.result) {
       const r = job.result;
-      await recordEvent(em, 'events.archive.restore.completed.v1', p.context, { jobId: job.id, restored: r.restored, conflicts: r.conflicts, skipped: r.skipped });
+      await recordEvent(em, archiveRestoreCompletedV1, p.context, { jobId: job.id, restored: r.restored, conflicts: r.conflicts, skipped: r.skipped });
     } else {
       const [{ n }] = (await em.query(`select count(*)::int as n from restore_item where job_id = $1 and outcome = 'restored'`, [job.id])) as [{ n: number }];
-      await recordEvent(em, 'events.archive.restore.failed.v1', p.context, { jobId: job.id, code: job.error?.code ?? job.status, message: job.error?.message ?? job.status, restored: n });
+      await recordEvent(em, archiveRestoreFailedV1, p.context, { jobId: job.id, code: job.error?.code ?? job.status, message: job.error?.message ?? job.status, restored: n });
     }
     // Automatic restores that waited for this one start now, in the transaction that ends it.
     const waiting = (await em.query(`with w as (delete from waiting_restore where workspace_id = $1 returning contact_id)

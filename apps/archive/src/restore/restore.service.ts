@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode, type CommandContext, type ContactSnapshot, type JobView, emailsInUseKey, type EmailsInUseReply, type StartRestoreV1, type WorkspaceStats } from '@custodian/contracts';
+import { DomainError, ErrorCode, type CommandContext, type ContactSnapshot, type JobView, emailsInUseKey, type StartRestoreV1, workspaceStatsV1, emailsInUseV1, type RestorePreview } from '@custodian/contracts';
 import { JobRunner, JobStore } from '@custodian/jobs';
 import { CommandClient } from '@custodian/messaging';
 import { copyIn, inTransaction } from '@custodian/persistence';
@@ -10,16 +10,6 @@ import { ArchiveEnv } from '../config.js';
 import { notRestorableSql, windowOf, type Refusal } from '../store/rules.js';
 
 import { listed, RestoreJob, startRestoreJob } from './restore-job.js';
-
-/** What would come back and what would be dropped, per contact (dry run). */
-export interface RestorePreview {
-  dryRun: true;
-  restorable: { contactId: string; email: string; drops: string[] }[];
-  refused: Refusal[];
-  activeContacts: number;
-  limit: number;
-  projected: number;
-}
 
 @Injectable()
 export class RestoreService {
@@ -74,7 +64,7 @@ export class RestoreService {
         });
       }
       if (!ok) throw new DomainError(ErrorCode.NotFound, 'no archived contact matches');
-      const stats = await this.contacts.request<WorkspaceStats>('contacts.workspace.stats.v1', context, {});
+      const stats = await this.contacts.request(workspaceStatsV1, context, {});
       const projected = stats.activeContacts + ok;
       if (projected > limit && !request.confirmOverage) {
         throw new DomainError(ErrorCode.ActiveContactLimit,
@@ -112,7 +102,7 @@ export class RestoreService {
       const { rows } = await copyToObject(runner, 'copy (select distinct lower(email) from restore_candidate where why is null) to stdout',
         this.storage, 'archive', emailsKey);
       if (!rows) return;
-      const reply = await this.contacts.request<EmailsInUseReply>('contacts.workspace.emails-in-use.v1', context, { emailsKey });
+      const reply = await this.contacts.request(emailsInUseV1, context, { emailsKey });
       if (!reply.inUse) return;
       await runner.query('create temp table email_in_use (email text primary key) on commit drop');
       await copyIn(runner, 'copy email_in_use (email) from stdin', await this.storage.download('archive', reply.inUseKey));
@@ -127,7 +117,7 @@ export class RestoreService {
     const ok = (await em.query(`select c.contact_id, c.email, a.snapshot from restore_candidate c join archived_contact a using (contact_id)
       where c.why is null order by c.archived_at, c.contact_id`)) as { contact_id: string; email: string; snapshot: ContactSnapshot }[];
     const snapshots = ok.map((c) => c.snapshot);
-    const stats = await this.contacts.request<WorkspaceStats>('contacts.workspace.stats.v1', context, {
+    const stats = await this.contacts.request(workspaceStatsV1, context, {
       listIds: [...new Set(snapshots.flatMap((s) => s.memberships.map((m) => m.listId)))],
       tagIds: [...new Set(snapshots.flatMap((s) => s.tags.map((t) => t.tagId)))],
       accountIds: [...new Set(snapshots.flatMap((s) => s.accounts.map((a) => a.accountId)))],

@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode, type CommandContext, type FormSubmittedV1, type EventEnvelope, type StartRestoreV1 } from '@custodian/contracts';
+import { contextOf, DomainError, ErrorCode, type CommandContext, type FormSubmittedV1, type EventEnvelope, type StartRestoreV1, restoreOutcomesV1, formSubmittedV1, startRestoreV1 } from '@custodian/contracts';
 import { JobStore } from '@custodian/jobs';
 import { CommandHandler, OnEvent } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
@@ -14,12 +14,12 @@ export class RestoreHandlers {
   constructor(private readonly restores: RestoreService, private readonly ds: DataSource, private readonly storage: ObjectStorage,
     private readonly jobs: JobStore, private readonly restoreJob: RestoreJob, @Inject(LOGGER) readonly logger: Logger) {}
 
-  @CommandHandler('archive.restore.start.v1')
+  @CommandHandler(startRestoreV1)
   start(data: StartRestoreV1, context: CommandContext) {
     return this.restores.start(context, data);
   }
 
-  @CommandHandler('archive.restore.outcomes.v1')
+  @CommandHandler(restoreOutcomesV1)
   async outcomes(data: { id: string }, context: CommandContext): Promise<{ url: string }> {
     const job = await this.jobs.find(this.ds.manager, this.restoreJob.definition, context.workspaceId, data.id);
     const key = job?.result?.outcomesKey;
@@ -28,7 +28,7 @@ export class RestoreHandlers {
   }
 
   /** An archived contact who submits a form comes back at once, whatever its age in the archive. */
-  @OnEvent('events.forms.form.submitted.v1')
+  @OnEvent(formSubmittedV1)
   async onFormSubmitted(event: EventEnvelope<FormSubmittedV1>, em: EntityManager): Promise<void> {
     const rows = (await em.query(
       `select a.contact_id, a.email from archived_contact a
@@ -36,7 +36,7 @@ export class RestoreHandlers {
          and not exists (select 1 from merged_contact m where m.contact_id = a.contact_id)`,
       [event.workspaceId, event.data.email])) as { contact_id: string; email: string }[];
     if (!rows.length) return;
-    const context = { workspaceId: event.workspaceId, actor: { id: 'system' }, origin: 'restore' as const, correlationId: event.correlationId };
+    const context = contextOf(event, { actor: { id: 'system' }, origin: 'restore' });
     const started = await this.restores.restoreAutomatically(context, rows, event.id);
     if (started === 'waiting') this.logger.info({ workspaceId: event.workspaceId, contacts: rows.length }, 'automatic restore waits for the running restore');
   }

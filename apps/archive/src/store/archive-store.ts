@@ -1,10 +1,9 @@
 import {
-  type ArchivedContactView, type CommandContext, type ContactArchivedV1, type ContactMergedV1, type EventEnvelope,
-  type ListArchivedContactsV1, type NotRestorableReason, type Page, type WorkspaceStats,
+  archivedContactRecordedV1, contactArchivedV1, contactMergedV1, contextOf, listArchivedContactsV1, workspaceStatsV1, type ArchivedContactView, type CommandContext, type ContactArchivedV1, type ContactMergedV1, type EventEnvelope,
+  type ListArchivedContactsV1, type NotRestorableReason, type Page,
 } from '@custodian/contracts';
 import { DomainError, ErrorCode } from '@custodian/contracts';
 import { CommandClient, CommandHandler, OnEvent, recordEvent } from '@custodian/messaging';
-import { LOGGER, type Logger } from '@custodian/observability';
 import { decodeCursor, encodeCursor } from '@custodian/persistence';
 import { Controller, Inject } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -23,10 +22,9 @@ export class ArchiveStore {
     private readonly ds: DataSource,
     private readonly contacts: CommandClient,
     @Inject(ArchiveEnv) private readonly env: ArchiveEnv,
-    @Inject(LOGGER) readonly logger: Logger,
   ) {}
 
-  @OnEvent('events.contacts.contact.archived.v1')
+  @OnEvent(contactArchivedV1)
   async onArchived(event: EventEnvelope<ContactArchivedV1>, em: EntityManager): Promise<void> {
     const s = event.data.snapshot;
     const { frozenSecs, restorableSecs } = windowOf(this.env);
@@ -41,19 +39,18 @@ export class ArchiveStore {
         s.tags.map((t) => t.name.toLowerCase()), event.occurredAt, event.actor.id, event.data.reason ?? null],
     );
     const archivedAt = new Date(event.occurredAt);
-    await recordEvent(em, 'events.archive.contact.recorded.v1',
-      { workspaceId: event.workspaceId, actor: event.actor, origin: event.origin, correlationId: event.correlationId },
+    await recordEvent(em, archivedContactRecordedV1, contextOf(event),
       { contactId: s.contactId, email: s.email, archivedAt: archivedAt.toISOString(),
         restorableFrom: new Date(archivedAt.getTime() + frozenSecs * 1000).toISOString(),
-        restorableUntil: new Date(archivedAt.getTime() + restorableSecs * 1000).toISOString() }, event.id);
+        restorableUntil: new Date(archivedAt.getTime() + restorableSecs * 1000).toISOString() });
   }
 
-  @OnEvent('events.contacts.contact.merged.v1')
+  @OnEvent(contactMergedV1)
   async onMerged(event: EventEnvelope<ContactMergedV1>, em: EntityManager): Promise<void> {
     await em.query('insert into merged_contact (contact_id, workspace_id) values ($1, $2) on conflict do nothing', [event.data.duplicateId, event.workspaceId]);
   }
 
-  @CommandHandler('archive.contact.list.v1')
+  @CommandHandler(listArchivedContactsV1)
   async list(data: ListArchivedContactsV1, context: CommandContext): Promise<Page<ArchivedContactView>> {
     const { frozenSecs, restorableSecs } = windowOf(this.env);
     const limit = data.limit ?? 50;
@@ -85,7 +82,7 @@ export class ArchiveStore {
        from archived_contact a where ${where.join(' and ')} order by a.archived_at, a.contact_id limit $${params.length}`, params)) as Row[];
     const page = rows.slice(0, limit);
     const stats = page.length
-      ? await this.contacts.request<WorkspaceStats>('contacts.workspace.stats.v1', context, { emails: page.map((r) => r.email) })
+      ? await this.contacts.request(workspaceStatsV1, context, { emails: page.map((r) => r.email) })
       : { emailsInUse: [] as string[] };
     const inUse = new Set(stats.emailsInUse);
     const items = page.map((r) => {

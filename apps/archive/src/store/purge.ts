@@ -1,3 +1,4 @@
+import { archivedContactPurgedV1 } from '@custodian/contracts';
 import { recordEvent } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
 import { startSweeping, type PeriodicSweep } from '@custodian/jobs';
@@ -32,7 +33,7 @@ export class PurgeSweeper implements OnApplicationBootstrap, OnApplicationShutdo
              limit 500 for update skip locked)
            returning contact_id, workspace_id, email, restored_at`, [restorableSecs])) as [{ contact_id: string; workspace_id: string; email: string; restored_at: Date | null }[], number];
         for (const r of rows.filter((x) => !x.restored_at)) {
-          await recordEvent(em, 'events.archive.contact.purged.v1', { workspaceId: r.workspace_id, actor: { id: 'system' }, origin: 'system', correlationId: `purge-${r.contact_id}` },
+          await recordEvent(em, archivedContactPurgedV1, { workspaceId: r.workspace_id, actor: { id: 'system' }, origin: 'system', correlationId: `purge-${r.contact_id}` },
             { contactId: r.contact_id, email: r.email });
         }
         return rows.length;

@@ -1,9 +1,8 @@
 import {
-  DomainError, ErrorCode, type BackupView, type CommandContext, type DownloadBackupV1, type EventEnvelope, type GetBackupV1,
+  backupCreatedV1, contextOf, DomainError, downloadBackupV1, ErrorCode, getBackupV1, listBackupsV1, listSnapshotCreatedV1, type BackupView, type CommandContext, type DownloadBackupV1, type EventEnvelope, type GetBackupV1,
   type ListBackupsV1, type ListSnapshotCreatedV1, type Page,
 } from '@custodian/contracts';
 import { CommandHandler, OnEvent, recordEvent } from '@custodian/messaging';
-import { LOGGER, type Logger } from '@custodian/observability';
 import { ObjectStorage } from '@custodian/storage';
 import { Controller, Inject } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -38,10 +37,9 @@ export class Catalog {
     private readonly ds: DataSource,
     private readonly storage: ObjectStorage,
     @Inject(BackupsEnv) private readonly env: BackupsEnv,
-    @Inject(LOGGER) readonly logger: Logger,
   ) {}
 
-  @OnEvent('events.contacts.list-snapshot.created.v1')
+  @OnEvent(listSnapshotCreatedV1)
   async onSnapshot(event: EventEnvelope<ListSnapshotCreatedV1>, em: EntityManager): Promise<void> {
     const s = event.data;
     const [row] = (await em.query(
@@ -52,13 +50,13 @@ export class Catalog {
         s.rows, s.bytes, s.sha256, event.occurredAt, this.env.BACKUPS_RETENTION / 1000],
     )) as { expires_at: Date }[];
     if (!row) return;
-    await recordEvent(em, 'events.backups.backup.created.v1', { workspaceId: event.workspaceId, actor: event.actor, origin: event.origin, correlationId: event.correlationId }, {
+    await recordEvent(em, backupCreatedV1, contextOf(event), {
       backupId: s.snapshotId, listId: s.listId, listName: s.listName, reason: s.reason, causeOrigin: s.causeOrigin,
       rows: s.rows, bytes: s.bytes, sha256: s.sha256, expiresAt: row.expires_at.toISOString(),
-    }, event.id);
+    });
   }
 
-  @CommandHandler('backups.backup.list.v1')
+  @CommandHandler(listBackupsV1)
   async list(data: ListBackupsV1, context: CommandContext): Promise<Page<BackupView>> {
     const limit = data.limit ?? 50;
     const params: unknown[] = [context.workspaceId];
@@ -81,12 +79,12 @@ export class Catalog {
     };
   }
 
-  @CommandHandler('backups.backup.get.v1')
+  @CommandHandler(getBackupV1)
   async get(data: GetBackupV1, context: CommandContext): Promise<BackupView> {
     return toBackupView(await findBackup(this.ds.manager, context.workspaceId, data.id));
   }
 
-  @CommandHandler('backups.backup.download.v1')
+  @CommandHandler(downloadBackupV1)
   async download(data: DownloadBackupV1, context: CommandContext): Promise<{ url: string; expiresAt: string }> {
     const backup = await findBackup(this.ds.manager, context.workspaceId, data.id);
     const ttl = this.env.BACKUPS_DOWNLOAD_LINK_TTL / 1000;

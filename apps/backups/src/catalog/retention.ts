@@ -1,3 +1,4 @@
+import { backupExpiredV1 } from '@custodian/contracts';
 import { startSweeping, type PeriodicSweep } from '@custodian/jobs';
 import { recordEvent } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
@@ -43,7 +44,7 @@ export class RetentionSweeper implements OnApplicationBootstrap, OnApplicationSh
           await this.storage.remove('backups', b.object_key);
           await em.query('delete from backup where id = $1', [b.id]);
           await em.query('insert into expired_backup (id, workspace_id) values ($1, $2) on conflict do nothing', [b.id, b.workspace_id]);
-          await recordEvent(em, 'events.backups.backup.expired.v1',
+          await recordEvent(em, backupExpiredV1,
             { workspaceId: b.workspace_id, actor: { id: 'system' }, origin: 'system', correlationId: `retention-${b.id}` },
             { backupId: b.id, listId: b.list_id, listName: b.list_name });
         }

@@ -1,7 +1,6 @@
-import type { BackupPolicyView, CommandContext, SetBackupPolicyV1 } from '@custodian/contracts';
+import { backupPolicyChangedV1, getBackupPolicyV1, setBackupPolicyV1, type BackupPolicyView, type CommandContext, type SetBackupPolicyV1 } from '@custodian/contracts';
 import { CommandHandler, recordEvent } from '@custodian/messaging';
-import { LOGGER, type Logger } from '@custodian/observability';
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 
 const DEFAULT_POLICY = { automaticBackups: true, excludedListIds: [] as string[], updatedAt: null };
@@ -9,14 +8,14 @@ const DEFAULT_POLICY = { automaticBackups: true, excludedListIds: [] as string[]
 /** The backup policy: owned here, followed by contacts through the events it publishes. */
 @Controller()
 export class PolicyHandlers {
-  constructor(private readonly ds: DataSource, @Inject(LOGGER) readonly logger: Logger) {}
+  constructor(private readonly ds: DataSource) {}
 
-  @CommandHandler('backups.policy.get.v1')
+  @CommandHandler(getBackupPolicyV1)
   get(_data: object, context: CommandContext): Promise<BackupPolicyView> {
     return this.read(this.ds.manager, context.workspaceId);
   }
 
-  @CommandHandler('backups.policy.set.v1')
+  @CommandHandler(setBackupPolicyV1)
   async set(data: SetBackupPolicyV1, context: CommandContext): Promise<BackupPolicyView> {
     return this.ds.transaction(async (em) => {
       const excluded = [...new Set(data.excludedListIds)];
@@ -29,7 +28,7 @@ export class PolicyHandlers {
         [context.workspaceId, data.automaticBackups, excluded, context.actor.id],
       )) as { updated_at: Date }[];
       const updatedAt = row!.updated_at.toISOString();
-      await recordEvent(em, 'events.backups.policy.changed.v1', context, { automaticBackups: data.automaticBackups, excludedListIds: excluded, updatedAt });
+      await recordEvent(em, backupPolicyChangedV1, context, { automaticBackups: data.automaticBackups, excludedListIds: excluded, updatedAt });
       return { automaticBackups: data.automaticBackups, excludedListIds: excluded, updatedAt };
     });
   }

@@ -1,4 +1,4 @@
-import { ErrorCode, type CommandContext, type JobView } from '@custodian/contracts';
+import { ErrorCode, type CommandContext, startImportV1, contactsGetJobV1, restoreCompletedV1, restoreFailedV1 } from '@custodian/contracts';
 import { defineJob, JobFailure, type ClaimedJob, type FinishedJob, type JobContext } from '@custodian/jobs';
 import { CommandClient, recordEvent } from '@custodian/messaging';
 import { ObjectStorage, StorageError } from '@custodian/storage';
@@ -54,12 +54,12 @@ export class RestoreJob {
       // A dry run for a list that no longer exists: every member would come back.
       return { dryRun: true, listId: null, listRecreated: true, created: Number(backup.rows), updated: 0, unchanged: 0, statusChanged: 0, failed: 0 };
     }
-    const started = await this.contacts.request<JobView>('contacts.import.start.v1', p.context, {
+    const started = await this.contacts.request(startImportV1, p.context, {
       listId: p.listId, mode: 'upsert', objectKey: backup.object_key, source: 'backups', protectOptOuts: true, snapshotFirst: true,
       dryRun: p.dryRun, idempotencyKey: `restore-${job.id}`,
     });
     for (;;) {
-      const imported = await this.contacts.request<JobView>('contacts.job.get.v1', p.context, { id: started.id });
+      const imported = await this.contacts.request(contactsGetJobV1, p.context, { id: started.id });
       await ctx.progress(imported.progress.done, imported.progress.total);
       if (imported.status === 'succeeded') {
         const r = imported.result as Record<string, number>;
@@ -80,9 +80,9 @@ export class RestoreJob {
     if (p.dryRun) return;
     if (job.status === 'succeeded' && job.result) {
       const r = job.result;
-      await recordEvent(em, 'events.backups.restore.completed.v1', p.context, { jobId: job.id, backupId: p.backupId, listId: r.listId!, created: r.created, updated: r.updated, unchanged: r.unchanged });
+      await recordEvent(em, restoreCompletedV1, p.context, { jobId: job.id, backupId: p.backupId, listId: r.listId!, created: r.created, updated: r.updated, unchanged: r.unchanged });
     } else {
-      await recordEvent(em, 'events.backups.restore.failed.v1', p.context, { jobId: job.id, backupId: p.backupId, code: job.error?.code ?? job.status, message: job.error?.message ?? job.status });
+      await recordEvent(em, restoreFailedV1, p.context, { jobId: job.id, backupId: p.backupId, code: job.error?.code ?? job.status, message: job.error?.message ?? job.status });
     }
   }
 }

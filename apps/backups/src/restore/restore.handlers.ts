@@ -1,15 +1,12 @@
-import { DomainError, ErrorCode, type CommandContext, type JobView, type ListView, type RestoreBackupV1 } from '@custodian/contracts';
+import { DomainError, ErrorCode, type CommandContext, type RestoreBackupV1, getListV1, restoreStartedV1, createListV1, restoreBackupV1, type RestoreBackupReply } from '@custodian/contracts';
 import { JobRunner, JobStore } from '@custodian/jobs';
 import { CommandClient, CommandHandler, recordEvent } from '@custodian/messaging';
-import { LOGGER, type Logger } from '@custodian/observability';
 import { withRunner } from '@custodian/persistence';
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { findBackup } from '../catalog/catalog.js';
 
 import { RestoreJob, type RestoreParams } from './restore-job.js';
-
-export type RestoreReply = JobView & { listId: string | null; listRecreated: boolean };
 
 @Controller()
 export class RestoreHandlers {
@@ -19,15 +16,14 @@ export class RestoreHandlers {
     private readonly runner: JobRunner,
     private readonly restores: RestoreJob,
     private readonly contacts: CommandClient,
-    @Inject(LOGGER) readonly logger: Logger,
   ) {}
 
   /**
    * Starts a restore: the list is re-created first (under its old name, or "<name> (restored)" if
    * the name was taken meanwhile) so the caller gets its id at once; the import runs as a job.
    */
-  @CommandHandler('backups.backup.restore.v1')
-  async restore(data: RestoreBackupV1, context: CommandContext): Promise<RestoreReply> {
+  @CommandHandler(restoreBackupV1)
+  async restore(data: RestoreBackupV1, context: CommandContext): Promise<RestoreBackupReply> {
     if (!data.idempotencyKey) return this.start(data, context);
     // Requests under one key wait for each other (the list is re-created outside the job's transaction), so a
     // second one finds the first one's job instead of re-creating the list again.
@@ -42,7 +38,7 @@ export class RestoreHandlers {
     });
   }
 
-  private async start(data: RestoreBackupV1, context: CommandContext): Promise<RestoreReply> {
+  private async start(data: RestoreBackupV1, context: CommandContext): Promise<RestoreBackupReply> {
     const backup = await findBackup(this.ds.manager, context.workspaceId, data.id);
     const dryRun = data.dryRun ?? false;
     if (data.idempotencyKey) {
@@ -57,7 +53,7 @@ export class RestoreHandlers {
     let listId: string | null = backup.list_id;
     let listRecreated = false;
     try {
-      await this.contacts.request<ListView>('contacts.list.get.v1', context, { id: backup.list_id });
+      await this.contacts.request(getListV1, context, { id: backup.list_id });
     } catch (err) {
       if (!(err instanceof DomainError && err.code === ErrorCode.NotFound)) throw err;
       listRecreated = true;
@@ -70,7 +66,7 @@ export class RestoreHandlers {
         params, idempotencyKey: data.idempotencyKey, ignoreForIdempotency: ['context', 'listId', 'listRecreated'],
       });
       if (!dryRun && listId) {
-        await recordEvent(em, 'events.backups.restore.started.v1', context, { jobId: queued.id, backupId: backup.id, listId, listRecreated });
+        await recordEvent(em, restoreStartedV1, context, { jobId: queued.id, backupId: backup.id, listId, listRecreated });
       }
       return queued;
     });
@@ -81,7 +77,7 @@ export class RestoreHandlers {
   private async recreateList(context: CommandContext, name: string, backedUpAt: Date): Promise<string> {
     for (const candidate of [name, `${name} (restored ${backedUpAt.toISOString().slice(0, 10)})`]) {
       try {
-        return (await this.contacts.request<ListView>('contacts.list.create.v1', context, { name: candidate.slice(0, 200) })).id;
+        return (await this.contacts.request(createListV1, context, { name: candidate.slice(0, 200) })).id;
       } catch (err) {
         if (!(err instanceof DomainError && err.code === ErrorCode.ListNameTaken)) throw err;
       }

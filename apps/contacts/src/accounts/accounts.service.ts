@@ -1,5 +1,5 @@
 import {
-  DomainError, ErrorCode, type AccountView, type CommandContext, type CreateAccountV1, type Page, type PageQuery, type UpdateAccountV1,
+  accountChangedV1, DomainError, ErrorCode, type AccountView, type CommandContext, type CreateAccountV1, type Page, type PageQuery, type UpdateAccountV1,
 } from '@custodian/contracts';
 import { recordEvent } from '@custodian/messaging';
 import { Injectable } from '@nestjs/common';
@@ -69,7 +69,7 @@ export class AccountsService {
     await this.ds.transaction(async (em) => {
       const view = await this.get(context, id, em);
       await em.query('delete from account where workspace_id = $1 and id = $2', [context.workspaceId, id]);
-      await recordEvent(em, 'events.contacts.account.changed.v1', context, { accountId: id, change: 'deleted', name: view.name, contactIds: view.contactIds });
+      await recordEvent(em, accountChangedV1, context, { accountId: id, change: 'deleted', name: view.name, contactIds: view.contactIds });
     });
     return { deleted: true };
   }
@@ -85,7 +85,7 @@ export class AccountsService {
 
   private async changed(em: EntityManager, context: CommandContext, id: string, change: 'created' | 'updated'): Promise<AccountView> {
     const view = await this.get(context, id, em);
-    await recordEvent(em, 'events.contacts.account.changed.v1', context, { accountId: id, change, name: view.name, contactIds: view.contactIds });
+    await recordEvent(em, accountChangedV1, context, { accountId: id, change, name: view.name, contactIds: view.contactIds });
     return view;
   }
 }

@@ -1,4 +1,4 @@
-import type { BackupPolicyChangedV1, EventEnvelope } from '@custodian/contracts';
+import { backupPolicyChangedV1, type BackupPolicyChangedV1, type EventEnvelope } from '@custodian/contracts';
 import { OnEvent } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
 import { Inject, Injectable } from '@nestjs/common';
@@ -12,7 +12,7 @@ import type { EntityManager } from 'typeorm';
 export class BackupPolicy {
   constructor(@Inject(LOGGER) readonly logger: Logger) {}
 
-  @OnEvent('events.backups.policy.changed.v1')
+  @OnEvent(backupPolicyChangedV1)
   async onPolicyChanged(event: EventEnvelope<BackupPolicyChangedV1>, em: EntityManager): Promise<void> {
     await em.query(
       `insert into backup_policy (workspace_id, automatic_backups, excluded_list_ids, updated_at) values ($1, $2, $3, $4)

@@ -1,5 +1,5 @@
 import {
-  DomainError, ErrorCode, type CommandContext, type ContactView, type CreateContactV1, type ListContactsV1, type Page,
+  contactCreatedV1, contactDeletedV1, contactUpdatedV1, DomainError, ErrorCode, membershipChangedV1, tagCreatedV1, type CommandContext, type ContactView, type CreateContactV1, type ListContactsV1, type Page,
   type TagContactV1, type UpdateContactV1, type WorkspaceStats, type WorkspaceStatsV1,
 } from '@custodian/contracts';
 import { recordEvent } from '@custodian/messaging';
@@ -27,7 +27,7 @@ export class ContactsService {
       await registerFields(em, context.workspaceId, Object.keys(input.fields ?? {}));
       await this.applyMemberships(em, context, row.id, input.lists ?? []);
       await this.applyTags(em, context, row.id, input.tags ?? []);
-      await recordEvent(em, 'events.contacts.contact.created.v1', context, {
+      await recordEvent(em, contactCreatedV1, context, {
         contactId: row.id, email: input.email.trim(), firstName: input.firstName ?? null, lastName: input.lastName ?? null,
         fields: input.fields ?? {}, createdAt: row.created_at.toISOString(),
       });
@@ -71,7 +71,7 @@ export class ContactsService {
         throw err;
       }
       await registerFields(em, context.workspaceId, Object.keys(next.fields));
-      await recordEvent(em, 'events.contacts.contact.updated.v1', context, { contactId: input.id, email: next.email, changed });
+      await recordEvent(em, contactUpdatedV1, context, { contactId: input.id, email: next.email, changed });
     });
     return this.get(context, input.id);
   }
@@ -82,7 +82,7 @@ export class ContactsService {
       const deleted = rows[0]?.[0];
       if (!deleted) throw new DomainError(ErrorCode.NotFound, `contact ${id} not found`);
       await deleteMemberships(em, { contactIds: [id] });
-      await recordEvent(em, 'events.contacts.contact.deleted.v1', context, { contactId: id, email: deleted.email });
+      await recordEvent(em, contactDeletedV1, context, { contactId: id, email: deleted.email });
     });
     return { deleted: true };
   }
@@ -103,7 +103,7 @@ export class ContactsService {
       }
       if (added + removed > 0) {
         await em.query('update contact set updated_at = now() where id = $1', [input.id]);
-        await recordEvent(em, 'events.contacts.contact.updated.v1', context, { contactId: input.id, email: contact.email, changed: ['tags'] });
+        await recordEvent(em, contactUpdatedV1, context, { contactId: input.id, email: contact.email, changed: ['tags'] });
       }
     });
     return this.get(context, input.id);
@@ -149,7 +149,7 @@ export class ContactsService {
          on conflict (list_id, contact_id) do update set status = excluded.status, updated_at = now()`,
         [context.workspaceId, m.listId, contactId, m.status],
       );
-      await recordEvent(em, 'events.contacts.membership.changed.v1', context, { listId: m.listId, contactId, status: m.status as never, previousStatus: null });
+      await recordEvent(em, membershipChangedV1, context, { listId: m.listId, contactId, status: m.status as never, previousStatus: null });
     }
   }
 
@@ -161,7 +161,7 @@ export class ContactsService {
         'insert into tag (workspace_id, name) values ($1, $2) on conflict (workspace_id, lower(name)) do nothing returning id',
         [context.workspaceId, name],
       )) as { id: string }[];
-      if (created[0]) await recordEvent(em, 'events.contacts.tag.created.v1', context, { tagId: created[0].id, name });
+      if (created[0]) await recordEvent(em, tagCreatedV1, context, { tagId: created[0].id, name });
       const linked = (await em.query(
         `insert into contact_tag (contact_id, tag_id)
          select $2, id from tag where workspace_id = $1 and lower(name) = lower($3) on conflict do nothing returning tag_id`,

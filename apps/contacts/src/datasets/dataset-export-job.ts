@@ -1,4 +1,4 @@
-import { CONTACT_DATASET_COLUMNS, DomainError, ErrorCode, type CommandContext, type ExportContactsDatasetV1 } from '@custodian/contracts';
+import { CONTACT_DATASET_COLUMNS, datasetExportedV1, datasetFailedV1, DomainError, ErrorCode, type CommandContext, type ExportContactsDatasetV1 } from '@custodian/contracts';
 import type { ClaimedJob } from '@custodian/jobs';
 import { isoTimestamp, spreadsheetSafe, sqlIdentifier, sqlLiteral } from '@custodian/persistence';
 import { defineDatasetJob, ObjectStorage, writeDatasetFile, type DatasetFile } from '@custodian/storage';
@@ -13,7 +13,7 @@ export interface DatasetParams extends ExportContactsDatasetV1 {
 /** The contacts of a workspace (or of one list, or with one tag) as a dataset file for an export. */
 @Injectable()
 export class DatasetExportJob {
-  readonly definition = defineDatasetJob<DatasetParams>('contacts', (job) => this.write(job));
+  readonly definition = defineDatasetJob<DatasetParams>({ exported: datasetExportedV1, failed: datasetFailedV1 }, (job) => this.write(job));
 
   constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage) {}
 

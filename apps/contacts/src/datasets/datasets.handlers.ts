@@ -1,17 +1,16 @@
-import { DomainError, ErrorCode, type CommandContext, type ExportContactsDatasetV1, type JobView } from '@custodian/contracts';
+import { DomainError, ErrorCode, exportContactsDatasetV1, type CommandContext, type ExportContactsDatasetV1, type JobView } from '@custodian/contracts';
 import { JobRunner, JobStore } from '@custodian/jobs';
 import { CommandHandler } from '@custodian/messaging';
-import { LOGGER, type Logger } from '@custodian/observability';
 import { keyBelongsTo } from '@custodian/storage';
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DatasetExportJob, type DatasetParams } from './dataset-export-job.js';
 
 @Controller()
 export class DatasetsHandlers {
-  constructor(private readonly ds: DataSource, private readonly jobs: JobStore, private readonly runner: JobRunner, private readonly datasets: DatasetExportJob, @Inject(LOGGER) readonly logger: Logger) {}
+  constructor(private readonly ds: DataSource, private readonly jobs: JobStore, private readonly runner: JobRunner, private readonly datasets: DatasetExportJob) {}
 
-  @CommandHandler('contacts.dataset.export.v1')
+  @CommandHandler(exportContactsDatasetV1)
   async export(data: ExportContactsDatasetV1, context: CommandContext): Promise<JobView> {
     if (!keyBelongsTo(data.key, context.workspaceId, 'exports')) {
       throw new DomainError(ErrorCode.ValidationFailed, 'key must be in the workspace\'s exports folder', { errors: [{ path: 'key', message: `must start with ${context.workspaceId}/exports/` }] });

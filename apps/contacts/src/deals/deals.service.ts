@@ -1,5 +1,5 @@
 import {
-  DomainError, ErrorCode, type CommandContext, type CreateDealV1, type DealView, type ListDealsV1, type Page, type UpdateDealV1,
+  dealChangedV1, DomainError, ErrorCode, type CommandContext, type CreateDealV1, type DealView, type ListDealsV1, type Page, type UpdateDealV1,
 } from '@custodian/contracts';
 import { recordEvent } from '@custodian/messaging';
 import { Injectable } from '@nestjs/common';
@@ -87,7 +87,7 @@ export class DealsService {
     await this.ds.transaction(async (em) => {
       const view = await this.get(context, id, em);
       await em.query('delete from deal where workspace_id = $1 and id = $2', [context.workspaceId, id]);
-      await recordEvent(em, 'events.contacts.deal.changed.v1', context, {
+      await recordEvent(em, dealChangedV1, context, {
         dealId: id, change: 'deleted', name: view.name, contactIds: view.contacts.map((c) => c.contactId), primaryContactId: null,
       });
     });
@@ -96,7 +96,7 @@ export class DealsService {
 
   private async changed(em: EntityManager, context: CommandContext, id: string, change: 'created' | 'updated'): Promise<DealView> {
     const view = await this.get(context, id, em);
-    await recordEvent(em, 'events.contacts.deal.changed.v1', context, {
+    await recordEvent(em, dealChangedV1, context, {
       dealId: id, change, name: view.name, contactIds: view.contacts.map((c) => c.contactId),
       primaryContactId: view.contacts.find((c) => c.isPrimary)?.contactId ?? null,
     });

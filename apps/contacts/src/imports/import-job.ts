@@ -1,5 +1,5 @@
 import { PassThrough, Readable, Transform } from 'node:stream';
-import { DomainError, ErrorCode, type CommandContext, type ImportMode } from '@custodian/contracts';
+import { DomainError, ErrorCode, importCompletedV1, importFailedV1, type CommandContext, type ImportMode } from '@custodian/contracts';
 import { CsvError, CsvReader, createCsvWriter } from '@custodian/csv';
 import { defineJob, JobFailure, type ClaimedJob, type FinishedJob, type JobContext } from '@custodian/jobs';
 import { recordEvent } from '@custodian/messaging';
@@ -168,12 +168,12 @@ export class ImportJob {
     const context = { ...params.context, correlationId: job.correlationId ?? params.context.correlationId };
     if (job.status === 'succeeded' && job.result) {
       const r = job.result;
-      await recordEvent(em, 'events.contacts.import.completed.v1', context, {
+      await recordEvent(em, importCompletedV1, context, {
         jobId: job.id, listId: r.listId, mode: r.mode, dryRun: r.dryRun, rows: r.rows, created: r.created, updated: r.updated,
         unchanged: r.unchanged, skipped: r.skipped, failed: r.failed, ...(r.rejectsKey ? { rejectsKey: r.rejectsKey } : {}),
       });
     } else {
-      await recordEvent(em, 'events.contacts.import.failed.v1', context, {
+      await recordEvent(em, importFailedV1, context, {
         jobId: job.id, listId: params.listId, code: job.error?.code ?? 'JOB_FAILED', message: job.error?.message ?? job.status,
       });
     }

@@ -1,11 +1,8 @@
-import {
-  DomainError, ErrorCode, type CommandContext, type ImportRejectsV1, type JobView, type StartImportV1,
-} from '@custodian/contracts';
+import { DomainError, ErrorCode, importRejectsV1, startImportV1, type CommandContext, type ImportRejectsV1, type JobView, type StartImportV1 } from '@custodian/contracts';
 import { JobRunner, JobStore } from '@custodian/jobs';
 import { CommandHandler } from '@custodian/messaging';
-import { LOGGER, type Logger } from '@custodian/observability';
 import { keyBelongsTo, ObjectStorage } from '@custodian/storage';
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ImportJob, type ImportParams } from './import-job.js';
 
@@ -17,10 +14,9 @@ export class ImportsHandlers {
     private readonly runner: JobRunner,
     private readonly imports: ImportJob,
     private readonly storage: ObjectStorage,
-    @Inject(LOGGER) readonly logger: Logger,
   ) {}
 
-  @CommandHandler('contacts.import.start.v1')
+  @CommandHandler(startImportV1)
   async start(data: StartImportV1, context: CommandContext): Promise<JobView> {
     const source = data.source ?? 'imports';
     if (!keyBelongsTo(data.objectKey, context.workspaceId, source)) {
@@ -51,7 +47,7 @@ export class ImportsHandlers {
     return job;
   }
 
-  @CommandHandler('contacts.import.rejects.v1')
+  @CommandHandler(importRejectsV1)
   async rejects(data: ImportRejectsV1, context: CommandContext): Promise<{ url: string; expiresAt: string; rows: number }> {
     const job = await this.jobs.find(this.ds.manager, this.imports.definition, context.workspaceId, data.id);
     if (!job) throw new DomainError(ErrorCode.NotFound, `import ${data.id} not found`);

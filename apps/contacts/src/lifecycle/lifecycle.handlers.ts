@@ -1,10 +1,9 @@
-import type { ArchiveContactsV1, ArchiveContactV1, CommandContext, EmailsInUseV1, JobView, MergeContactsV1, RestoreContactsV1, RestoreContactsV2, RestoreContactV1 } from '@custodian/contracts';
+import { archiveContactsV1, archiveContactV1, emailsInUseV1, mergeContactsV1, restoreContactsV1, restoreContactsV2, restoreContactV1, type ArchiveContactsV1, type ArchiveContactV1, type CommandContext, type EmailsInUseV1, type JobView, type MergeContactsV1, type RestoreContactsV1, type RestoreContactsV2, type RestoreContactV1 } from '@custodian/contracts';
 import { JobRunner, JobStore } from '@custodian/jobs';
 import { DataSource } from 'typeorm';
 import { BulkArchiveJob, type BulkArchiveParams } from './bulk-archive-job.js';
 import { CommandHandler } from '@custodian/messaging';
-import { LOGGER, type Logger } from '@custodian/observability';
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { LifecycleService } from './lifecycle.service.js';
 
 @Controller()
@@ -15,40 +14,39 @@ export class LifecycleHandlers {
     private readonly jobs: JobStore,
     private readonly archives: BulkArchiveJob,
     private readonly runner: JobRunner,
-    @Inject(LOGGER) readonly logger: Logger,
   ) {}
 
-  @CommandHandler('contacts.contact.merge.v1')
+  @CommandHandler(mergeContactsV1)
   merge(data: MergeContactsV1, context: CommandContext) {
     return this.lifecycle.merge(context, data.primaryId, data.duplicateId);
   }
 
-  @CommandHandler('contacts.contact.archive.v1')
+  @CommandHandler(archiveContactV1)
   archive(data: ArchiveContactV1, context: CommandContext) {
     return this.lifecycle.archive(context, data.id, data.reason);
   }
 
-  @CommandHandler('contacts.contact.restore.v1')
+  @CommandHandler(restoreContactV1)
   restore(data: RestoreContactV1, context: CommandContext) {
     return this.lifecycle.restore({ ...context, origin: 'restore' }, data.snapshot);
   }
 
-  @CommandHandler('contacts.contact.restore-batch.v1')
+  @CommandHandler(restoreContactsV1)
   restoreListed(data: RestoreContactsV1, context: CommandContext) {
     return this.lifecycle.restoreListed({ ...context, origin: 'restore' }, data.snapshots);
   }
 
-  @CommandHandler('contacts.contact.restore-batch.v2')
+  @CommandHandler(restoreContactsV2)
   restoreBatch(data: RestoreContactsV2, context: CommandContext) {
     return this.lifecycle.restoreBatch({ ...context, origin: 'restore' }, data.snapshotsKey);
   }
 
-  @CommandHandler('contacts.workspace.emails-in-use.v1')
+  @CommandHandler(emailsInUseV1)
   emailsInUse(data: EmailsInUseV1, context: CommandContext) {
     return this.lifecycle.emailsInUse(context, data.emailsKey);
   }
 
-  @CommandHandler('contacts.contact.archive-bulk.v1')
+  @CommandHandler(archiveContactsV1)
   async archiveMany(data: ArchiveContactsV1, context: CommandContext): Promise<JobView> {
     const { idempotencyKey, reason, ...filter } = data;
     BulkArchiveJob.validate(filter);

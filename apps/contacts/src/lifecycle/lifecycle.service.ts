@@ -1,5 +1,5 @@
 import {
-  DomainError, ErrorCode, type CommandContext, type ContactSnapshot, type ContactView, emailsInUseKey, restoreOutcomesKey, type EmailsInUseReply, type RestoreBatchOutcome, type RestoreBatchReply, type RestoreOutcome,
+  contactArchivedV1, contactMergedV1, dealChangedV1, DomainError, ErrorCode, type CommandContext, type ContactSnapshot, type ContactView, emailsInUseKey, restoreOutcomesKey, type EmailsInUseReply, type RestoreBatchOutcome, type RestoreBatchReply, type RestoreOutcome,
 } from '@custodian/contracts';
 import { recordEvent } from '@custodian/messaging';
 import { copyIn, inTransaction, sqlLiteral } from '@custodian/persistence';
@@ -61,7 +61,7 @@ export class LifecycleService {
       await deleteMemberships(em, { contactIds: [duplicateId] });
       await em.query('insert into merged_contact (contact_id, workspace_id, merged_into, email) values ($1, $2, $3, $4)',
         [duplicateId, context.workspaceId, primaryId, duplicate.email]);
-      await recordEvent(em, 'events.contacts.contact.merged.v1', context, { primaryId, duplicateId, duplicateEmail: duplicate.email });
+      await recordEvent(em, contactMergedV1, context, { primaryId, duplicateId, duplicateEmail: duplicate.email });
     });
     return (await findContact(this.ds.manager, context.workspaceId, primaryId))!;
   }
@@ -74,12 +74,12 @@ export class LifecycleService {
       const deletedDeals = snapshot.deals.filter((d) => d.deletedWithContact).map((d) => d.dealId);
       if (deletedDeals.length) await em.query('delete from deal where id = any($1::uuid[])', [deletedDeals]);
       for (const d of snapshot.deals.filter((x) => x.deletedWithContact)) {
-        await recordEvent(em, 'events.contacts.deal.changed.v1', context, { dealId: d.dealId, change: 'deleted', name: d.name, contactIds: [id], primaryContactId: null });
+        await recordEvent(em, dealChangedV1, context, { dealId: d.dealId, change: 'deleted', name: d.name, contactIds: [id], primaryContactId: null });
       }
       await em.query('delete from contact where id = $1', [id]);
       await deleteMemberships(em, { contactIds: [id] });
       for (const d of snapshot.deals.filter((x) => !x.deletedWithContact && x.wasPrimary)) await ensureDealConsistent(em, d.dealId);
-      await recordEvent(em, 'events.contacts.contact.archived.v1', context, { snapshot, ...(reason ? { reason } : {}) });
+      await recordEvent(em, contactArchivedV1, context, { snapshot, ...(reason ? { reason } : {}) });
       return { archived: true as const, snapshot };
     });
   }

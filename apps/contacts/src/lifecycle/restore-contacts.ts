@@ -1,4 +1,4 @@
-import { ErrorCode, type CommandContext } from '@custodian/contracts';
+import { contactRestoredV1, ErrorCode, type CommandContext } from '@custodian/contracts';
 import { recordEventsOf } from '@custodian/messaging';
 import type { EntityManager } from 'typeorm';
 import { registerFields } from '../contacts/custom-fields.js';
@@ -85,7 +85,7 @@ export async function restoreStaged(em: EntityManager, context: CommandContext):
     where restored and jsonb_typeof(snapshot->'fields') = 'object'`)) as { name: string }[];
   await registerFields(em, ws, fields.map((f) => f.name));
 
-  const restored = await recordEventsOf(em, 'events.contacts.contact.restored.v1', { ...context, origin: 'restore' },
+  const restored = await recordEventsOf(em, contactRestoredV1, { ...context, origin: 'restore' },
     `select jsonb_build_object('contactId', contact_id, 'email', snapshot->>'email',
        'skipped', coalesce(to_jsonb(string_to_array(nullif(skipped, ''), ' ')), '[]'::jsonb)) as data
      from restore_outcome where restored order by contact_id`);

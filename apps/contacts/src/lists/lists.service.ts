@@ -1,5 +1,5 @@
 import {
-  DomainError, ErrorCode, type CommandContext, type ListMembersV1, type ListView, type MemberView, type Page, type PageQuery,
+  DomainError, ErrorCode, listCreatedV1, listDeletedV1, membershipChangedV1, type CommandContext, type ListMembersV1, type ListView, type MemberView, type Page, type PageQuery,
   type SetMembershipV1,
 } from '@custodian/contracts';
 import { recordEvent } from '@custodian/messaging';
@@ -34,7 +34,7 @@ export class ListsService {
         [context.workspaceId, name.trim()],
       )) as { id: string }[];
       if (!row) throw new DomainError(ErrorCode.ListNameTaken, `a list named "${name.trim()}" already exists in this workspace`);
-      await recordEvent(em, 'events.contacts.list.created.v1', context, { listId: row.id, name: name.trim() });
+      await recordEvent(em, listCreatedV1, context, { listId: row.id, name: name.trim() });
       return row.id;
     });
     return this.get(context, id);
@@ -79,7 +79,7 @@ export class ListsService {
       const snapshotId = beforeDelete ? await beforeDelete(em, list) : undefined;
       await em.query('delete from list where workspace_id = $1 and id = $2', [context.workspaceId, id]);
       await deleteMemberships(em, { listId: id });
-      await recordEvent(em, 'events.contacts.list.deleted.v1', context, { listId: id, name: list.name, memberCount: list.memberCount, snapshotId });
+      await recordEvent(em, listDeletedV1, context, { listId: id, name: list.name, memberCount: list.memberCount, snapshotId });
       return { deleted: true, snapshotId: snapshotId ?? null };
     });
   }
@@ -133,7 +133,7 @@ export class ListsService {
            on conflict (list_id, contact_id) do update set status = excluded.status, updated_at = now()`,
           [context.workspaceId, input.listId, m.contactId, m.status],
         );
-        await recordEvent(em, 'events.contacts.membership.changed.v1', context, {
+        await recordEvent(em, membershipChangedV1, context, {
           listId: input.listId, contactId: m.contactId, status: m.status, previousStatus: (prev?.status ?? null) as never,
         });
         changed += 1;

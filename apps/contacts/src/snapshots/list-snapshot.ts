@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CommandContext, ListSnapshotCreatedV1, SnapshotReason } from '@custodian/contracts';
+import { listSnapshotCreatedV1, type CommandContext, type ListSnapshotCreatedV1, type SnapshotReason } from '@custodian/contracts';
 import { recordEvent } from '@custodian/messaging';
 import { sqlIdentifier, sqlLiteral } from '@custodian/persistence';
 import { copyToObject, objectKey, ObjectStorage } from '@custodian/storage';
@@ -96,7 +96,7 @@ export class ListSnapshots {
   }
 
   private async record(em: EntityManager, request: SnapshotRequest, data: ListSnapshotCreatedV1): Promise<void> {
-    await recordEvent(em, 'events.contacts.list-snapshot.created.v1', request.context, data);
+    await recordEvent(em, listSnapshotCreatedV1, request.context, data);
   }
 
   private async capture(runner: QueryRunner, request: SnapshotRequest): Promise<ListSnapshotCreatedV1> {

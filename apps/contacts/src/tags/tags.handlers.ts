@@ -1,24 +1,23 @@
-import type { CommandContext, CreateTagV1, DeleteTagV1, ListTagsV1 } from '@custodian/contracts';
+import { createTagV1, deleteTagV1, listTagsV1, type CommandContext, type CreateTagV1, type DeleteTagV1, type ListTagsV1 } from '@custodian/contracts';
 import { CommandHandler } from '@custodian/messaging';
-import { LOGGER, type Logger } from '@custodian/observability';
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { TagsService } from './tags.service.js';
 
 @Controller()
 export class TagsHandlers {
-  constructor(private readonly tags: TagsService, @Inject(LOGGER) readonly logger: Logger) {}
+  constructor(private readonly tags: TagsService) {}
 
-  @CommandHandler('contacts.tag.create.v1')
+  @CommandHandler(createTagV1)
   create(data: CreateTagV1, context: CommandContext) {
     return this.tags.create(context, data.name);
   }
 
-  @CommandHandler('contacts.tag.list.v1')
+  @CommandHandler(listTagsV1)
   list(data: ListTagsV1, context: CommandContext) {
     return this.tags.list(context, data);
   }
 
-  @CommandHandler('contacts.tag.delete.v1')
+  @CommandHandler(deleteTagV1)
   delete(data: DeleteTagV1, context: CommandContext) {
     return this.tags.delete(context, data.id);
   }

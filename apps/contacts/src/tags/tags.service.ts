@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode, type CommandContext, type Page, type PageQuery, type TagView } from '@custodian/contracts';
+import { DomainError, ErrorCode, tagCreatedV1, tagDeletedV1, type CommandContext, type Page, type PageQuery, type TagView } from '@custodian/contracts';
 import { recordEvent } from '@custodian/messaging';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -24,7 +24,7 @@ export class TagsService {
         [context.workspaceId, name.trim()],
       )) as { id: string }[];
       if (!row) throw new DomainError(ErrorCode.TagNameTaken, `a tag named "${name.trim()}" already exists in this workspace`);
-      await recordEvent(em, 'events.contacts.tag.created.v1', context, { tagId: row.id, name: name.trim() });
+      await recordEvent(em, tagCreatedV1, context, { tagId: row.id, name: name.trim() });
       return row.id;
     });
     const [row] = (await this.ds.query(`${TAG_VIEW_SQL} where t.id = $1`, [id])) as TagRow[];
@@ -50,7 +50,7 @@ export class TagsService {
     await this.ds.transaction(async (em) => {
       const [rows] = (await em.query('delete from tag where workspace_id = $1 and id = $2 returning name', [context.workspaceId, id])) as [{ name: string }[], number];
       if (!rows[0]) throw new DomainError(ErrorCode.NotFound, `tag ${id} not found`);
-      await recordEvent(em, 'events.contacts.tag.deleted.v1', context, { tagId: id, name: rows[0].name });
+      await recordEvent(em, tagDeletedV1, context, { tagId: id, name: rows[0].name });
     });
     return { deleted: true };
   }

@@ -1,6 +1,5 @@
-import { DomainError, ErrorCode, type CommandContext, type CreateExportDestinationV1, type ExportDestinationView, type GetExportV1 } from '@custodian/contracts';
+import { createExportDestinationV1, deleteExportDestinationV1, DomainError, ErrorCode, listExportDestinationsV1, type CommandContext, type CreateExportDestinationV1, type ExportDestinationView, type GetExportV1 } from '@custodian/contracts';
 import { CommandHandler } from '@custodian/messaging';
-import { LOGGER, type Logger } from '@custodian/observability';
 import { Controller, Inject } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ExportsEnv } from '../config.js';
@@ -21,9 +20,9 @@ export function toDestinationView(r: DestinationRow): ExportDestinationView {
 /** The workspace's allowlist of SFTP and WebDAV servers that exports may be delivered to. */
 @Controller()
 export class DestinationHandlers {
-  constructor(private readonly ds: DataSource, @Inject(ExportsEnv) private readonly env: ExportsEnv, @Inject(LOGGER) readonly logger: Logger) {}
+  constructor(private readonly ds: DataSource, @Inject(ExportsEnv) private readonly env: ExportsEnv) {}
 
-  @CommandHandler('exports.destination.create.v1')
+  @CommandHandler(createExportDestinationV1)
   async create(data: CreateExportDestinationV1, context: CommandContext): Promise<ExportDestinationView> {
     const host = data.host.toLowerCase();
     const policy = deliveryPolicy(this.env);
@@ -42,13 +41,13 @@ export class DestinationHandlers {
     return toDestinationView(rows[0]);
   }
 
-  @CommandHandler('exports.destination.list.v1')
+  @CommandHandler(listExportDestinationsV1)
   async list(_data: object, context: CommandContext): Promise<{ items: ExportDestinationView[] }> {
     const rows = (await this.ds.query('select * from destination where workspace_id = $1 order by lower(name)', [context.workspaceId])) as DestinationRow[];
     return { items: rows.map(toDestinationView) };
   }
 
-  @CommandHandler('exports.destination.delete.v1')
+  @CommandHandler(deleteExportDestinationV1)
   async delete(data: GetExportV1, context: CommandContext): Promise<{ deleted: true }> {
     const [, n] = (await this.ds.query('delete from destination where workspace_id = $1 and id = $2', [context.workspaceId, data.id])) as [unknown, number];
     if (!n) throw new DomainError(ErrorCode.NotFound, `destination ${data.id} not found`);

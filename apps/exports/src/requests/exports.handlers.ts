@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import {
-  CONTACT_DATASET_COLUMNS, DomainError, ErrorCode, INTERACTION_DATASET_COLUMNS, RANGED_DATASETS, type CommandContext, type ExportPage, type ExportView,
+  cancelExportV1, CONTACT_DATASET_COLUMNS, DomainError, downloadExportV1, ErrorCode, getExportV1, getWebhookSecretV1, INTERACTION_DATASET_COLUMNS, listExportsV1, RANGED_DATASETS, requestExportV1, type CommandContext, type ExportPage, type ExportView,
   type GetExportV1, type ListExportsV1, type RequestExportV1,
 } from '@custodian/contracts';
 import { formatDuration } from '@custodian/config';
 import { JobRunner, JobStore, toJobView, type TypedJobRow } from '@custodian/jobs';
 import { CommandHandler } from '@custodian/messaging';
-import { LOGGER, type Logger } from '@custodian/observability';
 import { decodeCursor, encodeCursor, isTimeZone } from '@custodian/persistence';
 import { ObjectStorage } from '@custodian/storage';
 import { Controller, Inject } from '@nestjs/common';
@@ -30,9 +29,9 @@ type ExportRow = ExportJobRow & SendingState;
 @Controller()
 export class ExportHandlers {
   constructor(private readonly ds: DataSource, private readonly jobs: JobStore, private readonly runner: JobRunner, private readonly exports: ExportRun,
-    private readonly storage: ObjectStorage, @Inject(ExportsEnv) private readonly env: ExportsEnv, @Inject(LOGGER) readonly logger: Logger) {}
+    private readonly storage: ObjectStorage, @Inject(ExportsEnv) private readonly env: ExportsEnv) {}
 
-  @CommandHandler('exports.export.request.v1')
+  @CommandHandler(requestExportV1)
   async request(data: RequestExportV1, context: CommandContext): Promise<ExportView> {
     const request = this.checked(data);
     const ws = context.workspaceId;
@@ -62,12 +61,12 @@ export class ExportHandlers {
     return toExportView(row);
   }
 
-  @CommandHandler('exports.export.get.v1')
+  @CommandHandler(getExportV1)
   async get(data: GetExportV1, context: CommandContext): Promise<ExportView> {
     return toExportView(await this.find(this.ds.manager, context.workspaceId, data.id));
   }
 
-  @CommandHandler('exports.export.list.v1')
+  @CommandHandler(listExportsV1)
   async list(data: ListExportsV1, context: CommandContext): Promise<ExportPage> {
     const limit = data.limit ?? 50;
     const cursor = data.cursor ? decodeCursor(data.cursor) : undefined;
@@ -80,7 +79,7 @@ export class ExportHandlers {
   }
 
   /** Cancels a queued or running export; its event-less end still notifies, and any partial file goes. */
-  @CommandHandler('exports.export.cancel.v1')
+  @CommandHandler(cancelExportV1)
   async cancel(data: GetExportV1, context: CommandContext): Promise<ExportView> {
     const row = await this.ds.transaction(async (em) => {
       const current = await this.find(em, context.workspaceId, data.id, true);
@@ -94,7 +93,7 @@ export class ExportHandlers {
   }
 
   /** A fresh short-lived URL of the file while it is valid; gone after. */
-  @CommandHandler('exports.export.download.v1')
+  @CommandHandler(downloadExportV1)
   async download(data: GetExportV1, context: CommandContext): Promise<{ url: string; expiresAt: string }> {
     const row = await this.find(this.ds.manager, context.workspaceId, data.id);
     const expired = row.status === 'expired' || (row.expires_at !== null && row.expires_at.getTime() <= Date.now());
@@ -107,7 +106,7 @@ export class ExportHandlers {
     return { url, expiresAt: new Date(Date.now() + ttl * 1000).toISOString() };
   }
 
-  @CommandHandler('exports.webhook-secret.get.v1')
+  @CommandHandler(getWebhookSecretV1)
   async secret(_data: object, context: CommandContext): Promise<{ secret: string }> {
     return { secret: await webhookSecret(this.ds.manager, context.workspaceId) };
   }

@@ -1,4 +1,4 @@
-import type { DatasetExportedV1, DatasetFailedV1, EventEnvelope } from '@custodian/contracts';
+import { datasetExportedV1, datasetFailedV1, interactionsDatasetExportedV1, interactionsDatasetFailedV1, type DatasetExportedV1, type DatasetFailedV1, type EventEnvelope } from '@custodian/contracts';
 import { OnEvent } from '@custodian/messaging';
 import { notifyOnCommit } from '@custodian/persistence';
 import { Controller } from '@nestjs/common';
@@ -16,22 +16,22 @@ import { ExportRun } from './export-run.js';
 export class DatasetResults {
   constructor(private readonly jobs: JobStore, private readonly exports: ExportRun) {}
 
-  @OnEvent('events.contacts.dataset.exported.v1')
+  @OnEvent(datasetExportedV1)
   contactsExported(event: EventEnvelope<DatasetExportedV1>, em: EntityManager): Promise<void> {
     return this.written(event, em);
   }
 
-  @OnEvent('events.interactions.dataset.exported.v1')
+  @OnEvent(interactionsDatasetExportedV1)
   interactionsExported(event: EventEnvelope<DatasetExportedV1>, em: EntityManager): Promise<void> {
     return this.written(event, em);
   }
 
-  @OnEvent('events.contacts.dataset.failed.v1')
+  @OnEvent(datasetFailedV1)
   contactsFailed(event: EventEnvelope<DatasetFailedV1>, em: EntityManager): Promise<void> {
     return this.failed(event, em);
   }
 
-  @OnEvent('events.interactions.dataset.failed.v1')
+  @OnEvent(interactionsDatasetFailedV1)
   interactionsFailed(event: EventEnvelope<DatasetFailedV1>, em: EntityManager): Promise<void> {
     return this.failed(event, em);
   }

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DomainError, ErrorCode, USER_PROFILE_COLUMNS, type CommandContext, type JobView, type RequestExportV1 } from '@custodian/contracts';
+import { DomainError, ErrorCode, exportCompletedV1, exportContactsDatasetV1, exportDiscardedV1, exportFailedV1, exportInteractionsDatasetV1, USER_PROFILE_COLUMNS, type CommandContext, type CommandSpec, type JobView, type RequestExportV1 } from '@custodian/contracts';
 import { defineJob, JobFailure, JobStore, type ClaimedJob, type FinishedJob, type JobContext } from '@custodian/jobs';
 import { CommandClient, recordEvent } from '@custodian/messaging';
 import { objectKey, ObjectStorage } from '@custodian/storage';
@@ -69,21 +69,21 @@ export class ExportRun {
     const context = p.context;
 
     if (r.dataset === 'contacts') {
-      await this.ask(ctx, 'contacts.dataset.export.v1', context, {
+      await this.ask(ctx, exportContactsDatasetV1, context, {
         exportId: job.id, key: keys.key, listId: r.filters?.listId, tag: r.filters?.tag, fields: r.fields, ...format,
       });
     } else if (r.dataset === 'users') {
       // Profiles from their owner first, then interactions adds each one's summary.
-      await this.ask(ctx, 'contacts.dataset.export.v1', context, {
-        exportId: p.profilesRequestId, key: keys.profilesKey, listId: r.filters?.listId, tag: r.filters?.tag, fields: [...USER_PROFILE_COLUMNS],
+      await this.ask(ctx, exportContactsDatasetV1, context, {
+        exportId: p.profilesRequestId!, key: keys.profilesKey, listId: r.filters?.listId, tag: r.filters?.tag, fields: [...USER_PROFILE_COLUMNS],
         delimiter: ',', header: true, compression: 'none',
       });
       await this.settled(p.profilesRequestId!, job, ctx);
-      await this.ask(ctx, 'interactions.dataset.export.v1', context, {
+      await this.ask(ctx, exportInteractionsDatasetV1, context, {
         exportId: job.id, dataset: 'users', key: keys.key, profilesKey: keys.profilesKey, programId: r.filters?.campaignId, fields: r.fields, ...format,
       });
     } else {
-      await this.ask(ctx, 'interactions.dataset.export.v1', context, {
+      await this.ask(ctx, exportInteractionsDatasetV1, context, {
         exportId: job.id, dataset: r.dataset, key: keys.key, from: r.from, to: r.to, programId: r.filters?.campaignId, fields: r.fields, ...format,
       });
     }
@@ -105,10 +105,10 @@ export class ExportRun {
   }
 
   /** Sends a dataset request to its owner; while the owner cannot be reached, asks again each second (the time limit still applies). */
-  private async ask(ctx: JobContext<ExportResult>, subject: string, context: CommandContext, data: object): Promise<JobView> {
+  private async ask<P extends object>(ctx: JobContext<ExportResult>, spec: CommandSpec<P, JobView>, context: CommandContext, data: NoInfer<P>): Promise<JobView> {
     for (;;) {
       try {
-        return await this.owners.request<JobView>(subject, context, data);
+        return await this.owners.request(spec, context, data);
       } catch (err) {
         if (!(err instanceof DomainError && err.code === ErrorCode.ServiceUnavailable)) throw err;
         await sleep(1000, undefined, { signal: ctx.signal }).catch(() => undefined);
@@ -159,9 +159,9 @@ async function exportEnded(em: EntityManager, job: FinishedJob<ExportParams, Exp
     const keys = exportKeys({ id: job.id, requestedAt: job.requestedAt, workspaceId: p.context.workspaceId }, p.request.compression);
     await queueFileRemoval(em, [keys.key, keys.manifestKey, keys.profilesKey]);
   }
-  const subject = job.status === 'succeeded' ? 'events.exports.export.completed.v1'
-    : job.status === 'discarded' ? 'events.exports.export.discarded.v1'
-      : job.status === 'failed' ? 'events.exports.export.failed.v1' : null;
+  const ended = job.status === 'succeeded' ? exportCompletedV1
+    : job.status === 'discarded' ? exportDiscardedV1
+      : job.status === 'failed' ? exportFailedV1 : null;
   if (job.status === 'succeeded' && result && p.request.delivery.method !== 'download' && p.request.delivery.destinationId) {
     const stamp = new Date(job.requestedAt).toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
     await queueDelivery(em, {
@@ -169,7 +169,7 @@ async function exportEnded(em: EntityManager, job: FinishedJob<ExportParams, Exp
       fileName: `${p.request.dataset}-${stamp}-${job.id}.${p.request.compression === 'gzip' ? 'csv.gz' : 'csv'}`,
     });
   }
-  if (subject) await recordEvent(em, subject, p.context, payload);
+  if (ended) await recordEvent(em, ended, p.context, payload);
   if (p.request.notificationUrl) await queueNotification(em, p.context.workspaceId, job.id, p.request.notificationUrl, { type: `export.${job.status}`, data: payload });
 }
 

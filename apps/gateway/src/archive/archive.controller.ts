@@ -1,4 +1,4 @@
-import type { ArchivedContactView, JobView, Page } from '@custodian/contracts';
+import { archiveGetJobV1, listArchivedContactsV1, restoreOutcomesV1, startRestoreV1, type ArchivedContactView, type Page } from '@custodian/contracts';
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -27,7 +27,7 @@ export class ArchiveController {
   })
   list(@CurrentCaller() caller: Caller, @Req() req: Request, @Query() query: Record<string, string>): Promise<Page<ArchivedContactView>> {
     const { limit, restorable, ...rest } = query;
-    return this.commands.send('archive.contact.list.v1', caller, req, { ...rest, ...intQuery('limit', limit), ...boolQuery('restorable', restorable) });
+    return this.commands.send(listArchivedContactsV1, caller, req, { ...rest, ...intQuery('limit', limit), ...boolQuery('restorable', restorable) });
   }
 
   @Post('restores')
@@ -42,7 +42,7 @@ export class ArchiveController {
   })
   async start(@CurrentCaller() caller: Caller, @Req() req: Request, @Res({ passthrough: true }) res: Response, @Body() body: object,
     @Query('dryRun') dryRun?: string, @Headers('idempotency-key') idempotencyKey?: string) {
-    const reply = await this.commands.send<JobView | { dryRun: true }>('archive.restore.start.v1', caller, req, {
+    const reply = await this.commands.send(startRestoreV1, caller, req, {
       ...(body ?? {}), ...boolQuery('dryRun', dryRun), ...(idempotencyKey ? { idempotencyKey } : {}),
     });
     if ('id' in reply) res.setHeader('Location', `/v1/archive/restores/${reply.id}`);
@@ -53,7 +53,7 @@ export class ArchiveController {
   @Get('restores/:id')
   @ApiOperation({ summary: 'A restore job: status, progress, counts (restored, conflicts, skipped) and the link to per-contact outcomes' })
   async get(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string) {
-    const job = await this.commands.send<JobView>('archive.job.get.v1', caller, req, { id });
+    const job = await this.commands.send(archiveGetJobV1, caller, req, { id });
     const done = (job.result as { outcomesKey?: string } | null)?.outcomesKey;
     return { ...job, links: { self: `/v1/archive/restores/${id}`, ...(done ? { outcomes: `/v1/archive/restores/${id}/outcomes` } : {}) } };
   }
@@ -61,7 +61,7 @@ export class ArchiveController {
   @Get('restores/:id/outcomes')
   @ApiOperation({ summary: 'Redirects to a short-lived download of the per-contact outcomes (CSV)' })
   async outcomes(@CurrentCaller() caller: Caller, @Req() req: Request, @Res() res: Response, @Param('id') id: string): Promise<void> {
-    const { url } = await this.commands.send<{ url: string }>('archive.restore.outcomes.v1', caller, req, { id });
+    const { url } = await this.commands.send(restoreOutcomesV1, caller, req, { id });
     res.redirect(302, url);
   }
 }

@@ -1,5 +1,5 @@
-import type { BackupPolicyView, BackupView, JobView, Page } from '@custodian/contracts';
-import { DomainError, ERROR_CODES, ErrorCode } from '@custodian/contracts';
+import type { BackupPolicyView, BackupView, Page, RestoreBackupReply } from '@custodian/contracts';
+import { backupsGetJobV1, DomainError, downloadBackupV1, ERROR_CODES, ErrorCode, getBackupPolicyV1, getBackupV1, listBackupsV1, restoreBackupV1, setBackupPolicyV1 } from '@custodian/contracts';
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -9,8 +9,6 @@ import type { Caller } from '../auth/token.js';
 import { Commands } from '../http/commands.js';
 import { bodyOf } from '../http/openapi.js';
 import { intQuery } from '../http/query.js';
-
-type RestoreReply = JobView & { listId: string | null; listRecreated: boolean };
 
 @ApiTags('backups')
 @ApiBearerAuth()
@@ -22,7 +20,7 @@ export class BackupsController {
   @Roles('owner', 'admin')
   @ApiOperation({ summary: 'The backup policy: automatic backups on or off, and excluded lists' })
   policy(@CurrentCaller() caller: Caller, @Req() req: Request): Promise<BackupPolicyView> {
-    return this.commands.send('backups.policy.get.v1', caller, req, {});
+    return this.commands.send(getBackupPolicyV1, caller, req, {});
   }
 
   @Put('settings/backups')
@@ -30,25 +28,25 @@ export class BackupsController {
   @ApiBody(bodyOf('SetBackupPolicyV1'))
   @ApiOperation({ summary: 'Replace the backup policy: { automaticBackups, excludedListIds }' })
   setPolicy(@CurrentCaller() caller: Caller, @Req() req: Request, @Body() body: object): Promise<BackupPolicyView> {
-    return this.commands.send('backups.policy.set.v1', caller, req, body ?? {});
+    return this.commands.send(setBackupPolicyV1, caller, req, body ?? {});
   }
 
   @Get('backups')
   @ApiOperation({ summary: 'Backups, sorted by list then date (newest first); filter by listId and from/to (ISO dates)' })
   list(@CurrentCaller() caller: Caller, @Req() req: Request, @Query() query: Record<string, string>): Promise<Page<BackupView>> {
     const { limit, ...rest } = query;
-    return this.commands.send('backups.backup.list.v1', caller, req, { ...rest, ...intQuery('limit', limit) });
+    return this.commands.send(listBackupsV1, caller, req, { ...rest, ...intQuery('limit', limit) });
   }
 
   @Get('backups/:id')
   get(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string): Promise<BackupView> {
-    return this.commands.send('backups.backup.get.v1', caller, req, { id });
+    return this.commands.send(getBackupV1, caller, req, { id });
   }
 
   @Get('backups/:id/download')
   @ApiOperation({ summary: 'Redirects to a short-lived download of the backup CSV (it imports back unchanged); 410 once the backup expired' })
   async download(@CurrentCaller() caller: Caller, @Req() req: Request, @Res() res: Response, @Param('id') id: string): Promise<void> {
-    const { url } = await this.commands.send<{ url: string }>('backups.backup.download.v1', caller, req, { id });
+    const { url } = await this.commands.send(downloadBackupV1, caller, req, { id });
     res.redirect(302, url);
   }
 
@@ -63,9 +61,10 @@ export class BackupsController {
       + 'can be undone. The file is checked against its sha256 first. Body: { dryRun? }. Idempotency-Key is honoured.',
   })
   async restore(@CurrentCaller() caller: Caller, @Req() req: Request, @Res({ passthrough: true }) res: Response, @Param('id') id: string,
-    @Body() body: { dryRun?: unknown } | undefined, @Headers('idempotency-key') idempotencyKey?: string): Promise<RestoreReply> {
-    const job = await this.commands.send<RestoreReply>('backups.backup.restore.v1', caller, req, {
-      id, ...(body?.dryRun !== undefined ? { dryRun: body.dryRun } : {}), ...(idempotencyKey ? { idempotencyKey } : {}),
+    @Body() body: { dryRun?: unknown } | undefined, @Headers('idempotency-key') idempotencyKey?: string): Promise<RestoreBackupReply> {
+    // dryRun as sent: the command client refuses one that is not a boolean.
+    const job = await this.commands.send(restoreBackupV1, caller, req, {
+      id, ...(body?.dryRun !== undefined ? { dryRun: body.dryRun as boolean } : {}), ...(idempotencyKey ? { idempotencyKey } : {}),
     });
     res.setHeader('Location', `/v1/jobs/${job.id}`);
     return job;
@@ -75,10 +74,10 @@ export class BackupsController {
   @Roles('owner', 'admin')
   @ApiOperation({ summary: 'What a restore would do, counted by a dry run: members added, updated, unchanged, and status changes' })
   async diff(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string) {
-    const started = await this.commands.send<RestoreReply>('backups.backup.restore.v1', caller, req, { id, dryRun: true });
+    const started = await this.commands.send(restoreBackupV1, caller, req, { id, dryRun: true });
     const until = Date.now() + 60_000;
     for (;;) {
-      const job = await this.commands.send<JobView>('backups.job.get.v1', caller, req, { id: started.id });
+      const job = await this.commands.send(backupsGetJobV1, caller, req, { id: started.id });
       if (job.status === 'succeeded') {
         const r = job.result as Record<string, number | string | boolean | null>;
         return { backupId: id, listId: r.listId, listRecreated: r.listRecreated, added: r.created, updated: r.updated, unchanged: r.unchanged, statusChanges: r.statusChanged, invalid: r.failed };

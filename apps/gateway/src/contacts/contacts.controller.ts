@@ -1,4 +1,4 @@
-import type { ContactView, JobView, Page } from '@custodian/contracts';
+import { archiveContactsV1, archiveContactV1, createContactV1, deleteContactV1, getContactV1, listContactsV1, mergeContactsV1, tagContactV1, updateContactV1, type ContactView, type JobView, type Page } from '@custodian/contracts';
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -19,14 +19,14 @@ export class ContactsController {
   @ApiOperation({ summary: 'Create a contact (email unique per workspace, case-insensitive)' })
   @ApiBody(bodyOf('CreateContactV1'))
   create(@CurrentCaller() caller: Caller, @Req() req: Request, @Body() body: object): Promise<ContactView> {
-    return this.commands.send('contacts.contact.create.v1', caller, req, body ?? {});
+    return this.commands.send(createContactV1, caller, req, body ?? {});
   }
 
   @Get()
   @ApiOperation({ summary: 'List contacts; filter by email, listId or tag; cursor pagination' })
   list(@CurrentCaller() caller: Caller, @Req() req: Request, @Query() query: Record<string, string>): Promise<Page<ContactView>> {
     const { limit, ...rest } = query;
-    return this.commands.send('contacts.contact.list.v1', caller, req, { ...rest, ...intQuery('limit', limit) });
+    return this.commands.send(listContactsV1, caller, req, { ...rest, ...intQuery('limit', limit) });
   }
 
   @Post('merge')
@@ -35,7 +35,7 @@ export class ContactsController {
   @ApiBody(bodyOf('MergeContactsV1'))
   @Roles('owner', 'admin', 'manager')
   merge(@CurrentCaller() caller: Caller, @Req() req: Request, @Body() body: object): Promise<ContactView> {
-    return this.commands.send('contacts.contact.merge.v1', caller, req, body ?? {});
+    return this.commands.send(mergeContactsV1, caller, req, body ?? {});
   }
 
   @Post('archive')
@@ -45,7 +45,7 @@ export class ContactsController {
   @ApiBody(bodyOf('ArchiveContactsV1'))
   async archiveMany(@CurrentCaller() caller: Caller, @Req() req: Request, @Res({ passthrough: true }) res: Response, @Body() body: object,
     @Headers('idempotency-key') idempotencyKey?: string): Promise<JobView> {
-    const job = await this.commands.send<JobView>('contacts.contact.archive-bulk.v1', caller, req, { ...(body ?? {}), ...(idempotencyKey ? { idempotencyKey } : {}) });
+    const job = await this.commands.send(archiveContactsV1, caller, req, { ...(body ?? {}), ...(idempotencyKey ? { idempotencyKey } : {}) });
     res.setHeader('Location', `/v1/jobs/${job.id}`);
     return job;
   }
@@ -56,27 +56,27 @@ export class ContactsController {
   @ApiBody(bodyOf('ArchiveContactV1', 'id'))
   @Roles('owner', 'admin', 'manager')
   archive(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string, @Body() body: object) {
-    return this.commands.send('contacts.contact.archive.v1', caller, req, { ...(body ?? {}), id });
+    return this.commands.send(archiveContactV1, caller, req, { ...(body ?? {}), id });
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One contact with its list statuses and tags' })
   get(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string): Promise<ContactView> {
-    return this.commands.send('contacts.contact.get.v1', caller, req, { id });
+    return this.commands.send(getContactV1, caller, req, { id });
   }
 
   @Patch(':id')
   @ApiOperation({ summary: 'Change a contact; only the given properties change, `fields` entries are merged ("" removes one)' })
   @ApiBody(bodyOf('UpdateContactV1', 'id'))
   update(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string, @Body() body: object): Promise<ContactView> {
-    return this.commands.send('contacts.contact.update.v1', caller, req, { ...(body ?? {}), id });
+    return this.commands.send(updateContactV1, caller, req, { ...(body ?? {}), id });
   }
 
   @Delete(':id')
   @ApiOperation({ summary: 'Delete a contact for good (to keep a restorable copy, archive it instead)' })
   @Roles('owner', 'admin', 'manager')
   delete(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string): Promise<{ deleted: true }> {
-    return this.commands.send('contacts.contact.delete.v1', caller, req, { id });
+    return this.commands.send(deleteContactV1, caller, req, { id });
   }
 
   @Post(':id/tags')
@@ -84,6 +84,6 @@ export class ContactsController {
   @ApiOperation({ summary: 'Add and remove tags of a contact by name: { add: [...], remove: [...] }' })
   @ApiBody(bodyOf('TagContactV1', 'id'))
   tag(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string, @Body() body: object): Promise<ContactView> {
-    return this.commands.send('contacts.contact.tag.v1', caller, req, { ...(body ?? {}), id });
+    return this.commands.send(tagContactV1, caller, req, { ...(body ?? {}), id });
   }
 }

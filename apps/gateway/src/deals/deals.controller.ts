@@ -1,4 +1,4 @@
-import type { DealView, Page } from '@custodian/contracts';
+import { createDealV1, deleteDealV1, getDealV1, listDealsV1, updateDealV1, type DealView, type Page } from '@custodian/contracts';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
@@ -19,31 +19,31 @@ export class DealsController {
   @ApiOperation({ summary: 'Create a deal with one or more contacts, one of them primary: { name, amount?, stage?, contactIds, primaryContactId }' })
   @ApiBody(bodyOf('CreateDealV1'))
   create(@CurrentCaller() caller: Caller, @Req() req: Request, @Body() body: object): Promise<DealView> {
-    return this.commands.send('contacts.deal.create.v1', caller, req, body ?? {});
+    return this.commands.send(createDealV1, caller, req, body ?? {});
   }
 
   @Get()
   @ApiOperation({ summary: 'Deals; filter by contactId; cursor pagination' })
   list(@CurrentCaller() caller: Caller, @Req() req: Request, @Query() query: Record<string, string>): Promise<Page<DealView>> {
     const { limit, ...rest } = query;
-    return this.commands.send('contacts.deal.list.v1', caller, req, { ...rest, ...intQuery('limit', limit) });
+    return this.commands.send(listDealsV1, caller, req, { ...rest, ...intQuery('limit', limit) });
   }
 
   @Get(':id')
   get(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string): Promise<DealView> {
-    return this.commands.send('contacts.deal.get.v1', caller, req, { id });
+    return this.commands.send(getDealV1, caller, req, { id });
   }
 
   @Patch(':id')
   @ApiOperation({ summary: 'Change a deal: { name?, amount?, stage?, addContactIds?, removeContactIds?, primaryContactId? }' })
   @ApiBody(bodyOf('UpdateDealV1', 'id'))
   update(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string, @Body() body: object): Promise<DealView> {
-    return this.commands.send('contacts.deal.update.v1', caller, req, { ...(body ?? {}), id });
+    return this.commands.send(updateDealV1, caller, req, { ...(body ?? {}), id });
   }
 
   @Delete(':id')
   @Roles('owner', 'admin', 'manager')
   delete(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string): Promise<{ deleted: true }> {
-    return this.commands.send('contacts.deal.delete.v1', caller, req, { id });
+    return this.commands.send(deleteDealV1, caller, req, { id });
   }
 }

@@ -1,4 +1,4 @@
-import type { ExportDestinationView, ExportPage, ExportView } from '@custodian/contracts';
+import { cancelExportV1, createExportDestinationV1, deleteExportDestinationV1, downloadExportV1, getExportV1, getWebhookSecretV1, listExportDestinationsV1, listExportsV1, requestExportV1, type ExportDestinationView, type ExportPage, type ExportView } from '@custodian/contracts';
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -31,7 +31,7 @@ export class ExportsController {
   @ApiBody(bodyOf('RequestExportV1', 'idempotencyKey'))
   async request(@CurrentCaller() caller: Caller, @Req() req: Request, @Res({ passthrough: true }) res: Response, @Body() body: object,
     @Headers('idempotency-key') idempotencyKey?: string): Promise<ExportView> {
-    const view = await this.commands.send<ExportView>('exports.export.request.v1', caller, req, { ...(body ?? {}), ...(idempotencyKey ? { idempotencyKey } : {}) });
+    const view = await this.commands.send(requestExportV1, caller, req, { ...(body ?? {}), ...(idempotencyKey ? { idempotencyKey } : {}) });
     res.setHeader('Location', `/v1/exports/${view.id}`);
     return view;
   }
@@ -40,25 +40,25 @@ export class ExportsController {
   @ApiOperation({ summary: 'Export history, newest first: requested at, dataset, requested by, status' })
   list(@CurrentCaller() caller: Caller, @Req() req: Request, @Query() query: Record<string, string>): Promise<ExportPage> {
     const { limit, ...rest } = query;
-    return this.commands.send('exports.export.list.v1', caller, req, { ...rest, ...intQuery('limit', limit) });
+    return this.commands.send(listExportsV1, caller, req, { ...rest, ...intQuery('limit', limit) });
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'An export: status, progress, rows, bytes, sha256, expiresAt, error, delivery and notification' })
   get(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string): Promise<ExportView> {
-    return this.commands.send('exports.export.get.v1', caller, req, { id });
+    return this.commands.send(getExportV1, caller, req, { id });
   }
 
   @Delete(':id')
   @ApiOperation({ summary: 'Cancels a queued or running export; its partial file is removed' })
   cancel(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string): Promise<ExportView> {
-    return this.commands.send('exports.export.cancel.v1', caller, req, { id });
+    return this.commands.send(cancelExportV1, caller, req, { id });
   }
 
   @Get(':id/download')
   @ApiOperation({ summary: 'Redirects to a fresh short-lived download of the file while it is valid; 410 after' })
   async download(@CurrentCaller() caller: Caller, @Req() req: Request, @Res() res: Response, @Param('id') id: string): Promise<void> {
-    const { url } = await this.commands.send<{ url: string }>('exports.export.download.v1', caller, req, { id });
+    const { url } = await this.commands.send(downloadExportV1, caller, req, { id });
     res.redirect(302, url);
   }
 }
@@ -73,7 +73,7 @@ export class ExportSettingsController {
   @Get('export-destinations')
   @ApiOperation({ summary: "The workspace's allowlist of SFTP and WebDAV export destinations (passwords are never shown)" })
   destinations(@CurrentCaller() caller: Caller, @Req() req: Request): Promise<{ items: ExportDestinationView[] }> {
-    return this.commands.send('exports.destination.list.v1', caller, req, {});
+    return this.commands.send(listExportDestinationsV1, caller, req, {});
   }
 
   @Post('export-destinations')
@@ -81,18 +81,18 @@ export class ExportSettingsController {
   @ApiOperation({ summary: 'Allow an SFTP or WebDAV server as an export destination; the password is stored encrypted' })
   @ApiBody(bodyOf('CreateExportDestinationV1'))
   addDestination(@CurrentCaller() caller: Caller, @Req() req: Request, @Body() body: object): Promise<ExportDestinationView> {
-    return this.commands.send('exports.destination.create.v1', caller, req, body ?? {});
+    return this.commands.send(createExportDestinationV1, caller, req, body ?? {});
   }
 
   @Delete('export-destinations/:id')
   @ApiOperation({ summary: 'Remove a destination from the allowlist; deliveries still pending to it fail' })
   removeDestination(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string): Promise<{ deleted: true }> {
-    return this.commands.send('exports.destination.delete.v1', caller, req, { id });
+    return this.commands.send(deleteExportDestinationV1, caller, req, { id });
   }
 
   @Get('export-webhook-secret')
   @ApiOperation({ summary: 'The secret that signs export notifications (whsec_…, Standard Webhooks)' })
   webhookSecret(@CurrentCaller() caller: Caller, @Req() req: Request): Promise<{ secret: string }> {
-    return this.commands.send('exports.webhook-secret.get.v1', caller, req, {});
+    return this.commands.send(getWebhookSecretV1, caller, req, {});
   }
 }

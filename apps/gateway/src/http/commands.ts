@@ -1,4 +1,4 @@
-import { originOfClient, type CommandContext } from '@custodian/contracts';
+import { originOfClient, type CommandContext, type CommandSpec } from '@custodian/contracts';
 import { CommandClient } from '@custodian/messaging';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
@@ -11,8 +11,12 @@ export const COMMAND_CLIENT = 'COMMAND_CLIENT';
 export class Commands {
   constructor(@Inject(COMMAND_CLIENT) private readonly client: CommandClient) {}
 
-  send<T>(subject: string, caller: Caller, req: Request, data: object): Promise<T> {
-    return this.client.request<T>(subject, contextOf(caller, req), data);
+  /**
+   * `data` is what the caller sent plus what the gateway adds (typed: the command's fields); the
+   * command client validates all of it against the contract before it is sent. The reply is the command's.
+   */
+  send<P extends object, R>(spec: CommandSpec<P, R>, caller: Caller, req: Request, data: Partial<NoInfer<P>>): Promise<R> {
+    return this.client.request(spec, contextOf(caller, req), data as P);
   }
 }
 

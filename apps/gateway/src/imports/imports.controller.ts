@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode, type JobView } from '@custodian/contracts';
+import { contactsGetJobV1, DomainError, ErrorCode, importRejectsV1, startImportV1, type JobView } from '@custodian/contracts';
 import { CommandClient } from '@custodian/messaging';
 import { ObjectStorage } from '@custodian/storage';
 import { Controller, Get, Headers, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
@@ -73,7 +73,7 @@ export class ImportsController {
     }
     if (idempotencyKey !== undefined) data.idempotencyKey = idempotencyKey;
     try {
-      const job = await this.commands.send<JobView>('contacts.import.start.v1', caller, req, data);
+      const job = await this.commands.send(startImportV1, caller, req, data);
       res.setHeader('Location', `/v1/imports/${job.id}`);
       return job;
     } catch (err) {
@@ -88,7 +88,7 @@ export class ImportsController {
   @Get(':id')
   @ApiOperation({ summary: 'An import job: status, progress, counters (rows, created, updated, unchanged, skipped, failed) and the link to its rejected rows' })
   async get(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string) {
-    const job = await this.commands.send<JobView>('contacts.job.get.v1', caller, req, { id });
+    const job = await this.commands.send(contactsGetJobV1, caller, req, { id });
     if (job.kind !== 'import') throw new DomainError(ErrorCode.NotFound, `import ${id} not found`);
     const rejects = (job.result as { rejectsKey?: string | null } | null)?.rejectsKey;
     return { ...job, links: { self: `/v1/imports/${id}`, ...(rejects ? { rejectedRows: `/v1/imports/${id}/rejected-rows` } : {}) } };
@@ -97,7 +97,7 @@ export class ImportsController {
   @Get(':id/rejected-rows')
   @ApiOperation({ summary: 'Redirects to a short-lived download of the rejected rows: row number, reason and the original values' })
   async rejected(@CurrentCaller() caller: Caller, @Req() req: Request, @Res() res: Response, @Param('id') id: string) {
-    const { url } = await this.commands.send<{ url: string }>('contacts.import.rejects.v1', caller, req, { id });
+    const { url } = await this.commands.send(importRejectsV1, caller, req, { id });
     res.redirect(302, url);
   }
 }

@@ -1,4 +1,4 @@
-import type { AudiencePage, IngestReply, JobView, ProgramView, ReceivedProgram } from '@custodian/contracts';
+import { audienceQueryV1, contactReceivedV1, expiringProgramsV1, ingestInteractionsV1, interactionsGetJobV1, startInteractionRestoreV1, type AudiencePage, type IngestReply, type JobView, type ProgramView, type ReceivedProgram } from '@custodian/contracts';
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -26,7 +26,7 @@ export class InteractionsController {
   })
   @ApiBody(bodyOf('IngestInteractionsV1'))
   ingest(@CurrentCaller() caller: Caller, @Req() req: Request, @Body() body: object): Promise<IngestReply> {
-    return this.commands.send('interactions.interaction.ingest.v1', caller, req, body ?? {});
+    return this.commands.send(ingestInteractionsV1, caller, req, body ?? {});
   }
 
   @Post('restores')
@@ -40,7 +40,7 @@ export class InteractionsController {
   @ApiBody(bodyOf('StartInteractionRestoreV1', 'idempotencyKey'))
   async restore(@CurrentCaller() caller: Caller, @Req() req: Request, @Res({ passthrough: true }) res: Response, @Body() body: object,
     @Headers('idempotency-key') idempotencyKey?: string): Promise<JobView> {
-    const job = await this.commands.send<JobView>('interactions.restore.start.v1', caller, req, { ...(body ?? {}), ...(idempotencyKey ? { idempotencyKey } : {}) });
+    const job = await this.commands.send(startInteractionRestoreV1, caller, req, { ...(body ?? {}), ...(idempotencyKey ? { idempotencyKey } : {}) });
     res.setHeader('Location', `/v1/interactions/restores/${job.id}`);
     return job;
   }
@@ -48,7 +48,7 @@ export class InteractionsController {
   @Get('restores/:id')
   @ApiOperation({ summary: 'A restore of interaction data: status, progress (programs), rows restored' })
   getRestore(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string): Promise<JobView> {
-    return this.commands.send('interactions.job.get.v1', caller, req, { id });
+    return this.commands.send(interactionsGetJobV1, caller, req, { id });
   }
 
   @Post('audience')
@@ -59,18 +59,18 @@ export class InteractionsController {
   })
   @ApiBody(bodyOf('AudienceQueryV1'))
   audience(@CurrentCaller() caller: Caller, @Req() req: Request, @Body() body: object): Promise<AudiencePage> {
-    return this.commands.send('interactions.audience.query.v1', caller, req, body ?? {});
+    return this.commands.send(audienceQueryV1, caller, req, body ?? {});
   }
 
   @Get('contacts/:contactId/received')
   @ApiOperation({ summary: "The campaigns and canvases a contact received messages from (the profile's lists); expired data left out" })
   received(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('contactId') contactId: string): Promise<{ campaigns: ReceivedProgram[]; canvases: ReceivedProgram[] }> {
-    return this.commands.send('interactions.contact.received.v1', caller, req, { contactId });
+    return this.commands.send(contactReceivedV1, caller, req, { contactId });
   }
 
   @Get('expiring')
   @ApiOperation({ summary: 'Campaigns and canvases whose interaction data expires within withinDays (default 30), soonest first' })
   expiring(@CurrentCaller() caller: Caller, @Req() req: Request, @Query('withinDays') withinDays?: string): Promise<{ items: ProgramView[] }> {
-    return this.commands.send('interactions.program.expiring.v1', caller, req, { ...intQuery('withinDays', withinDays) });
+    return this.commands.send(expiringProgramsV1, caller, req, { ...intQuery('withinDays', withinDays) });
   }
 }

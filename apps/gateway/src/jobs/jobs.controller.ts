@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode, type JobView } from '@custodian/contracts';
+import { DomainError, ErrorCode, JOB_GET_V1, type JobView } from '@custodian/contracts';
 import { Controller, Get, Param, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
@@ -19,7 +19,7 @@ export class JobsController {
   @Get(':id')
   @ApiOperation({ summary: 'Any job of the workspace: status, progress, result, error' })
   async get(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string): Promise<JobView> {
-    const answers = await Promise.allSettled(JOB_OWNERS.map((app) => this.commands.send<JobView>(`${app}.job.get.v1`, caller, req, { id })));
+    const answers = await Promise.allSettled(JOB_OWNERS.map((app) => this.commands.send(JOB_GET_V1[app], caller, req, { id })));
     const found = answers.find((a): a is PromiseFulfilledResult<JobView> => a.status === 'fulfilled');
     if (found) return found.value;
     const errors = answers.map((a) => (a as PromiseRejectedResult).reason);

@@ -1,4 +1,4 @@
-import type { ListView, MemberView, Page } from '@custodian/contracts';
+import { createListV1, deleteListV1, getListV1, listListsV1, listMembersV1, setMembershipV1, type ListView, type MemberView, type Page } from '@custodian/contracts';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
@@ -19,38 +19,38 @@ export class ListsController {
   @ApiOperation({ summary: 'Create a list (name unique per workspace, case-insensitive)' })
   @ApiBody(bodyOf('CreateListV1'))
   create(@CurrentCaller() caller: Caller, @Req() req: Request, @Body() body: object): Promise<ListView> {
-    return this.commands.send('contacts.list.create.v1', caller, req, body ?? {});
+    return this.commands.send(createListV1, caller, req, body ?? {});
   }
 
   @Get()
   @ApiOperation({ summary: 'Lists of the workspace with their member counts; cursor pagination' })
   list(@CurrentCaller() caller: Caller, @Req() req: Request, @Query('cursor') cursor?: string, @Query('limit') limit?: string): Promise<Page<ListView>> {
-    return this.commands.send('contacts.list.list.v1', caller, req, { ...(cursor ? { cursor } : {}), ...intQuery('limit', limit) });
+    return this.commands.send(listListsV1, caller, req, { ...(cursor ? { cursor } : {}), ...intQuery('limit', limit) });
   }
 
   @Get(':id')
   get(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string): Promise<ListView> {
-    return this.commands.send('contacts.list.get.v1', caller, req, { id });
+    return this.commands.send(getListV1, caller, req, { id });
   }
 
   @Delete(':id')
   @ApiOperation({ summary: 'Delete a list and its memberships (contacts stay). From the back office (client app), a backup of the list is taken first' })
   @Roles('owner', 'admin', 'manager')
   delete(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string) {
-    return this.commands.send('contacts.list.delete.v1', caller, req, { id });
+    return this.commands.send(deleteListV1, caller, req, { id });
   }
 
   @Get(':id/members')
   @ApiOperation({ summary: 'Members of a list with their status; filter by status; cursor pagination' })
   members(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') listId: string, @Query() query: Record<string, string>): Promise<Page<MemberView>> {
     const { limit, ...rest } = query;
-    return this.commands.send('contacts.list.members.v1', caller, req, { ...rest, listId, ...intQuery('limit', limit) });
+    return this.commands.send(listMembersV1, caller, req, { ...rest, listId, ...intQuery('limit', limit) });
   }
 
   @Put(':id/members')
   @ApiOperation({ summary: 'Add contacts to the list or change their status: { members: [{ contactId, status }] } (up to 1,000)' })
   @ApiBody(bodyOf('SetMembershipV1', 'listId'))
   setMembers(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') listId: string, @Body() body: object): Promise<{ changed: number }> {
-    return this.commands.send('contacts.membership.set.v1', caller, req, { ...(body ?? {}), listId });
+    return this.commands.send(setMembershipV1, caller, req, { ...(body ?? {}), listId });
   }
 }

@@ -1,4 +1,4 @@
-import type { Page, ProgramKind, ProgramView } from '@custodian/contracts';
+import { createProgramV1, getProgramV1, listProgramsV1, transitionProgramV1, updateProgramV1, type Page, type ProgramKind, type ProgramView } from '@custodian/contracts';
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Req, Res, type Type } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -22,7 +22,7 @@ function programsController(path: 'campaigns' | 'canvases', kind: ProgramKind): 
     @ApiOperation({ summary: `Create a ${kind} as a draft: { name, tags?, steps?, variants?, retargeting?: { programIds?, tags? } }` })
     @ApiBody(bodyOf('CreateProgramV1', 'kind'))
     async create(@CurrentCaller() caller: Caller, @Req() req: Request, @Res({ passthrough: true }) res: Response, @Body() body: object): Promise<ProgramView> {
-      const program = await this.commands.send<ProgramView>('interactions.program.create.v1', caller, req, { ...(body ?? {}), kind });
+      const program = await this.commands.send(createProgramV1, caller, req, { ...(body ?? {}), kind });
       res.setHeader('Location', `/v1/${path}/${program.id}`);
       return program;
     }
@@ -31,13 +31,13 @@ function programsController(path: 'campaigns' | 'canvases', kind: ProgramKind): 
     @ApiOperation({ summary: `${kind}s; filter by tag and status; cursor pagination` })
     list(@CurrentCaller() caller: Caller, @Req() req: Request, @Query() query: Record<string, string>): Promise<Page<ProgramView>> {
       const { limit, ...rest } = query;
-      return this.commands.send('interactions.program.list.v1', caller, req, { ...rest, ...intQuery('limit', limit), kind });
+      return this.commands.send(listProgramsV1, caller, req, { ...rest, ...intQuery('limit', limit), kind });
     }
 
     @Get(':id')
     @ApiOperation({ summary: `A ${kind}, with where its interaction data is: live, expiring (with the date), expired or restoring` })
     get(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string): Promise<ProgramView> {
-      return this.commands.send('interactions.program.get.v1', caller, req, { kind, id });
+      return this.commands.send(getProgramV1, caller, req, { kind, id });
     }
 
     @Patch(':id')
@@ -45,7 +45,7 @@ function programsController(path: 'campaigns' | 'canvases', kind: ProgramKind): 
     @ApiOperation({ summary: `Rename, re-tag or change the steps, variants or retargeting filter of a ${kind}` })
     @ApiBody(bodyOf('UpdateProgramV1', 'kind', 'id'))
     update(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string, @Body() body: object): Promise<ProgramView> {
-      return this.commands.send('interactions.program.update.v1', caller, req, { ...(body ?? {}), kind, id });
+      return this.commands.send(updateProgramV1, caller, req, { ...(body ?? {}), kind, id });
     }
 
     @Post(':id/start')
@@ -53,7 +53,7 @@ function programsController(path: 'campaigns' | 'canvases', kind: ProgramKind): 
     @Roles('owner', 'admin', 'manager')
     @ApiOperation({ summary: `Start a draft ${kind}` })
     start(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string): Promise<ProgramView> {
-      return this.commands.send('interactions.program.transition.v1', caller, req, { kind, id, action: 'start' });
+      return this.commands.send(transitionProgramV1, caller, req, { kind, id, action: 'start' });
     }
 
     @Post(':id/stop')
@@ -61,7 +61,7 @@ function programsController(path: 'campaigns' | 'canvases', kind: ProgramKind): 
     @Roles('owner', 'admin', 'manager')
     @ApiOperation({ summary: `Stop an active ${kind}: its interaction data expires after the configured time unless an active program retargets it by id` })
     stop(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string): Promise<ProgramView> {
-      return this.commands.send('interactions.program.transition.v1', caller, req, { kind, id, action: 'stop' });
+      return this.commands.send(transitionProgramV1, caller, req, { kind, id, action: 'stop' });
     }
 
     @Post(':id/resume')
@@ -72,7 +72,7 @@ function programsController(path: 'campaigns' | 'canvases', kind: ProgramKind): 
       description: 'When its interaction data has expired, answers 409 INTERACTION_DATA_EXPIRED: restore the data first.',
     })
     resume(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string): Promise<ProgramView> {
-      return this.commands.send('interactions.program.transition.v1', caller, req, { kind, id, action: 'resume' });
+      return this.commands.send(transitionProgramV1, caller, req, { kind, id, action: 'resume' });
     }
   }
   return ProgramsController;

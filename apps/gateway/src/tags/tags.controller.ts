@@ -1,4 +1,4 @@
-import type { Page, TagView } from '@custodian/contracts';
+import { createTagV1, deleteTagV1, listTagsV1, type Page, type TagView } from '@custodian/contracts';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
@@ -18,19 +18,19 @@ export class TagsController {
   @HttpCode(201)
   @ApiBody(bodyOf('CreateTagV1'))
   create(@CurrentCaller() caller: Caller, @Req() req: Request, @Body() body: object): Promise<TagView> {
-    return this.commands.send('contacts.tag.create.v1', caller, req, body ?? {});
+    return this.commands.send(createTagV1, caller, req, body ?? {});
   }
 
   @Get()
   @ApiOperation({ summary: 'Tags of the workspace with how many contacts carry each' })
   list(@CurrentCaller() caller: Caller, @Req() req: Request, @Query('cursor') cursor?: string, @Query('limit') limit?: string): Promise<Page<TagView>> {
-    return this.commands.send('contacts.tag.list.v1', caller, req, { ...(cursor ? { cursor } : {}), ...intQuery('limit', limit) });
+    return this.commands.send(listTagsV1, caller, req, { ...(cursor ? { cursor } : {}), ...intQuery('limit', limit) });
   }
 
   @Delete(':id')
   @ApiOperation({ summary: 'Delete a tag; contacts lose it' })
   @Roles('owner', 'admin', 'manager')
   delete(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string): Promise<{ deleted: true }> {
-    return this.commands.send('contacts.tag.delete.v1', caller, req, { id });
+    return this.commands.send(deleteTagV1, caller, req, { id });
   }
 }

@@ -1,5 +1,5 @@
 import {
-  DomainError, ErrorCode, INTERACTION_DATASET_COLUMNS, USER_PROFILE_COLUMNS, type CommandContext, type ExportInteractionsDatasetV1, type InteractionDataset,
+  DomainError, ErrorCode, INTERACTION_DATASET_COLUMNS, interactionsDatasetExportedV1, interactionsDatasetFailedV1, USER_PROFILE_COLUMNS, type CommandContext, type ExportInteractionsDatasetV1, type InteractionDataset,
 } from '@custodian/contracts';
 import { JobFailure, type ClaimedJob } from '@custodian/jobs';
 import { copyIn, isoTimestamp, spreadsheetSafe, sqlIdentifier, sqlLiteral, type QueryRunner } from '@custodian/persistence';
@@ -38,7 +38,7 @@ const EXPRESSIONS: Record<'conversations' | 'messages' | 'users', Record<string,
 @Injectable()
 export class InteractionDatasetJob {
   /** An export waits on its dataset (under its own time limit); expiries and restores can wait, so this kind is claimed first. */
-  readonly definition = defineDatasetJob<InteractionDatasetParams>('interactions', (job) => this.write(job), { priority: 1 });
+  readonly definition = defineDatasetJob<InteractionDatasetParams>({ exported: interactionsDatasetExportedV1, failed: interactionsDatasetFailedV1 }, (job) => this.write(job), { priority: 1 });
 
   constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage) {}
 

@@ -1,18 +1,17 @@
-import { DomainError, ErrorCode, type CommandContext, type ExportInteractionsDatasetV1, type JobView } from '@custodian/contracts';
+import { DomainError, ErrorCode, exportInteractionsDatasetV1, type CommandContext, type ExportInteractionsDatasetV1, type JobView } from '@custodian/contracts';
 import { JobRunner, JobStore } from '@custodian/jobs';
 import { CommandHandler } from '@custodian/messaging';
-import { LOGGER, type Logger } from '@custodian/observability';
 import { keyBelongsTo } from '@custodian/storage';
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { InteractionDatasetJob, type InteractionDatasetParams } from './dataset-export-job.js';
 
 /** Datasets for the exports service: conversations, messages, failed messages and users, streamed by jobs. */
 @Controller()
 export class DatasetsHandlers {
-  constructor(private readonly ds: DataSource, private readonly jobs: JobStore, private readonly runner: JobRunner, private readonly datasets: InteractionDatasetJob, @Inject(LOGGER) readonly logger: Logger) {}
+  constructor(private readonly ds: DataSource, private readonly jobs: JobStore, private readonly runner: JobRunner, private readonly datasets: InteractionDatasetJob) {}
 
-  @CommandHandler('interactions.dataset.export.v1')
+  @CommandHandler(exportInteractionsDatasetV1)
   async export(data: ExportInteractionsDatasetV1, context: CommandContext): Promise<JobView> {
     for (const [path, key] of [['key', data.key], ['profilesKey', data.profilesKey]] as const) {
       if (key !== undefined && !keyBelongsTo(key, context.workspaceId, 'exports')) {

@@ -1,4 +1,4 @@
-import { type CommandContext } from '@custodian/contracts';
+import { interactionDataExpiredV1, type CommandContext } from '@custodian/contracts';
 import { defineJob, type ClaimedJob, type JobContext } from '@custodian/jobs';
 import { recordEvent } from '@custodian/messaging';
 import { withRunner } from '@custodian/persistence';
@@ -112,7 +112,7 @@ export class ExpireJob {
         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [ws, p.programId, keys.objectKey, keys.manifestKey, segment.rows, segment.bytes, segment.sha256, count.first_at, count.last_at]);
       await em.query(`update program set interaction_data = 'expired', expired_at = now() where workspace_id = $1 and id = $2`, [ws, p.programId]);
-      await recordEvent(em, 'events.interactions.data.expired.v1', p.context, {
+      await recordEvent(em, interactionDataExpiredV1, p.context, {
         programId: p.programId, objectKey: keys.objectKey, manifestKey: keys.manifestKey, rows: segment.rows, bytes: segment.bytes, sha256: segment.sha256,
         firstAt: manifest.firstAt, lastAt: manifest.lastAt,
       });

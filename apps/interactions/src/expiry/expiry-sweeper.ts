@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode, systemContext } from '@custodian/contracts';
+import { DomainError, ErrorCode, interactionDataExpiringV1, systemContext } from '@custodian/contracts';
 import { JobRunner, JobStore, startSweeping, type PeriodicSweep } from '@custodian/jobs';
 import { recordEvent } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
@@ -61,7 +61,7 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutd
       [this.env.INTERACTIONS_WARN_BEFORE / 1000, this.env.INTERACTIONS_EXPIRE_AFTER / 1000])) as [
         { id: string; workspace_id: string; name: string; expires_at: Date }[], number];
       for (const p of soon[0]) {
-        await recordEvent(em, 'events.interactions.data.expiring.v1', systemContext(p.workspace_id), { programId: p.id, name: p.name, expiresAt: p.expires_at.toISOString() });
+        await recordEvent(em, interactionDataExpiringV1, systemContext(p.workspace_id), { programId: p.id, name: p.name, expiresAt: p.expires_at.toISOString() });
       }
     });
   }

@@ -1,10 +1,9 @@
 import {
-  DomainError, ErrorCode, type CommandContext, type ConversationRecordedV1, type EventEnvelope, type IngestInteractionsV1, type IngestReply,
+  conversationRecordedV1, DomainError, ErrorCode, ingestInteractionsV1, interactionRecordedV1, messageRecordedV1, type CommandContext, type ConversationRecordedV1, type EventEnvelope, type IngestInteractionsV1, type IngestReply,
   type InteractionRecordedV1, type MessageRecordedV1,
 } from '@custodian/contracts';
 import { CommandHandler, OnEventBatch } from '@custodian/messaging';
-import { LOGGER, type Logger } from '@custodian/observability';
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { conversationRow, messageRow, storeConversations, storeMessages } from './messages.js';
 
@@ -19,10 +18,10 @@ interface IncomingRow {
  */
 @Controller()
 export class IngestHandlers {
-  constructor(private readonly ds: DataSource, @Inject(LOGGER) readonly logger: Logger) {}
+  constructor(private readonly ds: DataSource) {}
 
   /** All or nothing: a batch naming a program the workspace does not have stores nothing. */
-  @CommandHandler('interactions.interaction.ingest.v1')
+  @CommandHandler(ingestInteractionsV1)
   ingest(data: IngestInteractionsV1, context: CommandContext): Promise<IngestReply> {
     const interactions = data.interactions ?? [];
     const conversations = data.conversations ?? [];
@@ -55,20 +54,20 @@ export class IngestHandlers {
     });
   }
 
-  @OnEventBatch('events.messaging.message.recorded.v1', { maxBatch: 1000 })
+  @OnEventBatch(messageRecordedV1, { maxBatch: 1000 })
   async messageRecorded(events: EventEnvelope<MessageRecordedV1>[], em: EntityManager): Promise<{ rejected: never[] }> {
     await storeMessages(em, events.map((e) => messageRow(e.workspaceId, e.data)));
     return { rejected: [] };
   }
 
-  @OnEventBatch('events.messaging.conversation.recorded.v1', { maxBatch: 1000 })
+  @OnEventBatch(conversationRecordedV1, { maxBatch: 1000 })
   async conversationRecorded(events: EventEnvelope<ConversationRecordedV1>[], em: EntityManager): Promise<{ rejected: never[] }> {
     await storeConversations(em, events.map((e) => conversationRow(e.workspaceId, e.data)));
     return { rejected: [] };
   }
 
   /** Events of many workspaces at once; those naming an unknown program are rejected one by one. */
-  @OnEventBatch('events.messaging.interaction.recorded.v1', { maxBatch: 1000 })
+  @OnEventBatch(interactionRecordedV1, { maxBatch: 1000 })
   async recorded(events: EventEnvelope<InteractionRecordedV1>[], em: EntityManager): Promise<{ rejected: { id: string; reason: string }[] }> {
     const rows = events.map((e, n) => rowOf(n, e.workspaceId, e.id, e.data));
     const known = await lockPrograms(em, rows);

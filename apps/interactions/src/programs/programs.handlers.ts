@@ -1,9 +1,8 @@
 import {
-  DomainError, ErrorCode, type CommandContext, type CreateProgramV1, type ExpiringProgramsV1, type GetProgramV1, type ListProgramsV1, type Page, type ProgramKind,
+  createProgramV1, DomainError, ErrorCode, expiringProgramsV1, getProgramV1, listProgramsV1, programChangedV1, transitionProgramV1, updateProgramV1, type CommandContext, type CreateProgramV1, type ExpiringProgramsV1, type GetProgramV1, type ListProgramsV1, type Page, type ProgramKind,
   type ProgramView, type TransitionProgramV1, type UpdateProgramV1,
 } from '@custodian/contracts';
 import { CommandHandler, recordEvent } from '@custodian/messaging';
-import { LOGGER, type Logger } from '@custodian/observability';
 import { decodeCursor, encodeCursor } from '@custodian/persistence';
 import { Controller, Inject } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -21,11 +20,11 @@ const TRANSITIONS = {
 /** Campaigns and canvases: created, tagged, started, stopped and resumed here. */
 @Controller()
 export class ProgramHandlers {
-  constructor(private readonly ds: DataSource, @Inject(InteractionsEnv) private readonly env: InteractionsEnv, @Inject(LOGGER) readonly logger: Logger) {}
+  constructor(private readonly ds: DataSource, @Inject(InteractionsEnv) private readonly env: InteractionsEnv) {}
 
   private get expireAfterSecs() { return this.env.INTERACTIONS_EXPIRE_AFTER / 1000; }
 
-  @CommandHandler('interactions.program.create.v1')
+  @CommandHandler(createProgramV1)
   create(data: CreateProgramV1, context: CommandContext): Promise<ProgramView> {
     return this.ds.transaction(async (em) => {
       await this.checkRetargeting(em, context.workspaceId, data.retargeting?.programIds ?? []);
@@ -40,12 +39,12 @@ export class ProgramHandlers {
     });
   }
 
-  @CommandHandler('interactions.program.get.v1')
+  @CommandHandler(getProgramV1)
   async get(data: GetProgramV1, context: CommandContext): Promise<ProgramView> {
     return this.find(this.ds.manager, context.workspaceId, data.kind, data.id);
   }
 
-  @CommandHandler('interactions.program.list.v1')
+  @CommandHandler(listProgramsV1)
   async list(data: ListProgramsV1, context: CommandContext): Promise<Page<ProgramView>> {
     const limit = data.limit ?? 50;
     const params: unknown[] = [context.workspaceId, this.expireAfterSecs, data.kind];
@@ -65,7 +64,7 @@ export class ProgramHandlers {
     return { items: page.map(toProgramView), nextCursor: rows.length > limit && last ? encodeCursor(last.created_at.toISOString(), last.id) : null };
   }
 
-  @CommandHandler('interactions.program.expiring.v1')
+  @CommandHandler(expiringProgramsV1)
   async expiring(data: ExpiringProgramsV1, context: CommandContext): Promise<{ items: ProgramView[] }> {
     const rows = (await this.ds.query(`select * from (${PROGRAM_SQL} where p.workspace_id = $1) x
       where x.expires_at is not null and x.expires_at <= now() + make_interval(days => $3) order by x.expires_at, x.id limit 1000`,
@@ -73,7 +72,7 @@ export class ProgramHandlers {
     return { items: rows.map(toProgramView) };
   }
 
-  @CommandHandler('interactions.program.update.v1')
+  @CommandHandler(updateProgramV1)
   update(data: UpdateProgramV1, context: CommandContext): Promise<ProgramView> {
     return this.ds.transaction(async (em) => {
       await this.lock(em, context.workspaceId, data.kind, data.id);
@@ -94,7 +93,7 @@ export class ProgramHandlers {
     });
   }
 
-  @CommandHandler('interactions.program.transition.v1')
+  @CommandHandler(transitionProgramV1)
   transition(data: TransitionProgramV1, context: CommandContext): Promise<ProgramView> {
     return this.ds.transaction(async (em) => {
       const current = await this.lock(em, context.workspaceId, data.kind, data.id);
@@ -154,7 +153,7 @@ export class ProgramHandlers {
   private async changed(em: EntityManager, context: CommandContext, kind: ProgramKind, id: string,
     change: 'created' | 'updated' | 'started' | 'stopped' | 'resumed'): Promise<ProgramView> {
     const program = await this.find(em, context.workspaceId, kind, id);
-    await recordEvent(em, 'events.interactions.program.changed.v1', context, { change, programId: id, program });
+    await recordEvent(em, programChangedV1, context, { change, programId: id, program });
     return program;
   }
 }

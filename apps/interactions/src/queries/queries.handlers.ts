@@ -1,9 +1,8 @@
 import {
-  DomainError, ErrorCode, type AudiencePage, type AudienceQueryV1, type CommandContext, type ContactReceivedV1, type ReceivedProgram,
+  audienceQueryV1, contactReceivedV1, DomainError, ErrorCode, type AudiencePage, type AudienceQueryV1, type CommandContext, type ContactReceivedV1, type ReceivedProgram,
 } from '@custodian/contracts';
 import { CommandHandler } from '@custodian/messaging';
-import { LOGGER, type Logger } from '@custodian/observability';
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 /**
@@ -12,9 +11,9 @@ import { DataSource } from 'typeorm';
  */
 @Controller()
 export class QueryHandlers {
-  constructor(private readonly ds: DataSource, @Inject(LOGGER) readonly logger: Logger) {}
+  constructor(private readonly ds: DataSource) {}
 
-  @CommandHandler('interactions.audience.query.v1')
+  @CommandHandler(audienceQueryV1)
   async audience(data: AudienceQueryV1, context: CommandContext): Promise<AudiencePage> {
     if (!data.programId === !data.tag) {
       throw new DomainError(ErrorCode.ValidationFailed, 'give exactly one of programId and tag', { errors: [{ path: data.programId ? 'tag' : 'programId', message: 'exactly one of programId and tag' }] });
@@ -41,7 +40,7 @@ export class QueryHandlers {
     };
   }
 
-  @CommandHandler('interactions.contact.received.v1')
+  @CommandHandler(contactReceivedV1)
   async received(data: ContactReceivedV1, context: CommandContext): Promise<{ campaigns: ReceivedProgram[]; canvases: ReceivedProgram[] }> {
     const rows = (await this.ds.query(`select p.id, p.kind, p.name, count(*)::int as messages, max(i.at) as last_at
       from interaction i join program p on p.id = i.program_id and p.workspace_id = i.workspace_id

@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode, type CommandContext } from '@custodian/contracts';
+import { DomainError, ErrorCode, interactionRestoreCompletedV1, interactionRestoreFailedV1, type CommandContext } from '@custodian/contracts';
 import { defineJob, type ClaimedJob, type FinishedJob, type JobContext } from '@custodian/jobs';
 import { recordEvent } from '@custodian/messaging';
 import { copyIn, inTransaction, type QueryRunner } from '@custodian/persistence';
@@ -118,12 +118,12 @@ export class RestoreJob {
     const p = job.params;
     if (job.status === 'succeeded' && job.result) {
       const r = job.result;
-      await recordEvent(em, 'events.interactions.restore.completed.v1', p.context, { jobId: job.id, programIds: p.programIds, rows: r.rows });
+      await recordEvent(em, interactionRestoreCompletedV1, p.context, { jobId: job.id, programIds: p.programIds, rows: r.rows });
       return;
     }
     // What was not restored goes back to expired, so it can be restored again.
     await em.query(`update program set interaction_data = 'expired' where id = any($1::uuid[]) and interaction_data = 'restoring'`, [p.programIds]);
-    await recordEvent(em, 'events.interactions.restore.failed.v1', p.context, {
+    await recordEvent(em, interactionRestoreFailedV1, p.context, {
       jobId: job.id, programIds: p.programIds, code: job.error?.code ?? job.status, message: job.error?.message ?? job.status,
     });
   }

@@ -1,8 +1,7 @@
-import { DomainError, ErrorCode, type CommandContext, type JobView, type StartInteractionRestoreV1 } from '@custodian/contracts';
+import { DomainError, ErrorCode, type CommandContext, type JobView, type StartInteractionRestoreV1, startInteractionRestoreV1 } from '@custodian/contracts';
 import { JobRunner, JobStore, toJobView } from '@custodian/jobs';
 import { CommandHandler } from '@custodian/messaging';
-import { LOGGER, type Logger } from '@custodian/observability';
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { isDeepStrictEqual } from 'node:util';
 import { DataSource } from 'typeorm';
 
@@ -11,10 +10,9 @@ import { RestoreJob, type InteractionRestoreParams } from './restore-job.js';
 /** Starts restores of expired interaction data: one job per request, one restore at a time per workspace. */
 @Controller()
 export class RestoreHandlers {
-  constructor(private readonly ds: DataSource, private readonly jobs: JobStore, private readonly runner: JobRunner, private readonly restores: RestoreJob,
-    @Inject(LOGGER) readonly logger: Logger) {}
+  constructor(private readonly ds: DataSource, private readonly jobs: JobStore, private readonly runner: JobRunner, private readonly restores: RestoreJob) {}
 
-  @CommandHandler('interactions.restore.start.v1')
+  @CommandHandler(startInteractionRestoreV1)
   async start(data: StartInteractionRestoreV1, context: CommandContext): Promise<JobView> {
     if (!data.programIds?.length && !data.tag) {
       throw new DomainError(ErrorCode.ValidationFailed, 'give programIds, a tag, or both', { errors: [{ path: '', message: 'needs programIds or tag' }] });

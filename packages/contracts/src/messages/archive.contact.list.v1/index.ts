@@ -1,6 +1,7 @@
 import { IsBoolean, IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { command } from '../../message.js';
-import { PageQuery } from '../../shared-types.js';
+import { PageQuery, type Page } from '../../shared-types.js';
+import type { ArchivedContactView } from '../../views.js';
 
 export class ListArchivedContactsV1 extends PageQuery {
   @IsOptional() @IsString() @MaxLength(320) email?: string;
@@ -13,4 +14,4 @@ export class ListArchivedContactsV1 extends PageQuery {
   @IsOptional() @IsBoolean() restorable?: boolean;
 }
 
-export const listArchivedContactsV1 = command('archive.contact.list.v1', ListArchivedContactsV1, { restorable: true, limit: 50 }, 'Page<ArchivedContactView>');
+export const listArchivedContactsV1 = command<ListArchivedContactsV1, Page<ArchivedContactView>>('archive.contact.list.v1', ListArchivedContactsV1, { restorable: true, limit: 50 }, 'Page<ArchivedContactView>');

@@ -1,6 +1,8 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsISO8601, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
 import { command } from '../../message.js';
+import type { JobView } from '../../shared-types.js';
+import type { NotRestorableReason } from '../../views.js';
 
 export class ArchiveFilter {
   @IsOptional() @IsString() @MaxLength(320) email?: string;
@@ -23,6 +25,16 @@ export class StartRestoreV1 {
   @IsOptional() @IsString() @MaxLength(200) idempotencyKey?: string;
 }
 
-export const startRestoreV1 = command('archive.restore.start.v1', StartRestoreV1, {
+/** What would come back and what would be dropped, per contact (dry run). */
+export interface RestorePreview {
+  dryRun: true;
+  restorable: { contactId: string; email: string; drops: string[] }[];
+  refused: { contactId: string; reason: NotRestorableReason | 'not_found' }[];
+  activeContacts: number;
+  limit: number;
+  projected: number;
+}
+
+export const startRestoreV1 = command<StartRestoreV1, JobView | RestorePreview>('archive.restore.start.v1', StartRestoreV1, {
   contactIds: ['0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1'], confirmOverage: false,
 }, 'JobView | RestorePreview');

@@ -1,6 +1,7 @@
 import { IsISO8601, IsOptional, IsUUID } from 'class-validator';
 import { command } from '../../message.js';
-import { PageQuery } from '../../shared-types.js';
+import { PageQuery, type Page } from '../../shared-types.js';
+import type { BackupView } from '../../views.js';
 
 export class ListBackupsV1 extends PageQuery {
   @IsOptional() @IsUUID() listId?: string;
@@ -8,4 +9,4 @@ export class ListBackupsV1 extends PageQuery {
   @IsOptional() @IsISO8601() to?: string;
 }
 
-export const listBackupsV1 = command('backups.backup.list.v1', ListBackupsV1, { listId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', limit: 20 }, 'Page<BackupView>');
+export const listBackupsV1 = command<ListBackupsV1, Page<BackupView>>('backups.backup.list.v1', ListBackupsV1, { listId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', limit: 20 }, 'Page<BackupView>');

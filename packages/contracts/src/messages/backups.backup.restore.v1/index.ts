@@ -1,5 +1,6 @@
 import { IsBoolean, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { command } from '../../message.js';
+import type { JobView } from '../../shared-types.js';
 
 /**
  * Imports the backup back into its list (upsert, with its subscription data), re-creating the list
@@ -12,4 +13,7 @@ export class RestoreBackupV1 {
   @IsOptional() @IsString() @MaxLength(200) idempotencyKey?: string;
 }
 
-export const restoreBackupV1 = command('backups.backup.restore.v1', RestoreBackupV1, { id: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1' }, 'JobView & { listId, listRecreated }');
+/** The restore's job, and the list it restores into (re-created under its old name when it was deleted). */
+export type RestoreBackupReply = JobView & { listId: string | null; listRecreated: boolean };
+
+export const restoreBackupV1 = command<RestoreBackupV1, RestoreBackupReply>('backups.backup.restore.v1', RestoreBackupV1, { id: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1' }, 'JobView & { listId, listRecreated }');

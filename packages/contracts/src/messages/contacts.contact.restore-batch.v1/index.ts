@@ -15,4 +15,4 @@ export class RestoreContactsV1 {
 
 export interface RestoreBatchOutcome { contactId: string; ok: boolean; code?: string; message?: string; skipped?: string[] }
 
-export const restoreContactsV1 = command('contacts.contact.restore-batch.v1', RestoreContactsV1, { snapshots: [SNAPSHOT_FIXTURE] }, 'RestoreBatchOutcome[]');
+export const restoreContactsV1 = command<RestoreContactsV1, RestoreBatchOutcome[]>('contacts.contact.restore-batch.v1', RestoreContactsV1, { snapshots: [SNAPSHOT_FIXTURE] }, 'RestoreBatchOutcome[]');

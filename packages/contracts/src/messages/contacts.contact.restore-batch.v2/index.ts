@@ -22,5 +22,5 @@ export function restoreOutcomesKey(snapshotsKey: string): string {
   return snapshotsKey.replace(/(\.[a-z0-9]+)*$/, '-outcomes.csv');
 }
 
-export const restoreContactsV2 = command('contacts.contact.restore-batch.v2', RestoreContactsV2,
+export const restoreContactsV2 = command<RestoreContactsV2, RestoreBatchReply>('contacts.contact.restore-batch.v2', RestoreContactsV2,
   { snapshotsKey: 'ws-1/archive/2026/11/22/restore-0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1-1.jsonl' }, 'RestoreBatchReply');

@@ -1,5 +1,6 @@
 import { IsEmail, IsObject, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { command } from '../../message.js';
+import type { ContactView } from '../../views.js';
 
 /** Changes only what is given; `fields` entries are merged, an empty string removes one. */
 export class UpdateContactV1 {
@@ -10,6 +11,6 @@ export class UpdateContactV1 {
   @IsOptional() @IsObject() fields?: Record<string, string>;
 }
 
-export const updateContactV1 = command('contacts.contact.update.v1', UpdateContactV1, {
+export const updateContactV1 = command<UpdateContactV1, ContactView>('contacts.contact.update.v1', UpdateContactV1, {
   id: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', lastName: 'King', fields: { city: 'Paris' },
 }, 'ContactView');

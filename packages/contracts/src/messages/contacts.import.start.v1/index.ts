@@ -1,6 +1,7 @@
 import { IsBoolean, IsIn, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { IMPORT_MODES, type ImportMode } from '../../enums.js';
 import { command } from '../../message.js';
+import type { JobView } from '../../shared-types.js';
 
 /**
  * Imports a CSV from the `imports` bucket into a list, as a job.
@@ -35,7 +36,7 @@ export class StartImportV1 {
   @IsOptional() @IsString() @MaxLength(200) idempotencyKey?: string;
 }
 
-export const startImportV1 = command('contacts.import.start.v1', StartImportV1, {
+export const startImportV1 = command<StartImportV1, JobView>('contacts.import.start.v1', StartImportV1, {
   listId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', mode: 'upsert', objectKey: 'w1/imports/2026/11/22/0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1.csv',
   mapping: { 'E-mail': 'email', Ciudad: 'fields.city' },
 }, 'JobView');

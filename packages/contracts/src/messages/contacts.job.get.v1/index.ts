@@ -1,9 +1,10 @@
 import { IsUUID } from 'class-validator';
 import { command } from '../../message.js';
+import type { JobView } from '../../shared-types.js';
 
 export class GetJobV1 {
   @IsUUID() id!: string;
 }
 
 /** Every app that runs jobs answers `<app>.job.get.v1` with the DESIGN §8 job resource. */
-export const contactsGetJobV1 = command('contacts.job.get.v1', GetJobV1, { id: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1' }, 'JobView');
+export const contactsGetJobV1 = command<GetJobV1, JobView>('contacts.job.get.v1', GetJobV1, { id: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1' }, 'JobView');

@@ -19,5 +19,5 @@ export function emailsInUseKey(emailsKey: string): string {
   return emailsKey.replace(/(\.[a-z0-9]+)*$/, '-in-use.txt');
 }
 
-export const emailsInUseV1 = command('contacts.workspace.emails-in-use.v1', EmailsInUseV1,
+export const emailsInUseV1 = command<EmailsInUseV1, EmailsInUseReply>('contacts.workspace.emails-in-use.v1', EmailsInUseV1,
   { emailsKey: 'ws-1/archive/2026/11/23/restore-check-0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1.txt' }, 'EmailsInUseReply');

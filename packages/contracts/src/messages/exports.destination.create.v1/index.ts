@@ -33,6 +33,6 @@ export interface ExportDestinationView {
   createdBy: string; createdAt: string;
 }
 
-export const createExportDestinationV1 = command('exports.destination.create.v1', CreateExportDestinationV1, {
+export const createExportDestinationV1 = command<CreateExportDestinationV1, ExportDestinationView>('exports.destination.create.v1', CreateExportDestinationV1, {
   name: 'Data warehouse', kind: 'sftp', host: 'sftp.example.com', path: '/incoming/custodian', username: 'custodian', password: 's3cret',
 }, 'ExportDestinationView');

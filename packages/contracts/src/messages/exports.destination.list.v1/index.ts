@@ -1,5 +1,6 @@
 import { command } from '../../message.js';
+import type { ExportDestinationView } from '../exports.destination.create.v1/index.js';
 
 export class ListExportDestinationsV1 {}
 
-export const listExportDestinationsV1 = command('exports.destination.list.v1', ListExportDestinationsV1, {}, '{ items: ExportDestinationView[] }');
+export const listExportDestinationsV1 = command<ListExportDestinationsV1, { items: ExportDestinationView[] }>('exports.destination.list.v1', ListExportDestinationsV1, {}, '{ items: ExportDestinationView[] }');

@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
-import { DELIVERY_METHODS, EXPORT_DATASETS, ExportFilters, type DeliveryMethod, type ExportDataset } from '../../exports.js';
+import { DELIVERY_METHODS, EXPORT_DATASETS, ExportFilters, type DeliveryMethod, type ExportDataset, type ExportView } from '../../exports.js';
 import { command } from '../../message.js';
 
 export class ExportDelivery {
@@ -33,7 +33,7 @@ export class RequestExportV1 {
   @IsOptional() @IsString() @MaxLength(200) idempotencyKey?: string;
 }
 
-export const requestExportV1 = command('exports.export.request.v1', RequestExportV1, {
+export const requestExportV1 = command<RequestExportV1, ExportView>('exports.export.request.v1', RequestExportV1, {
   dataset: 'failed_messages', from: '2026-01-01T00:00:00.000Z', to: '2026-07-01T00:00:00.000Z', timeZone: 'Europe/Madrid', delimiter: ';',
   compression: 'gzip', notificationUrl: 'https://hooks.example.com/exports',
 }, 'ExportView');

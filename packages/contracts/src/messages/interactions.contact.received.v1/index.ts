@@ -8,5 +8,5 @@ export class ContactReceivedV1 {
 
 export interface ReceivedProgram { programId: string; kind: 'campaign' | 'canvas'; name: string; messages: number; lastReceivedAt: string }
 
-export const contactReceivedV1 = command('interactions.contact.received.v1', ContactReceivedV1,
+export const contactReceivedV1 = command<ContactReceivedV1, { campaigns: ReceivedProgram[]; canvases: ReceivedProgram[] }>('interactions.contact.received.v1', ContactReceivedV1,
   { contactId: '9d7b0a8e-3c2f-4e1d-8b6a-5f4e3d2c1b0a' }, '{ campaigns: ReceivedProgram[], canvases: ReceivedProgram[] }');

@@ -1,5 +1,6 @@
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsISO8601, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { command } from '../../message.js';
+import type { JobView } from '../../shared-types.js';
 
 export const INTERACTION_DATASETS = ['conversations', 'messages', 'failed_messages', 'users'] as const;
 export type InteractionDataset = (typeof INTERACTION_DATASETS)[number];
@@ -47,7 +48,7 @@ export class ExportInteractionsDatasetV1 {
   @IsOptional() @IsIn(['none', 'gzip']) compression?: 'none' | 'gzip';
 }
 
-export const exportInteractionsDatasetV1 = command('interactions.dataset.export.v1', ExportInteractionsDatasetV1, {
+export const exportInteractionsDatasetV1 = command<ExportInteractionsDatasetV1, JobView>('interactions.dataset.export.v1', ExportInteractionsDatasetV1, {
   exportId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', dataset: 'failed_messages', key: 'w1/exports/2026/11/22/0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1.csv',
   from: '2026-01-01T00:00:00.000Z', to: '2026-11-01T00:00:00.000Z', timeZone: 'Europe/Madrid',
 }, 'JobView');

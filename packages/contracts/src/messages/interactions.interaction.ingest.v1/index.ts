@@ -30,7 +30,7 @@ export interface IngestReply {
   messages: { received: number; stored: number };
 }
 
-export const ingestInteractionsV1 = command('interactions.interaction.ingest.v1', IngestInteractionsV1, {
+export const ingestInteractionsV1 = command<IngestInteractionsV1, IngestReply>('interactions.interaction.ingest.v1', IngestInteractionsV1, {
   interactions: [{ id: '6f1c1f7e-2b7a-4f55-9a0e-1b2c3d4e5f60', programId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', variantId: 'a',
     contactId: '9d7b0a8e-3c2f-4e1d-8b6a-5f4e3d2c1b0a', type: 'opened', at: '2026-11-23T10:00:00.000Z' }],
 }, 'IngestReply');

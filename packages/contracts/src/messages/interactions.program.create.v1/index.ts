@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
-import { PROGRAM_KINDS, ProgramParts, RetargetingFilter, type ProgramKind } from '../../interactions.js';
+import { PROGRAM_KINDS, ProgramParts, RetargetingFilter, type ProgramKind, type ProgramView } from '../../interactions.js';
 import { command } from '../../message.js';
 
 /** Creates a campaign or a canvas, as a draft. */
@@ -11,5 +11,5 @@ export class CreateProgramV1 extends ProgramParts {
   @IsOptional() @ValidateNested() @Type(() => RetargetingFilter) retargeting?: RetargetingFilter;
 }
 
-export const createProgramV1 = command('interactions.program.create.v1', CreateProgramV1,
+export const createProgramV1 = command<CreateProgramV1, ProgramView>('interactions.program.create.v1', CreateProgramV1,
   { kind: 'campaign', name: 'Spring sale', tags: ['promo'], variants: [{ id: 'a', name: 'A' }, { id: 'b', name: 'B' }] }, 'ProgramView');

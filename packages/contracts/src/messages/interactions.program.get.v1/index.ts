@@ -1,5 +1,5 @@
 import { IsIn, IsUUID } from 'class-validator';
-import { PROGRAM_KINDS, type ProgramKind } from '../../interactions.js';
+import { PROGRAM_KINDS, type ProgramKind, type ProgramView } from '../../interactions.js';
 import { command } from '../../message.js';
 
 export class GetProgramV1 {
@@ -7,4 +7,4 @@ export class GetProgramV1 {
   @IsUUID() id!: string;
 }
 
-export const getProgramV1 = command('interactions.program.get.v1', GetProgramV1, { kind: 'campaign', id: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1' }, 'ProgramView');
+export const getProgramV1 = command<GetProgramV1, ProgramView>('interactions.program.get.v1', GetProgramV1, { kind: 'campaign', id: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1' }, 'ProgramView');

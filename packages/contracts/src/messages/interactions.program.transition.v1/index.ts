@@ -1,5 +1,5 @@
 import { IsIn, IsUUID } from 'class-validator';
-import { PROGRAM_KINDS, type ProgramKind } from '../../interactions.js';
+import { PROGRAM_KINDS, type ProgramKind, type ProgramView } from '../../interactions.js';
 import { command } from '../../message.js';
 
 /**
@@ -13,5 +13,5 @@ export class TransitionProgramV1 {
   @IsIn(['start', 'stop', 'resume']) action!: 'start' | 'stop' | 'resume';
 }
 
-export const transitionProgramV1 = command('interactions.program.transition.v1', TransitionProgramV1,
+export const transitionProgramV1 = command<TransitionProgramV1, ProgramView>('interactions.program.transition.v1', TransitionProgramV1,
   { kind: 'campaign', id: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', action: 'stop' }, 'ProgramView');

@@ -1,0 +1,49 @@
+import { contactCreatedV1, DomainError, ErrorCode, getContactV1, interactionRecordedV1, systemContext, type CommandContext, type ContactCreatedV1, type ContactView, type EventEnvelope, type GetContactV1, type InteractionRecordedV1 } from '@custodian/contracts';
+import { PATTERN_METADATA } from '@nestjs/microservices/constants.js';
+import type { EntityManager } from 'typeorm';
+import { COMMAND_HANDLER, CommandHandler } from './commands.js';
+import { EVENT_BATCH_HANDLER, EVENT_HANDLER, OnEvent, OnEventBatch } from './on-event.js';
+
+const MISSING = '00000000-0000-4000-8000-000000000000';
+const BROKEN = '00000000-0000-4000-8000-000000000001';
+
+class Handlers {
+  @CommandHandler(getContactV1)
+  async get(data: GetContactV1, _context: CommandContext): Promise<ContactView> {
+    if (data.id === MISSING) throw new DomainError(ErrorCode.NotFound, `contact ${data.id} not found`);
+    if (data.id === BROKEN) throw new Error('the database went away');
+    return { id: data.id } as ContactView;
+  }
+
+  @OnEvent(contactCreatedV1)
+  async created(_event: EventEnvelope<ContactCreatedV1>, _em: EntityManager): Promise<void> {}
+
+  @OnEventBatch(interactionRecordedV1, { maxBatch: 50 })
+  async recorded(_events: EventEnvelope<InteractionRecordedV1>[], _em: EntityManager): Promise<void> {}
+}
+
+describe('message handler decorators', () => {
+  const level = process.env.LOG_LEVEL;
+  beforeAll(() => { process.env.LOG_LEVEL = 'silent'; });
+  afterAll(() => { process.env.LOG_LEVEL = level; });
+
+  const handlers = new Handlers();
+  const handle = (request: unknown) => (handlers.get as unknown as (request: unknown) => Promise<unknown>).call(handlers, request);
+  const id = '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1';
+
+  it('register the subject of the spec', () => {
+    expect(Reflect.getMetadata(COMMAND_HANDLER, Handlers.prototype.get)).toBe('contacts.contact.get.v1');
+    expect(Reflect.getMetadata(PATTERN_METADATA, Handlers.prototype.get)).toEqual(['contacts.contact.get.v1']);
+    expect(Reflect.getMetadata(EVENT_HANDLER, Handlers.prototype.created)).toBe('events.contacts.contact.created.v1');
+    expect(Reflect.getMetadata(EVENT_BATCH_HANDLER, Handlers.prototype.recorded)).toEqual({ subject: 'events.messaging.interaction.recorded.v1', maxBatch: 50 });
+  });
+
+  it('answer a command with its reply, or with the error of a refused or failed one', async () => {
+    const context = systemContext('ws-1');
+    expect(await handle({ context, data: { id } })).toEqual({ ok: true, data: { id } });
+    expect(await handle({ context, data: { id: 'nope' } })).toMatchObject({ ok: false, error: { code: ErrorCode.ValidationFailed } });
+    expect(await handle({ context, data: { id: MISSING } })).toMatchObject({ ok: false, error: { code: ErrorCode.NotFound } });
+    expect(await handle({ context, data: { id: BROKEN } })).toEqual({ ok: false, error: { code: ErrorCode.Internal, message: 'internal error while handling contacts.contact.get.v1' } });
+    expect(await handle({ data: { id } })).toMatchObject({ ok: false, error: { code: ErrorCode.ValidationFailed } });
+  });
+});
