@@ -43,7 +43,8 @@ export function copyOut(dataSource: DataSource, sql: string): Readable {
     } finally {
       await runner.release();
     }
-  })();
+    // A failed release reaches the consumer as the stream's error (unless it has already read to the end, when nobody is left to tell).
+  })().catch((err: unknown) => out.destroy(err as Error));
   return out;
 }
 
