@@ -1,26 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { exportContactsDatasetV1, type ExportContactsDatasetV1 } from '@custodian/contracts';
-import { CommandClient } from '@custodian/messaging';
+import type { CommandClient } from '@custodian/messaging';
 import { ObjectStorage, objectKey, parseStorageConfig } from '@custodian/storage';
 import { EventTap, stackEnv, TestSystem, uniqueWorkspace } from '@custodian/testing';
-import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
 
 describe('contacts datasets for exports', () => {
   const system = new TestSystem(['contacts']);
   const workspace = uniqueWorkspace('ds');
   const tap = new EventTap(workspace);
   const storage = new ObjectStorage(parseStorageConfig(stackEnv()));
-  let proxy: ClientProxy;
   let exportsService: CommandClient;
 
   beforeAll(async () => {
     await Promise.all([system.start(), tap.start()]);
-    proxy = ClientProxyFactory.create({ transport: Transport.NATS, options: { servers: stackEnv().NATS_SERVERS.split(',') } });
-    exportsService = new CommandClient(proxy);
+    exportsService = system.commandClient('exports');
   });
   afterAll(async () => {
-    await proxy.close();
     await Promise.all([system.stop(), tap.stop()]);
   });
 

@@ -4,10 +4,9 @@ import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { parse } from 'csv-parse/sync';
 import { exportInteractionsDatasetV1, type ExportInteractionsDatasetV1 } from '@custodian/contracts';
-import { CommandClient } from '@custodian/messaging';
+import type { CommandClient } from '@custodian/messaging';
 import { ObjectStorage, objectKey, parseStorageConfig } from '@custodian/storage';
 import { databaseQuery, EventTap, stackEnv, TestSystem, uniqueWorkspace, waitFor } from '@custodian/testing';
-import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
 
 describe('conversations, messages and the interactions datasets for exports', () => {
   // Data of a program stopped 2 s without activity expires (the users dataset must leave it out).
@@ -15,16 +14,13 @@ describe('conversations, messages and the interactions datasets for exports', ()
   const workspace = uniqueWorkspace('ids');
   const tap = new EventTap(workspace);
   const storage = new ObjectStorage(parseStorageConfig(stackEnv()));
-  let proxy: ClientProxy;
   let exportsService: CommandClient;
 
   beforeAll(async () => {
     await Promise.all([system.start(), tap.start()]);
-    proxy = ClientProxyFactory.create({ transport: Transport.NATS, options: { servers: stackEnv().NATS_SERVERS.split(',') } });
-    exportsService = new CommandClient(proxy);
+    exportsService = system.commandClient('exports');
   });
   afterAll(async () => {
-    await proxy.close();
     await Promise.all([system.stop(), tap.stop()]);
   });
 

@@ -1,6 +1,5 @@
-import { CommandClient } from '@custodian/messaging';
-import { EventTap, stackEnv, TestSystem, uniqueWorkspace, waitFor } from '@custodian/testing';
-import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
+import type { CommandClient } from '@custodian/messaging';
+import { EventTap, TestSystem, uniqueWorkspace, waitFor } from '@custodian/testing';
 import { restoreContactsV1, restoreContactV1, type ContactSnapshot } from '@custodian/contracts';
 
 describe('accounts, deals, merge, archive and restore', () => {
@@ -8,18 +7,15 @@ describe('accounts, deals, merge, archive and restore', () => {
   const workspace = uniqueWorkspace();
   const tap = new EventTap(workspace);
   let api: ReturnType<TestSystem['client']>;
-  let proxy: ClientProxy;
   let archiveService: CommandClient;
 
   beforeAll(async () => {
     await Promise.all([system.start(), tap.start()]);
     api = system.client(system.token({ workspace }));
     // The archive service sends restores as NATS commands; so does this test.
-    proxy = ClientProxyFactory.create({ transport: Transport.NATS, options: { servers: stackEnv().NATS_SERVERS.split(',') } });
-    archiveService = new CommandClient(proxy);
+    archiveService = system.commandClient('archive');
   });
   afterAll(async () => {
-    await proxy.close();
     await Promise.all([system.stop(), tap.stop()]);
   });
 

@@ -74,3 +74,16 @@ export class DomainError extends Error {
 
 /** Every command reply: success with data, or a typed failure. */
 export type CommandReply<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
+
+/**
+ * VALIDATION_FAILED for one input: its `path` and what is wrong with it; `summary` is the error's
+ * message (by default `<path>: <message>`).
+ */
+export function validationFailed(path: string, message: string, summary = path ? `${path}: ${message}` : message): DomainError {
+  return new DomainError(ErrorCode.ValidationFailed, summary, { errors: [{ path, message }] });
+}
+
+/** A cursor that no page of this list handed out. */
+export function invalidCursor(): DomainError {
+  return validationFailed('cursor', 'is not a cursor returned by this API', 'invalid cursor');
+}

@@ -1,5 +1,4 @@
 import { IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
-import type { JobStatus } from './enums.js';
 import type { DatasetExportedV1 } from './messages/events.contacts.dataset.exported.v1/index.js';
 import type { DatasetFailedV1 } from './messages/events.contacts.dataset.failed.v1/index.js';
 import type { JobView } from './shared-types.js';
@@ -20,21 +19,14 @@ export class ExportFilters {
   @IsOptional() @IsUUID() campaignId?: string;
 }
 
-export interface ExportView {
-  id: string;
+/** An export is a job (its kind and result shown as the dataset, the file's figures and the request). */
+export interface ExportView extends Omit<JobView, 'kind' | 'result'> {
   dataset: ExportDataset;
-  status: JobStatus;
-  progress: { done: number; total: number | null };
-  requestedBy: string;
-  requestedAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
   /** The file can be downloaded until then (from the request, 7 days by default). */
   expiresAt: string | null;
   rows: number | null;
   bytes: number | null;
   sha256: string | null;
-  error: { code: string; message: string } | null;
   request: {
     from: string | null; to: string | null; fields: string[] | null; filters: ExportFilters; timeZone: string;
     delimiter: ',' | ';'; header: boolean; compression: 'none' | 'gzip';

@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, stackEnv } from './env.js';
 import { waitFor } from './wait-for.js';
+import { CommandClient } from '@custodian/messaging';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -69,6 +70,7 @@ export interface TokenOptions {
 /** The whole system (the given services plus the gateway) on free ports against the real stack. */
 export class TestSystem {
   readonly services = new Map<string, ServiceProcess>();
+  private readonly commandClients: CommandClient[] = [];
   gatewayUrl = '';
 
   constructor(private readonly apps: string[], private readonly extraEnv: Record<string, string> = {}) {}
@@ -91,7 +93,15 @@ export class TestSystem {
     return s;
   }
 
+  /** Sends commands over the stack's NATS as another service would; closed by stop(). */
+  commandClient(name = 'test'): CommandClient {
+    const client = CommandClient.connect(stackEnv().NATS_SERVERS, `custodian-${name}`);
+    this.commandClients.push(client);
+    return client;
+  }
+
   async stop(): Promise<void> {
+    await Promise.all(this.commandClients.splice(0).map((c) => c.close()));
     await Promise.all([...this.services.values()].map((s) => s.stop()));
   }
 

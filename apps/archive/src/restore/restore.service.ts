@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode, type CommandContext, type ContactSnapshot, type JobView, emailsInUseKey, type StartRestoreV1, workspaceStatsV1, emailsInUseV1, type RestorePreview } from '@custodian/contracts';
+import { DomainError, ErrorCode, type CommandContext, type ContactSnapshot, type JobView, emailsInUseKey, type StartRestoreV1, workspaceStatsV1, emailsInUseV1, type RestorePreview, validationFailed } from '@custodian/contracts';
 import { JobRunner, JobStore } from '@custodian/jobs';
 import { CommandClient } from '@custodian/messaging';
 import { copyIn, inTransaction } from '@custodian/persistence';
@@ -37,7 +37,7 @@ export class RestoreService {
    */
   async start(context: CommandContext, request: StartRestoreV1): Promise<JobView | RestorePreview> {
     if (!request.contactIds && !request.filter) {
-      throw new DomainError(ErrorCode.ValidationFailed, 'give contactIds or a filter', { errors: [{ path: '', message: 'needs contactIds or filter' }] });
+      throw validationFailed('', 'needs contactIds or filter', 'give contactIds or a filter');
     }
     const result = await inTransaction(this.ds, async (runner) => {
       const em = runner.manager;

@@ -1,7 +1,4 @@
-import {
-  archivedContactRecordedV1, contactArchivedV1, contactMergedV1, contextOf, listArchivedContactsV1, workspaceStatsV1, type ArchivedContactView, type CommandContext, type ContactArchivedV1, type ContactMergedV1, type EventEnvelope,
-  type ListArchivedContactsV1, type NotRestorableReason, type Page,
-} from '@custodian/contracts';
+import { archivedContactRecordedV1, contactArchivedV1, contactMergedV1, contextOf, listArchivedContactsV1, workspaceStatsV1, type ArchivedContactView, type CommandContext, type ContactArchivedV1, type ContactMergedV1, type EventEnvelope, type ListArchivedContactsV1, type NotRestorableReason, type Page, invalidCursor } from '@custodian/contracts';
 import { DomainError, ErrorCode } from '@custodian/contracts';
 import { CommandClient, CommandHandler, OnEvent, recordEvent } from '@custodian/messaging';
 import { decodeCursor, encodeCursor } from '@custodian/persistence';
@@ -70,7 +67,7 @@ export class ArchiveStore {
     if (data.restorable !== undefined) where.push(`(${why}) is ${data.restorable ? '' : 'not '}null`);
     if (data.cursor) {
       const cursor = decodeCursor(data.cursor);
-      if (!cursor) throw new DomainError(ErrorCode.ValidationFailed, 'invalid cursor', { errors: [{ path: 'cursor', message: 'is not a cursor returned by this API' }] });
+      if (!cursor) throw invalidCursor();
       const [at, id] = cursor;
       params.push(at, id);
       where.push(`(a.archived_at, a.contact_id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);

@@ -1,7 +1,4 @@
-import {
-  backupCreatedV1, contextOf, DomainError, downloadBackupV1, ErrorCode, getBackupV1, listBackupsV1, listSnapshotCreatedV1, type BackupView, type CommandContext, type DownloadBackupV1, type EventEnvelope, type GetBackupV1,
-  type ListBackupsV1, type ListSnapshotCreatedV1, type Page,
-} from '@custodian/contracts';
+import { backupCreatedV1, contextOf, DomainError, downloadBackupV1, ErrorCode, getBackupV1, listBackupsV1, listSnapshotCreatedV1, type BackupView, type CommandContext, type DownloadBackupV1, type EventEnvelope, type GetBackupV1, type ListBackupsV1, type ListSnapshotCreatedV1, type Page, invalidCursor } from '@custodian/contracts';
 import { CommandHandler, OnEvent, recordEvent } from '@custodian/messaging';
 import { ObjectStorage } from '@custodian/storage';
 import { Controller, Inject } from '@nestjs/common';
@@ -66,7 +63,7 @@ export class Catalog {
     if (data.to) { params.push(data.to); where.push(`created_at < $${params.length}`); }
     const offset = data.cursor ? Number.parseInt(Buffer.from(data.cursor, 'base64url').toString('utf8'), 10) : 0;
     if (!Number.isSafeInteger(offset) || offset < 0) {
-      throw new DomainError(ErrorCode.ValidationFailed, 'invalid cursor', { errors: [{ path: 'cursor', message: 'is not a cursor returned by this API' }] });
+      throw invalidCursor();
     }
     params.push(limit + 1, offset);
     // Sorted by list, then date, newest first (as the back office shows them).

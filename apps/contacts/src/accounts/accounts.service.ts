@@ -1,6 +1,4 @@
-import {
-  accountChangedV1, DomainError, ErrorCode, type AccountView, type CommandContext, type CreateAccountV1, type Page, type PageQuery, type UpdateAccountV1,
-} from '@custodian/contracts';
+import { accountChangedV1, DomainError, ErrorCode, type AccountView, type CommandContext, type CreateAccountV1, type Page, type PageQuery, type UpdateAccountV1, invalidCursor } from '@custodian/contracts';
 import { recordEvent } from '@custodian/messaging';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -41,7 +39,7 @@ export class AccountsService {
     let after = '';
     if (query.cursor) {
       const cursor = decodeCursor(query.cursor);
-      if (!cursor) throw new DomainError(ErrorCode.ValidationFailed, 'invalid cursor', { errors: [{ path: 'cursor', message: 'is not a cursor returned by this API' }] });
+      if (!cursor) throw invalidCursor();
       params.push(...cursor);
       after = 'and (a.created_at, a.id) > ($2::timestamptz, $3::uuid)';
     }

@@ -1,7 +1,4 @@
-import {
-  contactCreatedV1, contactDeletedV1, contactUpdatedV1, DomainError, ErrorCode, membershipChangedV1, tagCreatedV1, type CommandContext, type ContactView, type CreateContactV1, type ListContactsV1, type Page,
-  type TagContactV1, type UpdateContactV1, type WorkspaceStats, type WorkspaceStatsV1,
-} from '@custodian/contracts';
+import { contactCreatedV1, contactDeletedV1, contactUpdatedV1, DomainError, ErrorCode, membershipChangedV1, tagCreatedV1, type CommandContext, type ContactView, type CreateContactV1, type ListContactsV1, type Page, type TagContactV1, type UpdateContactV1, type WorkspaceStats, type WorkspaceStatsV1, validationFailed, invalidCursor } from '@custodian/contracts';
 import { recordEvent } from '@custodian/messaging';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -55,7 +52,7 @@ export class ContactsService {
       if (input.firstName !== undefined && input.firstName !== current.first_name) { next.firstName = input.firstName; changed.push('firstName'); }
       if (input.lastName !== undefined && input.lastName !== current.last_name) { next.lastName = input.lastName; changed.push('lastName'); }
       for (const [name, value] of Object.entries(input.fields ?? {})) {
-        if (typeof value !== 'string') throw new DomainError(ErrorCode.ValidationFailed, `field ${name} must be a string`, { errors: [{ path: `fields.${name}`, message: 'must be a string' }] });
+        if (typeof value !== 'string') throw validationFailed(`fields.${name}`, 'must be a string', `field ${name} must be a string`);
         if ((current.fields[name] ?? '') === value) continue;
         if (value === '') delete next.fields[name]; else next.fields[name] = value;
         changed.push(`fields.${name}`);
@@ -131,7 +128,7 @@ export class ContactsService {
     const { where, params } = contactFilterSql(context.workspaceId, { email: query.email, listId: query.listId, tag: query.tag });
     if (query.cursor) {
       const cursor = decodeCursor(query.cursor);
-      if (!cursor) throw new DomainError(ErrorCode.ValidationFailed, 'invalid cursor', { errors: [{ path: 'cursor', message: 'is not a cursor returned by this API' }] });
+      if (!cursor) throw invalidCursor();
       params.push(cursor[0], cursor[1]);
       where.push(`(c.created_at, c.id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }

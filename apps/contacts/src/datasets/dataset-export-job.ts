@@ -1,4 +1,4 @@
-import { CONTACT_DATASET_COLUMNS, datasetExportedV1, datasetFailedV1, DomainError, ErrorCode, type CommandContext, type ExportContactsDatasetV1 } from '@custodian/contracts';
+import { CONTACT_DATASET_COLUMNS, isContactDatasetField, datasetExportedV1, datasetFailedV1, DomainError, ErrorCode, type CommandContext, type ExportContactsDatasetV1 } from '@custodian/contracts';
 import type { ClaimedJob } from '@custodian/jobs';
 import { isoTimestamp, spreadsheetSafe, sqlIdentifier, sqlLiteral } from '@custodian/persistence';
 import { defineDatasetJob, ObjectStorage, writeDatasetFile, type DatasetFile } from '@custodian/storage';
@@ -41,7 +41,7 @@ export class DatasetExportJob {
 
   /** Checked before the job is queued, so a bad request fails at once. */
   static validateFields(fields: string[] | undefined): void {
-    const bad = (fields ?? []).filter((f) => !(CONTACT_DATASET_COLUMNS as readonly string[]).includes(f) && !/^fields\.[^\0]{1,200}$/.test(f));
+    const bad = (fields ?? []).filter((f) => !isContactDatasetField(f));
     if (bad.length) {
       throw new DomainError(ErrorCode.ValidationFailed, `unknown dataset field(s): ${bad.join(', ')}`, {
         errors: bad.map((f) => ({ path: 'fields', message: `"${f}" is not one of ${CONTACT_DATASET_COLUMNS.join(', ')} or fields.<name>` })),

@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode, exportContactsDatasetV1, type CommandContext, type ExportContactsDatasetV1, type JobView } from '@custodian/contracts';
+import { exportContactsDatasetV1, type CommandContext, type ExportContactsDatasetV1, type JobView, validationFailed } from '@custodian/contracts';
 import { JobRunner, JobStore } from '@custodian/jobs';
 import { CommandHandler } from '@custodian/messaging';
 import { keyBelongsTo } from '@custodian/storage';
@@ -13,7 +13,7 @@ export class DatasetsHandlers {
   @CommandHandler(exportContactsDatasetV1)
   async export(data: ExportContactsDatasetV1, context: CommandContext): Promise<JobView> {
     if (!keyBelongsTo(data.key, context.workspaceId, 'exports')) {
-      throw new DomainError(ErrorCode.ValidationFailed, 'key must be in the workspace\'s exports folder', { errors: [{ path: 'key', message: `must start with ${context.workspaceId}/exports/` }] });
+      throw validationFailed('key', `must start with ${context.workspaceId}/exports/`, 'key must be in the workspace\'s exports folder');
     }
     DatasetExportJob.validateFields(data.fields);
     const params: DatasetParams = { ...data, context };

@@ -1,6 +1,4 @@
-import {
-  dealChangedV1, DomainError, ErrorCode, type CommandContext, type CreateDealV1, type DealView, type ListDealsV1, type Page, type UpdateDealV1,
-} from '@custodian/contracts';
+import { dealChangedV1, DomainError, ErrorCode, type CommandContext, type CreateDealV1, type DealView, type ListDealsV1, type Page, type UpdateDealV1, invalidCursor } from '@custodian/contracts';
 import { recordEvent } from '@custodian/messaging';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -51,7 +49,7 @@ export class DealsService {
     }
     if (query.cursor) {
       const cursor = decodeCursor(query.cursor);
-      if (!cursor) throw new DomainError(ErrorCode.ValidationFailed, 'invalid cursor', { errors: [{ path: 'cursor', message: 'is not a cursor returned by this API' }] });
+      if (!cursor) throw invalidCursor();
       params.push(...cursor);
       where.push(`(d.created_at, d.id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }

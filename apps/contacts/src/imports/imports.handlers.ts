@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode, importRejectsV1, startImportV1, type CommandContext, type ImportRejectsV1, type JobView, type StartImportV1 } from '@custodian/contracts';
+import { DomainError, ErrorCode, importRejectsV1, startImportV1, type CommandContext, type ImportRejectsV1, type JobView, type StartImportV1, validationFailed } from '@custodian/contracts';
 import { JobRunner, JobStore } from '@custodian/jobs';
 import { CommandHandler } from '@custodian/messaging';
 import { keyBelongsTo, ObjectStorage } from '@custodian/storage';
@@ -20,7 +20,7 @@ export class ImportsHandlers {
   async start(data: StartImportV1, context: CommandContext): Promise<JobView> {
     const source = data.source ?? 'imports';
     if (!keyBelongsTo(data.objectKey, context.workspaceId, source)) {
-      throw new DomainError(ErrorCode.ValidationFailed, 'objectKey is not an upload of this workspace', { errors: [{ path: 'objectKey', message: 'must be a key returned by an upload of this workspace' }] });
+      throw validationFailed('objectKey', 'must be a key returned by an upload of this workspace', 'objectKey is not an upload of this workspace');
     }
     const [list] = (await this.ds.query('select id from list where workspace_id = $1 and id = $2', [context.workspaceId, data.listId])) as unknown[];
     if (!list) throw new DomainError(ErrorCode.NotFound, `list ${data.listId} not found`, { errors: [{ path: 'listId', message: 'not found' }] });

@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode, type ArchiveContactsV1, type CommandContext } from '@custodian/contracts';
+import { DomainError, ErrorCode, type ArchiveContactsV1, type CommandContext, validationFailed } from '@custodian/contracts';
 import { defineJob, type ClaimedJob, type JobContext } from '@custodian/jobs';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -31,7 +31,7 @@ export class BulkArchiveJob {
 
   static validate(filter: BulkArchiveParams['filter']): void {
     if (!filter.listId && !filter.tag && !filter.emails?.length) {
-      throw new DomainError(ErrorCode.ValidationFailed, 'give at least one of listId, tag or emails', { errors: [{ path: '', message: 'needs listId, tag or emails' }] });
+      throw validationFailed('', 'needs listId, tag or emails', 'give at least one of listId, tag or emails');
     }
   }
 

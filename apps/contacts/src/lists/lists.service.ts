@@ -1,7 +1,4 @@
-import {
-  DomainError, ErrorCode, listCreatedV1, listDeletedV1, membershipChangedV1, type CommandContext, type ListMembersV1, type ListView, type MemberView, type Page, type PageQuery,
-  type SetMembershipV1,
-} from '@custodian/contracts';
+import { DomainError, ErrorCode, listCreatedV1, listDeletedV1, membershipChangedV1, type CommandContext, type ListMembersV1, type ListView, type MemberView, type Page, type PageQuery, type SetMembershipV1, invalidCursor } from '@custodian/contracts';
 import { recordEvent } from '@custodian/messaging';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -17,10 +14,6 @@ const LIST_VIEW_SQL = `
 
 function toListView({ cursorAt: _cursorAt, ...row }: ListRow): ListView {
   return { ...row, createdAt: row.createdAt.toISOString() };
-}
-
-function badCursor(): DomainError {
-  return new DomainError(ErrorCode.ValidationFailed, 'invalid cursor', { errors: [{ path: 'cursor', message: 'is not a cursor returned by this API' }] });
 }
 
 @Injectable()
@@ -52,7 +45,7 @@ export class ListsService {
     let after = '';
     if (query.cursor) {
       const cursor = decodeCursor(query.cursor);
-      if (!cursor) throw badCursor();
+      if (!cursor) throw invalidCursor();
       params.push(cursor[0], cursor[1]);
       after = 'and (l.created_at, l.id) > ($2::timestamptz, $3::uuid)';
     }
@@ -95,7 +88,7 @@ export class ListsService {
     }
     if (query.cursor) {
       const cursor = decodeCursor(query.cursor);
-      if (!cursor) throw badCursor();
+      if (!cursor) throw invalidCursor();
       params.push(cursor[1]);
       where.push(`m.contact_id > $${params.length}::uuid`);
     }

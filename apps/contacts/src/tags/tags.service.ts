@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode, tagCreatedV1, tagDeletedV1, type CommandContext, type Page, type PageQuery, type TagView } from '@custodian/contracts';
+import { DomainError, ErrorCode, tagCreatedV1, tagDeletedV1, type CommandContext, type Page, type PageQuery, type TagView, invalidCursor } from '@custodian/contracts';
 import { recordEvent } from '@custodian/messaging';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -37,7 +37,7 @@ export class TagsService {
     let after = '';
     if (query.cursor) {
       const cursor = decodeCursor(query.cursor);
-      if (!cursor) throw new DomainError(ErrorCode.ValidationFailed, 'invalid cursor', { errors: [{ path: 'cursor', message: 'is not a cursor returned by this API' }] });
+      if (!cursor) throw invalidCursor();
       params.push(cursor[0], cursor[1]);
       after = 'and (t.created_at, t.id) > ($2::timestamptz, $3::uuid)';
     }

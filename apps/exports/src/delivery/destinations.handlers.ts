@@ -1,4 +1,4 @@
-import { createExportDestinationV1, deleteExportDestinationV1, DomainError, ErrorCode, listExportDestinationsV1, type CommandContext, type CreateExportDestinationV1, type ExportDestinationView, type GetExportV1 } from '@custodian/contracts';
+import { createExportDestinationV1, deleteExportDestinationV1, DomainError, ErrorCode, listExportDestinationsV1, type CommandContext, type CreateExportDestinationV1, type ExportDestinationView, type GetExportV1, validationFailed } from '@custodian/contracts';
 import { CommandHandler } from '@custodian/messaging';
 import { Controller, Inject } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -30,14 +30,14 @@ export class DestinationHandlers {
     const why = forbiddenHostLiteral(host, policy);
     if (why) throw new DomainError(ErrorCode.DestinationNotAllowed, `host refused: ${why}`, { errors: [{ path: 'host', message: why }] });
     if (data.hostKey && data.kind !== 'sftp') {
-      throw new DomainError(ErrorCode.ValidationFailed, 'hostKey is for SFTP destinations', { errors: [{ path: 'hostKey', message: 'only for kind sftp' }] });
+      throw validationFailed('hostKey', 'only for kind sftp', 'hostKey is for SFTP destinations');
     }
     const port = data.port ?? (data.kind === 'sftp' ? 22 : data.tls === false ? 80 : 443);
     const rows = (await this.ds.query(`insert into destination (workspace_id, name, kind, host, port, path, tls, username, secret, host_key, created_by)
       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) on conflict do nothing returning *`,
     [context.workspaceId, data.name, data.kind, host, port, data.path.replace(/\/+$/, '') || '/', data.kind === 'webdav' ? data.tls !== false : false,
       data.username, seal(this.env.EXPORTS_CREDENTIALS_KEY, data.password), data.hostKey ?? null, context.actor.id])) as DestinationRow[];
-    if (!rows[0]) throw new DomainError(ErrorCode.ValidationFailed, `a destination named "${data.name}" exists already`, { errors: [{ path: 'name', message: 'taken' }] });
+    if (!rows[0]) throw validationFailed('name', 'taken', `a destination named "${data.name}" exists already`);
     return toDestinationView(rows[0]);
   }
 

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  cancelExportV1, CONTACT_DATASET_COLUMNS, DomainError, downloadExportV1, ErrorCode, getExportV1, getWebhookSecretV1, INTERACTION_DATASET_COLUMNS, listExportsV1, RANGED_DATASETS, requestExportV1, type CommandContext, type ExportPage, type ExportView,
-  type GetExportV1, type ListExportsV1, type RequestExportV1,
+  cancelExportV1, isContactDatasetField, DomainError, downloadExportV1, ErrorCode, getExportV1, getWebhookSecretV1, INTERACTION_DATASET_COLUMNS, listExportsV1, RANGED_DATASETS, requestExportV1, type CommandContext, type ExportPage, type ExportView, type GetExportV1, type ListExportsV1, type RequestExportV1, validationFailed,
 } from '@custodian/contracts';
 import { formatDuration } from '@custodian/config';
 import { JobRunner, JobStore, toJobView, type TypedJobRow } from '@custodian/jobs';
@@ -36,7 +35,7 @@ export class ExportHandlers {
     const request = this.checked(data);
     const ws = context.workspaceId;
     const row = await this.ds.transaction(async (em) => {
-      if (!(await isTimeZone(em, request.timeZone))) throw invalid('timeZone', `"${request.timeZone}" is not an IANA time zone`);
+      if (!(await isTimeZone(em, request.timeZone))) throw validationFailed('timeZone', `"${request.timeZone}" is not an IANA time zone`);
       if (request.delivery.method !== 'download') {
         const [destination] = (await em.query('select kind from destination where workspace_id = $1 and id = $2',
           [ws, request.delivery.destinationId ?? null])) as { kind: string }[];
@@ -70,7 +69,7 @@ export class ExportHandlers {
   async list(data: ListExportsV1, context: CommandContext): Promise<ExportPage> {
     const limit = data.limit ?? 50;
     const cursor = data.cursor ? decodeCursor(data.cursor) : undefined;
-    if (cursor === null) throw invalid('cursor', 'not a cursor of this list');
+    if (cursor === null) throw validationFailed('cursor', 'not a cursor of this list');
     const rows = await this.jobs.page(this.ds.manager, this.exports.definition, context.workspaceId, limit + 1, cursor as [string, string] | undefined);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
@@ -149,9 +148,9 @@ export class ExportHandlers {
       if (span <= 0) errors.push({ path: 'to', message: 'must be after from' });
       if (span > this.env.EXPORTS_MAX_RANGE) errors.push({ path: 'to', message: `the range is at most a year (${formatDuration(this.env.EXPORTS_MAX_RANGE)})` });
     }
-    const columns: readonly string[] = data.dataset === 'contacts' ? CONTACT_DATASET_COLUMNS : INTERACTION_DATASET_COLUMNS[data.dataset];
+    const known = (f: string) => (data.dataset === 'contacts' ? isContactDatasetField(f) : (INTERACTION_DATASET_COLUMNS[data.dataset] as readonly string[]).includes(f));
     for (const f of data.fields ?? []) {
-      if (!columns.includes(f) && !(data.dataset === 'contacts' && /^fields\.[^\0]{1,200}$/.test(f))) errors.push({ path: 'fields', message: `"${f}" is not a column of ${data.dataset}` });
+      if (!known(f)) errors.push({ path: 'fields', message: `"${f}" is not a column of ${data.dataset}` });
     }
     const f = data.filters ?? {};
     if (f.campaignId && ['contacts', 'conversations'].includes(data.dataset)) errors.push({ path: 'filters.campaignId', message: `does not apply to ${data.dataset}` });
@@ -174,18 +173,13 @@ export class ExportHandlers {
   }
 }
 
-function invalid(path: string, message: string): DomainError {
-  return new DomainError(ErrorCode.ValidationFailed, `${path}: ${message}`, { errors: [{ path, message }] });
-}
 
 export function toExportView(row: ExportRow): ExportView {
-  const job = toJobView(row);
+  const { kind: _kind, result: _result, ...job } = toJobView(row);
   const r = row.params.request;
   const result = job.status === 'succeeded' ? row.result : null;
   return {
-    id: job.id, dataset: r.dataset, status: job.status, progress: job.progress, requestedBy: job.requestedBy, requestedAt: job.requestedAt,
-    startedAt: job.startedAt, finishedAt: job.finishedAt, expiresAt: job.expiresAt,
-    rows: result?.rows ?? null, bytes: result?.bytes ?? null, sha256: result?.sha256 ?? null, error: job.error,
+    ...job, dataset: r.dataset, rows: result?.rows ?? null, bytes: result?.bytes ?? null, sha256: result?.sha256 ?? null,
     request: {
       from: r.from ?? null, to: r.to ?? null, fields: r.fields ?? null, filters: r.filters ?? {}, timeZone: r.timeZone, delimiter: r.delimiter,
       header: r.header, compression: r.compression,

@@ -1,4 +1,4 @@
-import { contactsGetJobV1, DomainError, ErrorCode, importRejectsV1, startImportV1, type JobView } from '@custodian/contracts';
+import { contactsGetJobV1, DomainError, ErrorCode, importRejectsV1, startImportV1, type JobView, validationFailed } from '@custodian/contracts';
 import { CommandClient } from '@custodian/messaging';
 import { ObjectStorage } from '@custodian/storage';
 import { Controller, Get, Headers, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
@@ -18,19 +18,19 @@ function commandOf(fields: Record<string, string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const name of Object.keys(fields)) {
     if (![...TEXT_FIELDS, 'mapping', 'dryRun'].includes(name)) {
-      throw new DomainError(ErrorCode.ValidationFailed, `unknown field "${name}"`, { errors: [{ path: name, message: 'is not a field of an import' }] });
+      throw validationFailed(name, 'is not a field of an import', `unknown field "${name}"`);
     }
   }
   for (const name of TEXT_FIELDS) if (fields[name] !== undefined) out[name] = fields[name];
   if (fields.dryRun !== undefined) {
-    if (!['true', 'false'].includes(fields.dryRun)) throw new DomainError(ErrorCode.ValidationFailed, 'dryRun must be true or false', { errors: [{ path: 'dryRun', message: 'must be true or false' }] });
+    if (!['true', 'false'].includes(fields.dryRun)) throw validationFailed('dryRun', 'must be true or false', 'dryRun must be true or false');
     out.dryRun = fields.dryRun === 'true';
   }
   if (fields.mapping !== undefined) {
     try {
       out.mapping = JSON.parse(fields.mapping);
     } catch {
-      throw new DomainError(ErrorCode.ValidationFailed, 'mapping must be a JSON object such as {"E-mail":"email"}', { errors: [{ path: 'mapping', message: 'is not JSON' }] });
+      throw validationFailed('mapping', 'is not JSON', 'mapping must be a JSON object such as {"E-mail":"email"}');
     }
   }
   return out;

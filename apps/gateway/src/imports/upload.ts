@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
-import { DomainError, ErrorCode } from '@custodian/contracts';
+import { DomainError, ErrorCode, validationFailed } from '@custodian/contracts';
 import { objectKey, ObjectStorage, type StoredObject } from '@custodian/storage';
 import busboy from 'busboy';
 import type { Request } from 'express';
@@ -87,7 +87,7 @@ export async function receiveUpload(req: Request, storage: ObjectStorage, worksp
     });
     parser.on('close', () => {
       (async () => {
-        if (!upload) throw failure ?? new DomainError(ErrorCode.ValidationFailed, 'no file part: send the CSV in a part named "file"', { errors: [{ path: 'file', message: 'is required' }] });
+        if (!upload) throw failure ?? validationFailed('file', 'is required', 'no file part: send the CSV in a part named "file"');
         const stored = await upload.catch((err) => { throw failure ?? err; });
         if (failure) {
           await storage.remove('imports', key).catch(() => undefined);

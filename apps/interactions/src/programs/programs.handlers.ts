@@ -1,7 +1,4 @@
-import {
-  createProgramV1, DomainError, ErrorCode, expiringProgramsV1, getProgramV1, listProgramsV1, programChangedV1, transitionProgramV1, updateProgramV1, type CommandContext, type CreateProgramV1, type ExpiringProgramsV1, type GetProgramV1, type ListProgramsV1, type Page, type ProgramKind,
-  type ProgramView, type TransitionProgramV1, type UpdateProgramV1,
-} from '@custodian/contracts';
+import { createProgramV1, DomainError, ErrorCode, expiringProgramsV1, getProgramV1, listProgramsV1, programChangedV1, transitionProgramV1, updateProgramV1, type CommandContext, type CreateProgramV1, type ExpiringProgramsV1, type GetProgramV1, type ListProgramsV1, type Page, type ProgramKind, type ProgramView, type TransitionProgramV1, type UpdateProgramV1, validationFailed, invalidCursor } from '@custodian/contracts';
 import { CommandHandler, recordEvent } from '@custodian/messaging';
 import { decodeCursor, encodeCursor } from '@custodian/persistence';
 import { Controller, Inject } from '@nestjs/common';
@@ -53,7 +50,7 @@ export class ProgramHandlers {
     if (data.status) { params.push(data.status); where.push(`p.status = $${params.length}`); }
     if (data.cursor) {
       const cursor = decodeCursor(data.cursor);
-      if (!cursor) throw new DomainError(ErrorCode.ValidationFailed, 'invalid cursor', { errors: [{ path: 'cursor', message: 'is not a cursor returned by this API' }] });
+      if (!cursor) throw invalidCursor();
       params.push(cursor[0], cursor[1]);
       where.push(`(p.created_at, p.id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }
@@ -77,7 +74,7 @@ export class ProgramHandlers {
     return this.ds.transaction(async (em) => {
       await this.lock(em, context.workspaceId, data.kind, data.id);
       if (data.retargeting?.programIds?.includes(data.id)) {
-        throw new DomainError(ErrorCode.ValidationFailed, 'a program cannot retarget itself', { errors: [{ path: 'retargeting.programIds', message: 'names this program' }] });
+        throw validationFailed('retargeting.programIds', 'names this program', 'a program cannot retarget itself');
       }
       await this.checkRetargeting(em, context.workspaceId, data.retargeting?.programIds ?? []);
       if (data.retargeting) await this.endRetargeting(em, context.workspaceId, data.id);

@@ -1,6 +1,4 @@
-import {
-  audienceQueryV1, contactReceivedV1, DomainError, ErrorCode, type AudiencePage, type AudienceQueryV1, type CommandContext, type ContactReceivedV1, type ReceivedProgram,
-} from '@custodian/contracts';
+import { audienceQueryV1, contactReceivedV1, DomainError, ErrorCode, type AudiencePage, type AudienceQueryV1, type CommandContext, type ContactReceivedV1, type ReceivedProgram, validationFailed } from '@custodian/contracts';
 import { CommandHandler } from '@custodian/messaging';
 import { Controller } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -16,7 +14,7 @@ export class QueryHandlers {
   @CommandHandler(audienceQueryV1)
   async audience(data: AudienceQueryV1, context: CommandContext): Promise<AudiencePage> {
     if (!data.programId === !data.tag) {
-      throw new DomainError(ErrorCode.ValidationFailed, 'give exactly one of programId and tag', { errors: [{ path: data.programId ? 'tag' : 'programId', message: 'exactly one of programId and tag' }] });
+      throw validationFailed(data.programId ? 'tag' : 'programId', 'exactly one of programId and tag', 'give exactly one of programId and tag');
     }
     const programs = (await this.ds.query(`select id, interaction_data from program where workspace_id = $1
       and (id = $2::uuid or ($3::text is not null and $3 = any(tags)))`, [context.workspaceId, data.programId ?? null, data.tag?.toLowerCase() ?? null])) as

@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode, type CommandContext, type JobView, type StartInteractionRestoreV1, startInteractionRestoreV1 } from '@custodian/contracts';
+import { DomainError, ErrorCode, type CommandContext, type JobView, type StartInteractionRestoreV1, startInteractionRestoreV1, validationFailed } from '@custodian/contracts';
 import { JobRunner, JobStore, toJobView } from '@custodian/jobs';
 import { CommandHandler } from '@custodian/messaging';
 import { Controller } from '@nestjs/common';
@@ -15,7 +15,7 @@ export class RestoreHandlers {
   @CommandHandler(startInteractionRestoreV1)
   async start(data: StartInteractionRestoreV1, context: CommandContext): Promise<JobView> {
     if (!data.programIds?.length && !data.tag) {
-      throw new DomainError(ErrorCode.ValidationFailed, 'give programIds, a tag, or both', { errors: [{ path: '', message: 'needs programIds or tag' }] });
+      throw validationFailed('', 'needs programIds or tag', 'give programIds, a tag, or both');
     }
     const request = { programIds: [...new Set(data.programIds ?? [])].sort(), tag: data.tag?.toLowerCase() ?? null };
     const job = await this.ds.transaction(async (em) => {

@@ -5,6 +5,11 @@ import type { JobView } from '../../shared-types.js';
 /** Columns of the contacts dataset; custom fields are `fields.<name>`. */
 export const CONTACT_DATASET_COLUMNS = ['id', 'email', 'firstName', 'lastName', 'createdAt', 'updatedAt', 'tags', 'lists'] as const;
 
+/** A column a contacts dataset can have: one of CONTACT_DATASET_COLUMNS, or `fields.<name>` for a custom field. */
+export function isContactDatasetField(field: string): boolean {
+  return (CONTACT_DATASET_COLUMNS as readonly string[]).includes(field) || /^fields\.[^\0]{1,200}$/.test(field);
+}
+
 /**
  * Asks the contacts service (the data owner) to stream a workspace's contacts, or one list's, as
  * CSV into the exports bucket under `key`, as a job. `exportId` makes the request idempotent.
