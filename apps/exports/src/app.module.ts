@@ -11,6 +11,7 @@ import { EXPORTS_JOBS } from './jobs.js';
 import { MIGRATIONS, SCHEMA } from './migrations.js';
 import { NotificationSender } from './notifications/notifications.js';
 import { ExportHandlers } from './requests/exports.handlers.js';
+import { ExportsService } from './requests/exports.service.js';
 import { FileSweeper } from './retention/file-sweeper.js';
 import { DatasetResultWaits } from './runs/dataset-result-waits.js';
 import { DatasetResults } from './runs/dataset-results.js';
@@ -29,7 +30,7 @@ export class AppModule {
       ],
       controllers: [ExportHandlers, DestinationHandlers, DatasetResults, EXPORTS_JOBS.controller],
       providers: [
-        ExportRun, DatasetResultWaits, NotificationSender, DeliverySender, FileSweeper, ...EXPORTS_JOBS.providers,
+        ExportRun, ExportsService, DatasetResultWaits, NotificationSender, DeliverySender, FileSweeper, ...EXPORTS_JOBS.providers,
         { provide: CommandClient, useFactory: () => CommandClient.connect(env.NATS_SERVERS, 'custodian-exports', env.EXPORTS_COMMAND_TIMEOUT) },
       ],
     };
