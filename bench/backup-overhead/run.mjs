@@ -21,10 +21,21 @@ const N = Number(values.rows);
 async function backupsOff(natsUrl, workspaceId) {
   const nc = await connect({ servers: natsUrl });
   const id = randomUUID();
-  await jetstream(nc).publish('events.backups.policy.changed.v1', JSON.stringify({
-    id, type: 'backups.policy.changed', version: 1, occurredAt: new Date().toISOString(), workspaceId, actor: { id: 'bench' },
-    origin: 'system', correlationId: id, data: { automaticBackups: false, excludedListIds: [], updatedAt: new Date().toISOString() },
-  }), { msgID: id });
+  await jetstream(nc).publish(
+    'events.backups.policy.changed.v1',
+    JSON.stringify({
+      id,
+      type: 'backups.policy.changed',
+      version: 1,
+      occurredAt: new Date().toISOString(),
+      workspaceId,
+      actor: { id: 'bench' },
+      origin: 'system',
+      correlationId: id,
+      data: { automaticBackups: false, excludedListIds: [], updatedAt: new Date().toISOString() },
+    }),
+    { msgID: id },
+  );
   await nc.close();
 }
 
@@ -46,13 +57,21 @@ async function main() {
       results[mode] = (performance.now() - started) / 1000;
       const backedUp = job.result.snapshotId !== null;
       if (backedUp !== (mode === 'on')) throw new Error(`expected ${mode === 'on' ? 'a' : 'no'} backup, got snapshot ${job.result.snapshotId}`);
-      log(`backups ${mode}: ${results[mode].toFixed(2)} s (created ${job.result.created}, updated ${job.result.updated}, backup ${backedUp ? 'taken' : 'none'})`);
+      log(
+        `backups ${mode}: ${results[mode].toFixed(2)} s (created ${job.result.created}, updated ${job.result.updated}, backup ${backedUp ? 'taken' : 'none'})`,
+      );
     }
-    log(`${N} rows into a list of ${N} members: with backup ${results.on.toFixed(2)} s, without ${results.off.toFixed(2)} s, ratio ${(results.on / results.off).toFixed(2)}x`);
+    log(
+      `${N} rows into a list of ${N} members: with backup ${results.on.toFixed(2)} s, without ${results.off.toFixed(2)} s, ratio ${(results.on / results.off).toFixed(2)}x`,
+    );
   } finally {
     await sys.stop();
   }
 }
 
-main().catch((err) => { process.stderr.write(`${err.stack ?? err}\n`); process.exitCode = 1; })
+main()
+  .catch((err) => {
+    process.stderr.write(`${err.stack ?? err}\n`);
+    process.exitCode = 1;
+  })
   .finally(() => rmSync(dir, { recursive: true, force: true }));

@@ -16,7 +16,11 @@ const N = Number(values.rows);
 const { ObjectStorage, parseStorageConfig } = await import(join(root, 'packages/storage/dist/index.js'));
 
 async function api(sys, token, method, path, body) {
-  const res = await fetch(`${sys.url}${path}`, { method, body: body && JSON.stringify(body), headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
+  const res = await fetch(`${sys.url}${path}`, {
+    method,
+    body: body && JSON.stringify(body),
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+  });
   return res.json();
 }
 
@@ -74,8 +78,12 @@ async function main() {
     const baselineSeconds = (performance.now() - t) / 1000;
     const baselineBytes = statSync(file).size;
 
-    log(`export through the API: ${N} contacts, ${(view.bytes / 1e6).toFixed(1)} MB, ${exportSeconds.toFixed(2)} s = ${(N / exportSeconds).toFixed(0)} rows/s (request to downloadable)`);
-    log(`baseline: psql \\copy ${copySeconds.toFixed(2)} s + upload ${uploadSeconds.toFixed(2)} s = ${baselineSeconds.toFixed(2)} s (${(baselineBytes / 1e6).toFixed(1)} MB)`);
+    log(
+      `export through the API: ${N} contacts, ${(view.bytes / 1e6).toFixed(1)} MB, ${exportSeconds.toFixed(2)} s = ${(N / exportSeconds).toFixed(0)} rows/s (request to downloadable)`,
+    );
+    log(
+      `baseline: psql \\copy ${copySeconds.toFixed(2)} s + upload ${uploadSeconds.toFixed(2)} s = ${baselineSeconds.toFixed(2)} s (${(baselineBytes / 1e6).toFixed(1)} MB)`,
+    );
     log(`ratio: export takes ${(exportSeconds / baselineSeconds).toFixed(2)}x the baseline's time (target at most 1.5x)`);
     log(`peak RSS: exports ${rssExports.toFixed(0)} MB (target under 200 MB), contacts ${rssContacts.toFixed(0)} MB`);
   } finally {
@@ -83,5 +91,9 @@ async function main() {
   }
 }
 
-main().catch((err) => { process.stderr.write(`${err.stack ?? err}\n`); process.exitCode = 1; })
+main()
+  .catch((err) => {
+    process.stderr.write(`${err.stack ?? err}\n`);
+    process.exitCode = 1;
+  })
   .finally(() => rmSync(dir, { recursive: true, force: true }));

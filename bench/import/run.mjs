@@ -64,11 +64,17 @@ async function main() {
   for (const rows of [Math.floor(N / 8) * 2, N]) {
     const service = await serviceRun(rows);
     const baseline = await baselineRun(rows);
-    log(`${rows} rows: service ${service.seconds.toFixed(2)} s, baseline (psql \\copy + INSERT ON CONFLICT) ${baseline.seconds.toFixed(2)} s, `
-      + `ratio ${(service.seconds / baseline.seconds).toFixed(2)}x, contacts peak RSS ${service.rss.toFixed(0)} MB `
-      + `(created ${service.result.created}, updated ${service.result.updated}, unchanged ${service.result.unchanged})`);
+    log(
+      `${rows} rows: service ${service.seconds.toFixed(2)} s, baseline (psql \\copy + INSERT ON CONFLICT) ${baseline.seconds.toFixed(2)} s, ` +
+        `ratio ${(service.seconds / baseline.seconds).toFixed(2)}x, contacts peak RSS ${service.rss.toFixed(0)} MB ` +
+        `(created ${service.result.created}, updated ${service.result.updated}, unchanged ${service.result.unchanged})`,
+    );
   }
 }
 
-main().catch((err) => { process.stderr.write(`${err.stack ?? err}\n`); process.exitCode = 1; })
+main()
+  .catch((err) => {
+    process.stderr.write(`${err.stack ?? err}\n`);
+    process.exitCode = 1;
+  })
   .finally(() => rmSync(dir, { recursive: true, force: true }));

@@ -14,7 +14,9 @@ export const cfg = localDefaults(process.env);
 export const databaseUrl = process.env.BENCH_DATABASE_URL ?? cfg.env.DATABASE_URL.replace(/\/[^/]+$/, '/custodian_bench');
 export const dir = mkdtempSync(join(tmpdir(), 'custodian-bench-'));
 
-export function log(msg) { process.stdout.write(`[bench] ${msg}\n`); }
+export function log(msg) {
+  process.stdout.write(`[bench] ${msg}\n`);
+}
 
 /** email,firstName,lastName,city for contacts from..to-1; `tag` varies the names. */
 export async function writeCsv(path, from, to, tag = '') {
@@ -41,7 +43,11 @@ export async function freshDatabase() {
 export async function freePort() {
   for (;;) {
     const port = 20_000 + Math.floor(Math.random() * 12_000);
-    const free = await new Promise((r) => { const s = createServer(); s.once('error', () => r(false)); s.listen(port, '127.0.0.1', () => s.close(() => r(true))); });
+    const free = await new Promise((r) => {
+      const s = createServer();
+      s.once('error', () => r(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => r(true)));
+    });
     if (free) return port;
   }
 }
@@ -49,7 +55,11 @@ export async function freePort() {
 async function waitHttp(url, timeoutMs = 60_000) {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
-    try { if ((await fetch(url)).ok) return; } catch { /* not yet */ }
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not yet */
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`${url} not ready`);
@@ -61,7 +71,14 @@ async function startNats() {
   const bin = ['/usr/sbin/nats-server', '/usr/bin/nats-server'].find((p) => existsSync(p)) ?? 'nats-server';
   const child = spawn(bin, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', join(dir, `nats-${port}`)], { stdio: 'ignore' });
   for (let i = 0; i < 100; i += 1) {
-    const ok = await new Promise((r) => { const c = createConnection({ host: '127.0.0.1', port }); c.once('connect', () => { c.destroy(); r(true); }); c.once('error', () => r(false)); });
+    const ok = await new Promise((r) => {
+      const c = createConnection({ host: '127.0.0.1', port });
+      c.once('connect', () => {
+        c.destroy();
+        r(true);
+      });
+      c.once('error', () => r(false));
+    });
     if (ok) return { child, url: `nats://127.0.0.1:${port}` };
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -71,47 +88,84 @@ async function startNats() {
 /** contacts and the gateway (plus `apps`), against the bench database and a private NATS. */
 export async function startSystem(apps = []) {
   const nats = await startNats();
-  const env = { ...process.env, ...cfg.env, DATABASE_URL: databaseUrl, NATS_SERVERS: nats.url, LOG_LEVEL: 'warn',
-    GATEWAY_UPLOAD_LIMIT_BYTES: String(4 * 1024 ** 3), CONTACTS_JOB_CONCURRENCY: '1' };
+  const env = {
+    ...process.env,
+    ...cfg.env,
+    DATABASE_URL: databaseUrl,
+    NATS_SERVERS: nats.url,
+    LOG_LEVEL: 'warn',
+    GATEWAY_UPLOAD_LIMIT_BYTES: String(4 * 1024 ** 3),
+    CONTACTS_JOB_CONCURRENCY: '1',
+  };
   const children = {};
   for (const app of ['contacts', ...apps, 'gateway']) {
     const port = await freePort();
     env[app === 'gateway' ? 'GATEWAY_PORT' : `${app.toUpperCase()}_HTTP_PORT`] = String(port);
-    children[app] = { child: spawn(process.execPath, [join(root, `apps/${app}/dist/main.js`)], { env: { ...env }, stdio: ['ignore', 'inherit', 'inherit'] }), port };
+    children[app] = {
+      child: spawn(process.execPath, [join(root, `apps/${app}/dist/main.js`)], { env: { ...env }, stdio: ['ignore', 'inherit', 'inherit'] }),
+      port,
+    };
     await waitHttp(`http://127.0.0.1:${port}/health/ready`);
   }
-  const token = (workspace, client) => spawnSync(process.execPath, [join(root, 'apps/gateway/dist/cli/mint-token.js'), '--workspace', workspace, '--client', client],
-    { env, encoding: 'utf8' }).stdout.trim();
+  const token = (workspace, client) =>
+    spawnSync(process.execPath, [join(root, 'apps/gateway/dist/cli/mint-token.js'), '--workspace', workspace, '--client', client], {
+      env,
+      encoding: 'utf8',
+    }).stdout.trim();
   return {
-    url: `http://127.0.0.1:${children.gateway.port}`, natsUrl: nats.url, token, pid: (app) => children[app].child.pid,
+    url: `http://127.0.0.1:${children.gateway.port}`,
+    natsUrl: nats.url,
+    token,
+    pid: (app) => children[app].child.pid,
     /** Stops one service (SIGTERM, waits for its exit). */
     async stopApp(app) {
       const { child } = children[app];
-      await new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); });
+      await new Promise((r) => {
+        child.once('exit', r);
+        child.kill('SIGTERM');
+      });
     },
     /** Starts a stopped service again on its port and waits until it is ready. */
     async startApp(app) {
       const { port } = children[app];
-      children[app] = { child: spawn(process.execPath, [join(root, `apps/${app}/dist/main.js`)], { env: { ...env }, stdio: ['ignore', 'inherit', 'inherit'] }), port };
+      children[app] = {
+        child: spawn(process.execPath, [join(root, `apps/${app}/dist/main.js`)], { env: { ...env }, stdio: ['ignore', 'inherit', 'inherit'] }),
+        port,
+      };
       await waitHttp(`http://127.0.0.1:${port}/health/ready`);
     },
     async stop() {
-      await Promise.all(Object.values(children).filter(({ child }) => child.exitCode === null && child.signalCode === null)
-        .map(({ child }) => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); })));
+      await Promise.all(
+        Object.values(children)
+          .filter(({ child }) => child.exitCode === null && child.signalCode === null)
+          .map(
+            ({ child }) =>
+              new Promise((r) => {
+                child.once('exit', r);
+                child.kill('SIGTERM');
+              }),
+          ),
+      );
       nats.child.kill('SIGTERM');
     },
   };
 }
 
 export async function createList(sys, token, name) {
-  const res = await fetch(`${sys.url}/v1/lists`, { method: 'POST', body: JSON.stringify({ name }), headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
+  const res = await fetch(`${sys.url}/v1/lists`, {
+    method: 'POST',
+    body: JSON.stringify({ name }),
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+  });
   return (await res.json()).id;
 }
 
 /** Uploads a CSV and waits for its import job; returns the job. */
 export async function importFile(sys, token, listId, path) {
   const res = await fetch(`${sys.url}/v1/imports?listId=${listId}&mode=upsert`, {
-    method: 'POST', body: createReadStream(path), duplex: 'half',
+    method: 'POST',
+    body: createReadStream(path),
+    duplex: 'half',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv', 'content-length': String(statSync(path).size) },
   });
   if (res.status !== 202) throw new Error(`import refused: ${res.status} ${await res.text()}`);

@@ -22,7 +22,11 @@ async function writeLines(path, count, line) {
 }
 
 async function api(sys, token, method, path, body) {
-  const res = await fetch(`${sys.url}${path}`, { method, body: body && JSON.stringify(body), headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
+  const res = await fetch(`${sys.url}${path}`, {
+    method,
+    body: body && JSON.stringify(body),
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+  });
   return res.json();
 }
 
@@ -42,12 +46,23 @@ async function main() {
 
     // The archive as contacts would have filled it: one row per archived contact with its snapshot.
     const archived = await writeLines(join(dir, 'archived.tsv'), N, (i) => {
-      const snapshot = { contactId: ids[i], email: `r${i}@example.com`, firstName: `F${i}`, lastName: null, fields: { city: `C${i % 50}` }, createdAt: created,
+      const snapshot = {
+        contactId: ids[i],
+        email: `r${i}@example.com`,
+        firstName: `F${i}`,
+        lastName: null,
+        fields: { city: `C${i % 50}` },
+        createdAt: created,
         memberships: lists.map((l, k) => ({ listId: l.id, listName: l.name, status: k ? 'unsubscribed' : 'subscribed' })),
-        tags: tags.map((t) => ({ tagId: t.id, name: t.name })), accounts: [], deals: [] };
+        tags: tags.map((t) => ({ tagId: t.id, name: t.name })),
+        accounts: [],
+        deals: [],
+      };
       return `${ids[i]}\t${workspace}\tr${i}@example.com\tF${i}\t\\N\t${JSON.stringify(snapshot)}\t{${lists.map((l) => l.id).join(',')}}\t{t1,t2,t3}\t${archivedAt}\tbench\n`;
     });
-    psql(`\\copy archive.archived_contact (contact_id, workspace_id, email, first_name, last_name, snapshot, list_ids, tag_names, archived_at, archived_by) from '${archived}'`);
+    psql(
+      `\\copy archive.archived_contact (contact_id, workspace_id, email, first_name, last_name, snapshot, list_ids, tag_names, archived_at, archived_by) from '${archived}'`,
+    );
 
     const started = performance.now();
     const job = await api(sys, token, 'POST', '/v1/archive/restores', { filter: {} });
@@ -60,7 +75,8 @@ async function main() {
       await new Promise((r) => setTimeout(r, 100));
     }
     const seconds = (performance.now() - started) / 1000;
-    if (done.status !== 'succeeded' || done.result.restored !== N) throw new Error(`restore ended ${done.status}: ${JSON.stringify(done.result ?? done.error)}`);
+    if (done.status !== 'succeeded' || done.result.restored !== N)
+      throw new Error(`restore ended ${done.status}: ${JSON.stringify(done.result ?? done.error)}`);
     const jobSeconds = (Date.parse(done.finishedAt) - Date.parse(done.startedAt)) / 1000;
     const rss = { archive: peakRssMb(sys.pid('archive')), contacts: peakRssMb(sys.pid('contacts')) };
 
@@ -70,8 +86,16 @@ async function main() {
     // Baseline: the same rows, \copy'd into the same live tables (their indexes and foreign keys
     // included), for a workspace of their own.
     const baseIds = Array.from({ length: N }, () => randomUUID());
-    const contacts = await writeLines(join(dir, 'contacts.tsv'), N, (i) => `${baseIds[i]}\tbaseline-${workspace}\tr${i}@example.com\tF${i}\t\\N\t{"city":"C${i % 50}"}\t${created}\n`);
-    const memberships = await writeLines(join(dir, 'memberships.tsv'), N * 2, (i) => `baseline-${workspace}\t${lists[i % 2].id}\t${baseIds[i >> 1]}\t${i % 2 ? 'unsubscribed' : 'subscribed'}\n`);
+    const contacts = await writeLines(
+      join(dir, 'contacts.tsv'),
+      N,
+      (i) => `${baseIds[i]}\tbaseline-${workspace}\tr${i}@example.com\tF${i}\t\\N\t{"city":"C${i % 50}"}\t${created}\n`,
+    );
+    const memberships = await writeLines(
+      join(dir, 'memberships.tsv'),
+      N * 2,
+      (i) => `baseline-${workspace}\t${lists[i % 2].id}\t${baseIds[i >> 1]}\t${i % 2 ? 'unsubscribed' : 'subscribed'}\n`,
+    );
     const contactTags = await writeLines(join(dir, 'tags.tsv'), N * 3, (i) => `${baseIds[Math.floor(i / 3)]}\t${tags[i % 3].id}\n`);
     const baseStarted = performance.now();
     psql(`\\copy contacts.contact (id, workspace_id, email, first_name, last_name, fields, created_at) from '${contacts}'`);
@@ -81,13 +105,19 @@ async function main() {
 
     const service = N / seconds;
     const baseline = N / baseSeconds;
-    log(`${N} contacts (2 lists, 3 tags each): restore ${seconds.toFixed(2)} s = ${service.toFixed(0)} contacts/s; `
-      + `baseline psql \\copy ${baseSeconds.toFixed(2)} s = ${baseline.toFixed(0)} contacts/s; ratio ${(100 * service / baseline).toFixed(1)}% `
-      + `(target 25%); request validated in ${accepted.toFixed(2)} s, job ran ${jobSeconds.toFixed(2)} s; peak RSS archive ${rss.archive.toFixed(0)} MB, contacts ${rss.contacts.toFixed(0)} MB`);
+    log(
+      `${N} contacts (2 lists, 3 tags each): restore ${seconds.toFixed(2)} s = ${service.toFixed(0)} contacts/s; ` +
+        `baseline psql \\copy ${baseSeconds.toFixed(2)} s = ${baseline.toFixed(0)} contacts/s; ratio ${((100 * service) / baseline).toFixed(1)}% ` +
+        `(target 25%); request validated in ${accepted.toFixed(2)} s, job ran ${jobSeconds.toFixed(2)} s; peak RSS archive ${rss.archive.toFixed(0)} MB, contacts ${rss.contacts.toFixed(0)} MB`,
+    );
   } finally {
     await sys.stop();
   }
 }
 
-main().catch((err) => { process.stderr.write(`${err.stack ?? err}\n`); process.exitCode = 1; })
+main()
+  .catch((err) => {
+    process.stderr.write(`${err.stack ?? err}\n`);
+    process.exitCode = 1;
+  })
   .finally(() => rmSync(dir, { recursive: true, force: true }));

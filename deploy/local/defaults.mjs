@@ -1,13 +1,6 @@
 // Local defaults of the stack: every value can be overridden by the environment variable of the
 // same name (documented in deploy/README.md).
-export const APPS = [
-  { name: 'contacts' },
-  { name: 'backups' },
-  { name: 'archive' },
-  { name: 'interactions' },
-  { name: 'exports' },
-  { name: 'gateway' },
-];
+export const APPS = [{ name: 'contacts' }, { name: 'backups' }, { name: 'archive' }, { name: 'interactions' }, { name: 'exports' }, { name: 'gateway' }];
 
 export function localDefaults(env) {
   const pgHost = env.PGHOST ?? '127.0.0.1';
@@ -30,12 +23,33 @@ export function localDefaults(env) {
     exports: Number(env.EXPORTS_HTTP_PORT ?? 8085),
   };
   // Export destinations on loopback (tests add them to a workspace's allowlist).
-  const sftp = { host: '127.0.0.1', port: Number(env.LOCAL_SFTP_PORT ?? 2222), user: 'custodian-sftp', password: env.LOCAL_SFTP_PASSWORD ?? 'custodian-sftp-secret' };
-  const webdav = { host: '127.0.0.1', port: Number(env.LOCAL_WEBDAV_PORT ?? 8090), user: 'custodian', password: env.LOCAL_WEBDAV_PASSWORD ?? 'custodian-webdav-secret' };
+  const sftp = {
+    host: '127.0.0.1',
+    port: Number(env.LOCAL_SFTP_PORT ?? 2222),
+    user: 'custodian-sftp',
+    password: env.LOCAL_SFTP_PASSWORD ?? 'custodian-sftp-secret',
+  };
+  const webdav = {
+    host: '127.0.0.1',
+    port: Number(env.LOCAL_WEBDAV_PORT ?? 8090),
+    user: 'custodian',
+    password: env.LOCAL_WEBDAV_PASSWORD ?? 'custodian-webdav-secret',
+  };
   const dbUrl = (name) => `postgres://${pgUser}@${pgHost}:${pgPort}/${name}`;
   return {
-    pgHost, pgPort, pgUser, databases: [database, testDatabase],
-    natsHost, natsPort, s3Host, s3Port, s3AccessKey, s3SecretKey, ports, sftp, webdav,
+    pgHost,
+    pgPort,
+    pgUser,
+    databases: [database, testDatabase],
+    natsHost,
+    natsPort,
+    s3Host,
+    s3Port,
+    s3AccessKey,
+    s3SecretKey,
+    ports,
+    sftp,
+    webdav,
     testDatabaseUrl: dbUrl(testDatabase),
     env: {
       DATABASE_URL: env.DATABASE_URL ?? dbUrl(database),

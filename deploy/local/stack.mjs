@@ -21,7 +21,10 @@ const log = (msg) => process.stdout.write(`[stack] ${msg}\n`);
 function portOpen(host, port, timeoutMs = 500) {
   return new Promise((done) => {
     const socket = createConnection({ host, port });
-    const finish = (ok) => { socket.destroy(); done(ok); };
+    const finish = (ok) => {
+      socket.destroy();
+      done(ok);
+    };
     socket.setTimeout(timeoutMs, () => finish(false));
     socket.once('connect', () => finish(true));
     socket.once('error', () => finish(false));
@@ -86,8 +89,20 @@ async function ensurePostgres(cfg) {
       asPg([join(bin, 'initdb'), '-D', dir, '--auth=trust', '-U', 'postgres', '--encoding=UTF8']);
     }
     log(`PostgreSQL: starting ${cfg.pgHost}:${cfg.pgPort} in ${dir}`);
-    startProcess('postgres', 'runuser', ['-u', 'postgres', '--', join(bin, 'postgres'), '-D', dir,
-      '-c', `listen_addresses=${cfg.pgHost}`, '-c', `port=${cfg.pgPort}`, '-c', `unix_socket_directories=${dir}`]);
+    startProcess('postgres', 'runuser', [
+      '-u',
+      'postgres',
+      '--',
+      join(bin, 'postgres'),
+      '-D',
+      dir,
+      '-c',
+      `listen_addresses=${cfg.pgHost}`,
+      '-c',
+      `port=${cfg.pgPort}`,
+      '-c',
+      `unix_socket_directories=${dir}`,
+    ]);
     await waitForPort('PostgreSQL', cfg.pgHost, cfg.pgPort);
   }
   const pg = (await import('pg')).default;
@@ -148,8 +163,14 @@ async function ensureS3(cfg) {
   mkdirSync(dir, { recursive: true });
   log(`S3: starting ${cfg.s3Host}:${cfg.s3Port} in ${dir}`);
   startProcess('s3', process.execPath, [join(root, 'deploy/local/s3-server.mjs')], {
-    env: { ...process.env, S3_SERVER_HOST: cfg.s3Host, S3_SERVER_PORT: String(cfg.s3Port), S3_SERVER_DIR: dir,
-      S3_ACCESS_KEY: cfg.s3AccessKey, S3_SECRET_KEY: cfg.s3SecretKey },
+    env: {
+      ...process.env,
+      S3_SERVER_HOST: cfg.s3Host,
+      S3_SERVER_PORT: String(cfg.s3Port),
+      S3_SERVER_DIR: dir,
+      S3_ACCESS_KEY: cfg.s3AccessKey,
+      S3_SECRET_KEY: cfg.s3SecretKey,
+    },
   });
   await waitForPort('S3', cfg.s3Host, cfg.s3Port);
 }
@@ -179,12 +200,29 @@ async function ensureSftp(cfg) {
   if (!existsSync(hostKey)) execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', hostKey]);
   mkdirSync('/run/sshd', { recursive: true });
   const config = join(dir, 'sshd_config');
-  writeFileSync(config, [
-    `Port ${cfg.sftp.port}`, `ListenAddress ${cfg.sftp.host}`, `HostKey ${hostKey}`, `PidFile ${join(dir, 'sshd.pid')}`,
-    'UsePAM no', 'PasswordAuthentication yes', 'KbdInteractiveAuthentication no', 'PubkeyAuthentication no', 'PermitRootLogin no',
-    `AllowUsers ${cfg.sftp.user}`, 'AuthorizedKeysFile none', 'AllowTcpForwarding no', 'X11Forwarding no', 'LogLevel ERROR',
-    'Subsystem sftp internal-sftp', `ChrootDirectory ${chroot}`, 'ForceCommand internal-sftp', '',
-  ].join('\n'));
+  writeFileSync(
+    config,
+    [
+      `Port ${cfg.sftp.port}`,
+      `ListenAddress ${cfg.sftp.host}`,
+      `HostKey ${hostKey}`,
+      `PidFile ${join(dir, 'sshd.pid')}`,
+      'UsePAM no',
+      'PasswordAuthentication yes',
+      'KbdInteractiveAuthentication no',
+      'PubkeyAuthentication no',
+      'PermitRootLogin no',
+      `AllowUsers ${cfg.sftp.user}`,
+      'AuthorizedKeysFile none',
+      'AllowTcpForwarding no',
+      'X11Forwarding no',
+      'LogLevel ERROR',
+      'Subsystem sftp internal-sftp',
+      `ChrootDirectory ${chroot}`,
+      'ForceCommand internal-sftp',
+      '',
+    ].join('\n'),
+  );
   log(`SFTP: starting OpenSSH on ${cfg.sftp.host}:${cfg.sftp.port} (user ${cfg.sftp.user}, folder /upload)`);
   startProcess('sftp', '/usr/sbin/sshd', ['-D', '-e', '-f', config]);
   await waitForPort('SFTP', cfg.sftp.host, cfg.sftp.port);
@@ -200,8 +238,19 @@ async function ensureWebdav(cfg) {
   const dir = join(dataDir, 'webdav');
   mkdirSync(dir, { recursive: true });
   log(`WebDAV: starting rclone on ${cfg.webdav.host}:${cfg.webdav.port} in ${dir}`);
-  startProcess('webdav', 'rclone', ['serve', 'webdav', dir, '--addr', `${cfg.webdav.host}:${cfg.webdav.port}`,
-    '--user', cfg.webdav.user, '--pass', cfg.webdav.password, '--log-level', 'ERROR']);
+  startProcess('webdav', 'rclone', [
+    'serve',
+    'webdav',
+    dir,
+    '--addr',
+    `${cfg.webdav.host}:${cfg.webdav.port}`,
+    '--user',
+    cfg.webdav.user,
+    '--pass',
+    cfg.webdav.password,
+    '--log-level',
+    'ERROR',
+  ]);
   await waitForPort('WebDAV', cfg.webdav.host, cfg.webdav.port);
 }
 
@@ -224,7 +273,10 @@ async function stopAll() {
     child.kill('SIGTERM');
     const exited = await new Promise((r) => {
       const t = setTimeout(() => r(false), 10_000);
-      child.once('exit', () => { clearTimeout(t); r(true); });
+      child.once('exit', () => {
+        clearTimeout(t);
+        r(true);
+      });
     });
     if (!exited) child.kill('SIGKILL');
     log(`stopped ${name}`);
@@ -241,7 +293,11 @@ function run(cmd, args, env, timeoutMs = 15 * 60_000) {
     currentStep = child;
     const timer = setTimeout(() => {
       log(`${args.join(' ')} still running after ${timeoutMs / 1000} s: stopping it`);
-      try { process.kill(-child.pid, 'SIGKILL'); } catch { child.kill('SIGKILL'); }
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
     }, timeoutMs);
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
@@ -258,12 +314,17 @@ async function up(cfg) {
     startProcess(app.name, process.execPath, ['--enable-source-maps', join(root, `apps/${app.name}/dist/main.js`)], { env, cwd: root });
   }
   for (const app of APPS) await waitForHealth(app.name, `http://127.0.0.1:${cfg.ports[app.name]}/health/ready`);
-  const token = execFileSync(process.execPath, [join(root, 'apps/gateway/dist/cli/mint-token.js'),
-    '--workspace', 'w1', '--role', 'owner', '--plan', 'enterprise', '--client', 'app'], { env, encoding: 'utf8' }).trim();
+  const token = execFileSync(
+    process.execPath,
+    [join(root, 'apps/gateway/dist/cli/mint-token.js'), '--workspace', 'w1', '--role', 'owner', '--plan', 'enterprise', '--client', 'app'],
+    { env, encoding: 'utf8' },
+  ).trim();
   const url = `http://127.0.0.1:${cfg.ports.gateway}`;
-  process.stdout.write(`\nCustodian is running.\n  Gateway:  ${url}/v1\n  OpenAPI:  ${url}/docs  (JSON: ${url}/docs/json)\n` +
-    `  Token (workspace w1, owner, enterprise, app):\n    ${token}\n  Try: curl -H "Authorization: Bearer $TOKEN" ${url}/v1/contacts\n` +
-    `Press Ctrl-C to stop.\n\n`);
+  process.stdout.write(
+    `\nCustodian is running.\n  Gateway:  ${url}/v1\n  OpenAPI:  ${url}/docs  (JSON: ${url}/docs/json)\n` +
+      `  Token (workspace w1, owner, enterprise, app):\n    ${token}\n  Try: curl -H "Authorization: Bearer $TOKEN" ${url}/v1/contacts\n` +
+      `Press Ctrl-C to stop.\n\n`,
+  );
   await new Promise(() => {});
 }
 
@@ -273,7 +334,9 @@ async function waitForHealth(name, url, deadlineMs = 60_000) {
     try {
       const res = await fetch(url);
       if (res.ok) return;
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     if (Date.now() > until) throw new Error(`${name} was not ready at ${url} within ${deadlineMs} ms`);
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -287,6 +350,7 @@ async function test(cfg) {
   const steps = [
     { name: 'typecheck', args: ['run', '--silent', 'typecheck'] },
     { name: 'lint', args: ['run', '--silent', 'lint'] },
+    { name: 'format', args: ['run', '--silent', 'format:check'] },
     { name: 'unit', args: ['run', '--silent', 'test:unit', '--', '--json', `--outputFile=${join(reports, 'unit.json')}`] },
     { name: 'integration', args: ['run', '--silent', 'test:int', '--', '--json', `--outputFile=${join(reports, 'integration.json')}`] },
     { name: 'e2e', args: ['run', '--silent', 'test:e2e', '--', '--json', `--outputFile=${join(reports, 'e2e.json')}`] },
@@ -318,15 +382,24 @@ async function main() {
   for (const sig of ['SIGINT', 'SIGTERM']) {
     process.on(sig, () => {
       // A test step runs in its own process group: stop it too.
-      if (currentStep) { try { process.kill(-currentStep.pid, 'SIGTERM'); } catch { /* already gone */ } }
+      if (currentStep) {
+        try {
+          process.kill(-currentStep.pid, 'SIGTERM');
+        } catch {
+          /* already gone */
+        }
+      }
       stopAll().finally(() => process.exit(130));
     });
   }
   let code = 0;
   try {
     if (command === 'up') await up(cfg);
-    else if (command === 'infra') { await ensureInfra(cfg); log('infrastructure is up; Ctrl-C stops what was started'); await new Promise(() => {}); }
-    else if (command === 'test') code = await test(cfg);
+    else if (command === 'infra') {
+      await ensureInfra(cfg);
+      log('infrastructure is up; Ctrl-C stops what was started');
+      await new Promise(() => {});
+    } else if (command === 'test') code = await test(cfg);
     else throw new Error(`unknown command "${command}" (use up, infra or test)`);
   } catch (err) {
     process.stderr.write(`[stack] ${err.stack ?? err}\n`);

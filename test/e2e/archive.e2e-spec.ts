@@ -8,7 +8,10 @@ type Api = ReturnType<TestSystem['client']>;
 describe('archive and restore', () => {
   // Short windows: frozen for 1.5 s, restorable until 8 s after archiving. Free plan: 4 active contacts.
   const system = new TestSystem(['contacts', 'archive'], {
-    ARCHIVE_FROZEN_FOR: '1500ms', ARCHIVE_RESTORABLE_FOR: '8s', ARCHIVE_CONTACT_LIMIT_FREE: '4', ARCHIVE_PURGE_INTERVAL: '1h',
+    ARCHIVE_FROZEN_FOR: '1500ms',
+    ARCHIVE_RESTORABLE_FOR: '8s',
+    ARCHIVE_CONTACT_LIMIT_FREE: '4',
+    ARCHIVE_PURGE_INTERVAL: '1h',
   });
   let nc: NatsConnection;
 
@@ -28,18 +31,32 @@ describe('archive and restore', () => {
   }
 
   async function finished(api: Api, id: string) {
-    return waitFor(async () => {
-      const job = (await api('GET', `/v1/archive/restores/${id}`)).body;
-      return ['succeeded', 'failed'].includes(job.status) ? job : null;
-    }, { timeoutMs: 30_000, what: `restore ${id}` });
+    return waitFor(
+      async () => {
+        const job = (await api('GET', `/v1/archive/restores/${id}`)).body;
+        return ['succeeded', 'failed'].includes(job.status) ? job : null;
+      },
+      { timeoutMs: 30_000, what: `restore ${id}` },
+    );
   }
 
   async function publish(subject: string, workspaceId: string, data: object) {
     const id = randomUUID();
-    await jetstream(nc).publish(subject, JSON.stringify({
-      id, type: subject.replace(/^events\./, '').replace(/\.v\d+$/, ''), version: 1, occurredAt: new Date().toISOString(), workspaceId,
-      actor: { id: 'forms' }, origin: 'integration', correlationId: id, data,
-    }), { msgID: id });
+    await jetstream(nc).publish(
+      subject,
+      JSON.stringify({
+        id,
+        type: subject.replace(/^events\./, '').replace(/\.v\d+$/, ''),
+        version: 1,
+        occurredAt: new Date().toISOString(),
+        workspaceId,
+        actor: { id: 'forms' },
+        origin: 'integration',
+        correlationId: id,
+        data,
+      }),
+      { msgID: id },
+    );
   }
 
   it('refuses a restore before the window opens and after it closes, allows it in between', async () => {
@@ -60,12 +77,17 @@ describe('archive and restore', () => {
     expect((await api('GET', `/v1/contacts/${item.contactId}`)).body.email).toBe('window@example.com');
     const restored = await tap.waitFor('events.contacts.contact.restored.v1', (d) => d.contactId === item.contactId);
     expect(restored.envelope.origin).toBe('restore');
-    const outcomes = await fetch(`${system.gatewayUrl}${job.links.outcomes}`, { headers: { authorization: `Bearer ${system.token({ workspace, role: 'admin' })}` } });
+    const outcomes = await fetch(`${system.gatewayUrl}${job.links.outcomes}`, {
+      headers: { authorization: `Bearer ${system.token({ workspace, role: 'admin' })}` },
+    });
     expect(await outcomes.text()).toBe(`contactId,email,outcome,detail\n${item.contactId},window@example.com,restored,\n`);
 
     const late = await archived(api, 'late@example.com');
-    await waitFor(async () => (await api('GET', '/v1/archive/contacts?email=late@example.com')).body.items[0]?.notRestorableBecause === 'expired',
-      { timeoutMs: 15_000, intervalMs: 250, what: 'the window to close' });
+    await waitFor(async () => (await api('GET', '/v1/archive/contacts?email=late@example.com')).body.items[0]?.notRestorableBecause === 'expired', {
+      timeoutMs: 15_000,
+      intervalMs: 250,
+      what: 'the window to close',
+    });
     const tooLate = await api('POST', '/v1/archive/restores', { contactIds: [late.contactId] });
     expect(tooLate.body.errors).toEqual([{ path: late.contactId, message: 'expired' }]);
     await tap.stop();
@@ -80,14 +102,23 @@ describe('archive and restore', () => {
     await waitFor(async () => (await api('GET', `/v1/contacts/${item.contactId}`)).status === 200, { timeoutMs: 15_000, what: 'the automatic restore' });
 
     const merged = await archived(api, 'merged-away@example.com');
-    await publish('events.contacts.contact.merged.v1', workspace, { primaryId: randomUUID(), duplicateId: merged.contactId, duplicateEmail: 'merged-away@example.com' });
-    await waitFor(async () => (await api('GET', '/v1/archive/contacts?email=merged-away@example.com')).body.items[0].notRestorableBecause === 'merged', { what: 'the merge to be recorded' });
+    await publish('events.contacts.contact.merged.v1', workspace, {
+      primaryId: randomUUID(),
+      duplicateId: merged.contactId,
+      duplicateEmail: 'merged-away@example.com',
+    });
+    await waitFor(async () => (await api('GET', '/v1/archive/contacts?email=merged-away@example.com')).body.items[0].notRestorableBecause === 'merged', {
+      what: 'the merge to be recorded',
+    });
     await publish('events.forms.form.submitted.v1', workspace, { email: 'merged-away@example.com', submittedAt: new Date().toISOString() });
     // The first automatic restore's job may still be recording its outcome: one restore at a time.
-    const refused = await waitFor(async () => {
-      const res = await api('POST', '/v1/archive/restores', { contactIds: [merged.contactId] });
-      return res.body.code === 'JOB_ALREADY_RUNNING' ? null : res;
-    }, { timeoutMs: 15_000, what: 'the automatic restore job to end' });
+    const refused = await waitFor(
+      async () => {
+        const res = await api('POST', '/v1/archive/restores', { contactIds: [merged.contactId] });
+        return res.body.code === 'JOB_ALREADY_RUNNING' ? null : res;
+      },
+      { timeoutMs: 15_000, what: 'the automatic restore job to end' },
+    );
     expect(refused.body.errors).toEqual([{ path: merged.contactId, message: 'merged' }]);
     expect((await api('GET', `/v1/contacts/${merged.contactId}`)).status).toBe(404);
   });
@@ -155,4 +186,3 @@ describe('archive purge', () => {
     await tap.stop();
   });
 });
-

@@ -6,16 +6,22 @@ type Api = ReturnType<TestSystem['client']>;
 
 async function startImport(system: TestSystem, token: string, listId: string, csv: string): Promise<string> {
   const res = await fetch(`${system.gatewayUrl}/v1/imports?listId=${listId}&mode=upsert`, {
-    method: 'POST', body: csv, headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+    method: 'POST',
+    body: csv,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
   });
   expect(res.status).toBe(202);
   return ((await res.json()) as { id: string }).id;
 }
 
-const final = (api: Api, path: string, timeoutMs = 60_000) => waitFor(async () => {
-  const job = (await api('GET', path)).body;
-  return ['succeeded', 'failed', 'discarded'].includes(job.status) ? job : null;
-}, { timeoutMs, intervalMs: 100, what: path });
+const final = (api: Api, path: string, timeoutMs = 60_000) =>
+  waitFor(
+    async () => {
+      const job = (await api('GET', path)).body;
+      return ['succeeded', 'failed', 'discarded'].includes(job.status) ? job : null;
+    },
+    { timeoutMs, intervalMs: 100, what: path },
+  );
 
 describe('backups under faults', () => {
   const system = new TestSystem(['contacts', 'backups'], { CONTACTS_JOB_LEASE: '2s' });
@@ -41,14 +47,20 @@ describe('backups under faults', () => {
 
     // A back-office import of one row: contacts backs up the 100,000 members first. Kill it then.
     const id = await startImport(system, appToken, list.id, 'email,firstName\nbig-0@example.com,Changed\n');
-    await waitFor(async () => {
-      const job = (await api('GET', `/v1/imports/${id}`)).body;
-      return job.status === 'running' && job.progress.total !== null;
-    }, { timeoutMs: 30_000, intervalMs: 10, what: 'the import to reach its backup' });
+    await waitFor(
+      async () => {
+        const job = (await api('GET', `/v1/imports/${id}`)).body;
+        return job.status === 'running' && job.progress.total !== null;
+      },
+      { timeoutMs: 30_000, intervalMs: 10, what: 'the import to reach its backup' },
+    );
     await system.service('contacts').kill();
     // Killed while backing up: the list is as it was, the import has not changed anything yet.
-    const [before] = await databaseQuery<{ status: string; first_name: string }>(`select j.status, c.first_name
-      from contacts.job j, contacts.contact c where j.id = $1 and c.workspace_id = $2 and c.email = 'big-0@example.com'`, [id, workspace]);
+    const [before] = await databaseQuery<{ status: string; first_name: string }>(
+      `select j.status, c.first_name
+      from contacts.job j, contacts.contact c where j.id = $1 and c.workspace_id = $2 and c.email = 'big-0@example.com'`,
+      [id, workspace],
+    );
     expect(before).toEqual({ status: 'running', first_name: 'N0' });
     await system.service('contacts').start();
 
@@ -57,10 +69,13 @@ describe('backups under faults', () => {
     expect((await api('GET', '/v1/contacts?email=big-0@example.com')).body.items[0].firstName).toBe('Changed');
 
     // Exactly one backup for this import, complete: its file matches its size, sha256 and rows.
-    const backups = await waitFor(async () => {
-      const items = (await api('GET', `/v1/backups?listId=${list.id}`)).body.items;
-      return items.length ? items : null;
-    }, { timeoutMs: 15_000, what: 'the backup' });
+    const backups = await waitFor(
+      async () => {
+        const items = (await api('GET', `/v1/backups?listId=${list.id}`)).body.items;
+        return items.length ? items : null;
+      },
+      { timeoutMs: 15_000, what: 'the backup' },
+    );
     expect(backups).toHaveLength(1);
     const [backup] = backups;
     expect(backup.rows).toBe(rows);
@@ -78,11 +93,17 @@ describe('backups under faults', () => {
     const list = (await api('POST', '/v1/lists', { name: 'Tampered' })).body;
     await api('POST', '/v1/contacts', { email: 'tamper@example.com', lists: [{ listId: list.id, status: 'subscribed' }] });
     const { snapshotId } = (await api('DELETE', `/v1/lists/${list.id}`)).body;
-    const backup = await waitFor(async () => {
-      const res = await api('GET', `/v1/backups/${snapshotId}`);
-      return res.status === 200 ? res.body : null;
-    }, { what: 'the backup' });
-    const links = await fetch(`${system.gatewayUrl}/v1/backups/${backup.id}/download`, { headers: { authorization: `Bearer ${appToken}` }, redirect: 'manual' });
+    const backup = await waitFor(
+      async () => {
+        const res = await api('GET', `/v1/backups/${snapshotId}`);
+        return res.status === 200 ? res.body : null;
+      },
+      { what: 'the backup' },
+    );
+    const links = await fetch(`${system.gatewayUrl}/v1/backups/${backup.id}/download`, {
+      headers: { authorization: `Bearer ${appToken}` },
+      redirect: 'manual',
+    });
     const key = decodeURIComponent(new URL(links.headers.get('location')!).pathname.split('/').slice(2).join('/'));
 
     await storage.client.putObject(storage.bucket('backups'), key, Buffer.from('email,status\nevil@example.com,subscribed\n'));
@@ -93,6 +114,9 @@ describe('backups under faults', () => {
 
     await storage.remove('backups', key);
     const missing = await api('POST', `/v1/backups/${backup.id}/restore`, {});
-    expect(await final(api, `/v1/jobs/${missing.body.id}`)).toMatchObject({ status: 'failed', error: { code: 'BACKUP_CORRUPT', message: expect.stringMatching(/missing/) } });
+    expect(await final(api, `/v1/jobs/${missing.body.id}`)).toMatchObject({
+      status: 'failed',
+      error: { code: 'BACKUP_CORRUPT', message: expect.stringMatching(/missing/) },
+    });
   });
 });

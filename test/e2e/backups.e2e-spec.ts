@@ -5,21 +5,29 @@ type Api = ReturnType<TestSystem['client']>;
 async function importCsv(system: TestSystem, token: string, listId: string, csv: string) {
   const api = system.client(token);
   const res = await fetch(`${system.gatewayUrl}/v1/imports?listId=${listId}&mode=upsert`, {
-    method: 'POST', body: csv, headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+    method: 'POST',
+    body: csv,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
   });
   expect(res.status).toBe(202);
   const { id } = (await res.json()) as { id: string };
-  return waitFor(async () => {
-    const job = (await api('GET', `/v1/imports/${id}`)).body;
-    return job.status === 'succeeded' ? job : null;
-  }, { timeoutMs: 20_000, what: `import ${id}` });
+  return waitFor(
+    async () => {
+      const job = (await api('GET', `/v1/imports/${id}`)).body;
+      return job.status === 'succeeded' ? job : null;
+    },
+    { timeoutMs: 20_000, what: `import ${id}` },
+  );
 }
 
 async function backupsOf(api: Api, listId: string, count: number) {
-  return waitFor(async () => {
-    const items = (await api('GET', `/v1/backups?listId=${listId}`)).body.items;
-    return items.length >= count ? items : null;
-  }, { timeoutMs: 15_000, what: `${count} backup(s) of list ${listId}` });
+  return waitFor(
+    async () => {
+      const items = (await api('GET', `/v1/backups?listId=${listId}`)).body.items;
+      return items.length >= count ? items : null;
+    },
+    { timeoutMs: 15_000, what: `${count} backup(s) of list ${listId}` },
+  );
 }
 
 async function download(system: TestSystem, token: string, id: string) {
@@ -35,10 +43,13 @@ async function members(api: Api, listId: string) {
 }
 
 async function waitJob(api: Api, id: string) {
-  return waitFor(async () => {
-    const job = (await api('GET', `/v1/jobs/${id}`)).body;
-    return ['succeeded', 'failed', 'discarded'].includes(job.status) ? job : null;
-  }, { timeoutMs: 30_000, what: `job ${id}` });
+  return waitFor(
+    async () => {
+      const job = (await api('GET', `/v1/jobs/${id}`)).body;
+      return ['succeeded', 'failed', 'discarded'].includes(job.status) ? job : null;
+    },
+    { timeoutMs: 30_000, what: `job ${id}` },
+  );
 }
 
 describe('list backups', () => {
@@ -71,7 +82,12 @@ describe('list backups', () => {
     expect(file.status).toBe(200);
     const lines = file.text.trim().split('\n');
     expect(lines[0]).toBe('email,firstName,lastName,status,createdAt,fields.city');
-    expect(lines.slice(1).map((l) => l.split(',').slice(0, 4).join(',')).sort()).toEqual(['ann@example.com,Ann,,subscribed', 'ben@example.com,Ben,,unsubscribed']);
+    expect(
+      lines
+        .slice(1)
+        .map((l) => l.split(',').slice(0, 4).join(','))
+        .sort(),
+    ).toEqual(['ann@example.com,Ann,,subscribed', 'ben@example.com,Ben,,unsubscribed']);
     expect((await api('GET', `/v1/backups/${backup.id}`)).body).toMatchObject({ id: backup.id, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     await tap.waitFor('events.backups.backup.created.v1', (d) => d.backupId === backup.id);
   });
@@ -99,20 +115,26 @@ describe('list backups', () => {
     expect(set.status).toBe(200);
     await tap.waitFor('events.backups.policy.changed.v1', (d) => (d.excludedListIds as string[]).includes(excluded.id));
     // Contacts follows the policy from the event: probe until the excluded list is skipped.
-    await waitFor(async () => {
-      const probe = (await api('POST', '/v1/lists', { name: `Policy probe ${Math.random()}` })).body;
-      await api('PUT', '/v1/settings/backups', { automaticBackups: true, excludedListIds: [excluded.id, probe.id] });
-      await new Promise((r) => setImmediate(r));
-      return (await api('DELETE', `/v1/lists/${probe.id}`)).body.snapshotId === null;
-    }, { timeoutMs: 15_000, intervalMs: 100, what: 'contacts to follow the policy' });
+    await waitFor(
+      async () => {
+        const probe = (await api('POST', '/v1/lists', { name: `Policy probe ${Math.random()}` })).body;
+        await api('PUT', '/v1/settings/backups', { automaticBackups: true, excludedListIds: [excluded.id, probe.id] });
+        await new Promise((r) => setImmediate(r));
+        return (await api('DELETE', `/v1/lists/${probe.id}`)).body.snapshotId === null;
+      },
+      { timeoutMs: 15_000, intervalMs: 100, what: 'contacts to follow the policy' },
+    );
     expect((await api('DELETE', `/v1/lists/${excluded.id}`)).body.snapshotId).toBeNull();
     expect((await api('DELETE', `/v1/lists/${kept.id}`)).body.snapshotId).toEqual(expect.any(String));
 
     await api('PUT', '/v1/settings/backups', { automaticBackups: false, excludedListIds: [] });
-    await waitFor(async () => {
-      const probe = (await api('POST', '/v1/lists', { name: `Off probe ${Math.random()}` })).body;
-      return (await api('DELETE', `/v1/lists/${probe.id}`)).body.snapshotId === null;
-    }, { timeoutMs: 15_000, intervalMs: 100, what: 'contacts to follow backups off' });
+    await waitFor(
+      async () => {
+        const probe = (await api('POST', '/v1/lists', { name: `Off probe ${Math.random()}` })).body;
+        return (await api('DELETE', `/v1/lists/${probe.id}`)).body.snapshotId === null;
+      },
+      { timeoutMs: 15_000, intervalMs: 100, what: 'contacts to follow backups off' },
+    );
     const any = (await api('POST', '/v1/lists', { name: 'Off list' })).body;
     expect((await api('DELETE', `/v1/lists/${any.id}`)).body.snapshotId).toBeNull();
     await api('PUT', '/v1/settings/backups', { automaticBackups: true, excludedListIds: [] });
@@ -155,7 +177,12 @@ describe('list backups', () => {
     await api('POST', '/v1/contacts', { email: 'was-unsub@example.com', lists: [{ listId: list.id, status: 'unsubscribed' }] });
     await api('POST', '/v1/contacts', { email: 'later-bounced@example.com', lists: [{ listId: list.id, status: 'subscribed' }] });
     // A back-office import backs the list up as it is now, then changes it.
-    await importCsv(system, token, list.id, 'email,status\nlater-unsub@example.com,unsubscribed\nwas-unsub@example.com,subscribed\nlater-bounced@example.com,bounced\nnew@example.com,subscribed\n');
+    await importCsv(
+      system,
+      token,
+      list.id,
+      'email,status\nlater-unsub@example.com,unsubscribed\nwas-unsub@example.com,subscribed\nlater-bounced@example.com,bounced\nnew@example.com,subscribed\n',
+    );
     const items = await backupsOf(api, list.id, 1);
     const backup = items[items.length - 1];
 

@@ -12,7 +12,9 @@ describe('configuration and roles', () => {
     expect(run.stderr).toMatch(/CONTACTS_HTTP_PORT/);
 
     const gateway = spawnSync(process.execPath, [join(ROOT, 'apps/gateway/dist/main.js')], {
-      env: { ...process.env, ...stackEnv(), GATEWAY_JWT_SECRET: 'short' }, encoding: 'utf8', timeout: 20_000,
+      env: { ...process.env, ...stackEnv(), GATEWAY_JWT_SECRET: 'short' },
+      encoding: 'utf8',
+      timeout: 20_000,
     });
     expect(gateway.status).toBe(1);
     expect(gateway.stderr).toMatch(/GATEWAY_JWT_SECRET/);

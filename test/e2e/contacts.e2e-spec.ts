@@ -65,7 +65,9 @@ describe('contacts through the gateway', () => {
 
   it('never lets one workspace change anything of another, by id or by filter', async () => {
     const list = (await api('POST', '/v1/lists', { name: 'Private list' })).body;
-    const mine = (await api('POST', '/v1/contacts', { email: 'untouchable@example.com', firstName: 'Mine', lists: [{ listId: list.id, status: 'subscribed' }] })).body;
+    const mine = (
+      await api('POST', '/v1/contacts', { email: 'untouchable@example.com', firstName: 'Mine', lists: [{ listId: list.id, status: 'subscribed' }] })
+    ).body;
     const importJob = await api('POST', '/v1/contacts/archive', { emails: ['nobody-here@example.com'] });
     const other = system.client(system.token({ workspace: uniqueWorkspace('intruder') }));
     const theirs = (await other('POST', '/v1/contacts', { email: 'intruder@example.com' })).body;
@@ -100,13 +102,16 @@ describe('contacts through the gateway', () => {
     const contactsMetrics = await (await fetch(`http://127.0.0.1:${contactsPort}/metrics`)).text();
     expect(contactsMetrics).toMatch(/custodian_commands_total\{subject="contacts.contact.list.v1",outcome="ok"\} \d+/);
     expect(contactsMetrics).toMatch(/custodian_events_published_total\{subject="events.contacts.contact.created.v1"\} \d+/);
-    const ready = await (await fetch(`http://127.0.0.1:${contactsPort}/health/ready`)).json() as { checks: Record<string, string> };
+    const ready = (await (await fetch(`http://127.0.0.1:${contactsPort}/health/ready`)).json()) as { checks: Record<string, string> };
     expect(ready.checks).toEqual({ database: 'ok', nats: 'ok', storage: 'ok' });
   });
 
   it('describes the API in OpenAPI, with the request bodies of the contracts', async () => {
-    const doc = await (await fetch(`${system.gatewayUrl}/docs/json`)).json() as {
-      paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties: Record<string, unknown>; required: string[] } }> } }>>;
+    const doc = (await (await fetch(`${system.gatewayUrl}/docs/json`)).json()) as {
+      paths: Record<
+        string,
+        Record<string, { requestBody?: { content: Record<string, { schema: { properties: Record<string, unknown>; required: string[] } }> } }>
+      >;
       components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> };
     };
     const create = doc.paths['/v1/contacts']!.post!.requestBody!.content['application/json']!.schema;
@@ -114,9 +119,10 @@ describe('contacts through the gateway', () => {
     expect(Object.keys(create.properties)).toEqual(expect.arrayContaining(['email', 'firstName', 'fields', 'lists', 'tags']));
     const update = doc.paths['/v1/contacts/{id}']!.patch!.requestBody!.content['application/json']!.schema;
     expect(update.properties).not.toHaveProperty('id');
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/lists/{id}/members', '/v1/imports', '/v1/jobs/{id}', '/v1/deals', '/v1/accounts', '/v1/tags']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/v1/lists/{id}/members', '/v1/imports', '/v1/jobs/{id}', '/v1/deals', '/v1/accounts', '/v1/tags']),
+    );
     expect(doc.components.securitySchemes).toHaveProperty('bearer');
     expect((await fetch(`${system.gatewayUrl}/docs`)).status).toBe(200);
   });
 });
-

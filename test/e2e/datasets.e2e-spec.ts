@@ -20,8 +20,8 @@ describe('contacts datasets for exports', () => {
     await Promise.all([system.stop(), tap.stop()]);
   });
 
-  const request = (data: ExportContactsDatasetV1) => exportsService.request(exportContactsDatasetV1,
-    { workspaceId: workspace, actor: { id: 'exports' }, origin: 'system', correlationId: randomUUID() }, data);
+  const request = (data: ExportContactsDatasetV1) =>
+    exportsService.request(exportContactsDatasetV1, { workspaceId: workspace, actor: { id: 'exports' }, origin: 'system', correlationId: randomUUID() }, data);
 
   async function exported(exportId: string) {
     const event = await tap.waitFor('events.contacts.dataset.exported.v1', (d) => d.exportId === exportId, 20_000);
@@ -34,7 +34,13 @@ describe('contacts datasets for exports', () => {
   it('streams the contacts with fields, tags and list statuses, formula-safe, in the asked time zone', async () => {
     const api = system.client(system.token({ workspace }));
     const list = (await api('POST', '/v1/lists', { name: 'VIP' })).body;
-    await api('POST', '/v1/contacts', { email: 'ds-a@example.com', firstName: '=HYPERLINK("x")', fields: { city: 'Madrid' }, tags: ['b', 'a'], lists: [{ listId: list.id, status: 'unsubscribed' }] });
+    await api('POST', '/v1/contacts', {
+      email: 'ds-a@example.com',
+      firstName: '=HYPERLINK("x")',
+      fields: { city: 'Madrid' },
+      tags: ['b', 'a'],
+      lists: [{ listId: list.id, status: 'unsubscribed' }],
+    });
     await api('POST', '/v1/contacts', { email: 'ds-b@example.com', lastName: 'Plain' });
 
     const exportId = randomUUID();
@@ -59,14 +65,23 @@ describe('contacts datasets for exports', () => {
     const list = (await api('POST', '/v1/lists', { name: 'Small' })).body;
     await api('POST', '/v1/contacts', { email: 'ds-c@example.com', lists: [{ listId: list.id, status: 'subscribed' }] });
     const exportId = randomUUID();
-    await request({ exportId, key: objectKey(workspace, 'exports', exportId, 'csv.gz'), listId: list.id, fields: ['email', 'lists'], delimiter: ';', compression: 'gzip' });
+    await request({
+      exportId,
+      key: objectKey(workspace, 'exports', exportId, 'csv.gz'),
+      listId: list.id,
+      fields: ['email', 'lists'],
+      delimiter: ';',
+      compression: 'gzip',
+    });
     const { bytes } = await exported(exportId);
     expect(gunzipSync(bytes).toString('utf8')).toBe('email;lists\nds-c@example.com;Small:subscribed\n');
   });
 
   it('refuses unknown fields and keys outside the workspace at once', async () => {
     const exportId = randomUUID();
-    await expect(request({ exportId, key: objectKey(workspace, 'exports', exportId, 'csv'), fields: ['email', 'phone'] })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(request({ exportId, key: objectKey(workspace, 'exports', exportId, 'csv'), fields: ['email', 'phone'] })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
     await expect(request({ exportId, key: objectKey('someone-else', 'exports', exportId, 'csv') })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
   });
 });

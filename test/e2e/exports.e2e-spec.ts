@@ -39,10 +39,13 @@ class Receiver {
 }
 
 async function finished(api: Api, id: string, timeoutMs = 30_000) {
-  return waitFor(async () => {
-    const view = (await api('GET', `/v1/exports/${id}`)).body;
-    return ['queued', 'running'].includes(view.status) ? null : view;
-  }, { timeoutMs, what: `export ${id} to end` });
+  return waitFor(
+    async () => {
+      const view = (await api('GET', `/v1/exports/${id}`)).body;
+      return ['queued', 'running'].includes(view.status) ? null : view;
+    },
+    { timeoutMs, what: `export ${id} to end` },
+  );
 }
 
 /** The download as a client sees it: the gateway's redirect, then the file behind it. */
@@ -58,9 +61,16 @@ describe('exports', () => {
   // Files valid 8 s; the sweeper looks every 300 ms; notifications retried after 200 ms and, as in
   // development, allowed to a receiver on loopback over http.
   const system = new TestSystem(['contacts', 'interactions', 'exports'], {
-    EXPORTS_VALIDITY: '8s', EXPORTS_SWEEP_INTERVAL: '300ms', EXPORTS_NOTIFY_BACKOFF: '200ms', EXPORTS_JOB_LEASE: '2s', EXPORTS_NOTIFY_ALLOW_PRIVATE: 'true',
-    EXPORTS_DELIVERY_ALLOW_PRIVATE: 'true', EXPORTS_DELIVERY_ATTEMPTS: '2', EXPORTS_DELIVERY_BACKOFF: '200ms',
-    INTERACTIONS_EXPIRE_AFTER: '2s', INTERACTIONS_SWEEP_INTERVAL: '250ms',
+    EXPORTS_VALIDITY: '8s',
+    EXPORTS_SWEEP_INTERVAL: '300ms',
+    EXPORTS_NOTIFY_BACKOFF: '200ms',
+    EXPORTS_JOB_LEASE: '2s',
+    EXPORTS_NOTIFY_ALLOW_PRIVATE: 'true',
+    EXPORTS_DELIVERY_ALLOW_PRIVATE: 'true',
+    EXPORTS_DELIVERY_ATTEMPTS: '2',
+    EXPORTS_DELIVERY_BACKOFF: '200ms',
+    INTERACTIONS_EXPIRE_AFTER: '2s',
+    INTERACTIONS_SWEEP_INTERVAL: '250ms',
   });
   const storage = new ObjectStorage(parseStorageConfig(stackEnv()));
   const receiver = new Receiver();
@@ -84,8 +94,11 @@ describe('exports', () => {
       const made = [];
       for (let i = 0; i < 30; i += 1) {
         const body = {
-          email: `c${i}@example.com`, firstName: i === 0 ? '=HYPERLINK("http://evil","x")' : `Name ${i}`, lastName: i === 1 ? 'Smith, "Jr."' : null,
-          fields: { phone: '+49 30 1234' }, tags: i % 2 ? ['gold', 'Early'] : [],
+          email: `c${i}@example.com`,
+          firstName: i === 0 ? '=HYPERLINK("http://evil","x")' : `Name ${i}`,
+          lastName: i === 1 ? 'Smith, "Jr."' : null,
+          fields: { phone: '+49 30 1234' },
+          tags: i % 2 ? ['gold', 'Early'] : [],
           lists: [{ listId: vip.id, status: i % 3 ? 'subscribed' : 'unsubscribed' }, ...(i % 5 === 0 ? [{ listId: news.id, status: 'subscribed' }] : [])],
         };
         made.push((await api('POST', '/v1/contacts', body)).body);
@@ -109,9 +122,19 @@ describe('exports', () => {
       expect(createHash('sha256').update(file.bytes!).digest('hex')).toBe(done.sha256);
       expect(file.bytes!.length).toBe(done.bytes);
       const records = parse(file.bytes!.toString('utf8'), { columns: true }) as Record<string, string>[];
-      expect(records.map((r) => r.id).sort()).toEqual(made.slice(0, 29).map((c) => c.id).sort());
+      expect(records.map((r) => r.id).sort()).toEqual(
+        made
+          .slice(0, 29)
+          .map((c) => c.id)
+          .sort(),
+      );
       const first = records.find((r) => r.email === 'c0@example.com')!;
-      expect(first).toMatchObject({ firstName: `'=HYPERLINK("http://evil","x")`, lists: 'News:subscribed;VIP:unsubscribed', tags: '', 'fields.phone': "'+49 30 1234" });
+      expect(first).toMatchObject({
+        firstName: `'=HYPERLINK("http://evil","x")`,
+        lists: 'News:subscribed;VIP:unsubscribed',
+        tags: '',
+        'fields.phone': "'+49 30 1234",
+      });
       expect(first.createdAt).toMatch(/\+09$/);
       expect(records.find((r) => r.email === 'c1@example.com')).toMatchObject({ lastName: 'Smith, "Jr."', tags: 'Early;gold', lists: 'VIP:subscribed' });
       const manifestKey = objectKey(workspace, 'exports', done.id, 'manifest.json', new Date(done.requestedAt));
@@ -121,17 +144,22 @@ describe('exports', () => {
       // The event, and the signed notification (retried once after a 500).
       const event = await tap.waitFor('events.exports.export.completed.v1', (d) => d.exportId === done.id, 20_000);
       expect(event.envelope.data).toMatchObject({ rows: 29, sha256: done.sha256 });
-      const delivered = await waitFor(async () => {
-        const view = (await api('GET', `/v1/exports/${done.id}`)).body;
-        return view.notification.status === 'delivered' ? view : null;
-      }, { timeoutMs: 20_000, what: 'the notification' });
+      const delivered = await waitFor(
+        async () => {
+          const view = (await api('GET', `/v1/exports/${done.id}`)).body;
+          return view.notification.status === 'delivered' ? view : null;
+        },
+        { timeoutMs: 20_000, what: 'the notification' },
+      );
       expect(delivered.notification).toMatchObject({ url: hookUrl, attempts: 2 });
       const calls = receiver.calls.filter((c) => JSON.parse(c.body).data.exportId === done.id);
       expect(calls).toHaveLength(2);
       const { secret } = (await system.client(system.token({ workspace, role: 'admin' }))('GET', '/v1/settings/export-webhook-secret')).body;
       const last = calls[1]!;
       const signed = `${last.headers['webhook-id']}.${last.headers['webhook-timestamp']}.${last.body}`;
-      const expected = createHmac('sha256', Buffer.from(secret.replace(/^whsec_/, ''), 'base64')).update(signed).digest('base64');
+      const expected = createHmac('sha256', Buffer.from(secret.replace(/^whsec_/, ''), 'base64'))
+        .update(signed)
+        .digest('base64');
       expect(last.headers['webhook-signature']).toBe(`v1,${expected}`);
       expect(calls[0]!.headers['webhook-id']).toBe(last.headers['webhook-id']);
       expect(JSON.parse(last.body)).toMatchObject({ type: 'export.succeeded', data: { exportId: done.id, rows: 29 } });
@@ -168,24 +196,80 @@ describe('exports', () => {
     const folder = `/exports-${workspace}`;
     const destination = async (body: object) => api('POST', '/v1/settings/export-destinations', body);
     expect((await system.client(system.token({ workspace, role: 'manager' }))('POST', '/v1/settings/export-destinations', {})).status).toBe(403);
-    const sftp = (await destination({ name: 'Warehouse', kind: 'sftp', host: sftpUrl.hostname, port: Number(sftpUrl.port), path: sftpUrl.pathname,
-      username: decodeURIComponent(sftpUrl.username), password: decodeURIComponent(sftpUrl.password) })).body;
-    const dav = (await destination({ name: 'Team drive', kind: 'webdav', host: webdavUrl.hostname, port: Number(webdavUrl.port), path: folder, tls: false,
-      username: decodeURIComponent(webdavUrl.username), password: decodeURIComponent(webdavUrl.password) })).body;
-    const wrong = (await destination({ name: 'Wrong password', kind: 'sftp', host: sftpUrl.hostname, port: Number(sftpUrl.port), path: sftpUrl.pathname,
-      username: decodeURIComponent(sftpUrl.username), password: 'not-the-password' })).body;
+    const sftp = (
+      await destination({
+        name: 'Warehouse',
+        kind: 'sftp',
+        host: sftpUrl.hostname,
+        port: Number(sftpUrl.port),
+        path: sftpUrl.pathname,
+        username: decodeURIComponent(sftpUrl.username),
+        password: decodeURIComponent(sftpUrl.password),
+      })
+    ).body;
+    const dav = (
+      await destination({
+        name: 'Team drive',
+        kind: 'webdav',
+        host: webdavUrl.hostname,
+        port: Number(webdavUrl.port),
+        path: folder,
+        tls: false,
+        username: decodeURIComponent(webdavUrl.username),
+        password: decodeURIComponent(webdavUrl.password),
+      })
+    ).body;
+    const wrong = (
+      await destination({
+        name: 'Wrong password',
+        kind: 'sftp',
+        host: sftpUrl.hostname,
+        port: Number(sftpUrl.port),
+        path: sftpUrl.pathname,
+        username: decodeURIComponent(sftpUrl.username),
+        password: 'not-the-password',
+      })
+    ).body;
     const impostorKey = `SHA256:${'A'.repeat(43)}`;
-    const impostor = (await destination({ name: 'Pinned to another key', kind: 'sftp', host: sftpUrl.hostname, port: Number(sftpUrl.port), path: sftpUrl.pathname,
-      username: decodeURIComponent(sftpUrl.username), password: decodeURIComponent(sftpUrl.password), hostKey: impostorKey })).body;
+    const impostor = (
+      await destination({
+        name: 'Pinned to another key',
+        kind: 'sftp',
+        host: sftpUrl.hostname,
+        port: Number(sftpUrl.port),
+        path: sftpUrl.pathname,
+        username: decodeURIComponent(sftpUrl.username),
+        password: decodeURIComponent(sftpUrl.password),
+        hostKey: impostorKey,
+      })
+    ).body;
     expect(impostor.hostKey).toBe(impostorKey);
-    const davKey = await destination({ name: 'Keyed drive', kind: 'webdav', host: webdavUrl.hostname, path: folder, username: 'u', password: 'p', hostKey: impostorKey });
+    const davKey = await destination({
+      name: 'Keyed drive',
+      kind: 'webdav',
+      host: webdavUrl.hostname,
+      path: folder,
+      username: 'u',
+      password: 'p',
+      hostKey: impostorKey,
+    });
     expect([davKey.status, davKey.body.code, davKey.body.errors?.[0]?.path]).toEqual([422, 'VALIDATION_FAILED', 'hostKey']);
-    const badKey = await destination({ name: 'Bad key', kind: 'sftp', host: sftpUrl.hostname, path: '/upload', username: 'u', password: 'p', hostKey: 'ssh-ed25519 AAAA' });
+    const badKey = await destination({
+      name: 'Bad key',
+      kind: 'sftp',
+      host: sftpUrl.hostname,
+      path: '/upload',
+      username: 'u',
+      password: 'p',
+      hostKey: 'ssh-ed25519 AAAA',
+    });
     expect([badKey.status, badKey.body.code]).toEqual([422, 'VALIDATION_FAILED']);
     const stranger = system.client(system.token({ workspace: uniqueWorkspace('dlv-other'), role: 'owner' }));
     expect((await stranger('GET', '/v1/settings/export-destinations')).body.items).toEqual([]);
     expect((await stranger('DELETE', `/v1/settings/export-destinations/${sftp.id}`)).status).toBe(404);
-    expect((await stranger('POST', '/v1/exports', { dataset: 'contacts', delivery: { method: 'sftp', destinationId: sftp.id } })).body.code).toBe('DESTINATION_NOT_ALLOWED');
+    expect((await stranger('POST', '/v1/exports', { dataset: 'contacts', delivery: { method: 'sftp', destinationId: sftp.id } })).body.code).toBe(
+      'DESTINATION_NOT_ALLOWED',
+    );
     const listed = (await api('GET', '/v1/settings/export-destinations')).body.items;
     expect(listed.map((d: { name: string }) => d.name)).toEqual(['Pinned to another key', 'Team drive', 'Warehouse', 'Wrong password']);
     expect(listed.find((d: { name: string }) => d.name === 'Warehouse').hostKey).toBeNull();
@@ -193,33 +277,48 @@ describe('exports', () => {
 
     const refused = await api('POST', '/v1/exports', { dataset: 'contacts', delivery: { method: 'sftp', destinationId: randomUUID() } });
     expect([refused.status, refused.body.code]).toEqual([422, 'DESTINATION_NOT_ALLOWED']);
-    expect((await api('POST', '/v1/exports', { dataset: 'contacts', delivery: { method: 'webdav', destinationId: sftp.id } })).body.code).toBe('DESTINATION_NOT_ALLOWED');
+    expect((await api('POST', '/v1/exports', { dataset: 'contacts', delivery: { method: 'webdav', destinationId: sftp.id } })).body.code).toBe(
+      'DESTINATION_NOT_ALLOWED',
+    );
 
     const deliveredBy = async (delivery: object) => {
       const requested = (await api('POST', '/v1/exports', { dataset: 'contacts', fields: ['email'], delivery })).body;
       await finished(api, requested.id);
-      return waitFor(async () => {
-        const view = (await api('GET', `/v1/exports/${requested.id}`)).body;
-        return ['delivered', 'failed'].includes(view.delivery.status) ? view : null;
-      }, { timeoutMs: 30_000, what: 'the delivery' });
+      return waitFor(
+        async () => {
+          const view = (await api('GET', `/v1/exports/${requested.id}`)).body;
+          return ['delivered', 'failed'].includes(view.delivery.status) ? view : null;
+        },
+        { timeoutMs: 30_000, what: 'the delivery' },
+      );
     };
-    const fileName = (view: { id: string; requestedAt: string }) =>
-      `contacts-${view.requestedAt.replace(/[-:]/g, '').replace(/\..*$/, '')}-${view.id}.csv`;
+    const fileName = (view: { id: string; requestedAt: string }) => `contacts-${view.requestedAt.replace(/[-:]/g, '').replace(/\..*$/, '')}-${view.id}.csv`;
 
     const bySftp = await deliveredBy({ method: 'sftp', destinationId: sftp.id });
     expect(bySftp.delivery).toMatchObject({ method: 'sftp', status: 'delivered', attempts: 1, error: null });
     // The key the server presented at the first delivery is kept: the one OpenSSH's own tools read from it.
-    const scanned = execFileSync('ssh-keyscan', ['-p', sftpUrl.port, '-t', 'ed25519', sftpUrl.hostname], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const scanned = execFileSync('ssh-keyscan', ['-p', sftpUrl.port, '-t', 'ed25519', sftpUrl.hostname], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     const fingerprint = execFileSync('ssh-keygen', ['-lf', '-'], { input: scanned, encoding: 'utf8' }).split(' ')[1];
     expect(fingerprint).toMatch(/^SHA256:/);
     const kept = (await api('GET', '/v1/settings/export-destinations')).body.items.find((d: { id: string }) => d.id === sftp.id);
     expect(kept.hostKey).toBe(fingerprint);
     const client = new SftpClient();
-    await client.connect({ host: sftpUrl.hostname, port: Number(sftpUrl.port), username: decodeURIComponent(sftpUrl.username), password: decodeURIComponent(sftpUrl.password) });
+    await client.connect({
+      host: sftpUrl.hostname,
+      port: Number(sftpUrl.port),
+      username: decodeURIComponent(sftpUrl.username),
+      password: decodeURIComponent(sftpUrl.password),
+    });
     try {
       const got = (await client.get(`${sftpUrl.pathname}/${fileName(bySftp)}`)) as Buffer;
       expect(got.toString('utf8')).toBe('email\ndelivered@example.com\n');
-      expect(JSON.parse(((await client.get(`${sftpUrl.pathname}/${fileName(bySftp)}.manifest.json`)) as Buffer).toString('utf8'))).toMatchObject({ rows: 1, sha256: bySftp.sha256 });
+      expect(JSON.parse(((await client.get(`${sftpUrl.pathname}/${fileName(bySftp)}.manifest.json`)) as Buffer).toString('utf8'))).toMatchObject({
+        rows: 1,
+        sha256: bySftp.sha256,
+      });
       expect(await client.exists(`${sftpUrl.pathname}/${fileName(bySftp)}.part`)).toBe(false);
     } finally {
       await client.end();
@@ -234,15 +333,19 @@ describe('exports', () => {
     const failed = await deliveredBy({ method: 'sftp', destinationId: wrong.id });
     expect(failed.delivery).toMatchObject({ status: 'failed', attempts: 2, error: expect.stringMatching(/auth/i) });
     const spoofed = await deliveredBy({ method: 'sftp', destinationId: impostor.id });
-    expect(spoofed.delivery).toMatchObject({ status: 'failed', attempts: 2,
-      error: `${sftpUrl.hostname} presented the host key ${fingerprint}, not the destination's ${impostorKey}; if the server's key changed, add the destination again with the new one` });
+    expect(spoofed.delivery).toMatchObject({
+      status: 'failed',
+      attempts: 2,
+      error: `${sftpUrl.hostname} presented the host key ${fingerprint}, not the destination's ${impostorKey}; if the server's key changed, add the destination again with the new one`,
+    });
     expect(failed.status).toBe('succeeded');
     expect((await download(system, token, failed.id)).status).toBe(302);
   });
 
   it('enforces plan, roles, ranges and one export at a time', async () => {
     const workspace = uniqueWorkspace('lim');
-    const as = (role: 'owner' | 'admin' | 'manager' | 'member', plan: 'free' | 'pro' | 'enterprise' = 'enterprise') => system.client(system.token({ workspace, role, plan }));
+    const as = (role: 'owner' | 'admin' | 'manager' | 'member', plan: 'free' | 'pro' | 'enterprise' = 'enterprise') =>
+      system.client(system.token({ workspace, role, plan }));
     const pro = await as('owner', 'pro')('POST', '/v1/exports', { dataset: 'contacts' });
     expect([pro.status, pro.body.code]).toEqual([403, 'PLAN_REQUIRED']);
     const member = await as('member')('POST', '/v1/exports', { dataset: 'contacts' });
@@ -293,20 +396,45 @@ describe('exports', () => {
     expect(byTag.bytes.toString('utf8').split('\n').filter(Boolean).sort()).toEqual(['gold@example.com', 'outside@example.com']);
     const byList = await fileOf({ dataset: 'contacts', fields: ['email', 'lists'], filters: { listId: list.id }, compression: 'gzip', delimiter: ';' });
     const csv = gunzipSync(byList.bytes).toString('utf8');
-    expect(parse(csv, { columns: true, delimiter: ';' })).toEqual(expect.arrayContaining([
-      { email: 'gold@example.com', lists: 'Members:subscribed' }, { email: 'plain@example.com', lists: 'Members:subscribed' }]));
+    expect(parse(csv, { columns: true, delimiter: ';' })).toEqual(
+      expect.arrayContaining([
+        { email: 'gold@example.com', lists: 'Members:subscribed' },
+        { email: 'plain@example.com', lists: 'Members:subscribed' },
+      ]),
+    );
     expect(csv.trim().split('\n')).toHaveLength(3);
     expect(createHash('sha256').update(byList.bytes).digest('hex')).toBe(byList.done.sha256);
 
     const campaign = (await api('POST', '/v1/campaigns', { name: 'Promo' })).body;
-    const failed = (programId?: string) => ({ messageId: randomUUID(), contactId: randomUUID(), channel: 'email', direction: 'outbound', status: 'failed',
-      at: '2026-02-01T10:00:00.000Z', statusAt: '2026-02-01T10:00:00.000Z', ...(programId ? { programId } : {}) });
+    const failed = (programId?: string) => ({
+      messageId: randomUUID(),
+      contactId: randomUUID(),
+      channel: 'email',
+      direction: 'outbound',
+      status: 'failed',
+      at: '2026-02-01T10:00:00.000Z',
+      statusAt: '2026-02-01T10:00:00.000Z',
+      ...(programId ? { programId } : {}),
+    });
     const ofCampaign = failed(campaign.id);
     await api('POST', '/v1/interactions', { messages: [ofCampaign, failed(), failed(randomUUID())] });
-    const byCampaign = await fileOf({ dataset: 'failed_messages', from: '2026-01-01T00:00:00.000Z', to: '2026-03-01T00:00:00.000Z', filters: { campaignId: campaign.id } });
+    const byCampaign = await fileOf({
+      dataset: 'failed_messages',
+      from: '2026-01-01T00:00:00.000Z',
+      to: '2026-03-01T00:00:00.000Z',
+      filters: { campaignId: campaign.id },
+    });
     expect((parse(byCampaign.bytes.toString('utf8'), { columns: true }) as { id: string }[]).map((r) => r.id)).toEqual([ofCampaign.messageId]);
-    expect((await api('POST', '/v1/exports', { dataset: 'conversations', from: '2026-01-01T00:00:00.000Z', to: '2026-02-01T00:00:00.000Z',
-      filters: { campaignId: campaign.id } })).body.errors).toEqual([{ path: 'filters.campaignId', message: 'does not apply to conversations' }]);
+    expect(
+      (
+        await api('POST', '/v1/exports', {
+          dataset: 'conversations',
+          from: '2026-01-01T00:00:00.000Z',
+          to: '2026-02-01T00:00:00.000Z',
+          filters: { campaignId: campaign.id },
+        })
+      ).body.errors,
+    ).toEqual([{ path: 'filters.campaignId', message: 'does not apply to conversations' }]);
 
     // History pages, newest first.
     const first = (await api('GET', '/v1/exports?limit=2')).body;
@@ -319,12 +447,27 @@ describe('exports', () => {
     const workspace = uniqueWorkspace('ixp');
     const token = system.token({ workspace, role: 'owner' });
     const api = system.client(token);
-    const message = (over: object) => ({ messageId: randomUUID(), contactId: randomUUID(), channel: 'sms', direction: 'outbound', status: 'failed',
-      failureReason: 'unreachable', at: '2026-03-01T10:00:00.000Z', statusAt: '2026-03-01T10:00:01.000Z', ...over });
+    const message = (over: object) => ({
+      messageId: randomUUID(),
+      contactId: randomUUID(),
+      channel: 'sms',
+      direction: 'outbound',
+      status: 'failed',
+      failureReason: 'unreachable',
+      at: '2026-03-01T10:00:00.000Z',
+      statusAt: '2026-03-01T10:00:01.000Z',
+      ...over,
+    });
     const inRange = message({});
-    await api('POST', '/v1/interactions', { messages: [inRange, message({ status: 'delivered' }), message({ direction: 'inbound', status: 'failed' }),
-      message({ at: '2027-01-01T00:00:00.000Z' })] });
-    const req = await api('POST', '/v1/exports', { dataset: 'failed_messages', from: '2026-01-01T00:00:00.000Z', to: '2026-12-31T00:00:00.000Z', delimiter: ';' });
+    await api('POST', '/v1/interactions', {
+      messages: [inRange, message({ status: 'delivered' }), message({ direction: 'inbound', status: 'failed' }), message({ at: '2027-01-01T00:00:00.000Z' })],
+    });
+    const req = await api('POST', '/v1/exports', {
+      dataset: 'failed_messages',
+      from: '2026-01-01T00:00:00.000Z',
+      to: '2026-12-31T00:00:00.000Z',
+      delimiter: ';',
+    });
     const done = await finished(api, req.body.id);
     expect(done).toMatchObject({ status: 'succeeded', rows: 1 });
     const file = await download(system, token, done.id);
@@ -336,18 +479,33 @@ describe('exports', () => {
     const campaign = (await api('POST', '/v1/campaigns', { name: 'Spring' })).body;
     const stopped = (await api('POST', '/v1/campaigns', { name: 'Winter' })).body;
     for (const c of [campaign, stopped]) await api('POST', `/v1/campaigns/${c.id}/start`);
-    await api('POST', '/v1/interactions', { interactions: [
-      { id: randomUUID(), programId: campaign.id, contactId: contact.id, type: 'received', at: '2026-04-01T08:00:00.000Z' },
-      { id: randomUUID(), programId: stopped.id, contactId: contact.id, type: 'received', at: '2026-05-01T08:00:00.000Z' },
-      { id: randomUUID(), programId: stopped.id, contactId: contact.id, type: 'clicked', at: '2026-05-01T09:00:00.000Z' },
-    ] });
+    await api('POST', '/v1/interactions', {
+      interactions: [
+        { id: randomUUID(), programId: campaign.id, contactId: contact.id, type: 'received', at: '2026-04-01T08:00:00.000Z' },
+        { id: randomUUID(), programId: stopped.id, contactId: contact.id, type: 'received', at: '2026-05-01T08:00:00.000Z' },
+        { id: randomUUID(), programId: stopped.id, contactId: contact.id, type: 'clicked', at: '2026-05-01T09:00:00.000Z' },
+      ],
+    });
     await api('POST', `/v1/campaigns/${stopped.id}/stop`);
-    await waitFor(async () => (await api('GET', `/v1/campaigns/${stopped.id}`)).body.interactionData.state === 'expired', { timeoutMs: 30_000, intervalMs: 200, what: 'the expiry' });
+    await waitFor(async () => (await api('GET', `/v1/campaigns/${stopped.id}`)).body.interactionData.state === 'expired', {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      what: 'the expiry',
+    });
     const users = await finished(api, (await api('POST', '/v1/exports', { dataset: 'users', timeZone: 'UTC' })).body.id);
     expect(users).toMatchObject({ status: 'succeeded', rows: 1 });
     const rows = parse((await download(system, token, users.id)).bytes!.toString('utf8'), { columns: true }) as Record<string, string>[];
-    expect(rows).toEqual([expect.objectContaining({ id: contact.id, email: 'u1@example.com', firstName: 'Uma', campaigns: '1', received: '1', clicked: '0',
-      lastInteractionAt: '2026-04-01T08:00:00+00' })]);
+    expect(rows).toEqual([
+      expect.objectContaining({
+        id: contact.id,
+        email: 'u1@example.com',
+        firstName: 'Uma',
+        campaigns: '1',
+        received: '1',
+        clicked: '0',
+        lastInteractionAt: '2026-04-01T08:00:00+00',
+      }),
+    ]);
   });
 
   it('cancels an export, and resumes one whose process died, never calling a truncated file ready', async () => {
@@ -355,26 +513,39 @@ describe('exports', () => {
     const token = system.token({ workspace, role: 'owner' });
     const api = system.client(token);
     // Enough contacts that the export is still running when the process is killed.
-    await databaseQuery(`insert into contacts.contact (workspace_id, email, first_name)
-      select $1, 'bulk' || i || '@example.com', 'Bulk ' || i from generate_series(1, 200000) i`, [workspace]);
+    await databaseQuery(
+      `insert into contacts.contact (workspace_id, email, first_name)
+      select $1, 'bulk' || i || '@example.com', 'Bulk ' || i from generate_series(1, 200000) i`,
+      [workspace],
+    );
 
     const cancelled = (await api('POST', '/v1/exports', { dataset: 'contacts' })).body;
-    await waitFor(async () => (await api('GET', `/v1/exports/${cancelled.id}`)).body.status === 'running', { timeoutMs: 15_000, intervalMs: 20, what: 'the export to run' });
+    await waitFor(async () => (await api('GET', `/v1/exports/${cancelled.id}`)).body.status === 'running', {
+      timeoutMs: 15_000,
+      intervalMs: 20,
+      what: 'the export to run',
+    });
     const cancel = await api('DELETE', `/v1/exports/${cancelled.id}`);
     expect(cancel.body).toMatchObject({ status: 'cancelled', error: { code: 'EXPORT_CANCELLED' } });
     expect((await api('DELETE', `/v1/exports/${cancelled.id}`)).status).toBe(409);
     // The owner, asked already, still writes the file; once it reports, the file is removed.
-    await waitFor(async () => (await databaseQuery('select 1 from exports.dataset_result where request_id = $1', [cancelled.id])).length > 0,
-      { timeoutMs: 30_000, what: "the owner's report" });
+    await waitFor(async () => (await databaseQuery('select 1 from exports.dataset_result where request_id = $1', [cancelled.id])).length > 0, {
+      timeoutMs: 30_000,
+      what: "the owner's report",
+    });
     const filesOf = async (id: string) => {
       const keys: string[] = [];
       for await (const o of storage.list('exports', `${workspace}/exports/`)) if (o.key.includes(id)) keys.push(o.key);
       return keys;
     };
-    await waitFor(async () => (await filesOf(cancelled.id)).length === 0, { timeoutMs: 10_000, what: 'the cancelled export\'s file to be removed' });
+    await waitFor(async () => (await filesOf(cancelled.id)).length === 0, { timeoutMs: 10_000, what: "the cancelled export's file to be removed" });
 
     const requested = (await api('POST', '/v1/exports', { dataset: 'contacts', fields: ['id', 'email', 'firstName'] })).body;
-    await waitFor(async () => (await api('GET', `/v1/exports/${requested.id}`)).body.status === 'running', { timeoutMs: 15_000, intervalMs: 20, what: 'the export to run' });
+    await waitFor(async () => (await api('GET', `/v1/exports/${requested.id}`)).body.status === 'running', {
+      timeoutMs: 15_000,
+      intervalMs: 20,
+      what: 'the export to run',
+    });
     await system.service('exports').kill();
     await system.service('exports').start();
     const done = await finished(api, requested.id, 60_000);
@@ -397,8 +568,15 @@ describe('exports in production mode: time limit and notification addresses', ()
 
   it('refuses notification URLs that are not https or point at private, loopback or link-local addresses', async () => {
     const api = system.client(system.token({ workspace: uniqueWorkspace('ssrf'), role: 'owner' }));
-    for (const url of ['http://hooks.example.com/x', 'https://127.0.0.1/x', 'https://[::ffff:127.0.0.1]/x', 'https://169.254.169.254/latest/meta-data', 'https://10.0.0.8/x',
-      'https://0x7f000001/x', 'https://2852039166/latest/meta-data']) {
+    for (const url of [
+      'http://hooks.example.com/x',
+      'https://127.0.0.1/x',
+      'https://[::ffff:127.0.0.1]/x',
+      'https://169.254.169.254/latest/meta-data',
+      'https://10.0.0.8/x',
+      'https://0x7f000001/x',
+      'https://2852039166/latest/meta-data',
+    ]) {
       const res = await api('POST', '/v1/exports', { dataset: 'contacts', notificationUrl: url });
       expect([url, res.status, res.body.code]).toEqual([url, 422, 'NOTIFICATION_URL_REFUSED']);
     }
@@ -412,7 +590,18 @@ describe('exports in production mode: time limit and notification addresses', ()
         expect([host, kind, res.status, res.body.code]).toEqual([host, kind, 422, 'DESTINATION_NOT_ALLOWED']);
       }
     }
-    expect((await api('POST', '/v1/settings/export-destinations', { name: 'Fine', kind: 'webdav', host: 'dav.example.com', path: '/in', username: 'u', password: 'p' })).status).toBe(201);
+    expect(
+      (
+        await api('POST', '/v1/settings/export-destinations', {
+          name: 'Fine',
+          kind: 'webdav',
+          host: 'dav.example.com',
+          path: '/in',
+          username: 'u',
+          password: 'p',
+        })
+      ).status,
+    ).toBe(201);
   });
 
   it('discards them, and the workspace may ask again only after the cool-down', async () => {
@@ -424,10 +613,13 @@ describe('exports in production mode: time limit and notification addresses', ()
       const requested = (await api('POST', '/v1/exports', { dataset: 'contacts', notificationUrl: 'https://localhost:9/hook' })).body;
       const done = await finished(api, requested.id, 20_000);
       expect(done).toMatchObject({ status: 'discarded', error: { code: 'JOB_TIMED_OUT' } });
-      const refused = await waitFor(async () => {
-        const view = (await api('GET', `/v1/exports/${requested.id}`)).body;
-        return view.notification.status === 'failed' ? view.notification : null;
-      }, { timeoutMs: 10_000, what: 'the notification to be refused' });
+      const refused = await waitFor(
+        async () => {
+          const view = (await api('GET', `/v1/exports/${requested.id}`)).body;
+          return view.notification.status === 'failed' ? view.notification : null;
+        },
+        { timeoutMs: 10_000, what: 'the notification to be refused' },
+      );
       expect(refused).toMatchObject({ attempts: 1, error: expect.stringMatching(/localhost resolves to .*loopback/) });
       await tap.waitFor('events.exports.export.discarded.v1', (d) => d.exportId === requested.id, 10_000);
 
@@ -436,10 +628,13 @@ describe('exports in production mode: time limit and notification addresses', ()
       const retryAfter = Number(early.headers.get('retry-after'));
       expect(retryAfter).toBeGreaterThan(0);
       expect(retryAfter).toBeLessThanOrEqual(5);
-      const later = await waitFor(async () => {
-        const res = await api('POST', '/v1/exports', { dataset: 'messages', from: '2026-01-01T00:00:00.000Z', to: '2026-02-01T00:00:00.000Z' });
-        return res.status === 202 ? res : null;
-      }, { timeoutMs: 15_000, intervalMs: 500, what: 'the cool-down to pass' });
+      const later = await waitFor(
+        async () => {
+          const res = await api('POST', '/v1/exports', { dataset: 'messages', from: '2026-01-01T00:00:00.000Z', to: '2026-02-01T00:00:00.000Z' });
+          return res.status === 202 ? res : null;
+        },
+        { timeoutMs: 15_000, intervalMs: 500, what: 'the cool-down to pass' },
+      );
       expect((await finished(api, later.body.id)).status).toBe('succeeded');
     } finally {
       await tap.stop();

@@ -27,14 +27,17 @@ describe('imports through the gateway', () => {
     const headers: Record<string, string> = { authorization: `Bearer ${options.token ?? token}` };
     if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
     const res = await fetch(`${system.gatewayUrl}/v1/imports`, { method: 'POST', body: form, headers });
-    return { status: res.status, location: res.headers.get('location'), body: await res.json() as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    return { status: res.status, location: res.headers.get('location'), body: (await res.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
   }
 
   async function finished(id: string, client: Api = api) {
-    return waitFor(async () => {
-      const res = await client('GET', `/v1/imports/${id}`);
-      return ['succeeded', 'failed', 'discarded'].includes(res.body.status) ? res.body : null;
-    }, { timeoutMs: 30_000, what: `import ${id}` });
+    return waitFor(
+      async () => {
+        const res = await client('GET', `/v1/imports/${id}`);
+        return ['succeeded', 'failed', 'discarded'].includes(res.body.status) ? res.body : null;
+      },
+      { timeoutMs: 30_000, what: `import ${id}` },
+    );
   }
 
   async function importCsv(file: string | Uint8Array, fields: Record<string, string>, client: Api = api, options = {}) {
@@ -56,12 +59,13 @@ describe('imports through the gateway', () => {
   it('upserts, applies a status column, reports rejected rows with their row numbers and reasons', async () => {
     const listId = await newList('Upsert list');
     await api('POST', '/v1/contacts', { email: 'known@example.com', firstName: 'Old', lists: [{ listId, status: 'subscribed' }] });
-    const csv = 'email,firstName,status,city\n'
-      + 'known@example.com,New,unsubscribed,Rome\n'
-      + 'fresh@example.com,Fresh,,Oslo\n'
-      + 'not-an-email,X,,\n'
-      + 'FRESH@example.com,Dup,,\n'
-      + 'odd@example.com,Odd,maybe,\n';
+    const csv =
+      'email,firstName,status,city\n' +
+      'known@example.com,New,unsubscribed,Rome\n' +
+      'fresh@example.com,Fresh,,Oslo\n' +
+      'not-an-email,X,,\n' +
+      'FRESH@example.com,Dup,,\n' +
+      'odd@example.com,Odd,maybe,\n';
     const job = await importCsv(csv, { listId, mode: 'upsert' });
     expect(job.status).toBe('succeeded');
     expect(job.result).toMatchObject({ rows: 5, created: 1, updated: 1, unchanged: 0, skipped: 0, failed: 3, statusColumn: true });
@@ -151,7 +155,9 @@ describe('imports through the gateway', () => {
     const boundary = 'cut-short-boundary';
     const cut = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="contacts.csv"\r\nContent-Type: text/csv\r\n\r\nemail\na@example.com\nb@exa`;
     const res = await fetch(`${system.gatewayUrl}/v1/imports`, {
-      method: 'POST', body: cut, headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
+      method: 'POST',
+      body: cut,
+      headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
     });
     expect([res.status, ((await res.json()) as { code: string }).code]).toEqual([422, 'VALIDATION_FAILED']);
     expect((await api('GET', '/v1/lists')).status).toBe(200);
@@ -172,7 +178,9 @@ describe('imports through the gateway', () => {
 
   describe('bad files', () => {
     let listId: string;
-    beforeAll(async () => { listId = await newList('Bad files'); });
+    beforeAll(async () => {
+      listId = await newList('Bad files');
+    });
 
     it.each([
       ['an empty file', '', 'CSV_EMPTY'],

@@ -19,8 +19,12 @@ describe('accounts, deals, merge, archive and restore', () => {
     await Promise.all([system.stop(), tap.stop()]);
   });
 
-  const restore = (snapshot: ContactSnapshot) => archiveService.request(restoreContactV1,
-    { workspaceId: workspace, actor: { id: 'archive' }, origin: 'restore', correlationId: `restore-${snapshot.contactId}` }, { snapshot });
+  const restore = (snapshot: ContactSnapshot) =>
+    archiveService.request(
+      restoreContactV1,
+      { workspaceId: workspace, actor: { id: 'archive' }, origin: 'restore', correlationId: `restore-${snapshot.contactId}` },
+      { snapshot },
+    );
 
   async function contact(email: string, extra: object = {}) {
     const res = await api('POST', '/v1/contacts', { email, ...extra });
@@ -34,7 +38,10 @@ describe('accounts, deals, merge, archive and restore', () => {
     const bad = await api('POST', '/v1/deals', { name: 'X', contactIds: [a.id], primaryContactId: b.id });
     expect(bad.body.code).toBe('DEAL_PRIMARY_INVALID');
     const deal = await api('POST', '/v1/deals', { name: 'Renewal', amount: 99.5, contactIds: [a.id, b.id], primaryContactId: a.id });
-    expect(deal.body.contacts).toEqual([{ contactId: a.id, isPrimary: true }, { contactId: b.id, isPrimary: false }]);
+    expect(deal.body.contacts).toEqual([
+      { contactId: a.id, isPrimary: true },
+      { contactId: b.id, isPrimary: false },
+    ]);
     const switched = await api('PATCH', `/v1/deals/${deal.body.id}`, { primaryContactId: b.id, stage: 'won' });
     expect(switched.body).toMatchObject({ stage: 'won', amount: 99.5 });
     expect(switched.body.contacts.find((c: { isPrimary: boolean }) => c.isPrimary).contactId).toBe(b.id);
@@ -49,7 +56,12 @@ describe('accounts, deals, merge, archive and restore', () => {
   it('merges a duplicate into the primary without losing an opt-out, and the duplicate is gone for good', async () => {
     const list = (await api('POST', '/v1/lists', { name: 'Merge list' })).body;
     const primary = await contact('merge-primary@example.com', { lists: [{ listId: list.id, status: 'subscribed' }], tags: ['a'] });
-    const duplicate = await contact('merge-dup@example.com', { firstName: 'Dup', fields: { city: 'Rome' }, lists: [{ listId: list.id, status: 'unsubscribed' }], tags: ['b'] });
+    const duplicate = await contact('merge-dup@example.com', {
+      firstName: 'Dup',
+      fields: { city: 'Rome' },
+      lists: [{ listId: list.id, status: 'unsubscribed' }],
+      tags: ['b'],
+    });
     expect((await api('POST', '/v1/contacts/merge', { primaryId: primary.id, duplicateId: primary.id })).body.code).toBe('MERGE_SAME_CONTACT');
     // Deals where the duplicate is the primary contact, with the primary on it too or not.
     const both = (await api('POST', '/v1/deals', { name: 'Both on it', contactIds: [primary.id, duplicate.id], primaryContactId: duplicate.id })).body;
@@ -67,8 +79,18 @@ describe('accounts, deals, merge, archive and restore', () => {
     await tap.waitFor('events.contacts.contact.merged.v1', (d) => d.duplicateId === duplicate.id);
 
     // A merged contact can never come back.
-    await expect(restore({ contactId: duplicate.id, email: 'merge-dup@example.com', fields: {}, createdAt: new Date().toISOString(), memberships: [], tags: [], accounts: [], deals: [] }))
-      .rejects.toMatchObject({ code: 'CONTACT_MERGED' });
+    await expect(
+      restore({
+        contactId: duplicate.id,
+        email: 'merge-dup@example.com',
+        fields: {},
+        createdAt: new Date().toISOString(),
+        memberships: [],
+        tags: [],
+        accounts: [],
+        deals: [],
+      }),
+    ).rejects.toMatchObject({ code: 'CONTACT_MERGED' });
   });
 
   it('archives a contact with its complete snapshot and restores it under the rules', async () => {
@@ -76,8 +98,13 @@ describe('accounts, deals, merge, archive and restore', () => {
     const doomed = (await api('POST', '/v1/lists', { name: 'Doomed list' })).body;
     const partner = await contact('partner@example.com');
     const c = await contact('archived@example.com', {
-      firstName: 'Arch', fields: { tier: 'gold' },
-      lists: [{ listId: kept.id, status: 'unsubscribed' }, { listId: doomed.id, status: 'subscribed' }], tags: ['loyal'],
+      firstName: 'Arch',
+      fields: { tier: 'gold' },
+      lists: [
+        { listId: kept.id, status: 'unsubscribed' },
+        { listId: doomed.id, status: 'subscribed' },
+      ],
+      tags: ['loyal'],
     });
     const account = (await api('POST', '/v1/accounts', { name: 'Globex', contactIds: [c.id] })).body;
     const solo = (await api('POST', '/v1/deals', { name: 'Solo deal', contactIds: [c.id], primaryContactId: c.id })).body;
@@ -95,10 +122,16 @@ describe('accounts, deals, merge, archive and restore', () => {
     const snapshot = event.envelope.data.snapshot as ContactSnapshot;
     expect(event.envelope.data.reason).toBe('inactive for 2 years');
     expect(snapshot).toMatchObject({ email: 'archived@example.com', firstName: 'Arch', fields: { tier: 'gold' }, createdAt: original.createdAt });
-    expect(snapshot.memberships.map((m) => [m.listName, m.status]).sort()).toEqual([['Doomed list', 'subscribed'], ['Kept list', 'unsubscribed']]);
+    expect(snapshot.memberships.map((m) => [m.listName, m.status]).sort()).toEqual([
+      ['Doomed list', 'subscribed'],
+      ['Kept list', 'unsubscribed'],
+    ]);
     expect(snapshot.tags.map((t) => t.name)).toEqual(['loyal']);
     expect(snapshot.accounts).toEqual([{ accountId: account.id, name: 'Globex' }]);
-    expect(snapshot.deals.map((d) => [d.name, d.wasPrimary, d.deletedWithContact]).sort()).toEqual([['Shared deal', true, false], ['Solo deal', true, true]]);
+    expect(snapshot.deals.map((d) => [d.name, d.wasPrimary, d.deletedWithContact]).sort()).toEqual([
+      ['Shared deal', true, false],
+      ['Solo deal', true, true],
+    ]);
 
     await api('DELETE', `/v1/lists/${doomed.id}`);
     const outcome = await restore(snapshot);
@@ -106,7 +139,10 @@ describe('accounts, deals, merge, archive and restore', () => {
     expect(outcome.contact.lists).toEqual([{ listId: kept.id, status: 'unsubscribed' }]);
     expect(outcome.skipped.sort()).toEqual([`deal:${solo.id}`, `list:${doomed.id}`]);
     // Back on the shared deal, but never as its primary.
-    expect((await api('GET', `/v1/deals/${shared.id}`)).body.contacts).toEqual([{ contactId: partner.id, isPrimary: true }, { contactId: c.id, isPrimary: false }]);
+    expect((await api('GET', `/v1/deals/${shared.id}`)).body.contacts).toEqual([
+      { contactId: partner.id, isPrimary: true },
+      { contactId: c.id, isPrimary: false },
+    ]);
     expect((await api('GET', `/v1/accounts/${account.id}`)).body.contactIds).toEqual([c.id]);
     const restored = await tap.waitFor('events.contacts.contact.restored.v1', (d) => d.contactId === c.id);
     expect(restored.envelope.origin).toBe('restore');
@@ -127,12 +163,14 @@ describe('accounts, deals, merge, archive and restore', () => {
     const snapA = (await api('POST', `/v1/contacts/${a.id}/archive`, {})).body.snapshot;
     const snapB = (await api('POST', `/v1/contacts/${b.id}/archive`, {})).body.snapshot;
     await contact('v1-b@example.com');
-    const outcomes = await archiveService.request(restoreContactsV1,
-      { workspaceId: workspace, actor: { id: 'archive' }, origin: 'restore', correlationId: 'restore-v1' }, { snapshots: [snapA, snapB] });
-    expect(outcomes).toEqual(expect.arrayContaining([
-      { contactId: a.id, ok: true, skipped: [] },
-      expect.objectContaining({ contactId: b.id, ok: false, code: 'EMAIL_IN_USE' }),
-    ]));
+    const outcomes = await archiveService.request(
+      restoreContactsV1,
+      { workspaceId: workspace, actor: { id: 'archive' }, origin: 'restore', correlationId: 'restore-v1' },
+      { snapshots: [snapA, snapB] },
+    );
+    expect(outcomes).toEqual(
+      expect.arrayContaining([{ contactId: a.id, ok: true, skipped: [] }, expect.objectContaining({ contactId: b.id, ok: false, code: 'EMAIL_IN_USE' })]),
+    );
     expect(outcomes).toHaveLength(2);
     expect((await api('GET', `/v1/contacts/${a.id}`)).body).toMatchObject({ email: 'v1-a@example.com', tags: ['v1'] });
   });
@@ -151,7 +189,10 @@ describe('bulk archive', () => {
     const list = (await api('POST', '/v1/lists', { name: 'Old customers' })).body;
     const ids: string[] = [];
     for (let i = 0; i < 5; i += 1) {
-      ids.push((await api('POST', '/v1/contacts', { email: `old-${i}@example.com`, tags: i < 3 ? ['stale'] : [], lists: [{ listId: list.id, status: 'subscribed' }] })).body.id);
+      ids.push(
+        (await api('POST', '/v1/contacts', { email: `old-${i}@example.com`, tags: i < 3 ? ['stale'] : [], lists: [{ listId: list.id, status: 'subscribed' }] }))
+          .body.id,
+      );
     }
     const keep = (await api('POST', '/v1/contacts', { email: 'keep@example.com', tags: ['stale'] })).body;
 
@@ -159,17 +200,25 @@ describe('bulk archive', () => {
     const started = await api('POST', '/v1/contacts/archive', { listId: list.id, tag: 'stale', reason: 'cleanup' }, { 'idempotency-key': 'bulk-1' });
     expect(started.status).toBe(202);
     expect(started.headers.get('location')).toBe(`/v1/jobs/${started.body.id}`);
-    const job = await waitFor(async () => {
-      const j = (await api('GET', `/v1/jobs/${started.body.id}`)).body;
-      return j.status === 'succeeded' ? j : null;
-    }, { timeoutMs: 20_000, what: 'the bulk archive' });
+    const job = await waitFor(
+      async () => {
+        const j = (await api('GET', `/v1/jobs/${started.body.id}`)).body;
+        return j.status === 'succeeded' ? j : null;
+      },
+      { timeoutMs: 20_000, what: 'the bulk archive' },
+    );
     expect(job).toMatchObject({ kind: 'archive-bulk', result: { archived: 3, matched: 3 }, progress: { done: 3, total: 3 } });
 
     const remaining = (await api('GET', `/v1/contacts?listId=${list.id}`)).body.items.map((c: { id: string }) => c.id).sort();
     expect(remaining).toEqual(ids.slice(3).sort());
     expect((await api('GET', `/v1/contacts/${keep.id}`)).status).toBe(200);
     await waitFor(() => tap.of('events.contacts.contact.archived.v1').length >= 3, { what: 'three archived events' });
-    expect(tap.of('events.contacts.contact.archived.v1').map((e) => (e.envelope.data.snapshot as ContactSnapshot).contactId).sort()).toEqual(ids.slice(0, 3).sort());
+    expect(
+      tap
+        .of('events.contacts.contact.archived.v1')
+        .map((e) => (e.envelope.data.snapshot as ContactSnapshot).contactId)
+        .sort(),
+    ).toEqual(ids.slice(0, 3).sort());
 
     const again = await api('POST', '/v1/contacts/archive', { listId: list.id, tag: 'stale', reason: 'cleanup' }, { 'idempotency-key': 'bulk-1' });
     expect(again.body.id).toBe(started.body.id);

@@ -22,13 +22,17 @@ describe('lists, memberships and tags through the gateway', () => {
     const ada = await api('POST', '/v1/contacts', { email: 'ada@example.com', lists: [{ listId: list.body.id, status: 'subscribed' }] });
     const bob = await api('POST', '/v1/contacts', { email: 'bob@example.com' });
     const set = await api('PUT', `/v1/lists/${list.body.id}/members`, {
-      members: [{ contactId: bob.body.id, status: 'unconfirmed' }, { contactId: ada.body.id, status: 'unsubscribed' }],
+      members: [
+        { contactId: bob.body.id, status: 'unconfirmed' },
+        { contactId: ada.body.id, status: 'unsubscribed' },
+      ],
     });
     expect(set.body).toEqual({ changed: 2 });
 
     const members = await api('GET', `/v1/lists/${list.body.id}/members`);
     expect(members.body.items.map((m: { email: string; status: string }) => [m.email, m.status]).sort()).toEqual([
-      ['ada@example.com', 'unsubscribed'], ['bob@example.com', 'unconfirmed'],
+      ['ada@example.com', 'unsubscribed'],
+      ['bob@example.com', 'unconfirmed'],
     ]);
     const subscribedOnly = await api('GET', `/v1/lists/${list.body.id}/members?status=unsubscribed`);
     expect(subscribedOnly.body.items.map((m: { email: string }) => m.email)).toEqual(['ada@example.com']);
@@ -37,7 +41,9 @@ describe('lists, memberships and tags through the gateway', () => {
     const changed = await tap.waitFor('events.contacts.membership.changed.v1', (d) => d.contactId === ada.body.id && d.status === 'unsubscribed');
     expect(changed.envelope).toMatchObject({ origin: 'api', actor: { id: 'user-7' }, data: { previousStatus: 'subscribed' } });
 
-    const unknown = await api('PUT', `/v1/lists/${list.body.id}/members`, { members: [{ contactId: '00000000-0000-4000-8000-000000000000', status: 'subscribed' }] });
+    const unknown = await api('PUT', `/v1/lists/${list.body.id}/members`, {
+      members: [{ contactId: '00000000-0000-4000-8000-000000000000', status: 'subscribed' }],
+    });
     expect(unknown.status).toBe(404);
     expect(unknown.body.errors[0].path).toBe('members.0.contactId');
 

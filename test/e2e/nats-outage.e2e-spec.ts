@@ -47,7 +47,9 @@ describe('a NATS outage', () => {
     };
     // Some traffic, then the outage in the middle of more traffic, then traffic again.
     for (let i = 0; i < 10; i += 1) await create();
-    const during = Array.from({ length: 4 }, async () => { for (let i = 0; i < 5; i += 1) await create(); });
+    const during = Array.from({ length: 4 }, async () => {
+      for (let i = 0; i < 5; i += 1) await create();
+    });
     await nats.stop();
     await Promise.all(during);
     await nats.start();
@@ -66,10 +68,13 @@ describe('a NATS outage', () => {
       cursor = page.body.nextCursor;
     } while (cursor);
 
-    const events = await waitFor(async () => {
-      const found = await createdEvents(nats.url, workspace);
-      return found.length >= existing.length ? found : null;
-    }, { timeoutMs: 20_000, what: 'an event for every committed contact' });
+    const events = await waitFor(
+      async () => {
+        const found = await createdEvents(nats.url, workspace);
+        return found.length >= existing.length ? found : null;
+      },
+      { timeoutMs: 20_000, what: 'an event for every committed contact' },
+    );
     expect(events.map((e) => e.contactId).sort()).toEqual([...existing].sort());
     expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
   });

@@ -22,11 +22,19 @@ export class AppModule {
         ServiceCoreModule.forRoot('archive', ArchiveEnv, env, env.LOG_LEVEL),
         DatabaseModule.forRoot({ url: env.DATABASE_URL, schema: SCHEMA, migrations: MIGRATIONS, applicationName: 'custodian-archive' }),
         StorageModule.forRoot(env, ['archive']),
-        MessagingModule.forRoot({ app: 'archive', natsServers: env.NATS_SERVERS, withDatabase: true, consumers: { maxDeliver: env.ARCHIVE_EVENT_MAX_DELIVER } }),
+        MessagingModule.forRoot({
+          app: 'archive',
+          natsServers: env.NATS_SERVERS,
+          withDatabase: true,
+          consumers: { maxDeliver: env.ARCHIVE_EVENT_MAX_DELIVER },
+        }),
       ],
       controllers: [ArchiveStore, RestoreHandlers, ARCHIVE_JOBS.controller],
       providers: [
-        PurgeSweeper, RestoreService, RestoreJob, ...ARCHIVE_JOBS.providers,
+        PurgeSweeper,
+        RestoreService,
+        RestoreJob,
+        ...ARCHIVE_JOBS.providers,
         { provide: CommandClient, useFactory: () => CommandClient.connect(env.NATS_SERVERS, 'custodian-archive', env.ARCHIVE_COMMAND_TIMEOUT) },
       ],
     };

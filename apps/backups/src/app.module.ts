@@ -22,11 +22,18 @@ export class AppModule {
         ServiceCoreModule.forRoot('backups', BackupsEnv, env, env.LOG_LEVEL),
         DatabaseModule.forRoot({ url: env.DATABASE_URL, schema: SCHEMA, migrations: MIGRATIONS, applicationName: 'custodian-backups' }),
         StorageModule.forRoot(env, ['backups']),
-        MessagingModule.forRoot({ app: 'backups', natsServers: env.NATS_SERVERS, withDatabase: true, consumers: { maxDeliver: env.BACKUPS_EVENT_MAX_DELIVER } }),
+        MessagingModule.forRoot({
+          app: 'backups',
+          natsServers: env.NATS_SERVERS,
+          withDatabase: true,
+          consumers: { maxDeliver: env.BACKUPS_EVENT_MAX_DELIVER },
+        }),
       ],
       controllers: [PolicyHandlers, Catalog, RestoreHandlers, BACKUPS_JOBS.controller],
       providers: [
-        RetentionSweeper, RestoreJob, ...BACKUPS_JOBS.providers,
+        RetentionSweeper,
+        RestoreJob,
+        ...BACKUPS_JOBS.providers,
         {
           provide: CommandClient,
           useFactory: () => CommandClient.connect(env.NATS_SERVERS, 'custodian-backups', env.BACKUPS_COMMAND_TIMEOUT),

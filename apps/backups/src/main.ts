@@ -7,7 +7,11 @@ import { BackupsEnv } from './config.js';
 runService(() => {
   const env = loadConfig(BackupsEnv);
   return {
-    name: 'backups', module: AppModule.forRoot(env), natsServers: env.NATS_SERVERS,
-    httpHost: env.HTTP_HOST, httpPort: env.BACKUPS_HTTP_PORT, logLevel: env.LOG_LEVEL,
+    name: 'backups',
+    module: AppModule.forRoot(env),
+    natsServers: env.NATS_SERVERS,
+    httpHost: env.HTTP_HOST,
+    httpPort: env.BACKUPS_HTTP_PORT,
+    logLevel: env.LOG_LEVEL,
   };
 });

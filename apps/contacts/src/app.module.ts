@@ -35,7 +35,10 @@ export class AppModule {
       imports: [
         ServiceCoreModule.forRoot('contacts', ContactsEnv, env, env.LOG_LEVEL),
         DatabaseModule.forRoot({
-          url: env.DATABASE_URL, schema: SCHEMA, migrations: MIGRATIONS, applicationName: 'custodian-contacts',
+          url: env.DATABASE_URL,
+          schema: SCHEMA,
+          migrations: MIGRATIONS,
+          applicationName: 'custodian-contacts',
           sessionSettings: { temp_buffers: env.CONTACTS_TEMP_BUFFERS },
         }),
         StorageModule.forRoot(env, ['imports', 'backups', 'exports', 'archive']),
@@ -46,8 +49,31 @@ export class AppModule {
           consumers: { maxDeliver: env.CONTACTS_EVENT_MAX_DELIVER },
         }),
       ],
-      controllers: [ContactsHandlers, ListsHandlers, TagsHandlers, AccountsHandlers, DealsHandlers, LifecycleHandlers, ImportsHandlers, DatasetsHandlers, CONTACTS_JOBS.controller],
-      providers: [ContactsService, ListsService, TagsService, AccountsService, DealsService, LifecycleService, BackupPolicy, ListSnapshots, ImportJob, BulkArchiveJob, DatasetExportJob, ...CONTACTS_JOBS.providers],
+      controllers: [
+        ContactsHandlers,
+        ListsHandlers,
+        TagsHandlers,
+        AccountsHandlers,
+        DealsHandlers,
+        LifecycleHandlers,
+        ImportsHandlers,
+        DatasetsHandlers,
+        CONTACTS_JOBS.controller,
+      ],
+      providers: [
+        ContactsService,
+        ListsService,
+        TagsService,
+        AccountsService,
+        DealsService,
+        LifecycleService,
+        BackupPolicy,
+        ListSnapshots,
+        ImportJob,
+        BulkArchiveJob,
+        DatasetExportJob,
+        ...CONTACTS_JOBS.providers,
+      ],
     };
   }
 }

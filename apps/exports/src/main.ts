@@ -7,7 +7,11 @@ import { ExportsEnv } from './config.js';
 runService(() => {
   const env = loadConfig(ExportsEnv);
   return {
-    name: 'exports', module: AppModule.forRoot(env), natsServers: env.NATS_SERVERS,
-    httpHost: env.HTTP_HOST, httpPort: env.EXPORTS_HTTP_PORT, logLevel: env.LOG_LEVEL,
+    name: 'exports',
+    module: AppModule.forRoot(env),
+    natsServers: env.NATS_SERVERS,
+    httpHost: env.HTTP_HOST,
+    httpPort: env.EXPORTS_HTTP_PORT,
+    logLevel: env.LOG_LEVEL,
   };
 });

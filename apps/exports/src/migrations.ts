@@ -8,5 +8,12 @@ import { FileRemovals1763800003700 } from './migrations/006-file-removals.js';
 
 export const SCHEMA = 'exports';
 /** In order; a new one is appended, an applied one is never edited. */
-export const MIGRATIONS = [MessagingTables1763800000000, ExportsSchema1763800003000, ExportsJobs1763800003100, DatasetColumns1763800003200,
-  DestinationsAndDeliveries1763800003300, DestinationHostKeys1763800003600, FileRemovals1763800003700];
+export const MIGRATIONS = [
+  MessagingTables1763800000000,
+  ExportsSchema1763800003000,
+  ExportsJobs1763800003100,
+  DatasetColumns1763800003200,
+  DestinationsAndDeliveries1763800003300,
+  DestinationHostKeys1763800003600,
+  FileRemovals1763800003700,
+];

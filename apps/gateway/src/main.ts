@@ -18,13 +18,18 @@ async function main(): Promise<void> {
   app.use(httpMetrics);
   app.use(correlation);
   app.use(jsonBody(env.GATEWAY_JSON_LIMIT_BYTES));
-  const document = SwaggerModule.createDocument(app, new DocumentBuilder()
-    .setTitle('Custodian API')
-    .setDescription('Contact-data lifecycle: contacts, lists, imports, backups, archive and restore, exports, interaction retention. '
-      + 'Errors are application/problem+json with a stable `code`. Long operations answer 202 with a job and a Location header.')
-    .setVersion('1')
-    .addBearerAuth()
-    .build());
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Custodian API')
+      .setDescription(
+        'Contact-data lifecycle: contacts, lists, imports, backups, archive and restore, exports, interaction retention. ' +
+          'Errors are application/problem+json with a stable `code`. Long operations answer 202 with a job and a Location header.',
+      )
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
   document.components = { ...document.components, schemas: { ...document.components?.schemas, ...(CONTRACT_SCHEMAS as object) } };
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
   app.enableShutdownHooks();

@@ -26,7 +26,12 @@ export class AppModule {
         ServiceCoreModule.forRoot('interactions', InteractionsEnv, env, env.LOG_LEVEL),
         DatabaseModule.forRoot({ url: env.DATABASE_URL, schema: SCHEMA, migrations: MIGRATIONS, applicationName: 'custodian-interactions' }),
         StorageModule.forRoot(env, ['interactions']),
-        MessagingModule.forRoot({ app: 'interactions', natsServers: env.NATS_SERVERS, withDatabase: true, consumers: { maxDeliver: env.INTERACTIONS_EVENT_MAX_DELIVER } }),
+        MessagingModule.forRoot({
+          app: 'interactions',
+          natsServers: env.NATS_SERVERS,
+          withDatabase: true,
+          consumers: { maxDeliver: env.INTERACTIONS_EVENT_MAX_DELIVER },
+        }),
       ],
       controllers: [ProgramHandlers, IngestHandlers, QueryHandlers, RestoreHandlers, DatasetsHandlers, INTERACTIONS_JOBS.controller],
       providers: [ExpireJob, ExpirySweeper, RestoreJob, InteractionDatasetJob, ...INTERACTIONS_JOBS.providers],

@@ -10,6 +10,14 @@ import { PartitionProgramDefaults1763800003500 } from './migrations/008-partitio
 
 export const SCHEMA = 'interactions';
 /** In order; a new one is appended, an applied one is never edited. */
-export const MIGRATIONS = [MessagingTables1763800000000, InteractionsSchema1763800002400, InteractionsJobs1763800002500, ExpiredSegments1763800002600,
-  ExpiryWarnings1763800002700, InteractionsByProgram1763800002800, ConversationsAndMessages1763800002900,
-  SlimmerInteractionIndexes1763800003400, PartitionProgramDefaults1763800003500];
+export const MIGRATIONS = [
+  MessagingTables1763800000000,
+  InteractionsSchema1763800002400,
+  InteractionsJobs1763800002500,
+  ExpiredSegments1763800002600,
+  ExpiryWarnings1763800002700,
+  InteractionsByProgram1763800002800,
+  ConversationsAndMessages1763800002900,
+  SlimmerInteractionIndexes1763800003400,
+  PartitionProgramDefaults1763800003500,
+];

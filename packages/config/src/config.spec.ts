@@ -44,7 +44,11 @@ describe('S3 settings', () => {
       error = e;
     }
     expect((error as ConfigError).problems.map((p) => p.split(':')[0])).toEqual(['S3_ENDPOINT', 'S3_ACCESS_KEY', 'S3_SECRET_KEY', 'S3_BUCKET_PREFIX']);
-    expect(loadConfig(S3Env, { S3_ACCESS_KEY: 'a', S3_SECRET_KEY: 'b' })).toMatchObject({ S3_ENDPOINT: 'http://127.0.0.1:9000', S3_REGION: 'us-east-1', S3_BUCKET_PREFIX: 'custodian-' });
+    expect(loadConfig(S3Env, { S3_ACCESS_KEY: 'a', S3_SECRET_KEY: 'b' })).toMatchObject({
+      S3_ENDPOINT: 'http://127.0.0.1:9000',
+      S3_REGION: 'us-east-1',
+      S3_BUCKET_PREFIX: 'custodian-',
+    });
   });
 });
 
@@ -59,13 +63,17 @@ describe('@Duration', () => {
     expect(loadConfig(TestEnv, { ...base, TEST_TIMEOUT: '' }).TEST_TIMEOUT).toBe(900_000);
   });
   it.each(['soon', '10 minutes', '15', '-1s', '1w'])('refuses %j, naming the variable, the accepted forms and the value', (text) => {
-    expect(() => loadConfig(TestEnv, { ...base, TEST_TIMEOUT: text }))
-      .toThrow(`TEST_TIMEOUT: TEST_TIMEOUT must be a duration such as 500ms, 30s, 15m, 2h or 30d (got ${JSON.stringify(text)})`);
+    expect(() => loadConfig(TestEnv, { ...base, TEST_TIMEOUT: text })).toThrow(
+      `TEST_TIMEOUT: TEST_TIMEOUT must be a duration such as 500ms, 30s, 15m, 2h or 30d (got ${JSON.stringify(text)})`,
+    );
   });
 });
 
 describe('@Flag', () => {
-  it.each([['true', true], ['false', false]])('turns %s into a boolean at load', (text, value) => {
+  it.each([
+    ['true', true],
+    ['false', false],
+  ])('turns %s into a boolean at load', (text, value) => {
     expect(loadConfig(TestEnv, { ...base, TEST_FLAG: text }).TEST_FLAG).toBe(value);
   });
   it('keeps the default when the variable is unset', () => {
@@ -77,13 +85,25 @@ describe('@Flag', () => {
 });
 
 describe('formatDuration', () => {
-  it.each([[366 * 86_400_000, '366d'], [7_200_000, '2h'], [90_000, '90s'], [1500, '1500ms'], [0, '0ms']])('%d is %s', (ms, text) => {
+  it.each([
+    [366 * 86_400_000, '366d'],
+    [7_200_000, '2h'],
+    [90_000, '90s'],
+    [1500, '1500ms'],
+    [0, '0ms'],
+  ])('%d is %s', (ms, text) => {
     expect(formatDuration(ms)).toBe(text);
   });
 });
 
 describe('parseDuration', () => {
-  it.each([['500ms', 500], ['30s', 30_000], ['2h', 7_200_000], ['30d', 2_592_000_000], ['1.5s', 1500]])('%s', (text, ms) => {
+  it.each([
+    ['500ms', 500],
+    ['30s', 30_000],
+    ['2h', 7_200_000],
+    ['30d', 2_592_000_000],
+    ['1.5s', 1500],
+  ])('%s', (text, ms) => {
     expect(parseDuration(text)).toBe(ms);
   });
   it('rejects text that is not a duration', () => {

@@ -19,7 +19,9 @@ export function parseDuration(text: string): number {
 
 /** Milliseconds as the text a user writes, in the largest unit that divides them (`366d`, `90s`, `1500ms`). */
 export function formatDuration(ms: number): string {
-  const [unit, size] = Object.entries(UNITS).reverse().find(([, size]) => ms !== 0 && ms % size === 0) ?? ['ms', 1];
+  const [unit, size] = Object.entries(UNITS)
+    .reverse()
+    .find(([, size]) => ms !== 0 && ms % size === 0) ?? ['ms', 1];
   return `${ms / size}${unit}`;
 }
 
@@ -31,10 +33,13 @@ export function formatDuration(ms: number): string {
 export function Duration(options?: ValidationOptions): PropertyDecorator {
   return (target, propertyName) => {
     // The text as written: implicit conversion has already turned it into NaN for a `number` property.
-    Transform(({ obj, key, value }) => {
-      const text: unknown = (obj as Record<string, unknown>)[key];
-      return typeof text === 'string' ? (DURATION.test(text.trim()) ? parseDuration(text) : text) : value;
-    }, { toClassOnly: true })(target, propertyName as string);
+    Transform(
+      ({ obj, key, value }) => {
+        const text: unknown = (obj as Record<string, unknown>)[key];
+        return typeof text === 'string' ? (DURATION.test(text.trim()) ? parseDuration(text) : text) : value;
+      },
+      { toClassOnly: true },
+    )(target, propertyName as string);
     registerDecorator({
       name: 'isDuration',
       target: target.constructor,

@@ -8,10 +8,13 @@ import { registerDecorator, type ValidationOptions } from 'class-validator';
 export function Flag(options?: ValidationOptions): PropertyDecorator {
   return (target, propertyName) => {
     // The text as written: implicit conversion would make a `boolean` property true for any text, `false` included.
-    Transform(({ obj, key, value }) => {
-      const text: unknown = (obj as Record<string, unknown>)[key];
-      return text === 'true' ? true : text === 'false' ? false : text ?? value;
-    }, { toClassOnly: true })(target, propertyName as string);
+    Transform(
+      ({ obj, key, value }) => {
+        const text: unknown = (obj as Record<string, unknown>)[key];
+        return text === 'true' ? true : text === 'false' ? false : (text ?? value);
+      },
+      { toClassOnly: true },
+    )(target, propertyName as string);
     registerDecorator({
       name: 'isFlag',
       target: target.constructor,

@@ -28,24 +28,45 @@ export interface ExportView extends Omit<JobView, 'kind' | 'result'> {
   bytes: number | null;
   sha256: string | null;
   request: {
-    from: string | null; to: string | null; fields: string[] | null; filters: ExportFilters; timeZone: string;
-    delimiter: ',' | ';'; header: boolean; compression: 'none' | 'gzip';
+    from: string | null;
+    to: string | null;
+    fields: string[] | null;
+    filters: ExportFilters;
+    timeZone: string;
+    delimiter: ',' | ';';
+    header: boolean;
+    compression: 'none' | 'gzip';
   };
-  delivery: { method: DeliveryMethod; destinationId: string | null; status: 'pending' | 'delivered' | 'failed' | null; attempts: number; error: string | null; deliveredAt: string | null };
+  delivery: {
+    method: DeliveryMethod;
+    destinationId: string | null;
+    status: 'pending' | 'delivered' | 'failed' | null;
+    attempts: number;
+    error: string | null;
+    deliveredAt: string | null;
+  };
   notification: { url: string; status: 'pending' | 'delivered' | 'failed'; attempts: number; error: string | null } | null;
 }
 
-export interface ExportPage { items: ExportView[]; nextCursor: string | null }
+export interface ExportPage {
+  items: ExportView[];
+  nextCursor: string | null;
+}
 
 /**
  * What a data owner reports when its dataset job for an export has ended (the same payloads for
  * every owner, under `events.<owner>.dataset.exported|failed.v1`): the file, or why there is none.
  */
-export function datasetReport(job: Pick<JobView, 'id' | 'status' | 'error'> & { result: object | null }, exportId: string):
-  { outcome: 'exported'; data: DatasetExportedV1 } | { outcome: 'failed'; data: DatasetFailedV1 } {
+export function datasetReport(
+  job: Pick<JobView, 'id' | 'status' | 'error'> & { result: object | null },
+  exportId: string,
+): { outcome: 'exported'; data: DatasetExportedV1 } | { outcome: 'failed'; data: DatasetFailedV1 } {
   if (job.status === 'succeeded') {
     const r = job.result as Omit<DatasetExportedV1, 'exportId' | 'jobId'>;
-    return { outcome: 'exported', data: { exportId, jobId: job.id, bucket: r.bucket, key: r.key, rows: r.rows, bytes: r.bytes, sha256: r.sha256, columns: r.columns } };
+    return {
+      outcome: 'exported',
+      data: { exportId, jobId: job.id, bucket: r.bucket, key: r.key, rows: r.rows, bytes: r.bytes, sha256: r.sha256, columns: r.columns },
+    };
   }
   return { outcome: 'failed', data: { exportId, jobId: job.id, code: job.error?.code ?? job.status, message: job.error?.message ?? job.status } };
 }

@@ -10,7 +10,12 @@ export const ProgramStatus = { Draft: 'draft', Active: 'active', Stopped: 'stopp
 export type ProgramStatus = (typeof ProgramStatus)[keyof typeof ProgramStatus];
 
 export const InteractionType = {
-  Received: 'received', Opened: 'opened', Clicked: 'clicked', Converted: 'converted', Bounced: 'bounced', Failed: 'failed',
+  Received: 'received',
+  Opened: 'opened',
+  Clicked: 'clicked',
+  Converted: 'converted',
+  Bounced: 'bounced',
+  Failed: 'failed',
 } as const;
 export type InteractionType = (typeof InteractionType)[keyof typeof InteractionType];
 export const INTERACTION_TYPES = Object.values(InteractionType);

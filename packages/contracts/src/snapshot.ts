@@ -41,8 +41,12 @@ export class ContactSnapshot {
 }
 
 export const SNAPSHOT_FIXTURE: ContactSnapshot = {
-  contactId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', email: 'ada@example.com', firstName: 'Ada', lastName: null,
-  fields: { city: 'London' }, createdAt: '2025-01-31T09:00:00.000Z',
+  contactId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
+  email: 'ada@example.com',
+  firstName: 'Ada',
+  lastName: null,
+  fields: { city: 'London' },
+  createdAt: '2025-01-31T09:00:00.000Z',
   memberships: [{ listId: '1b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', listName: 'Newsletter', status: 'unsubscribed' }],
   tags: [{ tagId: '2b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', name: 'vip' }],
   accounts: [{ accountId: '3b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', name: 'Acme' }],

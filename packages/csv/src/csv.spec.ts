@@ -22,7 +22,9 @@ async function failure(input: Buffer | string, options = {}): Promise<CsvError> 
 
 async function write(rows: unknown[], options: Parameters<typeof createCsvWriter>[0]): Promise<string> {
   const out: Buffer[] = [];
-  await pipeline(Readable.from(rows), createCsvWriter(options), async (s: AsyncIterable<Buffer>) => { for await (const c of s) out.push(Buffer.from(c)); });
+  await pipeline(Readable.from(rows), createCsvWriter(options), async (s: AsyncIterable<Buffer>) => {
+    for await (const c of s) out.push(Buffer.from(c));
+  });
   return Buffer.concat(out).toString('utf8');
 }
 
@@ -100,7 +102,9 @@ describe('CsvReader', () => {
     const reader = new CsvReader({ maxLineLength: 64 * 1024 });
     let err: unknown;
     try {
-      for await (const _ of reader.read(Readable.from(chunks))) { /* consume */ }
+      for await (const _ of reader.read(Readable.from(chunks))) {
+        /* consume */
+      }
     } catch (e) {
       err = e;
     }
@@ -120,7 +124,13 @@ describe('CsvReader', () => {
 
 describe('createCsvWriter', () => {
   it('writes RFC 4180 with CRLF and quotes only where needed', async () => {
-    const csv = await write([{ a: 'plain', b: 'with, comma', c: 'say "hi"' }, { a: 'multi\nline', b: null, c: undefined }], { columns: ['a', 'b', 'c'] });
+    const csv = await write(
+      [
+        { a: 'plain', b: 'with, comma', c: 'say "hi"' },
+        { a: 'multi\nline', b: null, c: undefined },
+      ],
+      { columns: ['a', 'b', 'c'] },
+    );
     expect(csv).toBe('a,b,c\r\nplain,"with, comma","say ""hi"""\r\n"multi\nline",,\r\n');
   });
 
@@ -132,7 +142,10 @@ describe('createCsvWriter', () => {
   });
 
   it('round-trips through the reader unchanged', async () => {
-    const rows = [{ email: 'a@x.com', note: 'x;y, "z"\nw' }, { email: 'b@x.com', note: '' }];
+    const rows = [
+      { email: 'a@x.com', note: 'x;y, "z"\nw' },
+      { email: 'b@x.com', note: '' },
+    ];
     const csv = await write(rows, { columns: ['email', 'note'], escapeFormulas: false, delimiter: ';', bom: true });
     const { items } = await readAll(csv);
     expect(items.map((i) => i.record)).toEqual(rows);

@@ -30,7 +30,10 @@ export async function* decodeText(source: AsyncIterable<Buffer | string>, onEnco
   let done = false;
   while (headBytes < SAMPLE_BYTES) {
     const next = await iterator.next();
-    if (next.done) { done = true; break; }
+    if (next.done) {
+      done = true;
+      break;
+    }
     const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
     head.push(chunk);
     headBytes += chunk.length;

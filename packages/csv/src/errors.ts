@@ -11,7 +11,12 @@ export type CsvErrorCode = (typeof CsvErrorCode)[keyof typeof CsvErrorCode];
 
 /** A problem in a CSV file, with the 1-based line where it was found (the header is line 1). */
 export class CsvError extends Error {
-  constructor(readonly code: CsvErrorCode, message: string, readonly rowNumber?: number, options?: { cause?: unknown }) {
+  constructor(
+    readonly code: CsvErrorCode,
+    message: string,
+    readonly rowNumber?: number,
+    options?: { cause?: unknown },
+  ) {
     super(rowNumber !== undefined ? `row ${rowNumber}: ${message}` : message, options);
     this.name = 'CsvError';
   }

@@ -55,7 +55,9 @@ export class CsvReader {
 
   async *read(source: Readable | AsyncIterable<Buffer | string>): AsyncGenerator<CsvItem> {
     let encoding: CsvEncoding = 'utf-8';
-    const text = decodeText(source as AsyncIterable<Buffer>, (e) => { encoding = e; });
+    const text = decodeText(source as AsyncIterable<Buffer>, (e) => {
+      encoding = e;
+    });
     // Peek the first text chunk to detect the delimiter before the parser starts.
     const first = await text.next();
     if (first.done || first.value.trim() === '') {
@@ -78,10 +80,15 @@ export class CsvReader {
       },
     });
     // pipeline handles backpressure and tears both sides down on an error on either side.
-    const feeding = pipeline(Readable.from((async function* () {
-      yield first.value;
-      yield* text;
-    })()), parser).catch(() => undefined);
+    const feeding = pipeline(
+      Readable.from(
+        (async function* () {
+          yield first.value;
+          yield* text;
+        })(),
+      ),
+      parser,
+    ).catch(() => undefined);
 
     let header: string[] | undefined;
     let previousEnd = 0;
@@ -120,8 +127,12 @@ export class CsvReader {
       const e = err as { code?: string; lines?: number; message: string };
       const code = (e.code && PARSER_ERRORS[e.code]) ?? (e.code === undefined ? undefined : CsvErrorCode.Malformed);
       if (!code) throw err;
-      const message = code === CsvErrorCode.LineTooLong ? `a record is longer than ${maxLineLength} characters`
-        : code === CsvErrorCode.UnbalancedQuotes ? 'a quoted field is not closed properly (unbalanced quotes)' : e.message;
+      const message =
+        code === CsvErrorCode.LineTooLong
+          ? `a record is longer than ${maxLineLength} characters`
+          : code === CsvErrorCode.UnbalancedQuotes
+            ? 'a quoted field is not closed properly (unbalanced quotes)'
+            : e.message;
       throw new CsvError(code, message, parsedEnd + 1, { cause: err });
     } finally {
       parser.destroy();

@@ -6,7 +6,11 @@ import type { EntityManager } from 'typeorm';
  * requested it. Any other error ends the job as JOB_FAILED, its cause only in the log.
  */
 export class JobFailure extends Error {
-  constructor(readonly code: string, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'JobFailure';
   }

@@ -36,14 +36,19 @@ export class JobRunner {
   /** Kind to priority, for the claim's order. */
   private readonly priorities: Record<string, number>;
 
-  constructor(private readonly ds: DataSource, private readonly options: JobRunnerOptions) {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly options: JobRunnerOptions,
+  ) {
     this.definitions = new Map(options.jobs.map((d) => [d.kind, d]));
     if (this.definitions.size !== options.jobs.length) throw new Error(`two job definitions share a kind: ${options.jobs.map((d) => d.kind).join(', ')}`);
     this.kinds = options.jobs.map((d) => d.kind);
     this.priorities = Object.fromEntries(options.jobs.map((d) => [d.kind, d.priority ?? 0]));
   }
 
-  private get leaseMs() { return this.options.leaseMs ?? 30_000; }
+  private get leaseMs() {
+    return this.options.leaseMs ?? 30_000;
+  }
 
   start(): void {
     this.stopping = false;
@@ -63,7 +68,9 @@ export class JobRunner {
     const all = Promise.allSettled([...this.running.values()].map((r) => r.done));
     await Promise.race([all, new Promise((r) => setTimeout(r, this.options.stopGraceMs ?? 10_000))]);
     // Whatever did not finish goes back at once to whichever replica claims it next.
-    await this.ds.query(`update job set lease_expires_at = now() where lease_owner = $1 and status = 'running'`, [this.options.instanceId]).catch(() => undefined);
+    await this.ds
+      .query(`update job set lease_expires_at = now() where lease_owner = $1 and status = 'running'`, [this.options.instanceId])
+      .catch(() => undefined);
   }
 
   private async run(): Promise<void> {
@@ -85,7 +92,10 @@ export class JobRunner {
       if (claimed && this.running.size < (this.options.concurrency ?? 2)) continue;
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, this.options.pollIntervalMs ?? 1000);
-        this.wake = () => { clearTimeout(t); resolve(); };
+        this.wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
       });
     }
   }
@@ -129,8 +139,14 @@ export class JobRunner {
     const row = rows[0][0];
     if (!row) return null;
     return {
-      id: row.id, workspaceId: row.workspace_id, kind: row.kind, params: row.params, requestedBy: row.requested_by,
-      requestedAt: row.requested_at, attempt: row.attempts, correlationId: row.correlation_id,
+      id: row.id,
+      workspaceId: row.workspace_id,
+      kind: row.kind,
+      params: row.params,
+      requestedBy: row.requested_by,
+      requestedAt: row.requested_at,
+      attempt: row.attempts,
+      correlationId: row.correlation_id,
     };
   }
 
@@ -139,14 +155,21 @@ export class JobRunner {
     const owner = this.options.instanceId;
     let finished = false;
     let lastProgress = 0;
-    const heartbeat = setInterval(() => {
-      this.ds.query(
-        `update job set lease_expires_at = now() + make_interval(secs => $3) where id = $1 and lease_owner = $2 and status = 'running'`,
-        [job.id, owner, this.leaseMs / 1000],
-      ).then((r: [unknown[], number]) => {
-        if (r[1] === 0 && !finished) controller.abort(new LeaseLost(`job ${job.id} is no longer held by this process`));
-      }).catch(() => undefined);
-    }, this.options.heartbeatMs ?? Math.max(50, Math.floor(this.leaseMs / 3)));
+    const heartbeat = setInterval(
+      () => {
+        this.ds
+          .query(`update job set lease_expires_at = now() + make_interval(secs => $3) where id = $1 and lease_owner = $2 and status = 'running'`, [
+            job.id,
+            owner,
+            this.leaseMs / 1000,
+          ])
+          .then((r: [unknown[], number]) => {
+            if (r[1] === 0 && !finished) controller.abort(new LeaseLost(`job ${job.id} is no longer held by this process`));
+          })
+          .catch(() => undefined);
+      },
+      this.options.heartbeatMs ?? Math.max(50, Math.floor(this.leaseMs / 3)),
+    );
 
     const ctx: JobContext<object> = {
       signal: controller.signal,
@@ -154,8 +177,12 @@ export class JobRunner {
         const now = Date.now();
         if (now - lastProgress < (this.options.progressIntervalMs ?? 500) && total === undefined) return;
         lastProgress = now;
-        await this.ds.query('update job set progress_done = $3, progress_total = coalesce($4, progress_total) where id = $1 and lease_owner = $2',
-          [job.id, owner, done, total ?? null]);
+        await this.ds.query('update job set progress_done = $3, progress_total = coalesce($4, progress_total) where id = $1 and lease_owner = $2', [
+          job.id,
+          owner,
+          done,
+          total ?? null,
+        ]);
       },
       finishIn: async (em, result) => {
         await this.finish(em, job.id, 'succeeded', { result });
@@ -178,8 +205,12 @@ export class JobRunner {
         const shown = publicFailure(err);
         if (shown) this.options.logger?.warn({ jobId: job.id, kind: job.kind, code: shown.code, err: shown.message }, 'job failed');
         else this.options.logger?.error({ jobId: job.id, kind: job.kind, err }, 'job failed on an unexpected error');
-        const outcome = shown ?? { code: 'JOB_FAILED', message: `the ${job.kind} job failed on an unexpected error; the service's log has the cause (job ${job.id})` };
-        await this.ds.transaction((em) => this.finish(em, job.id, 'failed', outcome))
+        const outcome = shown ?? {
+          code: 'JOB_FAILED',
+          message: `the ${job.kind} job failed on an unexpected error; the service's log has the cause (job ${job.id})`,
+        };
+        await this.ds
+          .transaction((em) => this.finish(em, job.id, 'failed', outcome))
           .catch((finishErr) => this.options.logger?.error({ err: (finishErr as Error).message }, 'could not record the failure of a job'));
       } finally {
         finished = true;
@@ -192,7 +223,9 @@ export class JobRunner {
   }
 
   private async finish(
-    em: EntityManager, id: string, status: 'succeeded' | 'failed',
+    em: EntityManager,
+    id: string,
+    status: 'succeeded' | 'failed',
     outcome: { result?: object; code?: string; message?: string },
   ): Promise<void> {
     const rows = (await em.query(
@@ -222,7 +255,9 @@ export class JobRunner {
     )) as [JobRow[], number];
     const row = rows[0][0];
     if (!row) {
-      const [current] = (await em.query('select status from job where workspace_id = $1 and id = $2 and kind = any($3)', [workspaceId, id, this.kinds])) as { status: string }[];
+      const [current] = (await em.query('select status from job where workspace_id = $1 and id = $2 and kind = any($3)', [workspaceId, id, this.kinds])) as {
+        status: string;
+      }[];
       if (!current) throw new DomainError(ErrorCode.NotFound, `job ${id} not found`);
       throw new DomainError(ErrorCode.JobAlreadyRunning, `job ${id} is ${current.status}; only ${states.join(' or ')} jobs can be cancelled`);
     }

@@ -3,12 +3,28 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { FinishedJob, JobDefinition } from './job-definition.js';
 
 export interface JobRow {
-  id: string; workspace_id: string; kind: string; status: JobStatus; params: object;
-  progress_done: string; progress_total: string | null; requested_by: string; requested_at: Date;
-  started_at: Date | null; finished_at: Date | null; expires_at: Date | null; attempts: number; max_attempts: number;
-  result: object | null; error_code: string | null; error_message: string | null;
-  concurrency_key: string | null; idempotency_key: string | null; correlation_id: string | null;
-  lease_owner: string | null; timeout_at: Date | null;
+  id: string;
+  workspace_id: string;
+  kind: string;
+  status: JobStatus;
+  params: object;
+  progress_done: string;
+  progress_total: string | null;
+  requested_by: string;
+  requested_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  expires_at: Date | null;
+  attempts: number;
+  max_attempts: number;
+  result: object | null;
+  error_code: string | null;
+  error_message: string | null;
+  concurrency_key: string | null;
+  idempotency_key: string | null;
+  correlation_id: string | null;
+  lease_owner: string | null;
+  timeout_at: Date | null;
 }
 
 export function toJobView(row: JobRow): JobView {
@@ -54,7 +70,11 @@ export function sameParams(a: object, b: object, ignore: string[] = []): boolean
   const canonical = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(canonical);
     if (value && typeof value === 'object') {
-      return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]));
+      return Object.fromEntries(
+        Object.keys(value)
+          .sort()
+          .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+      );
     }
     return value;
   };
@@ -63,7 +83,10 @@ export function sameParams(a: object, b: object, ignore: string[] = []): boolean
 }
 
 /** A row of a job of a known kind, its params and result typed by the definition. */
-export interface TypedJobRow<P extends object, R extends object> extends JobRow { params: P; result: R | null }
+export interface TypedJobRow<P extends object, R extends object> extends JobRow {
+  params: P;
+  result: R | null;
+}
 
 /**
  * Job rows of one app's schema: the one place that reads and writes the `job` table (with the
@@ -77,14 +100,28 @@ export class JobStore {
    * A second active job with the same concurrency key is refused (JOB_ALREADY_RUNNING, with the
    * running job's id); a repeated idempotency key returns the first job.
    */
-  async enqueue<P extends object, R extends object>(em: EntityManager, definition: JobDefinition<P, R>, input: EnqueueInput<NoInfer<P>>): Promise<{ job: JobView; existing: boolean }> {
+  async enqueue<P extends object, R extends object>(
+    em: EntityManager,
+    definition: JobDefinition<P, R>,
+    input: EnqueueInput<NoInfer<P>>,
+  ): Promise<{ job: JobView; existing: boolean }> {
     const kind = definition.kind;
     const rows = (await em.query(
       `insert into job (workspace_id, kind, params, requested_by, concurrency_key, idempotency_key, max_attempts, timeout_ms, expires_at, correlation_id)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
        on conflict do nothing returning *`,
-      [input.workspaceId, kind, input.params, input.requestedBy, input.concurrencyKey ?? null, input.idempotencyKey ?? null,
-        input.maxAttempts ?? definition.maxAttempts ?? 3, input.timeoutMs ?? definition.timeout ?? null, input.expiresAt ?? null, input.correlationId ?? null],
+      [
+        input.workspaceId,
+        kind,
+        input.params,
+        input.requestedBy,
+        input.concurrencyKey ?? null,
+        input.idempotencyKey ?? null,
+        input.maxAttempts ?? definition.maxAttempts ?? 3,
+        input.timeoutMs ?? definition.timeout ?? null,
+        input.expiresAt ?? null,
+        input.correlationId ?? null,
+      ],
     )) as JobRow[];
     if (rows[0]) return { job: toJobView(rows[0]), existing: false };
 
@@ -97,10 +134,10 @@ export class JobStore {
         return { job: toJobView(same), existing: true };
       }
     }
-    const [active] = (await em.query(
-      `select id, kind from job where workspace_id = $1 and concurrency_key = $2 and status in ('queued', 'running')`,
-      [input.workspaceId, input.concurrencyKey ?? null],
-    )) as { id: string; kind: string }[];
+    const [active] = (await em.query(`select id, kind from job where workspace_id = $1 and concurrency_key = $2 and status in ('queued', 'running')`, [
+      input.workspaceId,
+      input.concurrencyKey ?? null,
+    ])) as { id: string; kind: string }[];
     if (active) throw alreadyRunning(active);
     // The conflicting row finished between the insert and the look-up: try once more.
     return this.enqueue(em, definition, input);
@@ -122,31 +159,67 @@ export class JobStore {
   }
 
   /** The job of a kind that a workspace queued under an idempotency key, if any. */
-  async byIdempotencyKey<P extends object, R extends object>(em: EntityManager, definition: JobDefinition<P, R>, workspaceId: string, key: string): Promise<TypedJobRow<P, R> | null> {
-    const [row] = (await em.query('select * from job where workspace_id = $1 and kind = $2 and idempotency_key = $3', [workspaceId, definition.kind, key])) as TypedJobRow<P, R>[];
+  async byIdempotencyKey<P extends object, R extends object>(
+    em: EntityManager,
+    definition: JobDefinition<P, R>,
+    workspaceId: string,
+    key: string,
+  ): Promise<TypedJobRow<P, R> | null> {
+    const [row] = (await em.query('select * from job where workspace_id = $1 and kind = $2 and idempotency_key = $3', [
+      workspaceId,
+      definition.kind,
+      key,
+    ])) as TypedJobRow<P, R>[];
     return row ?? null;
   }
 
   /** A job of a kind by id, typed by its definition; null when the workspace has no such job. */
-  async find<P extends object, R extends object>(em: EntityManager, definition: JobDefinition<P, R>, workspaceId: string, id: string, options: { lock?: boolean } = {}): Promise<TypedJobRow<P, R> | null> {
+  async find<P extends object, R extends object>(
+    em: EntityManager,
+    definition: JobDefinition<P, R>,
+    workspaceId: string,
+    id: string,
+    options: { lock?: boolean } = {},
+  ): Promise<TypedJobRow<P, R> | null> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
-    const [row] = (await em.query(`select * from job where workspace_id = $1 and id = $2 and kind = $3${options.lock ? ' for update' : ''}`,
-      [workspaceId, id, definition.kind])) as TypedJobRow<P, R>[];
+    const [row] = (await em.query(`select * from job where workspace_id = $1 and id = $2 and kind = $3${options.lock ? ' for update' : ''}`, [
+      workspaceId,
+      id,
+      definition.kind,
+    ])) as TypedJobRow<P, R>[];
     return row ?? null;
   }
 
   /** A page of a workspace's jobs of a kind, newest first, after the (requested_at, id) of a cursor. */
-  async page<P extends object, R extends object>(em: EntityManager, definition: JobDefinition<P, R>, workspaceId: string, limit: number,
-    after?: [string, string]): Promise<(TypedJobRow<P, R> & { cursor_at: string })[]> {
-    return (await em.query(`select *, to_char(requested_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at from job
+  async page<P extends object, R extends object>(
+    em: EntityManager,
+    definition: JobDefinition<P, R>,
+    workspaceId: string,
+    limit: number,
+    after?: [string, string],
+  ): Promise<(TypedJobRow<P, R> & { cursor_at: string })[]> {
+    return (await em.query(
+      `select *, to_char(requested_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at from job
       where workspace_id = $1 and kind = $2 ${after ? 'and (requested_at, id) < ($4::timestamptz, $5::uuid)' : ''}
-      order by requested_at desc, id desc limit $3`, [workspaceId, definition.kind, limit, ...(after ?? [])])) as (TypedJobRow<P, R> & { cursor_at: string })[];
+      order by requested_at desc, id desc limit $3`,
+      [workspaceId, definition.kind, limit, ...(after ?? [])],
+    )) as (TypedJobRow<P, R> & { cursor_at: string })[];
   }
 
   /** The job (of any workspace) whose id, or one of whose params, is `value`: for reports that name a job by a request id. */
-  async byIdOrParam<P extends object, R extends object>(em: EntityManager, definition: JobDefinition<P, R>, workspaceId: string, param: keyof P & string, value: string): Promise<TypedJobRow<P, R> | null> {
-    const [row] = (await em.query(`select * from job where workspace_id = $1 and kind = $2 and (id::text = $4 or params->>$3 = $4)`,
-      [workspaceId, definition.kind, param, value])) as TypedJobRow<P, R>[];
+  async byIdOrParam<P extends object, R extends object>(
+    em: EntityManager,
+    definition: JobDefinition<P, R>,
+    workspaceId: string,
+    param: keyof P & string,
+    value: string,
+  ): Promise<TypedJobRow<P, R> | null> {
+    const [row] = (await em.query(`select * from job where workspace_id = $1 and kind = $2 and (id::text = $4 or params->>$3 = $4)`, [
+      workspaceId,
+      definition.kind,
+      param,
+      value,
+    ])) as TypedJobRow<P, R>[];
     return row ?? null;
   }
 
@@ -158,8 +231,10 @@ export class JobStore {
 
   /** The job holding a workspace's concurrency key, locked until the caller's transaction ends, or null. */
   async activeFor(em: EntityManager, workspaceId: string, concurrencyKey: string): Promise<{ id: string; kind: string } | null> {
-    const [active] = (await em.query(`select id, kind from job where workspace_id = $1 and concurrency_key = $2 and status in ('queued', 'running') for update`,
-      [workspaceId, concurrencyKey])) as { id: string; kind: string }[];
+    const [active] = (await em.query(
+      `select id, kind from job where workspace_id = $1 and concurrency_key = $2 and status in ('queued', 'running') for update`,
+      [workspaceId, concurrencyKey],
+    )) as { id: string; kind: string }[];
     return active ?? null;
   }
 
@@ -175,10 +250,19 @@ export class JobStore {
    * How long, in whole seconds, until `cooldownMs` has passed since the latest job of a kind that
    * ended with `status` was requested; null when none is that recent.
    */
-  async coolingDown<P extends object, R extends object>(em: EntityManager, definition: JobDefinition<P, R>, workspaceId: string, status: JobStatus, cooldownMs: number): Promise<number | null> {
-    const [cooling] = (await em.query(`select ceil(extract(epoch from requested_at + make_interval(secs => $4) - now()))::int as wait
+  async coolingDown<P extends object, R extends object>(
+    em: EntityManager,
+    definition: JobDefinition<P, R>,
+    workspaceId: string,
+    status: JobStatus,
+    cooldownMs: number,
+  ): Promise<number | null> {
+    const [cooling] = (await em.query(
+      `select ceil(extract(epoch from requested_at + make_interval(secs => $4) - now()))::int as wait
       from job where workspace_id = $1 and kind = $2 and status = $3 and requested_at + make_interval(secs => $4) > now()
-      order by requested_at desc limit 1`, [workspaceId, definition.kind, status, cooldownMs / 1000])) as { wait: number }[];
+      order by requested_at desc limit 1`,
+      [workspaceId, definition.kind, status, cooldownMs / 1000],
+    )) as { wait: number }[];
     return cooling?.wait ?? null;
   }
 
@@ -187,8 +271,11 @@ export class JobStore {
    * LOCKED, so replicas share the work) until the caller's transaction ends; `expire` marks them.
    */
   async dueToExpire<P extends object, R extends object>(em: EntityManager, definition: JobDefinition<P, R>, limit: number): Promise<TypedJobRow<P, R>[]> {
-    return (await em.query(`select * from job where kind = $1 and status = 'succeeded' and expires_at <= now()
-      order by expires_at limit $2 for update skip locked`, [definition.kind, limit])) as TypedJobRow<P, R>[];
+    return (await em.query(
+      `select * from job where kind = $1 and status = 'succeeded' and expires_at <= now()
+      order by expires_at limit $2 for update skip locked`,
+      [definition.kind, limit],
+    )) as TypedJobRow<P, R>[];
   }
 
   async expire(em: EntityManager, ids: string[]): Promise<void> {

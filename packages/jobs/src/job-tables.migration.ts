@@ -56,7 +56,11 @@ export function jobTablesMigration(name: string): new () => MigrationInterface {
   return class implements MigrationInterface {
     name = name;
     private readonly tables = new JobTables1763800000001();
-    up(q: QueryRunner): Promise<void> { return this.tables.up(q); }
-    down(q: QueryRunner): Promise<void> { return this.tables.down(q); }
+    up(q: QueryRunner): Promise<void> {
+      return this.tables.up(q);
+    }
+    down(q: QueryRunner): Promise<void> {
+      return this.tables.down(q);
+    }
   };
 }

@@ -33,7 +33,10 @@ describe('durable jobs on the real database', () => {
 
   type Params = Record<string, unknown>;
   type Run = (job: ClaimedJob<Params>, ctx: JobContext) => Promise<object | void>;
-  interface KindOptions { priority?: number; onFinished?: (em: unknown, job: FinishedJob<Params>) => Promise<void> }
+  interface KindOptions {
+    priority?: number;
+    onFinished?: (em: unknown, job: FinishedJob<Params>) => Promise<void>;
+  }
   /** A kind of job for these tests: its params are any object. */
   const kind = (name: string, run?: Run, options: KindOptions = {}) =>
     defineJob<Params>({ kind: name, run: async (job, ctx) => (await run?.(job, ctx)) ?? {}, ...options });
@@ -41,7 +44,15 @@ describe('durable jobs on the real database', () => {
   function runner(handlers: Record<string, Run>, options: Partial<JobRunnerOptions> & { kinds?: Record<string, KindOptions> } = {}, source = ds) {
     const { kinds, ...rest } = options;
     const jobs = Object.entries(handlers).map(([name, run]) => kind(name, run, kinds?.[name]));
-    const r = new JobRunner(source, { instanceId: `r${runners.length}-${Math.random()}`, jobs, leaseMs: 1000, heartbeatMs: 200, pollIntervalMs: 50, stopGraceMs: 2000, ...rest });
+    const r = new JobRunner(source, {
+      instanceId: `r${runners.length}-${Math.random()}`,
+      jobs,
+      leaseMs: 1000,
+      heartbeatMs: 200,
+      pollIntervalMs: 50,
+      stopGraceMs: 2000,
+      ...rest,
+    });
     runners.push(r);
     r.start();
     return r;
@@ -57,19 +68,33 @@ describe('durable jobs on the real database', () => {
     ds.transaction((em) => new JobRunner(ds, { instanceId: 'canceller', jobs: [kind(name)] }).cancel(em, workspaceId, id));
 
   const finalJob = (workspaceId: string, id: string, timeoutMs = 10_000) =>
-    waitFor(async () => {
-      const job = await store.get(workspaceId, id);
-      return job && !['queued', 'running'].includes(job.status) ? job : null;
-    }, { timeoutMs, what: `job ${id} to end` });
+    waitFor(
+      async () => {
+        const job = await store.get(workspaceId, id);
+        return job && !['queued', 'running'].includes(job.status) ? job : null;
+      },
+      { timeoutMs, what: `job ${id} to end` },
+    );
 
   it('runs a job, records progress and result, and tells the app in the final transaction', async () => {
     const finished: FinishedJob<Params>[] = [];
-    runner({
-      count: async (job, ctx) => {
-        await ctx.progress(5, 10);
-        return { echoed: job.params.n };
+    runner(
+      {
+        count: async (job, ctx) => {
+          await ctx.progress(5, 10);
+          return { echoed: job.params.n };
+        },
       },
-    }, { kinds: { count: { onFinished: async (_em, job) => { finished.push(job); } } } });
+      {
+        kinds: {
+          count: {
+            onFinished: async (_em, job) => {
+              finished.push(job);
+            },
+          },
+        },
+      },
+    );
     const { job } = await enqueue({ kind: 'count', params: { n: 42 } });
     expect(job.status).toBe('queued');
     const done = await finalJob('w1', job.id);
@@ -83,7 +108,9 @@ describe('durable jobs on the real database', () => {
     const first = await enqueue({ kind: 'export', concurrencyKey: 'export', workspaceId: 'wa' });
     await expect(enqueue({ kind: 'export', concurrencyKey: 'export', workspaceId: 'wa' })).rejects.toMatchObject({ code: 'JOB_ALREADY_RUNNING' });
     // Straight SQL cannot get around it either.
-    await expect(ds.query(`insert into job (workspace_id, kind, requested_by, concurrency_key) values ('wa', 'export', 'x', 'export')`)).rejects.toThrow(/job_one_active_per_key/);
+    await expect(ds.query(`insert into job (workspace_id, kind, requested_by, concurrency_key) values ('wa', 'export', 'x', 'export')`)).rejects.toThrow(
+      /job_one_active_per_key/,
+    );
     await enqueue({ kind: 'export', concurrencyKey: 'export', workspaceId: 'wb' });
     await cancel('wa', first.job.id, 'export');
     await enqueue({ kind: 'export', concurrencyKey: 'export', workspaceId: 'wa' });
@@ -94,7 +121,9 @@ describe('durable jobs on the real database', () => {
     const input = { kind: 'restore', concurrencyKey: 'restore', workspaceId: ws, params: {}, requestedBy: 'u1' };
     // The first request holds the lock until it has queued its job and committed.
     let release!: () => void;
-    const held = new Promise<void>((r) => { release = r; });
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
     const first = ds.transaction(async (em) => {
       await store.refuseWhileActive(em, ws, 'restore');
       const { kind: name, ...rest } = input;
@@ -104,9 +133,15 @@ describe('durable jobs on the real database', () => {
     });
     await waitFor(async () => (await ds.query(`select 1 from pg_locks where locktype = 'advisory' and granted`)).length > 0, { what: 'the first lock' });
     let secondDone = false;
-    const second = ds.transaction((em) => store.refuseWhileActive(em, ws, 'restore')).finally(() => { secondDone = true; });
+    const second = ds
+      .transaction((em) => store.refuseWhileActive(em, ws, 'restore'))
+      .finally(() => {
+        secondDone = true;
+      });
     second.catch(() => undefined);
-    await waitFor(async () => (await ds.query(`select 1 from pg_locks where locktype = 'advisory' and not granted`)).length > 0, { what: 'the second to wait' });
+    await waitFor(async () => (await ds.query(`select 1 from pg_locks where locktype = 'advisory' and not granted`)).length > 0, {
+      what: 'the second to wait',
+    });
     expect(secondDone).toBe(false);
     release();
     const job = await first;
@@ -121,27 +156,37 @@ describe('durable jobs on the real database', () => {
     const a = await enqueue({ kind: 'import', idempotencyKey: 'k1', params: { x: 1 }, workspaceId: 'wi' });
     const b = await enqueue({ kind: 'import', idempotencyKey: 'k1', params: { x: 1 }, workspaceId: 'wi' });
     expect(b).toEqual({ job: a.job, existing: true });
-    await expect(enqueue({ kind: 'import', idempotencyKey: 'k1', params: { x: 2 }, workspaceId: 'wi' })).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+    await expect(enqueue({ kind: 'import', idempotencyKey: 'k1', params: { x: 2 }, workspaceId: 'wi' })).rejects.toMatchObject({
+      code: 'IDEMPOTENCY_KEY_REUSED',
+    });
   });
 
   it('never runs a job twice when two replicas compete', async () => {
     const runs = new Map<string, number>();
-    const handler: Run = async (job) => { runs.set(job.id, (runs.get(job.id) ?? 0) + 1); };
+    const handler: Run = async (job) => {
+      runs.set(job.id, (runs.get(job.id) ?? 0) + 1);
+    };
     const ids: string[] = [];
     for (let i = 0; i < 50; i += 1) ids.push((await enqueue({ kind: 'race', workspaceId: 'wr' })).job.id);
     runner({ race: handler }, { concurrency: 4 });
     runner({ race: handler }, { concurrency: 4 }, replica);
-    await waitFor(async () => {
-      const [{ n }] = await ds.query(`select count(*)::int as n from job where kind = 'race' and status = 'succeeded'`);
-      return n === 50;
-    }, { timeoutMs: 20_000, what: 'all 50 jobs' });
+    await waitFor(
+      async () => {
+        const [{ n }] = await ds.query(`select count(*)::int as n from job where kind = 'race' and status = 'succeeded'`);
+        return n === 50;
+      },
+      { timeoutMs: 20_000, what: 'all 50 jobs' },
+    );
     expect(ids.every((id) => runs.get(id) === 1)).toBe(true);
   });
 
   it('hands the job of a dead process to another replica once its lease lapses', async () => {
     const { job } = await enqueue({ kind: 'crashy', workspaceId: 'wc' });
     // A process that claimed the job and died: running, lease expired, one attempt used.
-    await ds.query(`update job set status = 'running', lease_owner = 'dead', lease_expires_at = now() - interval '1 second', attempts = 1, started_at = now() where id = $1`, [job.id]);
+    await ds.query(
+      `update job set status = 'running', lease_owner = 'dead', lease_expires_at = now() - interval '1 second', attempts = 1, started_at = now() where id = $1`,
+      [job.id],
+    );
     runner({ crashy: async (claimed) => ({ attempt: claimed.attempt }) });
     const done = await finalJob('wc', job.id);
     expect(done).toMatchObject({ status: 'succeeded', result: { attempt: 2 } });
@@ -149,9 +194,15 @@ describe('durable jobs on the real database', () => {
 
   it('gives up on a job whose process died on every attempt', async () => {
     const { job } = await enqueue({ kind: 'doomed', workspaceId: 'wd', maxAttempts: 2 });
-    await ds.query(`update job set status = 'running', lease_owner = 'dead', lease_expires_at = now() - interval '1 second', attempts = 2 where id = $1`, [job.id]);
+    await ds.query(`update job set status = 'running', lease_owner = 'dead', lease_expires_at = now() - interval '1 second', attempts = 2 where id = $1`, [
+      job.id,
+    ]);
     let ran = false;
-    runner({ doomed: async () => { ran = true; } });
+    runner({
+      doomed: async () => {
+        ran = true;
+      },
+    });
     const done = await finalJob('wd', job.id);
     expect(done).toMatchObject({ status: 'failed', error: { code: 'JOB_ABANDONED' } });
     expect(ran).toBe(false);
@@ -160,9 +211,13 @@ describe('durable jobs on the real database', () => {
   it('discards a job that runs past its time limit and aborts its handler', async () => {
     let aborted = false;
     runner({
-      slow: (_job, ctx) => new Promise((_resolve, reject) => {
-        ctx.signal.addEventListener('abort', () => { aborted = true; reject(ctx.signal.reason); });
-      }),
+      slow: (_job, ctx) =>
+        new Promise((_resolve, reject) => {
+          ctx.signal.addEventListener('abort', () => {
+            aborted = true;
+            reject(ctx.signal.reason);
+          });
+        }),
     });
     const { job } = await enqueue({ kind: 'slow', workspaceId: 'wt', timeoutMs: 300 });
     const done = await finalJob('wt', job.id);
@@ -175,21 +230,31 @@ describe('durable jobs on the real database', () => {
     const background = await enqueue({ kind: 'sweep', workspaceId: 'wp', params: { n: 1 } });
     const older = await enqueue({ kind: 'sweep', workspaceId: 'wp', params: { n: 2 } });
     const urgent = await enqueue({ kind: 'wanted', workspaceId: 'wp' });
-    const record = async (job: { kind: string; params: Record<string, unknown> }) => { order.push(`${job.kind}${job.params.n ?? ''}`); };
+    const record = async (job: { kind: string; params: Record<string, unknown> }) => {
+      order.push(`${job.kind}${job.params.n ?? ''}`);
+    };
     runner({ sweep: record, wanted: record }, { concurrency: 1, kinds: { wanted: { priority: 1 } } });
     for (const { job } of [background, older, urgent]) await finalJob('wp', job.id);
     expect(order).toEqual(['wanted', 'sweep1', 'sweep2']);
   });
 
   it('records a failure with the code and message of the JobFailure the handler threw', async () => {
-    runner({ bad: async () => { throw new JobFailure('IMPORT_FILE_INVALID', 'row 7: not an email'); } });
+    runner({
+      bad: async () => {
+        throw new JobFailure('IMPORT_FILE_INVALID', 'row 7: not an email');
+      },
+    });
     const { job } = await enqueue({ kind: 'bad', workspaceId: 'wf' });
     expect(await finalJob('wf', job.id)).toMatchObject({ status: 'failed', error: { code: 'IMPORT_FILE_INVALID', message: 'row 7: not an email' } });
   });
 
   it('shows any other error as JOB_FAILED, never its code or words', async () => {
     // What a driver throws: a PostgreSQL code and a message naming a constraint.
-    runner({ broken: async () => { throw Object.assign(new Error('duplicate key value violates unique constraint "secret_idx"'), { code: '23505' }); } });
+    runner({
+      broken: async () => {
+        throw Object.assign(new Error('duplicate key value violates unique constraint "secret_idx"'), { code: '23505' });
+      },
+    });
     const { job } = await enqueue({ kind: 'broken', workspaceId: 'wf' });
     const done = await finalJob('wf', job.id);
     expect(done).toMatchObject({ status: 'failed', error: { code: 'JOB_FAILED' } });
@@ -197,9 +262,13 @@ describe('durable jobs on the real database', () => {
     expect(done.error!.message).toContain(job.id);
   });
 
-  it('calls the end of a job\'s own kind only, with its params', async () => {
+  it("calls the end of a job's own kind only, with its params", async () => {
     const ended: string[] = [];
-    const end = (name: string) => ({ onFinished: async (_em: unknown, job: FinishedJob<Params>) => { ended.push(`${name}:${job.kind}:${String(job.params.n)}`); } });
+    const end = (name: string) => ({
+      onFinished: async (_em: unknown, job: FinishedJob<Params>) => {
+        ended.push(`${name}:${job.kind}:${String(job.params.n)}`);
+      },
+    });
     runner({ one: async () => ({}), two: async () => ({}) }, { kinds: { one: end('one'), two: end('two') } });
     const a = await enqueue({ kind: 'one', workspaceId: 'we', params: { n: 1 } });
     const b = await enqueue({ kind: 'two', workspaceId: 'we', params: { n: 2 } });
@@ -212,12 +281,27 @@ describe('durable jobs on the real database', () => {
     let started = false;
     let aborted = false;
     const ended: string[] = [];
-    const r = runner({
-      held: (_job, ctx) => new Promise((_resolve, reject) => {
-        started = true;
-        ctx.signal.addEventListener('abort', () => { aborted = true; reject(ctx.signal.reason); });
-      }),
-    }, { kinds: { held: { onFinished: async (_em, job) => { ended.push(job.status); } } } });
+    const r = runner(
+      {
+        held: (_job, ctx) =>
+          new Promise((_resolve, reject) => {
+            started = true;
+            ctx.signal.addEventListener('abort', () => {
+              aborted = true;
+              reject(ctx.signal.reason);
+            });
+          }),
+      },
+      {
+        kinds: {
+          held: {
+            onFinished: async (_em, job) => {
+              ended.push(job.status);
+            },
+          },
+        },
+      },
+    );
     const { job } = await enqueue({ kind: 'held', workspaceId: 'wk' });
     await waitFor(() => started, { what: 'the job to start' });
     await expect(ds.transaction((em) => r.cancel(em, 'wk', job.id))).rejects.toMatchObject({ code: 'JOB_ALREADY_RUNNING' });
@@ -229,7 +313,7 @@ describe('durable jobs on the real database', () => {
     await expect(ds.transaction((em) => r.cancel(em, 'other', job.id, { running: true }))).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
-  it('commits a handler\'s own writes together with its final status', async () => {
+  it("commits a handler's own writes together with its final status", async () => {
     await ds.query('create table if not exists effect (job_id uuid primary key)');
     runner({
       atomic: async (job, ctx) => {
@@ -246,7 +330,16 @@ describe('durable jobs on the real database', () => {
 
   it('releases the jobs of a stopping runner to the next one', async () => {
     let started = false;
-    const first = runner({ long: (_job, ctx) => new Promise((_r, reject) => { started = true; ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)); }) }, { stopGraceMs: 500 });
+    const first = runner(
+      {
+        long: (_job, ctx) =>
+          new Promise((_r, reject) => {
+            started = true;
+            ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason));
+          }),
+      },
+      { stopGraceMs: 500 },
+    );
     const { job } = await enqueue({ kind: 'long', workspaceId: 'ws' });
     await waitFor(() => started, { what: 'the first runner to start the job' });
     await first.stop();

@@ -1,7 +1,16 @@
 import { DomainError, ErrorCode, jobGetSpec, type CommandContext, type GetJobV1, type JobView } from '@custodian/contracts';
 import { CommandHandler } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
-import { Controller, Inject, Injectable, type InjectionToken, type OnApplicationBootstrap, type OnApplicationShutdown, type Provider, type Type } from '@nestjs/common';
+import {
+  Controller,
+  Inject,
+  Injectable,
+  type InjectionToken,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type Provider,
+  type Type,
+} from '@nestjs/common';
 import { hostname } from 'node:os';
 import type { DataSource } from 'typeorm';
 import type { JobDefinition } from './job-definition.js';
@@ -23,17 +32,29 @@ type Instances<T extends readonly unknown[]> = { [K in keyof T]: T[K] extends ab
  * The providers of an app's jobs: its JobStore, its JobRunner (started with the app, stopped with
  * it) and the `<app>.job.get.v1` handler. `build` receives the instances of the `inject` classes.
  */
-export function appJobs<const T extends readonly Type<unknown>[]>(app: string, dataSource: InjectionToken, inject: T, build: (...deps: Instances<T>) => AppJobs): { providers: Provider[]; controller: Type<unknown> } {
+export function appJobs<const T extends readonly Type<unknown>[]>(
+  app: string,
+  dataSource: InjectionToken,
+  inject: T,
+  build: (...deps: Instances<T>) => AppJobs,
+): { providers: Provider[]; controller: Type<unknown> } {
   @Injectable()
   class JobRunnerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     constructor(@Inject(JobRunner) private readonly runner: JobRunner) {}
-    onApplicationBootstrap(): void { this.runner.start(); }
-    async onApplicationShutdown(): Promise<void> { await this.runner.stop(); }
+    onApplicationBootstrap(): void {
+      this.runner.start();
+    }
+    async onApplicationShutdown(): Promise<void> {
+      await this.runner.stop();
+    }
   }
 
   @Controller()
   class JobsHandlers {
-    constructor(private readonly jobs: JobStore, @Inject(LOGGER) readonly logger: Logger) {}
+    constructor(
+      private readonly jobs: JobStore,
+      @Inject(LOGGER) readonly logger: Logger,
+    ) {}
 
     @CommandHandler(jobGetSpec(app))
     async get(data: GetJobV1, context: CommandContext): Promise<JobView> {

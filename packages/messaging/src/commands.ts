@@ -59,14 +59,20 @@ export function CommandHandler<P extends object, R>(spec: CommandSpec<P, R>) {
 
 /** Sends commands over NATS request/reply and turns failure replies back into DomainErrors. */
 export class CommandClient {
-  constructor(private readonly proxy: ClientProxy, private readonly timeoutMs = 10_000) {}
+  constructor(
+    private readonly proxy: ClientProxy,
+    private readonly timeoutMs = 10_000,
+  ) {}
 
   /** A client on its own NATS connection (reconnecting for ever). */
   static connect(servers: string, name: string, timeoutMs?: number): CommandClient {
-    return new CommandClient(ClientProxyFactory.create({
-      transport: Transport.NATS,
-      options: { servers: natsServers(servers), name, maxReconnectAttempts: -1, reconnectTimeWait: 500 },
-    }), timeoutMs);
+    return new CommandClient(
+      ClientProxyFactory.create({
+        transport: Transport.NATS,
+        options: { servers: natsServers(servers), name, maxReconnectAttempts: -1, reconnectTimeWait: 500 },
+      }),
+      timeoutMs,
+    );
   }
 
   /** Whether a failed request found no service subscribed at all (the app is not deployed), not a timeout. */

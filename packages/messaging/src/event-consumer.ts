@@ -6,7 +6,10 @@ import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
 
 export type EventHandler<T = unknown> = (envelope: EventEnvelope<T>, em: EntityManager) => Promise<void>;
-export type EventBatchHandler<T = unknown> = (envelopes: EventEnvelope<T>[], em: EntityManager) => Promise<{ rejected?: { id: string; reason: string }[] } | void>;
+export type EventBatchHandler<T = unknown> = (
+  envelopes: EventEnvelope<T>[],
+  em: EntityManager,
+) => Promise<{ rejected?: { id: string; reason: string }[] } | void>;
 
 export interface EventSubscription {
   subject: string;
@@ -93,7 +96,13 @@ export class EventConsumers {
             }
           }
         })();
-        this.running.push({ stop: () => { control.stopped = true; control.current?.stop(); }, done });
+        this.running.push({
+          stop: () => {
+            control.stopped = true;
+            control.current?.stop();
+          },
+          done,
+        });
       }
       if (sub.batch) continue;
       const messages = await consumer.consume({ max_messages: 32 });
@@ -120,7 +129,12 @@ export class EventConsumers {
     }
     if (!readable.length) return;
     try {
-      const outcome = await this.dataSource.transaction((em) => handler(readable.map((r) => r.envelope), em));
+      const outcome = await this.dataSource.transaction((em) =>
+        handler(
+          readable.map((r) => r.envelope),
+          em,
+        ),
+      );
       const rejected = new Map((outcome?.rejected ?? []).map((r) => [r.id, r.reason]));
       for (const { msg, envelope } of readable) {
         const reason = rejected.get(envelope.id);

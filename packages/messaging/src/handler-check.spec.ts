@@ -22,15 +22,21 @@ describe('checkHandlers', () => {
   });
 
   it('names a subject with two handlers', () => {
-    const problems = checkHandlers('contacts', all, [
-      { subject: 'events.contacts.contact.created.v1', name: 'X.on' },
-      { subject: 'events.contacts.contact.created.v1', name: 'Y.on' },
-    ], messages);
+    const problems = checkHandlers(
+      'contacts',
+      all,
+      [
+        { subject: 'events.contacts.contact.created.v1', name: 'X.on' },
+        { subject: 'events.contacts.contact.created.v1', name: 'Y.on' },
+      ],
+      messages,
+    );
     expect(problems).toEqual(['event events.contacts.contact.created.v1 has 2 handlers: X.on, Y.on']);
   });
 
   it('names a handler of a subject that is not in the contracts', () => {
-    expect(checkHandlers('contacts', [...all, { subject: 'contacts.contact.explode.v1', name: 'A.boom' }], [], messages))
-      .toEqual(['command handler A.boom listens to contacts.contact.explode.v1, which is not in the contracts']);
+    expect(checkHandlers('contacts', [...all, { subject: 'contacts.contact.explode.v1', name: 'A.boom' }], [], messages)).toEqual([
+      'command handler A.boom listens to contacts.contact.explode.v1, which is not in the contracts',
+    ]);
   });
 });

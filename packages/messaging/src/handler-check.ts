@@ -17,7 +17,10 @@ export function checkHandlers(
 ): string[] {
   const problems: string[] = [];
   const known = new Set(messages.map((m) => m.subject));
-  for (const [kind, handlers] of [['command', commands], ['event', events]] as const) {
+  for (const [kind, handlers] of [
+    ['command', commands],
+    ['event', events],
+  ] as const) {
     const bySubject = new Map<string, string[]>();
     for (const h of handlers) bySubject.set(h.subject, [...(bySubject.get(h.subject) ?? []), h.name]);
     for (const [subject, names] of bySubject) {

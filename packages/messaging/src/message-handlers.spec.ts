@@ -1,4 +1,17 @@
-import { contactCreatedV1, DomainError, ErrorCode, getContactV1, interactionRecordedV1, systemContext, type CommandContext, type ContactCreatedV1, type ContactView, type EventEnvelope, type GetContactV1, type InteractionRecordedV1 } from '@custodian/contracts';
+import {
+  contactCreatedV1,
+  DomainError,
+  ErrorCode,
+  getContactV1,
+  interactionRecordedV1,
+  systemContext,
+  type CommandContext,
+  type ContactCreatedV1,
+  type ContactView,
+  type EventEnvelope,
+  type GetContactV1,
+  type InteractionRecordedV1,
+} from '@custodian/contracts';
 import { PATTERN_METADATA } from '@nestjs/microservices/constants.js';
 import type { EntityManager } from 'typeorm';
 import { COMMAND_HANDLER, CommandHandler } from './commands.js';
@@ -24,8 +37,12 @@ class Handlers {
 
 describe('message handler decorators', () => {
   const level = process.env.LOG_LEVEL;
-  beforeAll(() => { process.env.LOG_LEVEL = 'silent'; });
-  afterAll(() => { process.env.LOG_LEVEL = level; });
+  beforeAll(() => {
+    process.env.LOG_LEVEL = 'silent';
+  });
+  afterAll(() => {
+    process.env.LOG_LEVEL = level;
+  });
 
   const handlers = new Handlers();
   const handle = (request: unknown) => (handlers.get as unknown as (request: unknown) => Promise<unknown>).call(handlers, request);
@@ -35,7 +52,10 @@ describe('message handler decorators', () => {
     expect(Reflect.getMetadata(COMMAND_HANDLER, Handlers.prototype.get)).toBe('contacts.contact.get.v1');
     expect(Reflect.getMetadata(PATTERN_METADATA, Handlers.prototype.get)).toEqual(['contacts.contact.get.v1']);
     expect(Reflect.getMetadata(EVENT_HANDLER, Handlers.prototype.created)).toBe('events.contacts.contact.created.v1');
-    expect(Reflect.getMetadata(EVENT_BATCH_HANDLER, Handlers.prototype.recorded)).toEqual({ subject: 'events.messaging.interaction.recorded.v1', maxBatch: 50 });
+    expect(Reflect.getMetadata(EVENT_BATCH_HANDLER, Handlers.prototype.recorded)).toEqual({
+      subject: 'events.messaging.interaction.recorded.v1',
+      maxBatch: 50,
+    });
   });
 
   it('answer a command with its reply, or with the error of a refused or failed one', async () => {
@@ -43,7 +63,10 @@ describe('message handler decorators', () => {
     expect(await handle({ context, data: { id } })).toEqual({ ok: true, data: { id } });
     expect(await handle({ context, data: { id: 'nope' } })).toMatchObject({ ok: false, error: { code: ErrorCode.ValidationFailed } });
     expect(await handle({ context, data: { id: MISSING } })).toMatchObject({ ok: false, error: { code: ErrorCode.NotFound } });
-    expect(await handle({ context, data: { id: BROKEN } })).toEqual({ ok: false, error: { code: ErrorCode.Internal, message: 'internal error while handling contacts.contact.get.v1' } });
+    expect(await handle({ context, data: { id: BROKEN } })).toEqual({
+      ok: false,
+      error: { code: ErrorCode.Internal, message: 'internal error while handling contacts.contact.get.v1' },
+    });
     expect(await handle({ data: { id } })).toMatchObject({ ok: false, error: { code: ErrorCode.ValidationFailed } });
   });
 });

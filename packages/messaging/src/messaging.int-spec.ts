@@ -65,13 +65,17 @@ describe('outbox, relay and durable consumers on the real stack', () => {
   it('publishes an event only once its transaction commits, and never one that rolled back', async () => {
     const workspace = uniqueWorkspace();
     const seen: EventEnvelope[] = [];
-    await startConsumer(async (e) => { if (e.workspaceId === workspace) seen.push(e); });
+    await startConsumer(async (e) => {
+      if (e.workspaceId === workspace) seen.push(e);
+    });
     await startRelay();
 
-    await expect(ds.transaction(async (em) => {
-      await recordEvent(em, SPEC, systemContext(workspace), payload('rolled-back@example.com'));
-      throw new Error('business rule failed');
-    })).rejects.toThrow('business rule failed');
+    await expect(
+      ds.transaction(async (em) => {
+        await recordEvent(em, SPEC, systemContext(workspace), payload('rolled-back@example.com'));
+        throw new Error('business rule failed');
+      }),
+    ).rejects.toThrow('business rule failed');
     const committed = await ds.transaction((em) => recordEvent(em, SPEC, systemContext(workspace), payload('committed@example.com')));
     // An event NATS could never take is refused with the change that raised it, so it cannot hold up the others.
     const huge = { ...payload('huge@example.com'), fields: { notes: 'x'.repeat(MAX_EVENT_BYTES) } };
@@ -88,11 +92,15 @@ describe('outbox, relay and durable consumers on the real stack', () => {
   it('records one event per row of a query, each a complete envelope, and refuses a query of the wrong shape', async () => {
     const workspace = uniqueWorkspace();
     const seen: EventEnvelope[] = [];
-    await startConsumer(async (e) => { if (e.workspaceId === workspace) seen.push(e); });
+    await startConsumer(async (e) => {
+      if (e.workspaceId === workspace) seen.push(e);
+    });
     await startRelay();
     const rows = `select jsonb_build_object('contactId', gen_random_uuid(), 'email', 'q' || i || '@example.com', 'firstName', null,
       'lastName', null, 'fields', '{}'::jsonb, 'createdAt', now()) as data from generate_series(1, $1::int) i`;
-    await expect(ds.transaction((em) => recordEventsOf(em, SPEC, systemContext(workspace), "select jsonb_build_object('email', 1) as data"))).rejects.toThrow(/invalid/);
+    await expect(ds.transaction((em) => recordEventsOf(em, SPEC, systemContext(workspace), "select jsonb_build_object('email', 1) as data"))).rejects.toThrow(
+      /invalid/,
+    );
     expect(await ds.transaction((em) => recordEventsOf(em, SPEC, systemContext(workspace), rows, [0]))).toBe(0);
     expect(await ds.transaction((em) => recordEventsOf(em, SPEC, systemContext(workspace), rows, [50]))).toBe(50);
 
@@ -106,7 +114,9 @@ describe('outbox, relay and durable consumers on the real stack', () => {
   it('keeps events written while NATS is unreachable and publishes them later', async () => {
     const workspace = uniqueWorkspace();
     const seen = new Set<string>();
-    await startConsumer(async (e) => { if (e.workspaceId === workspace) seen.add(e.id); });
+    await startConsumer(async (e) => {
+      if (e.workspaceId === workspace) seen.add(e.id);
+    });
     // A relay whose JetStream client always fails stands for the outage.
     const failing = { publish: () => Promise.reject(new Error('no connection')) } as unknown as JetStreamClient;
     const broken = new OutboxRelay(ds, failing, logger, { pollIntervalMs: 50 });
@@ -126,46 +136,63 @@ describe('outbox, relay and durable consumers on the real stack', () => {
   it('runs a handler once per event even when the event is delivered twice', async () => {
     const workspace = uniqueWorkspace();
     let runs = 0;
-    await startConsumer(async (e) => { if (e.workspaceId === workspace) runs += 1; });
+    await startConsumer(async (e) => {
+      if (e.workspaceId === workspace) runs += 1;
+    });
     const envelope = await ds.transaction((em) => recordEvent(em, SPEC, systemContext(workspace), payload('twice@example.com')));
     // Publish the same event twice past JetStream's de-duplication (a different msgID), as a replayed stream would.
     await js.publish(SUBJECT, JSON.stringify(envelope), { msgID: `${envelope.id}-a` });
     await js.publish(SUBJECT, JSON.stringify(envelope), { msgID: `${envelope.id}-b` });
-    await waitFor(async () => {
-      const [row] = await ds.query('select count(*)::int as n from inbox where event_id = $1', [envelope.id]);
-      return row.n === 1 && runs >= 1;
-    }, { what: 'the event to be handled' });
+    await waitFor(
+      async () => {
+        const [row] = await ds.query('select count(*)::int as n from inbox where event_id = $1', [envelope.id]);
+        return row.n === 1 && runs >= 1;
+      },
+      { what: 'the event to be handled' },
+    );
     // Give the duplicate every chance to be delivered and acknowledged.
-    await waitFor(async () => {
-      const info = await jsm.consumers.info(EVENT_STREAM, durableName(app, SUBJECT));
-      return info.num_ack_pending === 0 && info.num_pending === 0;
-    }, { what: 'the consumer to be drained' });
+    await waitFor(
+      async () => {
+        const info = await jsm.consumers.info(EVENT_STREAM, durableName(app, SUBJECT));
+        return info.num_ack_pending === 0 && info.num_pending === 0;
+      },
+      { what: 'the consumer to be drained' },
+    );
     expect(runs).toBe(1);
   });
 
   it('retries a failing handler a bounded number of times, then parks the event on the dead-letter subject', async () => {
     const workspace = uniqueWorkspace();
     let attempts = 0;
-    await startConsumer(async (e) => {
-      if (e.workspaceId !== workspace) return;
-      attempts += 1;
-      throw new Error('downstream is broken');
-    }, { maxDeliver: 3 });
+    await startConsumer(
+      async (e) => {
+        if (e.workspaceId !== workspace) return;
+        attempts += 1;
+        throw new Error('downstream is broken');
+      },
+      { maxDeliver: 3 },
+    );
     const envelope = await ds.transaction((em) => recordEvent(em, SPEC, systemContext(workspace), payload('poison@example.com')));
     await js.publish(SUBJECT, JSON.stringify(envelope), { msgID: envelope.id });
 
-    const dead = await waitFor(async () => {
-      try {
-        return await jsm.streams.getMessage(DEAD_LETTER_STREAM, { last_by_subj: `dead-letter.${SUBJECT}` })
-          .then((m) => (m && m.json<EventEnvelope>().id === envelope.id ? m : null));
-      } catch {
-        return null;
-      }
-    }, { timeoutMs: 15_000, what: 'the dead letter' });
+    const dead = await waitFor(
+      async () => {
+        try {
+          return await jsm.streams
+            .getMessage(DEAD_LETTER_STREAM, { last_by_subj: `dead-letter.${SUBJECT}` })
+            .then((m) => (m && m.json<EventEnvelope>().id === envelope.id ? m : null));
+        } catch {
+          return null;
+        }
+      },
+      { timeoutMs: 15_000, what: 'the dead letter' },
+    );
     expect(attempts).toBe(3);
     expect(dead.header.get('Custodian-Dead-Letter-Reason')).toMatch(/downstream is broken/);
     // Parked means settled: nothing left waiting for an acknowledgement, so it is not delivered again.
-    await waitFor(async () => (await jsm.consumers.info(EVENT_STREAM, durableName(app, SUBJECT))).num_ack_pending === 0, { what: 'the parked message to be settled' });
+    await waitFor(async () => (await jsm.consumers.info(EVENT_STREAM, durableName(app, SUBJECT))).num_ack_pending === 0, {
+      what: 'the parked message to be settled',
+    });
     // Handled nothing: the failed attempts left no inbox row behind.
     const [row] = await ds.query('select count(*)::int as n from inbox where event_id = $1', [envelope.id]);
     expect(row.n).toBe(0);
@@ -173,38 +200,49 @@ describe('outbox, relay and durable consumers on the real stack', () => {
 
   it('parks a message that is not a valid envelope at once', async () => {
     let calls = 0;
-    await startConsumer(async () => { calls += 1; });
+    await startConsumer(async () => {
+      calls += 1;
+    });
     const marker = uniqueWorkspace('junk');
     await js.publish(SUBJECT, JSON.stringify({ hello: marker }));
-    await waitFor(async () => {
-      try {
-        const m = await jsm.streams.getMessage(DEAD_LETTER_STREAM, { last_by_subj: `dead-letter.${SUBJECT}` });
-        return m?.string().includes(marker);
-      } catch {
-        return false;
-      }
-    }, { what: 'the junk message in the dead letters' });
+    await waitFor(
+      async () => {
+        try {
+          const m = await jsm.streams.getMessage(DEAD_LETTER_STREAM, { last_by_subj: `dead-letter.${SUBJECT}` });
+          return m?.string().includes(marker);
+        } catch {
+          return false;
+        }
+      },
+      { what: 'the junk message in the dead letters' },
+    );
     expect(calls).toBe(0);
   });
 
   it('publishes every outbox row exactly once with several relays at work', async () => {
     const workspace = uniqueWorkspace();
     const seen: string[] = [];
-    await startConsumer(async (e) => { if (e.workspaceId === workspace) seen.push(e.id); });
+    await startConsumer(async (e) => {
+      if (e.workspaceId === workspace) seen.push(e.id);
+    });
     const ids: string[] = [];
     for (let batch = 0; batch < 10; batch += 1) {
-      ids.push(...await ds.transaction(async (em) => {
-        const written: string[] = [];
-        for (let i = 0; i < 20; i += 1) written.push((await recordEvent(em, SPEC, systemContext(workspace), payload(`r${batch}-${i}@example.com`))).id);
-        return written;
-      }));
+      ids.push(
+        ...(await ds.transaction(async (em) => {
+          const written: string[] = [];
+          for (let i = 0; i < 20; i += 1) written.push((await recordEvent(em, SPEC, systemContext(workspace), payload(`r${batch}-${i}@example.com`))).id);
+          return written;
+        })),
+      );
     }
     // Three replicas' relays, each with its own connection pool, racing for the same rows.
-    const replicas = await Promise.all([1, 2].map(async () => {
-      const other = createAppDataSource({ url: stackEnv().DATABASE_URL, schema, poolSize: 3 });
-      await other.initialize();
-      return other;
-    }));
+    const replicas = await Promise.all(
+      [1, 2].map(async () => {
+        const other = createAppDataSource({ url: stackEnv().DATABASE_URL, schema, poolSize: 3 });
+        await other.initialize();
+        return other;
+      }),
+    );
     const extra = replicas.map((other) => new OutboxRelay(other, js, logger, { pollIntervalMs: 20, batchSize: 7 }));
     await Promise.all([startRelay(), ...extra.map((r) => r.start())]);
     try {
@@ -218,4 +256,3 @@ describe('outbox, relay and durable consumers on the real stack', () => {
     }
   });
 });
-

@@ -2,9 +2,7 @@ import { LOGGER, type Logger } from '@custodian/observability';
 import { HealthRegistry } from '@custodian/observability';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import {
-  Inject, Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { COMMAND_HANDLER } from './commands.js';
@@ -48,7 +46,11 @@ export class MessagingLifecycle implements OnApplicationBootstrap, OnApplication
       await this.nc.flush();
     });
     const { commands, events } = this.discover();
-    const problems = checkHandlers(this.options.app, commands.map((c) => c.found), events.map((e) => e.found));
+    const problems = checkHandlers(
+      this.options.app,
+      commands.map((c) => c.found),
+      events.map((e) => e.found),
+    );
     if (problems.length) throw new Error(`message handlers of ${this.options.app} are wrong:\n  ${problems.join('\n  ')}`);
     if (!this.options.withDatabase) return;
 
@@ -91,7 +93,10 @@ export class MessagingLifecycle implements OnApplicationBootstrap, OnApplication
         if (event) events.push({ found: { subject: event, name }, subscription: { subject: event, name, handler: fn.bind(instance) } });
         const batch = this.reflector.get<{ subject: string; maxBatch: number } | undefined>(EVENT_BATCH_HANDLER, fn);
         if (batch) {
-          events.push({ found: { subject: batch.subject, name }, subscription: { subject: batch.subject, name, batch: { handler: fn.bind(instance) as EventBatchHandler, maxBatch: batch.maxBatch } } });
+          events.push({
+            found: { subject: batch.subject, name },
+            subscription: { subject: batch.subject, name, batch: { handler: fn.bind(instance) as EventBatchHandler, maxBatch: batch.maxBatch } },
+          });
         }
       }
     }

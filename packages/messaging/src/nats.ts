@@ -4,7 +4,10 @@ import { nanos } from '@nats-io/nats-core';
 import { DEAD_LETTER_PREFIX, DEAD_LETTER_STREAM, EVENT_STREAM, EVENT_SUBJECTS } from '@custodian/contracts';
 
 export function natsServers(text: string): string[] {
-  return text.split(',').map((s) => s.trim()).filter(Boolean);
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export async function connectNats(servers: string, name: string): Promise<NatsConnection> {

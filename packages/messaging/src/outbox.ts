@@ -1,4 +1,13 @@
-import { createEnvelope, DomainError, ErrorCode, validationErrors, type CommandContext, type EventEnvelope, type EventSpec, type PayloadOf } from '@custodian/contracts';
+import {
+  createEnvelope,
+  DomainError,
+  ErrorCode,
+  validationErrors,
+  type CommandContext,
+  type EventEnvelope,
+  type EventSpec,
+  type PayloadOf,
+} from '@custodian/contracts';
 import { headers as natsHeaders } from '@nats-io/nats-core';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { metrics } from '@custodian/observability';
@@ -29,7 +38,10 @@ export async function recordEvent<S extends EventSpec>(
   // would hold up every event queued after it. Refused here, the change that would have raised it is refused too.
   const bytes = Buffer.byteLength(JSON.stringify(envelope));
   if (bytes > MAX_EVENT_BYTES) {
-    throw new DomainError(ErrorCode.PayloadTooLarge, `the ${subject} event for this change would be ${bytes} bytes; events are limited to ${MAX_EVENT_BYTES} bytes`);
+    throw new DomainError(
+      ErrorCode.PayloadTooLarge,
+      `the ${subject} event for this change would be ${bytes} bytes; events are limited to ${MAX_EVENT_BYTES} bytes`,
+    );
   }
   await em.query('insert into outbox (id, subject, envelope) values ($1, $2, $3)', [envelope.id, subject, envelope]);
   // Delivered to listeners only when the transaction commits.
@@ -134,7 +146,10 @@ export class OutboxRelay {
       if (published === (this.options.batchSize ?? 100) && !backoff) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, backoff || (this.options.pollIntervalMs ?? 1000));
-        this.wake = () => { clearTimeout(timer); resolve(); };
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
       });
     }
   }
@@ -153,12 +168,14 @@ export class OutboxRelay {
         // Publish in order, a few in flight at a time; stop at the first failure so order is kept.
         for (let i = 0; i < rows.length; i += 20) {
           const slice = rows.slice(i, i + 20);
-          await Promise.all(slice.map((row) => {
-            const h = natsHeaders();
-            h.set('Custodian-Correlation-Id', row.envelope.correlationId);
-            h.set('Custodian-Workspace-Id', row.envelope.workspaceId);
-            return this.js.publish(row.subject, JSON.stringify(row.envelope), { msgID: row.id, headers: h });
-          }));
+          await Promise.all(
+            slice.map((row) => {
+              const h = natsHeaders();
+              h.set('Custodian-Correlation-Id', row.envelope.correlationId);
+              h.set('Custodian-Workspace-Id', row.envelope.workspaceId);
+              return this.js.publish(row.subject, JSON.stringify(row.envelope), { msgID: row.id, headers: h });
+            }),
+          );
           done.push(...slice.map((r) => r.id));
           for (const r of slice) metrics.eventsPublished.inc({ subject: r.subject });
         }

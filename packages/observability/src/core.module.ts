@@ -10,7 +10,10 @@ export class ServiceCoreModule {
     return {
       module: ServiceCoreModule,
       imports: [ObservabilityModule.forRoot()],
-      providers: [{ provide: envClass, useValue: env }, { provide: LOGGER, useValue: createLogger(service, logLevel) }],
+      providers: [
+        { provide: envClass, useValue: env },
+        { provide: LOGGER, useValue: createLogger(service, logLevel) },
+      ],
       exports: [envClass, LOGGER, ObservabilityModule],
     };
   }

@@ -37,8 +37,7 @@ export function createAppDataSource(options: AppDataSourceOptions): DataSource {
     applicationName: options.applicationName,
     // Unqualified names in hand-written SQL resolve to the app's schema.
     extra: {
-      options: [`-c search_path=${options.schema},public`,
-        ...Object.entries(options.sessionSettings ?? {}).map(([k, v]) => `-c ${k}=${v}`)].join(' '),
+      options: [`-c search_path=${options.schema},public`, ...Object.entries(options.sessionSettings ?? {}).map(([k, v]) => `-c ${k}=${v}`)].join(' '),
     },
   });
 }

@@ -12,18 +12,22 @@ export class DatabaseModule implements OnApplicationShutdown {
   static forRoot(options: AppDataSourceOptions): DynamicModule {
     return {
       module: DatabaseModule,
-      providers: [{
-        provide: DataSource,
-        inject: [LOGGER, HealthRegistry],
-        useFactory: async (logger: Logger, health: HealthRegistry) => {
-          const ds = createAppDataSource(options);
-          await ds.initialize();
-          const applied = await migrate(ds);
-          if (applied.length) logger.info({ applied }, 'migrations applied');
-          health.register('database', async () => { await ds.query('select 1'); });
-          return ds;
+      providers: [
+        {
+          provide: DataSource,
+          inject: [LOGGER, HealthRegistry],
+          useFactory: async (logger: Logger, health: HealthRegistry) => {
+            const ds = createAppDataSource(options);
+            await ds.initialize();
+            const applied = await migrate(ds);
+            if (applied.length) logger.info({ applied }, 'migrations applied');
+            health.register('database', async () => {
+              await ds.query('select 1');
+            });
+            return ds;
+          },
         },
-      }],
+      ],
       exports: [DataSource],
     };
   }

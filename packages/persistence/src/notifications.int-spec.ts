@@ -34,14 +34,16 @@ describe('notifications on commit, on the real database', () => {
 
   it('sends nothing for a transaction that rolls back', async () => {
     const wait = listener.expect('c', 500, new AbortController().signal);
-    await expect(ds.transaction(async (em) => {
-      await notifyOnCommit(em, 'things', 'c');
-      throw new Error('rolled back');
-    })).rejects.toThrow('rolled back');
+    await expect(
+      ds.transaction(async (em) => {
+        await notifyOnCommit(em, 'things', 'c');
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
     await expect(wait.woken).resolves.toBe('looked-again');
   });
 
-  it('hears nothing of another schema\'s channel of the same name', async () => {
+  it("hears nothing of another schema's channel of the same name", async () => {
     const other = createAppDataSource({ url: stackEnv().DATABASE_URL, schema: `${schema}_other`, poolSize: 1 });
     await other.initialize();
     try {

@@ -22,7 +22,10 @@ export class NotificationListener {
   private runner?: QueryRunner;
   private readonly waiting = new Map<string, Set<() => void>>();
 
-  constructor(private readonly ds: DataSource, private readonly name: string) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly name: string,
+  ) {}
 
   async start(): Promise<void> {
     const runner = this.ds.createQueryRunner();
@@ -56,9 +59,18 @@ export class NotificationListener {
         wakers.delete(wake);
         if (!wakers.size) this.waiting.delete(payload);
       };
-      const wake = () => { done(); resolve('notified'); };
-      const lookAgain = () => { done(); resolve('looked-again'); };
-      const aborted = () => { done(); reject(signal.reason); };
+      const wake = () => {
+        done();
+        resolve('notified');
+      };
+      const lookAgain = () => {
+        done();
+        resolve('looked-again');
+      };
+      const aborted = () => {
+        done();
+        reject(signal.reason);
+      };
       const timer = setTimeout(lookAgain, fallbackMs);
       wakers.add(wake);
       signal.addEventListener('abort', aborted, { once: true });

@@ -43,22 +43,29 @@ describe('COPY into objects, on the real database and S3 server', () => {
 
   it('fails with the database error when the COPY fails midway, and leaves the connection usable', async () => {
     const key = objectKey('w1', 'exports', 'broken', 'csv.zst');
-    await expect(withRunner(ds, (runner) => copyToObject(runner, 'copy (select 1 / (300000 - n) from generate_series(1, 400000) n) to stdout',
-      storage, 'exports', key, { compression: 'zstd' }))).rejects.toThrow(/division by zero/);
+    await expect(
+      withRunner(ds, (runner) =>
+        copyToObject(runner, 'copy (select 1 / (300000 - n) from generate_series(1, 400000) n) to stdout', storage, 'exports', key, { compression: 'zstd' }),
+      ),
+    ).rejects.toThrow(/division by zero/);
     expect(await storage.stat('exports', key)).toBeNull();
     expect(await ds.query('select 1 as ok')).toEqual([{ ok: 1 }]);
   });
 
   it('ends the COPY when the upload fails midway, and the pool gives out a working connection', async () => {
     const key = objectKey('w1', 'exports', 'nowhere', 'csv.gz');
-    await expect(withRunner(ds, (runner) => copyToObject(runner, rows(3_000_000), missingBucket, 'exports', key, { compression: 'gzip' })))
-      .rejects.toMatchObject({ code: 'STORAGE_UPLOAD_FAILED' });
+    await expect(
+      withRunner(ds, (runner) => copyToObject(runner, rows(3_000_000), missingBucket, 'exports', key, { compression: 'gzip' })),
+    ).rejects.toMatchObject({ code: 'STORAGE_UPLOAD_FAILED' });
     expect(await ds.query('select 1 as ok')).toEqual([{ ok: 1 }]);
     // And the server ends that COPY (it notices the closed connection at its next write).
-    await waitFor(async () => {
-      const [{ n }] = (await ds.query(`select count(*)::int as n from pg_stat_activity
+    await waitFor(
+      async () => {
+        const [{ n }] = (await ds.query(`select count(*)::int as n from pg_stat_activity
         where query like 'copy (select n, md5(n::text) from generate_series(1, 3000000)%' and pid <> pg_backend_pid()`)) as [{ n: number }];
-      return n === 0;
-    }, { timeoutMs: 10_000, what: 'the abandoned COPY to end' });
+        return n === 0;
+      },
+      { timeoutMs: 10_000, what: 'the abandoned COPY to end' },
+    );
   });
 });

@@ -12,15 +12,23 @@ import type { ObjectStorage, StoredObject } from './object-storage.js';
  * the platform reads back itself.
  */
 export async function copyToObject(
-  runner: QueryRunner, sql: string, storage: ObjectStorage, kind: ArtifactKind, key: string, options: { compression?: 'gzip' | 'zstd' } = {},
+  runner: QueryRunner,
+  sql: string,
+  storage: ObjectStorage,
+  kind: ArtifactKind,
+  key: string,
+  options: { compression?: 'gzip' | 'zstd' } = {},
 ): Promise<StoredObject & { rows: number }> {
   const { stream, rowCount } = await copyOutOn(runner, sql);
   // Fastest levels: bulk CSV compresses well at any level, and a higher one would be the slowest step.
   // Output in 128 KiB pieces rather than 16 KiB: a quarter of the hand-offs between the compressor's thread and this one.
   const chunkSize = 128 * 1024;
-  const compressor = options.compression === 'gzip' ? createGzip({ level: constants.Z_BEST_SPEED, chunkSize })
-    : options.compression === 'zstd' ? createZstdCompress({ chunkSize, params: { [constants.ZSTD_c_compressionLevel]: 1 } })
-      : null;
+  const compressor =
+    options.compression === 'gzip'
+      ? createGzip({ level: constants.Z_BEST_SPEED, chunkSize })
+      : options.compression === 'zstd'
+        ? createZstdCompress({ chunkSize, params: { [constants.ZSTD_c_compressionLevel]: 1 } })
+        : null;
   // Linked both ways: a failed COPY fails the upload, and a failed upload ends the COPY.
   if (compressor) pipeline(stream, compressor, () => undefined);
   const body = compressor ?? stream;

@@ -61,9 +61,12 @@ describe('dataset files for exports, on the real database and S3 server', () => 
     const key = objectKey('w1', 'exports', 'broken', 'csv');
     // Three failures on a pool of two: a connection kept (or left in its failed transaction) would stall or fail the next.
     for (let i = 0; i < 3; i += 1) {
-      await expect(writeDatasetFile(ds, storage, { key }, async () => ({
-        select: 'select 1 / (3 - n) as x from generate_series(1, 5) n', columns: ['x'],
-      }))).rejects.toMatchObject({ message: expect.stringContaining('division by zero') });
+      await expect(
+        writeDatasetFile(ds, storage, { key }, async () => ({
+          select: 'select 1 / (3 - n) as x from generate_series(1, 5) n',
+          columns: ['x'],
+        })),
+      ).rejects.toMatchObject({ message: expect.stringContaining('division by zero') });
     }
     expect(await storage.stat('exports', key)).toBeNull();
     const file = await writeDatasetFile(ds, storage, { key, header: false }, async () => ({ select: 'select 1 as x', columns: ['x'] }));

@@ -26,7 +26,10 @@ export interface DatasetFile {
 
 /** A dataset request that cannot be written as asked; `code` is what the job ends with. */
 export class DatasetFileError extends JobFailure {
-  constructor(override readonly code: 'DATASET_BAD_TIME_ZONE', message: string) {
+  constructor(
+    override readonly code: 'DATASET_BAD_TIME_ZONE',
+    message: string,
+  ) {
     super(code, message);
     this.name = 'DatasetFileError';
   }
@@ -41,15 +44,21 @@ export interface DatasetJobParams extends DatasetFileRequest {
 export type DatasetJobResult = DatasetFile & { exportId: string };
 
 /** The owner's events that tell the exports service how a dataset job ended. */
-export interface DatasetReportEvents { exported: EventSpec<DatasetExportedV1>; failed: EventSpec<DatasetFailedV1> }
+export interface DatasetReportEvents {
+  exported: EventSpec<DatasetExportedV1>;
+  failed: EventSpec<DatasetFailedV1>;
+}
 
 /**
  * The `dataset-export` job of a data owner: `write` writes the file (with writeDatasetFile); the
  * job's end reports it to the exports service with the owner's `reports` events
  * (`events.<owner>.dataset.exported|failed.v1`), in the transaction that ends the job.
  */
-export function defineDatasetJob<P extends DatasetJobParams>(reports: DatasetReportEvents, write: (job: ClaimedJob<P>) => Promise<DatasetFile>,
-  options: { priority?: number } = {}): JobDefinition<P, DatasetJobResult> {
+export function defineDatasetJob<P extends DatasetJobParams>(
+  reports: DatasetReportEvents,
+  write: (job: ClaimedJob<P>) => Promise<DatasetFile>,
+  options: { priority?: number } = {},
+): JobDefinition<P, DatasetJobResult> {
   return defineJob<P, DatasetJobResult>({
     kind: 'dataset-export',
     priority: options.priority,
@@ -72,7 +81,9 @@ export function defineDatasetJob<P extends DatasetJobParams>(reports: DatasetRep
  * streams the rows as CSV into the exports bucket, never holding them in memory.
  */
 export function writeDatasetFile(
-  ds: DataSource, storage: ObjectStorage, request: DatasetFileRequest,
+  ds: DataSource,
+  storage: ObjectStorage,
+  request: DatasetFileRequest,
   query: (runner: QueryRunner) => Promise<{ select: string; columns: readonly string[] }>,
 ): Promise<DatasetFile> {
   return withRunner(ds, async (runner) => {
@@ -81,8 +92,9 @@ export function writeDatasetFile(
       const timeZone = request.timeZone ?? 'CET';
       if (!(await useTimeZone(runner.manager, timeZone))) throw new DatasetFileError('DATASET_BAD_TIME_ZONE', `unknown time zone "${timeZone}"`);
       const { select, columns } = await query(runner);
-      const stored = await copyToObject(runner, csvCopySql(select, request), storage, 'exports', request.key,
-        { compression: request.compression === 'gzip' ? 'gzip' : undefined });
+      const stored = await copyToObject(runner, csvCopySql(select, request), storage, 'exports', request.key, {
+        compression: request.compression === 'gzip' ? 'gzip' : undefined,
+      });
       await runner.commitTransaction();
       return { bucket: storage.bucket('exports'), key: request.key, rows: stored.rows, bytes: stored.bytes, sha256: stored.sha256, columns: [...columns] };
     } catch (err) {

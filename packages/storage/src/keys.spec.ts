@@ -29,7 +29,9 @@ describe('hashingCounter', () => {
   it('counts bytes and hashes while passing data through', async () => {
     const counter = hashingCounter();
     const out: Buffer[] = [];
-    await pipeline(Readable.from([Buffer.from('hello '), Buffer.from('world')]), counter, async (s: AsyncIterable<Buffer>) => { for await (const c of s) out.push(c); });
+    await pipeline(Readable.from([Buffer.from('hello '), Buffer.from('world')]), counter, async (s: AsyncIterable<Buffer>) => {
+      for await (const c of s) out.push(c);
+    });
     expect(Buffer.concat(out).toString()).toBe('hello world');
     expect(counter.result()).toEqual({ bytes: 11, sha256: 'b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9' });
   });

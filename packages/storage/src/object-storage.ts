@@ -8,7 +8,11 @@ import { ARTIFACT_KINDS, type ArtifactKind } from './keys.js';
 export type StorageErrorCode = 'STORAGE_NOT_FOUND' | 'STORAGE_INTEGRITY' | 'STORAGE_UNAVAILABLE' | 'STORAGE_UPLOAD_FAILED' | 'STORAGE_TOO_LARGE';
 
 export class StorageError extends Error {
-  constructor(readonly code: StorageErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly code: StorageErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'StorageError';
   }
@@ -32,7 +36,10 @@ export class ObjectStorage {
   readonly client: Client;
   private readonly prefix: string;
 
-  constructor(config: StorageConfig, private readonly partSize = 8 * 1024 * 1024) {
+  constructor(
+    config: StorageConfig,
+    private readonly partSize = 8 * 1024 * 1024,
+  ) {
     const url = new URL(config.endpoint);
     this.client = new Client({
       endPoint: url.hostname,
@@ -83,8 +90,11 @@ export class ObjectStorage {
       uploadId ??= await this.client.initiateNewMultipartUpload(bucket, key, headers);
       const part = (parts += 1);
       await inFlight;
-      inFlight = this.client.uploadPart({ bucketName: bucket, objectName: key, uploadID: uploadId, partNumber: part, headers: { 'Content-Length': body.length } }, body)
-        .then(({ etag }) => { etags.push({ part, etag }); });
+      inFlight = this.client
+        .uploadPart({ bucketName: bucket, objectName: key, uploadID: uploadId, partNumber: part, headers: { 'Content-Length': body.length } }, body)
+        .then(({ etag }) => {
+          etags.push({ part, etag });
+        });
       // Awaited before the next part or at the end; until then its failure is held, not unhandled.
       inFlight.catch(() => undefined);
     };
@@ -102,7 +112,12 @@ export class ObjectStorage {
       } else {
         if (pendingBytes > 0) await flushPart();
         await inFlight;
-        await this.client.completeMultipartUpload(bucket, key, uploadId, etags.sort((a, b) => a.part - b.part));
+        await this.client.completeMultipartUpload(
+          bucket,
+          key,
+          uploadId,
+          etags.sort((a, b) => a.part - b.part),
+        );
       }
     } catch (err) {
       await inFlight.catch(() => undefined);
@@ -146,17 +161,22 @@ export class ObjectStorage {
   /** Reads the whole object (streaming) and checks its size and sha256. */
   async verify(kind: ArtifactKind, key: string, expected: { bytes: number; sha256: string }): Promise<void> {
     const counter = hashingCounter();
-    await pipeline(await this.download(kind, key), counter, async (chunks: AsyncIterable<Buffer>) => { for await (const _ of chunks) { /* drain */ } });
+    await pipeline(await this.download(kind, key), counter, async (chunks: AsyncIterable<Buffer>) => {
+      for await (const _ of chunks) {
+        /* drain */
+      }
+    });
     const actual = counter.result();
     if (actual.bytes !== expected.bytes || actual.sha256 !== expected.sha256) {
-      throw new StorageError('STORAGE_INTEGRITY', `object ${key} does not match its manifest: expected ${expected.bytes} bytes sha256 ${expected.sha256}, found ${actual.bytes} bytes sha256 ${actual.sha256}`);
+      throw new StorageError(
+        'STORAGE_INTEGRITY',
+        `object ${key} does not match its manifest: expected ${expected.bytes} bytes sha256 ${expected.sha256}, found ${actual.bytes} bytes sha256 ${actual.sha256}`,
+      );
     }
   }
 
   async presignedDownloadUrl(kind: ArtifactKind, key: string, options: { expiresInSeconds: number; fileName?: string }): Promise<string> {
-    const headers = options.fileName
-      ? { 'response-content-disposition': `attachment; filename="${options.fileName.replace(/["\\\r\n]/g, '_')}"` }
-      : undefined;
+    const headers = options.fileName ? { 'response-content-disposition': `attachment; filename="${options.fileName.replace(/["\\\r\n]/g, '_')}"` } : undefined;
     return this.client.presignedGetObject(this.bucket(kind), key, options.expiresInSeconds, headers);
   }
 
@@ -172,10 +192,17 @@ export class ObjectStorage {
   async removeMany(kind: ArtifactKind, keys: string[]): Promise<void> {
     for (let i = 0; i < keys.length; i += 1000) {
       // A batch delete answers per key: an error there is not thrown by the client.
-      const failed = (await this.client.removeObjects(this.bucket(kind), keys.slice(i, i + 1000))) as unknown as { Key?: string; Code?: string; Message?: string }[];
+      const failed = (await this.client.removeObjects(this.bucket(kind), keys.slice(i, i + 1000))) as unknown as {
+        Key?: string;
+        Code?: string;
+        Message?: string;
+      }[];
       const first = failed.find((f) => f.Code !== 'NoSuchKey');
       if (first) {
-        throw new StorageError('STORAGE_UNAVAILABLE', `could not remove ${failed.length} object(s) from ${this.bucket(kind)}, ${first.Key}: ${first.Code} ${first.Message ?? ''}`.trim());
+        throw new StorageError(
+          'STORAGE_UNAVAILABLE',
+          `could not remove ${failed.length} object(s) from ${this.bucket(kind)}, ${first.Key}: ${first.Code} ${first.Message ?? ''}`.trim(),
+        );
       }
     }
   }

@@ -15,7 +15,11 @@ function generated(total: number, chunk = 64 * 1024): { stream: Readable; sha256
   let digest = '';
   const stream = new Readable({
     read() {
-      if (sent >= total) { digest = hash.digest('hex'); this.push(null); return; }
+      if (sent >= total) {
+        digest = hash.digest('hex');
+        this.push(null);
+        return;
+      }
       const part = randomBytes(Math.min(chunk, total - sent));
       sent += part.length;
       hash.update(part);

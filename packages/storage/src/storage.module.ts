@@ -15,19 +15,21 @@ export class StorageModule {
   static forRoot(env: S3Env, buckets: readonly ArtifactKind[], options: { readiness?: boolean } = {}): DynamicModule {
     return {
       module: StorageModule,
-      providers: [{
-        provide: ObjectStorage,
-        inject: [HealthRegistry],
-        useFactory: async (health: HealthRegistry) => {
-          const storage = new ObjectStorage(storageConfig(env));
-          await storage.ensureBuckets(buckets);
-          if (options.readiness === false) return storage;
-          health.register('storage', async () => {
-            if (!(await storage.client.bucketExists(storage.bucket(buckets[0]!)))) throw new Error(`bucket ${storage.bucket(buckets[0]!)} missing`);
-          });
-          return storage;
+      providers: [
+        {
+          provide: ObjectStorage,
+          inject: [HealthRegistry],
+          useFactory: async (health: HealthRegistry) => {
+            const storage = new ObjectStorage(storageConfig(env));
+            await storage.ensureBuckets(buckets);
+            if (options.readiness === false) return storage;
+            health.register('storage', async () => {
+              if (!(await storage.client.bucketExists(storage.bucket(buckets[0]!)))) throw new Error(`bucket ${storage.bucket(buckets[0]!)} missing`);
+            });
+            return storage;
+          },
         },
-      }],
+      ],
       exports: [ObjectStorage],
     };
   }

@@ -23,7 +23,9 @@ export class EventTap {
         try {
           const envelope = msg.json<SeenEvent['envelope']>();
           if (envelope.workspaceId === this.workspaceId) this.events.push({ subject: msg.subject, envelope });
-        } catch { /* not an envelope: not ours */ }
+        } catch {
+          /* not an envelope: not ours */
+        }
       },
     });
     await this.nc.flush();

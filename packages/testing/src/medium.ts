@@ -27,7 +27,9 @@ export async function mediumStack(app: string, migrations: (new () => MigrationI
   const storage = new ObjectStorage({ ...parseStorageConfig(stackEnv()), bucketPrefix: `m-${Math.random().toString(36).slice(2, 8)}-` });
   await storage.ensureBuckets(buckets);
   return {
-    ds, storage, jobs: new JobStore(ds),
+    ds,
+    storage,
+    jobs: new JobStore(ds),
     async close() {
       for (const bucket of buckets) {
         const keys: string[] = [];
@@ -45,16 +47,23 @@ export async function mediumStack(app: string, migrations: (new () => MigrationI
  * Runs one job of a definition to its end on a runner of its own (the real runner: leases,
  * time limit, final transaction with the kind's onFinished) and answers how it ended.
  */
-export async function runJob<P extends object, R extends object>(stack: MediumStack, definition: JobDefinition<P, R>,
-  input: Omit<EnqueueInput<NoInfer<P>>, 'requestedBy'> & { requestedBy?: string }, options: { timeoutMs?: number } = {}): Promise<FinishedJob<P, R>> {
+export async function runJob<P extends object, R extends object>(
+  stack: MediumStack,
+  definition: JobDefinition<P, R>,
+  input: Omit<EnqueueInput<NoInfer<P>>, 'requestedBy'> & { requestedBy?: string },
+  options: { timeoutMs?: number } = {},
+): Promise<FinishedJob<P, R>> {
   const { job } = await stack.ds.transaction((em) => stack.jobs.enqueue(em, definition, { requestedBy: 'medium-test', ...input }));
   const runner = new JobRunner(stack.ds, { instanceId: `medium-${job.id}`, jobs: [definition], leaseMs: 5000, pollIntervalMs: 50 });
   runner.start();
   try {
-    await waitFor(async () => {
-      const status = await stack.jobs.status(job.id);
-      return status && !['queued', 'running'].includes(status) ? status : null;
-    }, { timeoutMs: options.timeoutMs ?? 30_000, what: `${definition.kind} job ${job.id} to end` });
+    await waitFor(
+      async () => {
+        const status = await stack.jobs.status(job.id);
+        return status && !['queued', 'running'].includes(status) ? status : null;
+      },
+      { timeoutMs: options.timeoutMs ?? 30_000, what: `${definition.kind} job ${job.id} to end` },
+    );
   } finally {
     await runner.stop();
   }

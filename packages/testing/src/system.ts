@@ -12,11 +12,17 @@ export class ServiceProcess {
   private child?: ChildProcess;
   readonly output: string[] = [];
 
-  constructor(readonly name: string, readonly httpPort: number, private readonly env: Record<string, string>) {}
+  constructor(
+    readonly name: string,
+    readonly httpPort: number,
+    private readonly env: Record<string, string>,
+  ) {}
 
   async start(): Promise<this> {
     const child = spawn(process.execPath, ['--enable-source-maps', join(ROOT, `apps/${this.name}/dist/main.js`)], {
-      cwd: ROOT, env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: ROOT,
+      env: { ...process.env, ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
     const keep = (chunk: Buffer) => {
@@ -26,11 +32,14 @@ export class ServiceProcess {
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
     try {
-      await waitFor(async () => {
-        if (child.exitCode !== null) throw new Error(`${this.name} exited with ${child.exitCode}:\n${this.output.join('').slice(-3000)}`);
-        const res = await fetch(`http://127.0.0.1:${this.httpPort}/health/ready`).catch(() => null);
-        return res?.ok;
-      }, { timeoutMs: 30_000, intervalMs: 100, what: `${this.name} to be ready` });
+      await waitFor(
+        async () => {
+          if (child.exitCode !== null) throw new Error(`${this.name} exited with ${child.exitCode}:\n${this.output.join('').slice(-3000)}`);
+          const res = await fetch(`http://127.0.0.1:${this.httpPort}/health/ready`).catch(() => null);
+          return res?.ok;
+        },
+        { timeoutMs: 30_000, intervalMs: 100, what: `${this.name} to be ready` },
+      );
     } catch (err) {
       child.kill('SIGKILL');
       throw new Error(`${(err as Error).message}\n--- ${this.name} output ---\n${this.output.join('').slice(-3000)}`, { cause: err });
@@ -73,7 +82,10 @@ export class TestSystem {
   private readonly commandClients: CommandClient[] = [];
   gatewayUrl = '';
 
-  constructor(private readonly apps: string[], private readonly extraEnv: Record<string, string> = {}) {}
+  constructor(
+    private readonly apps: string[],
+    private readonly extraEnv: Record<string, string> = {},
+  ) {}
 
   async start(): Promise<this> {
     const env: Record<string, string> = { ...stackEnv(), LOG_LEVEL: 'warn', ...this.extraEnv };
@@ -106,10 +118,21 @@ export class TestSystem {
   }
 
   token(options: TokenOptions): string {
-    const args = ['--workspace', options.workspace, '--role', options.role ?? 'owner', '--plan', options.plan ?? 'enterprise',
-      '--client', options.client ?? 'app', '--sub', options.sub ?? 'test-user'];
+    const args = [
+      '--workspace',
+      options.workspace,
+      '--role',
+      options.role ?? 'owner',
+      '--plan',
+      options.plan ?? 'enterprise',
+      '--client',
+      options.client ?? 'app',
+      '--sub',
+      options.sub ?? 'test-user',
+    ];
     const out = spawnSync(process.execPath, [join(ROOT, 'apps/gateway/dist/cli/mint-token.js'), ...args], {
-      env: { ...process.env, ...stackEnv(), ...this.extraEnv }, encoding: 'utf8',
+      env: { ...process.env, ...stackEnv(), ...this.extraEnv },
+      encoding: 'utf8',
     });
     if (out.status !== 0) throw new Error(`mint-token failed: ${out.stderr}`);
     return out.stdout.trim();
@@ -126,7 +149,11 @@ export class TestSystem {
       const res = await fetch(`${this.gatewayUrl}${path}`, init);
       const text = await res.text();
       let json: any = undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
-      try { json = text ? JSON.parse(text) : undefined; } catch { /* not JSON */ }
+      try {
+        json = text ? JSON.parse(text) : undefined;
+      } catch {
+        /* not JSON */
+      }
       return { status: res.status, headers: res.headers, body: json, text };
     };
   }

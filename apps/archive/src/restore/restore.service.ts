@@ -1,4 +1,16 @@
-import { DomainError, ErrorCode, type CommandContext, type ContactSnapshot, type JobView, emailsInUseKey, type StartRestoreV1, workspaceStatsV1, emailsInUseV1, type RestorePreview, validationFailed } from '@custodian/contracts';
+import {
+  DomainError,
+  ErrorCode,
+  type CommandContext,
+  type ContactSnapshot,
+  type JobView,
+  emailsInUseKey,
+  type StartRestoreV1,
+  workspaceStatsV1,
+  emailsInUseV1,
+  type RestorePreview,
+  validationFailed,
+} from '@custodian/contracts';
 import { JobRunner, JobStore } from '@custodian/jobs';
 import { CommandClient } from '@custodian/messaging';
 import { copyIn, inTransaction } from '@custodian/persistence';
@@ -45,7 +57,11 @@ export class RestoreService {
       await this.selectCandidates(em, context.workspaceId, request);
       await this.markEmailsInUse(runner, context);
       const missing = request.contactIds
-        ? ((await em.query('select id from unnest($1::uuid[]) as id where id not in (select contact_id from restore_candidate)', [request.contactIds])) as { id: string }[]).map((r) => r.id)
+        ? (
+            (await em.query('select id from unnest($1::uuid[]) as id where id not in (select contact_id from restore_candidate)', [request.contactIds])) as {
+              id: string;
+            }[]
+          ).map((r) => r.id)
         : [];
       const [{ ok, refused }] = (await em.query(`select count(*) filter (where why is null)::int as ok, count(*) filter (where why is not null)::int as refused
         from restore_candidate`)) as [{ ok: number; refused: number }];
@@ -67,12 +83,21 @@ export class RestoreService {
       const stats = await this.contacts.request(workspaceStatsV1, context, {});
       const projected = stats.activeContacts + ok;
       if (projected > limit && !request.confirmOverage) {
-        throw new DomainError(ErrorCode.ActiveContactLimit,
+        throw new DomainError(
+          ErrorCode.ActiveContactLimit,
           `restoring ${ok} contact(s) takes the workspace to ${projected} active contacts, ${projected - limit} over its limit of ${limit}; send confirmOverage: true to go ahead`,
-          { errors: [{ path: 'confirmOverage', message: `projected ${projected}, limit ${limit}, overage ${projected - limit}` }] });
+          { errors: [{ path: 'confirmOverage', message: `projected ${projected}, limit ${limit}, overage ${projected - limit}` }] },
+        );
       }
-      return startRestoreJob(em, this.jobs, this.restoreJob.definition, context,
-        { sql: 'select contact_id, email from restore_candidate where why is null', count: ok }, false, request.idempotencyKey);
+      return startRestoreJob(
+        em,
+        this.jobs,
+        this.restoreJob.definition,
+        context,
+        { sql: 'select contact_id, email from restore_candidate where why is null', count: ok },
+        false,
+        request.idempotencyKey,
+      );
     });
     if (!request.dryRun) this.runner.poke();
     return result;
@@ -83,24 +108,50 @@ export class RestoreService {
     const { frozenSecs, restorableSecs } = windowOf(this.env);
     const params: unknown[] = [workspaceId, frozenSecs, restorableSecs];
     const where = ['a.workspace_id = $1', 'a.restored_at is null'];
-    if (request.contactIds) { params.push(request.contactIds); where.push(`a.contact_id = any($${params.length}::uuid[])`); }
+    if (request.contactIds) {
+      params.push(request.contactIds);
+      where.push(`a.contact_id = any($${params.length}::uuid[])`);
+    }
     const f = request.filter ?? {};
-    if (f.email) { params.push(f.email); where.push(`lower(a.email) = lower($${params.length})`); }
-    if (f.listId) { params.push(f.listId); where.push(`$${params.length} = any(a.list_ids)`); }
-    if (f.tag) { params.push(f.tag.toLowerCase()); where.push(`$${params.length} = any(a.tag_names)`); }
-    if (f.archivedFrom) { params.push(f.archivedFrom); where.push(`a.archived_at >= $${params.length}`); }
-    if (f.archivedTo) { params.push(f.archivedTo); where.push(`a.archived_at < $${params.length}`); }
-    await em.query(`create temp table restore_candidate on commit drop as
+    if (f.email) {
+      params.push(f.email);
+      where.push(`lower(a.email) = lower($${params.length})`);
+    }
+    if (f.listId) {
+      params.push(f.listId);
+      where.push(`$${params.length} = any(a.list_ids)`);
+    }
+    if (f.tag) {
+      params.push(f.tag.toLowerCase());
+      where.push(`$${params.length} = any(a.tag_names)`);
+    }
+    if (f.archivedFrom) {
+      params.push(f.archivedFrom);
+      where.push(`a.archived_at >= $${params.length}`);
+    }
+    if (f.archivedTo) {
+      params.push(f.archivedTo);
+      where.push(`a.archived_at < $${params.length}`);
+    }
+    await em.query(
+      `create temp table restore_candidate on commit drop as
       select a.contact_id, a.email, a.archived_at, ${notRestorableSql('$2', '$3')} as why
-      from archived_contact a where ${where.join(' and ')}`, params);
+      from archived_contact a where ${where.join(' and ')}`,
+      params,
+    );
   }
 
   /** Refuses the candidates whose email a live contact now uses; the check runs in contacts. */
   private async markEmailsInUse(runner: QueryRunner, context: CommandContext): Promise<void> {
     const emailsKey = objectKey(context.workspaceId, 'archive', `restore-check-${randomUUID()}`, 'txt');
     try {
-      const { rows } = await copyToObject(runner, 'copy (select distinct lower(email) from restore_candidate where why is null) to stdout',
-        this.storage, 'archive', emailsKey);
+      const { rows } = await copyToObject(
+        runner,
+        'copy (select distinct lower(email) from restore_candidate where why is null) to stdout',
+        this.storage,
+        'archive',
+        emailsKey,
+      );
       if (!rows) return;
       const reply = await this.contacts.request(emailsInUseV1, context, { emailsKey });
       if (!reply.inUse) return;
@@ -123,11 +174,21 @@ export class RestoreService {
       accountIds: [...new Set(snapshots.flatMap((s) => s.accounts.map((a) => a.accountId)))],
       dealIds: [...new Set(snapshots.flatMap((s) => s.deals.map((d) => d.dealId)))],
     });
-    const exists = { lists: new Set(stats.existing.lists), tags: new Set(stats.existing.tags), accounts: new Set(stats.existing.accounts), deals: new Set(stats.existing.deals) };
+    const exists = {
+      lists: new Set(stats.existing.lists),
+      tags: new Set(stats.existing.tags),
+      accounts: new Set(stats.existing.accounts),
+      deals: new Set(stats.existing.deals),
+    };
     return {
-      dryRun: true, refused, activeContacts: stats.activeContacts, limit, projected: stats.activeContacts + ok.length,
+      dryRun: true,
+      refused,
+      activeContacts: stats.activeContacts,
+      limit,
+      projected: stats.activeContacts + ok.length,
       restorable: ok.map(({ contact_id, email, snapshot: s }) => ({
-        contactId: contact_id, email,
+        contactId: contact_id,
+        email,
         drops: [
           ...s.memberships.filter((m) => !exists.lists.has(m.listId)).map((m) => `list:${m.listName}`),
           ...s.tags.filter((t) => !exists.tags.has(t.tagId)).map((t) => `tag:${t.name}`),
@@ -147,8 +208,11 @@ export class RestoreService {
     const started = await this.ds.transaction(async (em) => {
       for (;;) {
         if (await this.jobs.activeFor(em, context.workspaceId, 'restore')) {
-          await em.query(`insert into waiting_restore (contact_id, workspace_id, event_id) select unnest($2::uuid[]), $1, $3 on conflict do nothing`,
-            [context.workspaceId, contacts.map((c) => c.contact_id), eventId]);
+          await em.query(`insert into waiting_restore (contact_id, workspace_id, event_id) select unnest($2::uuid[]), $1, $3 on conflict do nothing`, [
+            context.workspaceId,
+            contacts.map((c) => c.contact_id),
+            eventId,
+          ]);
           return 'waiting' as const;
         }
         try {

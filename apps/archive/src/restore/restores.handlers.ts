@@ -1,4 +1,15 @@
-import { contextOf, DomainError, ErrorCode, type CommandContext, type FormSubmittedV1, type EventEnvelope, type StartRestoreV1, restoreOutcomesV1, formSubmittedV1, startRestoreV1 } from '@custodian/contracts';
+import {
+  contextOf,
+  DomainError,
+  ErrorCode,
+  type CommandContext,
+  type FormSubmittedV1,
+  type EventEnvelope,
+  type StartRestoreV1,
+  restoreOutcomesV1,
+  formSubmittedV1,
+  startRestoreV1,
+} from '@custodian/contracts';
 import { JobStore } from '@custodian/jobs';
 import { CommandHandler, OnEvent } from '@custodian/messaging';
 import { LOGGER, type Logger } from '@custodian/observability';
@@ -11,8 +22,14 @@ import { RestoreService } from './restore.service.js';
 
 @Controller()
 export class RestoreHandlers {
-  constructor(private readonly restores: RestoreService, private readonly ds: DataSource, private readonly storage: ObjectStorage,
-    private readonly jobs: JobStore, private readonly restoreJob: RestoreJob, @Inject(LOGGER) readonly logger: Logger) {}
+  constructor(
+    private readonly restores: RestoreService,
+    private readonly ds: DataSource,
+    private readonly storage: ObjectStorage,
+    private readonly jobs: JobStore,
+    private readonly restoreJob: RestoreJob,
+    @Inject(LOGGER) readonly logger: Logger,
+  ) {}
 
   @CommandHandler(startRestoreV1)
   start(data: StartRestoreV1, context: CommandContext) {
@@ -34,7 +51,8 @@ export class RestoreHandlers {
       `select a.contact_id, a.email from archived_contact a
        where a.workspace_id = $1 and lower(a.email) = lower($2) and a.restored_at is null
          and not exists (select 1 from merged_contact m where m.contact_id = a.contact_id)`,
-      [event.workspaceId, event.data.email])) as { contact_id: string; email: string }[];
+      [event.workspaceId, event.data.email],
+    )) as { contact_id: string; email: string }[];
     if (!rows.length) return;
     const context = contextOf(event, { actor: { id: 'system' }, origin: 'restore' });
     const started = await this.restores.restoreAutomatically(context, rows, event.id);

@@ -1,4 +1,20 @@
-import { archivedContactRecordedV1, contactArchivedV1, contactMergedV1, contextOf, listArchivedContactsV1, workspaceStatsV1, type ArchivedContactView, type CommandContext, type ContactArchivedV1, type ContactMergedV1, type EventEnvelope, type ListArchivedContactsV1, type NotRestorableReason, type Page, invalidCursor } from '@custodian/contracts';
+import {
+  archivedContactRecordedV1,
+  contactArchivedV1,
+  contactMergedV1,
+  contextOf,
+  listArchivedContactsV1,
+  workspaceStatsV1,
+  type ArchivedContactView,
+  type CommandContext,
+  type ContactArchivedV1,
+  type ContactMergedV1,
+  type EventEnvelope,
+  type ListArchivedContactsV1,
+  type NotRestorableReason,
+  type Page,
+  invalidCursor,
+} from '@custodian/contracts';
 import { DomainError, ErrorCode } from '@custodian/contracts';
 import { CommandClient, CommandHandler, OnEvent, recordEvent } from '@custodian/messaging';
 import { decodeCursor, encodeCursor } from '@custodian/persistence';
@@ -8,8 +24,16 @@ import { ArchiveEnv } from '../config.js';
 import { notRestorableSql, windowOf } from './rules.js';
 
 interface Row {
-  contact_id: string; email: string; first_name: string | null; last_name: string | null; archived_at: Date; archived_by: string;
-  reason: string | null; restorable_from: Date; restorable_until: Date; why: NotRestorableReason | null;
+  contact_id: string;
+  email: string;
+  first_name: string | null;
+  last_name: string | null;
+  archived_at: Date;
+  archived_by: string;
+  reason: string | null;
+  restorable_from: Date;
+  restorable_until: Date;
+  why: NotRestorableReason | null;
 }
 
 /** Keeps every archived contact's snapshot, and answers which can be restored. */
@@ -32,14 +56,28 @@ export class ArchiveStore {
        on conflict (contact_id) do update set email = excluded.email, first_name = excluded.first_name, last_name = excluded.last_name,
          snapshot = excluded.snapshot, list_ids = excluded.list_ids, tag_names = excluded.tag_names, archived_at = excluded.archived_at,
          archived_by = excluded.archived_by, reason = excluded.reason, restored_at = null, restore_job_id = null`,
-      [s.contactId, event.workspaceId, s.email, s.firstName ?? null, s.lastName ?? null, s, s.memberships.map((m) => m.listId),
-        s.tags.map((t) => t.name.toLowerCase()), event.occurredAt, event.actor.id, event.data.reason ?? null],
+      [
+        s.contactId,
+        event.workspaceId,
+        s.email,
+        s.firstName ?? null,
+        s.lastName ?? null,
+        s,
+        s.memberships.map((m) => m.listId),
+        s.tags.map((t) => t.name.toLowerCase()),
+        event.occurredAt,
+        event.actor.id,
+        event.data.reason ?? null,
+      ],
     );
     const archivedAt = new Date(event.occurredAt);
-    await recordEvent(em, archivedContactRecordedV1, contextOf(event),
-      { contactId: s.contactId, email: s.email, archivedAt: archivedAt.toISOString(),
-        restorableFrom: new Date(archivedAt.getTime() + frozenSecs * 1000).toISOString(),
-        restorableUntil: new Date(archivedAt.getTime() + restorableSecs * 1000).toISOString() });
+    await recordEvent(em, archivedContactRecordedV1, contextOf(event), {
+      contactId: s.contactId,
+      email: s.email,
+      archivedAt: archivedAt.toISOString(),
+      restorableFrom: new Date(archivedAt.getTime() + frozenSecs * 1000).toISOString(),
+      restorableUntil: new Date(archivedAt.getTime() + restorableSecs * 1000).toISOString(),
+    });
   }
 
   @OnEvent(contactMergedV1)
@@ -53,7 +91,10 @@ export class ArchiveStore {
     const limit = data.limit ?? 50;
     const params: unknown[] = [context.workspaceId, frozenSecs, restorableSecs];
     const where = ['a.workspace_id = $1', 'a.restored_at is null'];
-    const add = (sql: string, value: unknown) => { params.push(value); where.push(sql.replace('?', `$${params.length}`)); };
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
     if (data.email) add('lower(a.email) = lower(?)', data.email);
     if (data.name) {
       params.push(`%${data.name.replace(/[\\%_]/g, '\\$&')}%`);
@@ -76,18 +117,26 @@ export class ArchiveStore {
     const rows = (await this.ds.query(
       `select a.*, a.archived_at + make_interval(secs => $2) as restorable_from, a.archived_at + make_interval(secs => $3) as restorable_until,
               ${why} as why
-       from archived_contact a where ${where.join(' and ')} order by a.archived_at, a.contact_id limit $${params.length}`, params)) as Row[];
+       from archived_contact a where ${where.join(' and ')} order by a.archived_at, a.contact_id limit $${params.length}`,
+      params,
+    )) as Row[];
     const page = rows.slice(0, limit);
-    const stats = page.length
-      ? await this.contacts.request(workspaceStatsV1, context, { emails: page.map((r) => r.email) })
-      : { emailsInUse: [] as string[] };
+    const stats = page.length ? await this.contacts.request(workspaceStatsV1, context, { emails: page.map((r) => r.email) }) : { emailsInUse: [] as string[] };
     const inUse = new Set(stats.emailsInUse);
     const items = page.map((r) => {
       const reason = r.why ?? (inUse.has(r.email.toLowerCase()) ? 'email_in_use' : null);
       return {
-        contactId: r.contact_id, email: r.email, firstName: r.first_name, lastName: r.last_name, archivedAt: r.archived_at.toISOString(),
-        archivedBy: r.archived_by, reason: r.reason, restorableFrom: r.restorable_from.toISOString(), restorableUntil: r.restorable_until.toISOString(),
-        restorable: reason === null, notRestorableBecause: reason,
+        contactId: r.contact_id,
+        email: r.email,
+        firstName: r.first_name,
+        lastName: r.last_name,
+        archivedAt: r.archived_at.toISOString(),
+        archivedBy: r.archived_by,
+        reason: r.reason,
+        restorableFrom: r.restorable_from.toISOString(),
+        restorableUntil: r.restorable_until.toISOString(),
+        restorable: reason === null,
+        notRestorableBecause: reason,
       };
     });
     const last = page[page.length - 1];

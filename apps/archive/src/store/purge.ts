@@ -12,10 +12,19 @@ import { windowOf } from './rules.js';
 export class PurgeSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private sweeping?: PeriodicSweep;
 
-  constructor(private readonly ds: DataSource, @Inject(ArchiveEnv) private readonly env: ArchiveEnv, @Inject(LOGGER) private readonly logger: Logger) {}
+  constructor(
+    private readonly ds: DataSource,
+    @Inject(ArchiveEnv) private readonly env: ArchiveEnv,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
 
   onApplicationBootstrap(): void {
-    this.sweeping = startSweeping('archive purge', (signal) => this.sweep(signal), () => this.env.ARCHIVE_PURGE_INTERVAL, this.logger);
+    this.sweeping = startSweeping(
+      'archive purge',
+      (signal) => this.sweep(signal),
+      () => this.env.ARCHIVE_PURGE_INTERVAL,
+      this.logger,
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -31,10 +40,16 @@ export class PurgeSweeper implements OnApplicationBootstrap, OnApplicationShutdo
           `delete from archived_contact where contact_id in (
              select contact_id from archived_contact where archived_at <= now() - make_interval(secs => $1)
              limit 500 for update skip locked)
-           returning contact_id, workspace_id, email, restored_at`, [restorableSecs])) as [{ contact_id: string; workspace_id: string; email: string; restored_at: Date | null }[], number];
+           returning contact_id, workspace_id, email, restored_at`,
+          [restorableSecs],
+        )) as [{ contact_id: string; workspace_id: string; email: string; restored_at: Date | null }[], number];
         for (const r of rows.filter((x) => !x.restored_at)) {
-          await recordEvent(em, archivedContactPurgedV1, { workspaceId: r.workspace_id, actor: { id: 'system' }, origin: 'system', correlationId: `purge-${r.contact_id}` },
-            { contactId: r.contact_id, email: r.email });
+          await recordEvent(
+            em,
+            archivedContactPurgedV1,
+            { workspaceId: r.workspace_id, actor: { id: 'system' }, origin: 'system', correlationId: `purge-${r.contact_id}` },
+            { contactId: r.contact_id, email: r.email },
+          );
         }
         return rows.length;
       });

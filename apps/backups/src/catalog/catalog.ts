@@ -1,4 +1,22 @@
-import { backupCreatedV1, contextOf, DomainError, downloadBackupV1, ErrorCode, getBackupV1, listBackupsV1, listSnapshotCreatedV1, type BackupView, type CommandContext, type DownloadBackupV1, type EventEnvelope, type GetBackupV1, type ListBackupsV1, type ListSnapshotCreatedV1, type Page, invalidCursor } from '@custodian/contracts';
+import {
+  backupCreatedV1,
+  contextOf,
+  DomainError,
+  downloadBackupV1,
+  ErrorCode,
+  getBackupV1,
+  listBackupsV1,
+  listSnapshotCreatedV1,
+  type BackupView,
+  type CommandContext,
+  type DownloadBackupV1,
+  type EventEnvelope,
+  type GetBackupV1,
+  type ListBackupsV1,
+  type ListSnapshotCreatedV1,
+  type Page,
+  invalidCursor,
+} from '@custodian/contracts';
 import { CommandHandler, OnEvent, recordEvent } from '@custodian/messaging';
 import { ObjectStorage } from '@custodian/storage';
 import { Controller, Inject } from '@nestjs/common';
@@ -6,15 +24,36 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { BackupsEnv } from '../config.js';
 
 export interface BackupRow {
-  id: string; workspace_id: string; list_id: string; list_name: string; reason: 'import' | 'deletion'; requested_by: string;
-  cause_origin: string; job_id: string | null; bucket: string; object_key: string; rows: string; bytes: string; sha256: string;
-  created_at: Date; expires_at: Date;
+  id: string;
+  workspace_id: string;
+  list_id: string;
+  list_name: string;
+  reason: 'import' | 'deletion';
+  requested_by: string;
+  cause_origin: string;
+  job_id: string | null;
+  bucket: string;
+  object_key: string;
+  rows: string;
+  bytes: string;
+  sha256: string;
+  created_at: Date;
+  expires_at: Date;
 }
 
 export function toBackupView(r: BackupRow): BackupView {
   return {
-    id: r.id, listId: r.list_id, listName: r.list_name, reason: r.reason, requestedBy: r.requested_by, causeOrigin: r.cause_origin,
-    rows: Number(r.rows), bytes: Number(r.bytes), sha256: r.sha256, createdAt: r.created_at.toISOString(), expiresAt: r.expires_at.toISOString(),
+    id: r.id,
+    listId: r.list_id,
+    listName: r.list_name,
+    reason: r.reason,
+    requestedBy: r.requested_by,
+    causeOrigin: r.cause_origin,
+    rows: Number(r.rows),
+    bytes: Number(r.bytes),
+    sha256: r.sha256,
+    createdAt: r.created_at.toISOString(),
+    expiresAt: r.expires_at.toISOString(),
   };
 }
 
@@ -43,13 +82,35 @@ export class Catalog {
       `insert into backup (id, workspace_id, list_id, list_name, reason, requested_by, cause_origin, job_id, bucket, object_key, rows, bytes, sha256, created_at, expires_at)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14::timestamptz + make_interval(secs => $15))
        on conflict (id) do nothing returning expires_at`,
-      [s.snapshotId, event.workspaceId, s.listId, s.listName, s.reason, s.requestedBy, s.causeOrigin, s.jobId ?? null, s.bucket, s.key,
-        s.rows, s.bytes, s.sha256, event.occurredAt, this.env.BACKUPS_RETENTION / 1000],
+      [
+        s.snapshotId,
+        event.workspaceId,
+        s.listId,
+        s.listName,
+        s.reason,
+        s.requestedBy,
+        s.causeOrigin,
+        s.jobId ?? null,
+        s.bucket,
+        s.key,
+        s.rows,
+        s.bytes,
+        s.sha256,
+        event.occurredAt,
+        this.env.BACKUPS_RETENTION / 1000,
+      ],
     )) as { expires_at: Date }[];
     if (!row) return;
     await recordEvent(em, backupCreatedV1, contextOf(event), {
-      backupId: s.snapshotId, listId: s.listId, listName: s.listName, reason: s.reason, causeOrigin: s.causeOrigin,
-      rows: s.rows, bytes: s.bytes, sha256: s.sha256, expiresAt: row.expires_at.toISOString(),
+      backupId: s.snapshotId,
+      listId: s.listId,
+      listName: s.listName,
+      reason: s.reason,
+      causeOrigin: s.causeOrigin,
+      rows: s.rows,
+      bytes: s.bytes,
+      sha256: s.sha256,
+      expiresAt: row.expires_at.toISOString(),
     });
   }
 
@@ -58,9 +119,18 @@ export class Catalog {
     const limit = data.limit ?? 50;
     const params: unknown[] = [context.workspaceId];
     const where = ['workspace_id = $1'];
-    if (data.listId) { params.push(data.listId); where.push(`list_id = $${params.length}`); }
-    if (data.from) { params.push(data.from); where.push(`created_at >= $${params.length}`); }
-    if (data.to) { params.push(data.to); where.push(`created_at < $${params.length}`); }
+    if (data.listId) {
+      params.push(data.listId);
+      where.push(`list_id = $${params.length}`);
+    }
+    if (data.from) {
+      params.push(data.from);
+      where.push(`created_at >= $${params.length}`);
+    }
+    if (data.to) {
+      params.push(data.to);
+      where.push(`created_at < $${params.length}`);
+    }
     const offset = data.cursor ? Number.parseInt(Buffer.from(data.cursor, 'base64url').toString('utf8'), 10) : 0;
     if (!Number.isSafeInteger(offset) || offset < 0) {
       throw invalidCursor();
@@ -69,7 +139,9 @@ export class Catalog {
     // Sorted by list, then date, newest first (as the back office shows them).
     const rows = (await this.ds.query(
       `select * from backup where ${where.join(' and ')} order by lower(list_name), list_id, created_at desc, id
-       limit $${params.length - 1} offset $${params.length}`, params)) as BackupRow[];
+       limit $${params.length - 1} offset $${params.length}`,
+      params,
+    )) as BackupRow[];
     return {
       items: rows.slice(0, limit).map(toBackupView),
       nextCursor: rows.length > limit ? Buffer.from(String(offset + limit)).toString('base64url') : null,
@@ -87,7 +159,8 @@ export class Catalog {
     const ttl = this.env.BACKUPS_DOWNLOAD_LINK_TTL / 1000;
     const day = backup.created_at.toISOString().slice(0, 10);
     const url = await this.storage.presignedDownloadUrl('backups', backup.object_key, {
-      expiresInSeconds: ttl, fileName: `backup-${backup.list_name.replace(/[^\w.-]+/g, '_')}-${day}.csv`,
+      expiresInSeconds: ttl,
+      fileName: `backup-${backup.list_name.replace(/[^\w.-]+/g, '_')}-${day}.csv`,
     });
     return { url, expiresAt: new Date(Date.now() + ttl * 1000).toISOString() };
   }

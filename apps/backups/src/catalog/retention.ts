@@ -37,16 +37,17 @@ export class RetentionSweeper implements OnApplicationBootstrap, OnApplicationSh
     let total = 0;
     for (;;) {
       const n = await this.ds.transaction(async (em) => {
-        const rows = (await em.query(
-          'select * from backup where expires_at <= now() order by expires_at limit 100 for update skip locked',
-        )) as BackupRow[];
+        const rows = (await em.query('select * from backup where expires_at <= now() order by expires_at limit 100 for update skip locked')) as BackupRow[];
         for (const b of rows) {
           await this.storage.remove('backups', b.object_key);
           await em.query('delete from backup where id = $1', [b.id]);
           await em.query('insert into expired_backup (id, workspace_id) values ($1, $2) on conflict do nothing', [b.id, b.workspace_id]);
-          await recordEvent(em, backupExpiredV1,
+          await recordEvent(
+            em,
+            backupExpiredV1,
             { workspaceId: b.workspace_id, actor: { id: 'system' }, origin: 'system', correlationId: `retention-${b.id}` },
-            { backupId: b.id, listId: b.list_id, listName: b.list_name });
+            { backupId: b.id, listId: b.list_id, listName: b.list_name },
+          );
         }
         return rows.length;
       });

@@ -1,4 +1,11 @@
-import { backupPolicyChangedV1, getBackupPolicyV1, setBackupPolicyV1, type BackupPolicyView, type CommandContext, type SetBackupPolicyV1 } from '@custodian/contracts';
+import {
+  backupPolicyChangedV1,
+  getBackupPolicyV1,
+  setBackupPolicyV1,
+  type BackupPolicyView,
+  type CommandContext,
+  type SetBackupPolicyV1,
+} from '@custodian/contracts';
 import { CommandHandler, recordEvent } from '@custodian/messaging';
 import { Controller } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -34,8 +41,11 @@ export class PolicyHandlers {
   }
 
   private async read(em: EntityManager, workspaceId: string): Promise<BackupPolicyView> {
-    const [row] = (await em.query('select automatic_backups, excluded_list_ids, updated_at from backup_policy where workspace_id = $1', [workspaceId])) as
-      { automatic_backups: boolean; excluded_list_ids: string[]; updated_at: Date }[];
+    const [row] = (await em.query('select automatic_backups, excluded_list_ids, updated_at from backup_policy where workspace_id = $1', [workspaceId])) as {
+      automatic_backups: boolean;
+      excluded_list_ids: string[];
+      updated_at: Date;
+    }[];
     if (!row) return DEFAULT_POLICY;
     return { automaticBackups: row.automatic_backups, excludedListIds: row.excluded_list_ids, updatedAt: row.updated_at.toISOString() };
   }

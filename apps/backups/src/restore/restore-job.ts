@@ -18,8 +18,15 @@ export interface RestoreParams {
 }
 
 export interface RestoreResult {
-  dryRun: boolean; listId: string | null; listRecreated: boolean; importJobId?: string;
-  created: number; updated: number; unchanged: number; statusChanged: number; failed: number;
+  dryRun: boolean;
+  listId: string | null;
+  listRecreated: boolean;
+  importJobId?: string;
+  created: number;
+  updated: number;
+  unchanged: number;
+  statusChanged: number;
+  failed: number;
 }
 
 /**
@@ -37,8 +44,12 @@ export class RestoreJob {
     onFinished: (em, job) => this.onFinished(em, job),
   });
 
-  constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage, private readonly contacts: CommandClient,
-    @Inject(BackupsEnv) private readonly env: BackupsEnv) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly storage: ObjectStorage,
+    private readonly contacts: CommandClient,
+    @Inject(BackupsEnv) private readonly env: BackupsEnv,
+  ) {}
 
   private async run(job: ClaimedJob<RestoreParams>, ctx: JobContext<RestoreResult>): Promise<RestoreResult> {
     const p = job.params;
@@ -46,8 +57,10 @@ export class RestoreJob {
     try {
       await this.storage.verify('backups', backup.object_key, { bytes: Number(backup.bytes), sha256: backup.sha256 });
     } catch (err) {
-      if (err instanceof StorageError && err.code === 'STORAGE_NOT_FOUND') throw new JobFailure(ErrorCode.BackupCorrupt, `the file of backup ${backup.id} is missing from storage`);
-      if (err instanceof StorageError && err.code === 'STORAGE_INTEGRITY') throw new JobFailure(ErrorCode.BackupCorrupt, `the file of backup ${backup.id} is corrupt: ${err.message}`);
+      if (err instanceof StorageError && err.code === 'STORAGE_NOT_FOUND')
+        throw new JobFailure(ErrorCode.BackupCorrupt, `the file of backup ${backup.id} is missing from storage`);
+      if (err instanceof StorageError && err.code === 'STORAGE_INTEGRITY')
+        throw new JobFailure(ErrorCode.BackupCorrupt, `the file of backup ${backup.id} is corrupt: ${err.message}`);
       throw err;
     }
     if (!p.listId) {
@@ -55,8 +68,14 @@ export class RestoreJob {
       return { dryRun: true, listId: null, listRecreated: true, created: Number(backup.rows), updated: 0, unchanged: 0, statusChanged: 0, failed: 0 };
     }
     const started = await this.contacts.request(startImportV1, p.context, {
-      listId: p.listId, mode: 'upsert', objectKey: backup.object_key, source: 'backups', protectOptOuts: true, snapshotFirst: true,
-      dryRun: p.dryRun, idempotencyKey: `restore-${job.id}`,
+      listId: p.listId,
+      mode: 'upsert',
+      objectKey: backup.object_key,
+      source: 'backups',
+      protectOptOuts: true,
+      snapshotFirst: true,
+      dryRun: p.dryRun,
+      idempotencyKey: `restore-${job.id}`,
     });
     for (;;) {
       const imported = await this.contacts.request(contactsGetJobV1, p.context, { id: started.id });
@@ -64,8 +83,15 @@ export class RestoreJob {
       if (imported.status === 'succeeded') {
         const r = imported.result as Record<string, number>;
         return {
-          dryRun: p.dryRun, listId: p.listId, listRecreated: p.listRecreated, importJobId: imported.id,
-          created: r.created, updated: r.updated, unchanged: r.unchanged, statusChanged: r.statusChanged, failed: r.failed,
+          dryRun: p.dryRun,
+          listId: p.listId,
+          listRecreated: p.listRecreated,
+          importJobId: imported.id,
+          created: r.created,
+          updated: r.updated,
+          unchanged: r.unchanged,
+          statusChanged: r.statusChanged,
+          failed: r.failed,
         };
       }
       if (!['queued', 'running'].includes(imported.status)) {
@@ -80,9 +106,21 @@ export class RestoreJob {
     if (p.dryRun) return;
     if (job.status === 'succeeded' && job.result) {
       const r = job.result;
-      await recordEvent(em, restoreCompletedV1, p.context, { jobId: job.id, backupId: p.backupId, listId: r.listId!, created: r.created, updated: r.updated, unchanged: r.unchanged });
+      await recordEvent(em, restoreCompletedV1, p.context, {
+        jobId: job.id,
+        backupId: p.backupId,
+        listId: r.listId!,
+        created: r.created,
+        updated: r.updated,
+        unchanged: r.unchanged,
+      });
     } else {
-      await recordEvent(em, restoreFailedV1, p.context, { jobId: job.id, backupId: p.backupId, code: job.error?.code ?? job.status, message: job.error?.message ?? job.status });
+      await recordEvent(em, restoreFailedV1, p.context, {
+        jobId: job.id,
+        backupId: p.backupId,
+        code: job.error?.code ?? job.status,
+        message: job.error?.message ?? job.status,
+      });
     }
   }
 }

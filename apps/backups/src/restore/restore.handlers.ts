@@ -1,4 +1,14 @@
-import { DomainError, ErrorCode, type CommandContext, type RestoreBackupV1, getListV1, restoreStartedV1, createListV1, restoreBackupV1, type RestoreBackupReply } from '@custodian/contracts';
+import {
+  DomainError,
+  ErrorCode,
+  type CommandContext,
+  type RestoreBackupV1,
+  getListV1,
+  restoreStartedV1,
+  createListV1,
+  restoreBackupV1,
+  type RestoreBackupReply,
+} from '@custodian/contracts';
 import { JobRunner, JobStore } from '@custodian/jobs';
 import { CommandClient, CommandHandler, recordEvent } from '@custodian/messaging';
 import { withRunner } from '@custodian/persistence';
@@ -62,8 +72,12 @@ export class RestoreHandlers {
     const params: RestoreParams = { backupId: backup.id, listId, listRecreated, dryRun, context };
     const job = await this.ds.transaction(async (em) => {
       const { job: queued } = await this.jobs.enqueue(em, this.restores.definition, {
-        workspaceId: context.workspaceId, requestedBy: context.actor.id, correlationId: context.correlationId,
-        params, idempotencyKey: data.idempotencyKey, ignoreForIdempotency: ['context', 'listId', 'listRecreated'],
+        workspaceId: context.workspaceId,
+        requestedBy: context.actor.id,
+        correlationId: context.correlationId,
+        params,
+        idempotencyKey: data.idempotencyKey,
+        ignoreForIdempotency: ['context', 'listId', 'listRecreated'],
       });
       if (!dryRun && listId) {
         await recordEvent(em, restoreStartedV1, context, { jobId: queued.id, backupId: backup.id, listId, listRecreated });

@@ -1,11 +1,29 @@
-import { accountChangedV1, DomainError, ErrorCode, type AccountView, type CommandContext, type CreateAccountV1, type Page, type PageQuery, type UpdateAccountV1, invalidCursor } from '@custodian/contracts';
+import {
+  accountChangedV1,
+  DomainError,
+  ErrorCode,
+  type AccountView,
+  type CommandContext,
+  type CreateAccountV1,
+  type Page,
+  type PageQuery,
+  type UpdateAccountV1,
+  invalidCursor,
+} from '@custodian/contracts';
 import { recordEvent } from '@custodian/messaging';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { decodeCursor, pageOf } from '../contacts/contact-queries.js';
 import { requireContacts } from '../contacts/require-contacts.js';
 
-interface AccountRow { id: string; name: string; domain: string | null; contactIds: string[]; createdAt: Date; cursorAt: string }
+interface AccountRow {
+  id: string;
+  name: string;
+  domain: string | null;
+  contactIds: string[];
+  createdAt: Date;
+  cursorAt: string;
+}
 
 const ACCOUNT_VIEW_SQL = `
   select a.id, a.name, a.domain, a.created_at as "createdAt", a.created_at::text as "cursorAt",
@@ -20,8 +38,11 @@ export class AccountsService {
 
   async create(context: CommandContext, input: CreateAccountV1): Promise<AccountView> {
     return this.ds.transaction(async (em) => {
-      const [row] = (await em.query('insert into account (workspace_id, name, domain) values ($1, $2, $3) returning id',
-        [context.workspaceId, input.name.trim(), input.domain ?? null])) as { id: string }[];
+      const [row] = (await em.query('insert into account (workspace_id, name, domain) values ($1, $2, $3) returning id', [
+        context.workspaceId,
+        input.name.trim(),
+        input.domain ?? null,
+      ])) as { id: string }[];
       await this.link(em, context, row!.id, input.contactIds ?? []);
       return this.changed(em, context, row!.id, 'created');
     });
@@ -44,7 +65,10 @@ export class AccountsService {
       after = 'and (a.created_at, a.id) > ($2::timestamptz, $3::uuid)';
     }
     params.push(limit + 1);
-    const rows = (await this.ds.query(`${ACCOUNT_VIEW_SQL} where a.workspace_id = $1 ${after} order by a.created_at, a.id limit $${params.length}`, params)) as AccountRow[];
+    const rows = (await this.ds.query(
+      `${ACCOUNT_VIEW_SQL} where a.workspace_id = $1 ${after} order by a.created_at, a.id limit $${params.length}`,
+      params,
+    )) as AccountRow[];
     return pageOf(rows, limit, toView);
   }
 
@@ -53,7 +77,11 @@ export class AccountsService {
       const [found] = (await em.query('select id from account where workspace_id = $1 and id = $2 for update', [context.workspaceId, input.id])) as unknown[];
       if (!found) throw new DomainError(ErrorCode.NotFound, `account ${input.id} not found`);
       if (input.name !== undefined || input.domain !== undefined) {
-        await em.query('update account set name = coalesce($2, name), domain = coalesce($3, domain) where id = $1', [input.id, input.name?.trim() ?? null, input.domain ?? null]);
+        await em.query('update account set name = coalesce($2, name), domain = coalesce($3, domain) where id = $1', [
+          input.id,
+          input.name?.trim() ?? null,
+          input.domain ?? null,
+        ]);
       }
       await this.link(em, context, input.id, input.addContactIds ?? []);
       if (input.removeContactIds?.length) {
@@ -75,10 +103,10 @@ export class AccountsService {
   private async link(em: EntityManager, context: CommandContext, accountId: string, contactIds: string[]): Promise<void> {
     if (!contactIds.length) return;
     await requireContacts(em, context.workspaceId, contactIds, 'contactIds');
-    await em.query(
-      'insert into contact_account (contact_id, account_id) select unnest($2::uuid[]), $1 on conflict do nothing',
-      [accountId, [...new Set(contactIds)]],
-    );
+    await em.query('insert into contact_account (contact_id, account_id) select unnest($2::uuid[]), $1 on conflict do nothing', [
+      accountId,
+      [...new Set(contactIds)],
+    ]);
   }
 
   private async changed(em: EntityManager, context: CommandContext, id: string, change: 'created' | 'updated'): Promise<AccountView> {

@@ -25,8 +25,10 @@ export class BackupPolicy {
 
   /** Whether a change to this list made from the back office must be preceded by a snapshot. */
   async shouldSnapshot(em: EntityManager, workspaceId: string, listId: string): Promise<boolean> {
-    const [row] = (await em.query('select automatic_backups, excluded_list_ids from backup_policy where workspace_id = $1', [workspaceId])) as
-      { automatic_backups: boolean; excluded_list_ids: string[] }[];
+    const [row] = (await em.query('select automatic_backups, excluded_list_ids from backup_policy where workspace_id = $1', [workspaceId])) as {
+      automatic_backups: boolean;
+      excluded_list_ids: string[];
+    }[];
     if (!row) return true;
     return row.automatic_backups && !row.excluded_list_ids.includes(listId);
   }

@@ -25,7 +25,11 @@ export function toContactView({ cursorAt: _cursorAt, ...row }: ContactRow): Cont
 }
 
 /** The page of `rows` (fetched with limit + 1) and the cursor to the next one. */
-export function pageOf<R extends { cursorAt: string; id: string }, V>(rows: R[], limit: number, view: (row: R) => V): { items: V[]; nextCursor: string | null } {
+export function pageOf<R extends { cursorAt: string; id: string }, V>(
+  rows: R[],
+  limit: number,
+  view: (row: R) => V,
+): { items: V[]; nextCursor: string | null } {
   const last = rows[limit - 1];
   return { items: rows.slice(0, limit).map(view), nextCursor: rows.length > limit && last ? encodeCursor(last.cursorAt, last.id) : null };
 }

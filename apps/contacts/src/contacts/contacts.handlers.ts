@@ -1,4 +1,20 @@
-import { createContactV1, deleteContactV1, getContactV1, listContactsV1, tagContactV1, updateContactV1, workspaceStatsV1, type CommandContext, type CreateContactV1, type DeleteContactV1, type GetContactV1, type ListContactsV1, type TagContactV1, type UpdateContactV1, type WorkspaceStatsV1 } from '@custodian/contracts';
+import {
+  createContactV1,
+  deleteContactV1,
+  getContactV1,
+  listContactsV1,
+  tagContactV1,
+  updateContactV1,
+  workspaceStatsV1,
+  type CommandContext,
+  type CreateContactV1,
+  type DeleteContactV1,
+  type GetContactV1,
+  type ListContactsV1,
+  type TagContactV1,
+  type UpdateContactV1,
+  type WorkspaceStatsV1,
+} from '@custodian/contracts';
 import { CommandHandler } from '@custodian/messaging';
 import { Controller } from '@nestjs/common';
 import { ContactsService } from './contacts.service.js';

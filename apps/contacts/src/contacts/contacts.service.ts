@@ -1,4 +1,23 @@
-import { contactCreatedV1, contactDeletedV1, contactUpdatedV1, DomainError, ErrorCode, membershipChangedV1, tagCreatedV1, type CommandContext, type ContactView, type CreateContactV1, type ListContactsV1, type Page, type TagContactV1, type UpdateContactV1, type WorkspaceStats, type WorkspaceStatsV1, validationFailed, invalidCursor } from '@custodian/contracts';
+import {
+  contactCreatedV1,
+  contactDeletedV1,
+  contactUpdatedV1,
+  DomainError,
+  ErrorCode,
+  membershipChangedV1,
+  tagCreatedV1,
+  type CommandContext,
+  type ContactView,
+  type CreateContactV1,
+  type ListContactsV1,
+  type Page,
+  type TagContactV1,
+  type UpdateContactV1,
+  type WorkspaceStats,
+  type WorkspaceStatsV1,
+  validationFailed,
+  invalidCursor,
+} from '@custodian/contracts';
 import { recordEvent } from '@custodian/messaging';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -25,8 +44,12 @@ export class ContactsService {
       await this.applyMemberships(em, context, row.id, input.lists ?? []);
       await this.applyTags(em, context, row.id, input.tags ?? []);
       await recordEvent(em, contactCreatedV1, context, {
-        contactId: row.id, email: input.email.trim(), firstName: input.firstName ?? null, lastName: input.lastName ?? null,
-        fields: input.fields ?? {}, createdAt: row.created_at.toISOString(),
+        contactId: row.id,
+        email: input.email.trim(),
+        firstName: input.firstName ?? null,
+        lastName: input.lastName ?? null,
+        fields: input.fields ?? {},
+        createdAt: row.created_at.toISOString(),
       });
       return row.id;
     });
@@ -41,30 +64,45 @@ export class ContactsService {
 
   async update(context: CommandContext, input: UpdateContactV1): Promise<ContactView> {
     await this.ds.transaction(async (em) => {
-      const [current] = (await em.query(
-        'select email, first_name, last_name, fields from contact where workspace_id = $1 and id = $2 for update',
-        [context.workspaceId, input.id],
-      )) as { email: string; first_name: string | null; last_name: string | null; fields: Record<string, string> }[];
+      const [current] = (await em.query('select email, first_name, last_name, fields from contact where workspace_id = $1 and id = $2 for update', [
+        context.workspaceId,
+        input.id,
+      ])) as { email: string; first_name: string | null; last_name: string | null; fields: Record<string, string> }[];
       if (!current) throw new DomainError(ErrorCode.NotFound, `contact ${input.id} not found`);
       const changed: string[] = [];
       const next = { email: current.email, firstName: current.first_name, lastName: current.last_name, fields: { ...current.fields } };
-      if (input.email !== undefined && input.email.trim() !== current.email) { next.email = input.email.trim(); changed.push('email'); }
-      if (input.firstName !== undefined && input.firstName !== current.first_name) { next.firstName = input.firstName; changed.push('firstName'); }
-      if (input.lastName !== undefined && input.lastName !== current.last_name) { next.lastName = input.lastName; changed.push('lastName'); }
+      if (input.email !== undefined && input.email.trim() !== current.email) {
+        next.email = input.email.trim();
+        changed.push('email');
+      }
+      if (input.firstName !== undefined && input.firstName !== current.first_name) {
+        next.firstName = input.firstName;
+        changed.push('firstName');
+      }
+      if (input.lastName !== undefined && input.lastName !== current.last_name) {
+        next.lastName = input.lastName;
+        changed.push('lastName');
+      }
       for (const [name, value] of Object.entries(input.fields ?? {})) {
         if (typeof value !== 'string') throw validationFailed(`fields.${name}`, 'must be a string', `field ${name} must be a string`);
         if ((current.fields[name] ?? '') === value) continue;
-        if (value === '') delete next.fields[name]; else next.fields[name] = value;
+        if (value === '') delete next.fields[name];
+        else next.fields[name] = value;
         changed.push(`fields.${name}`);
       }
       if (!changed.length) return;
       try {
-        await em.query(
-          'update contact set email = $3, first_name = $4, last_name = $5, fields = $6, updated_at = now() where workspace_id = $1 and id = $2',
-          [context.workspaceId, input.id, next.email, next.firstName, next.lastName, next.fields],
-        );
+        await em.query('update contact set email = $3, first_name = $4, last_name = $5, fields = $6, updated_at = now() where workspace_id = $1 and id = $2', [
+          context.workspaceId,
+          input.id,
+          next.email,
+          next.firstName,
+          next.lastName,
+          next.fields,
+        ]);
       } catch (err) {
-        if ((err as { code?: string }).code === '23505') throw new DomainError(ErrorCode.EmailTaken, `a contact with email ${next.email} already exists in this workspace`);
+        if ((err as { code?: string }).code === '23505')
+          throw new DomainError(ErrorCode.EmailTaken, `a contact with email ${next.email} already exists in this workspace`);
         throw err;
       }
       await registerFields(em, context.workspaceId, Object.keys(next.fields));
@@ -75,7 +113,10 @@ export class ContactsService {
 
   async delete(context: CommandContext, id: string): Promise<{ deleted: true }> {
     await this.ds.transaction(async (em) => {
-      const rows = (await em.query('delete from contact where workspace_id = $1 and id = $2 returning email', [context.workspaceId, id])) as [{ email: string }[], number];
+      const rows = (await em.query('delete from contact where workspace_id = $1 and id = $2 returning email', [context.workspaceId, id])) as [
+        { email: string }[],
+        number,
+      ];
       const deleted = rows[0]?.[0];
       if (!deleted) throw new DomainError(ErrorCode.NotFound, `contact ${id} not found`);
       await deleteMemberships(em, { contactIds: [id] });
@@ -86,7 +127,9 @@ export class ContactsService {
 
   async tag(context: CommandContext, input: TagContactV1): Promise<ContactView> {
     await this.ds.transaction(async (em) => {
-      const [contact] = (await em.query('select email from contact where workspace_id = $1 and id = $2 for update', [context.workspaceId, input.id])) as { email: string }[];
+      const [contact] = (await em.query('select email from contact where workspace_id = $1 and id = $2 for update', [context.workspaceId, input.id])) as {
+        email: string;
+      }[];
       if (!contact) throw new DomainError(ErrorCode.NotFound, `contact ${input.id} not found`);
       const added = await this.applyTags(em, context, input.id, input.add ?? []);
       let removed = 0;
@@ -112,14 +155,25 @@ export class ContactsService {
     const [{ n }] = (await this.ds.query('select count(*)::int as n from contact where workspace_id = $1', [ws])) as [{ n: number }];
     const emails = (query.emails ?? []).map((e) => e.toLowerCase());
     const used = emails.length
-      ? ((await this.ds.query('select lower(email) as email from contact where workspace_id = $1 and lower(email) = any($2::text[])', [ws, emails])) as { email: string }[]).map((r) => r.email)
+      ? (
+          (await this.ds.query('select lower(email) as email from contact where workspace_id = $1 and lower(email) = any($2::text[])', [ws, emails])) as {
+            email: string;
+          }[]
+        ).map((r) => r.email)
       : [];
-    const existing = async (table: 'list' | 'tag' | 'account' | 'deal', ids: string[] = []) => (ids.length
-      ? ((await this.ds.query(`select id from ${table} where workspace_id = $1 and id = any($2::uuid[])`, [ws, ids])) as { id: string }[]).map((r) => r.id)
-      : []);
+    const existing = async (table: 'list' | 'tag' | 'account' | 'deal', ids: string[] = []) =>
+      ids.length
+        ? ((await this.ds.query(`select id from ${table} where workspace_id = $1 and id = any($2::uuid[])`, [ws, ids])) as { id: string }[]).map((r) => r.id)
+        : [];
     return {
-      activeContacts: n, emailsInUse: used,
-      existing: { lists: await existing('list', query.listIds), tags: await existing('tag', query.tagIds), accounts: await existing('account', query.accountIds), deals: await existing('deal', query.dealIds) },
+      activeContacts: n,
+      emailsInUse: used,
+      existing: {
+        lists: await existing('list', query.listIds),
+        tags: await existing('tag', query.tagIds),
+        accounts: await existing('account', query.accountIds),
+        deals: await existing('deal', query.dealIds),
+      },
     };
   }
 
@@ -140,7 +194,8 @@ export class ContactsService {
   private async applyMemberships(em: EntityManager, context: CommandContext, contactId: string, lists: { listId: string; status: string }[]): Promise<void> {
     for (const m of lists) {
       const found: unknown[] = await em.query('select 1 from list where workspace_id = $1 and id = $2', [context.workspaceId, m.listId]);
-      if (!found.length) throw new DomainError(ErrorCode.NotFound, `list ${m.listId} not found`, { errors: [{ path: 'lists', message: `list ${m.listId} does not exist` }] });
+      if (!found.length)
+        throw new DomainError(ErrorCode.NotFound, `list ${m.listId} not found`, { errors: [{ path: 'lists', message: `list ${m.listId} does not exist` }] });
       await em.query(
         `insert into membership (workspace_id, list_id, contact_id, status) values ($1, $2, $3, $4)
          on conflict (list_id, contact_id) do update set status = excluded.status, updated_at = now()`,
@@ -154,10 +209,10 @@ export class ContactsService {
   private async applyTags(em: EntityManager, context: CommandContext, contactId: string, tags: string[]): Promise<number> {
     let added = 0;
     for (const name of new Set(tags.map((t) => t.trim()).filter(Boolean))) {
-      const created = (await em.query(
-        'insert into tag (workspace_id, name) values ($1, $2) on conflict (workspace_id, lower(name)) do nothing returning id',
-        [context.workspaceId, name],
-      )) as { id: string }[];
+      const created = (await em.query('insert into tag (workspace_id, name) values ($1, $2) on conflict (workspace_id, lower(name)) do nothing returning id', [
+        context.workspaceId,
+        name,
+      ])) as { id: string }[];
       if (created[0]) await recordEvent(em, tagCreatedV1, context, { tagId: created[0].id, name });
       const linked = (await em.query(
         `insert into contact_tag (contact_id, tag_id)

@@ -6,5 +6,10 @@ import { CustomFieldNames1763800000400 } from '../migrations/004-custom-field-na
 
 export const SCHEMA = 'contacts';
 /** In order; a new one is appended, an applied one is never edited. */
-export const MIGRATIONS = [MessagingTables1763800000000, ContactsSchema1763800000100, ContactsJobs1763800000200, MembershipWithoutForeignKeys1763800000300,
-  CustomFieldNames1763800000400];
+export const MIGRATIONS = [
+  MessagingTables1763800000000,
+  ContactsSchema1763800000100,
+  ContactsJobs1763800000200,
+  MembershipWithoutForeignKeys1763800000300,
+  CustomFieldNames1763800000400,
+];

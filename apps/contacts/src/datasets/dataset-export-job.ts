@@ -1,4 +1,13 @@
-import { CONTACT_DATASET_COLUMNS, isContactDatasetField, datasetExportedV1, datasetFailedV1, DomainError, ErrorCode, type CommandContext, type ExportContactsDatasetV1 } from '@custodian/contracts';
+import {
+  CONTACT_DATASET_COLUMNS,
+  isContactDatasetField,
+  datasetExportedV1,
+  datasetFailedV1,
+  DomainError,
+  ErrorCode,
+  type CommandContext,
+  type ExportContactsDatasetV1,
+} from '@custodian/contracts';
 import type { ClaimedJob } from '@custodian/jobs';
 import { isoTimestamp, spreadsheetSafe, sqlIdentifier, sqlLiteral } from '@custodian/persistence';
 import { defineDatasetJob, ObjectStorage, writeDatasetFile, type DatasetFile } from '@custodian/storage';
@@ -15,7 +24,10 @@ export interface DatasetParams extends ExportContactsDatasetV1 {
 export class DatasetExportJob {
   readonly definition = defineDatasetJob<DatasetParams>({ exported: datasetExportedV1, failed: datasetFailedV1 }, (job) => this.write(job));
 
-  constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly storage: ObjectStorage,
+  ) {}
 
   private write(job: ClaimedJob<DatasetParams>): Promise<DatasetFile> {
     const p = job.params;
@@ -29,13 +41,18 @@ export class DatasetExportJob {
       // Tags and lists once per contact (offset 0 keeps them from being inlined into each use). Each starts from
       // the contact's own rows and looks the names up by key: a plan that starts from all tags or lists (which
       // stale statistics invite, say right after a large import) would scan them once per contact.
-      const aggregates = !columns.some((c) => c === 'tags' || c === 'lists') ? '' : `cross join lateral (select
+      const aggregates = !columns.some((c) => c === 'tags' || c === 'lists')
+        ? ''
+        : `cross join lateral (select
           (select string_agg(n.name, ';' order by lower(n.name)) from (select (select t.name from tag t where t.id = ct.tag_id) as name
             from contact_tag ct where ct.contact_id = c.id offset 0) n) as tags,
           (select string_agg(n.name || ':' || n.status, ';' order by lower(n.name)) from (select (select l.name from list l where l.id = m.list_id) as name, m.status
             from membership m where m.contact_id = c.id offset 0) n) as lists
         offset 0) x`;
-      return { select: `select ${expressions.join(', ')} from ${from} ${aggregates} where c.workspace_id = ${sqlLiteral(ws)} order by c.created_at, c.id`, columns };
+      return {
+        select: `select ${expressions.join(', ')} from ${from} ${aggregates} where c.workspace_id = ${sqlLiteral(ws)} order by c.created_at, c.id`,
+        columns,
+      };
     });
   }
 
@@ -53,15 +70,24 @@ export class DatasetExportJob {
     const ts = isoTimestamp;
     const safe = spreadsheetSafe;
     switch (column) {
-      case 'id': return 'c.id::text';
-      case 'email': return safe('c.email');
-      case 'firstName': return safe('c.first_name');
-      case 'lastName': return safe('c.last_name');
-      case 'createdAt': return ts('c.created_at');
-      case 'updatedAt': return ts('c.updated_at');
-      case 'tags': return safe('x.tags');
-      case 'lists': return safe('x.lists');
-      default: return safe(`(c.fields ->> ${sqlLiteral(column.slice('fields.'.length))})`);
+      case 'id':
+        return 'c.id::text';
+      case 'email':
+        return safe('c.email');
+      case 'firstName':
+        return safe('c.first_name');
+      case 'lastName':
+        return safe('c.last_name');
+      case 'createdAt':
+        return ts('c.created_at');
+      case 'updatedAt':
+        return ts('c.updated_at');
+      case 'tags':
+        return safe('x.tags');
+      case 'lists':
+        return safe('x.lists');
+      default:
+        return safe(`(c.fields ->> ${sqlLiteral(column.slice('fields.'.length))})`);
     }
   }
 }

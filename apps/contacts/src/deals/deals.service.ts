@@ -1,11 +1,30 @@
-import { dealChangedV1, DomainError, ErrorCode, type CommandContext, type CreateDealV1, type DealView, type ListDealsV1, type Page, type UpdateDealV1, invalidCursor } from '@custodian/contracts';
+import {
+  dealChangedV1,
+  DomainError,
+  ErrorCode,
+  type CommandContext,
+  type CreateDealV1,
+  type DealView,
+  type ListDealsV1,
+  type Page,
+  type UpdateDealV1,
+  invalidCursor,
+} from '@custodian/contracts';
 import { recordEvent } from '@custodian/messaging';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { decodeCursor, pageOf } from '../contacts/contact-queries.js';
 import { requireContacts } from '../contacts/require-contacts.js';
 
-interface DealRow { id: string; name: string; amount: string | null; stage: string | null; contacts: DealView['contacts']; createdAt: Date; cursorAt: string }
+interface DealRow {
+  id: string;
+  name: string;
+  amount: string | null;
+  stage: string | null;
+  contacts: DealView['contacts'];
+  createdAt: Date;
+  cursorAt: string;
+}
 
 const DEAL_VIEW_SQL = `
   select d.id, d.name, d.amount, d.stage, d.created_at as "createdAt", d.created_at::text as "cursorAt",
@@ -13,7 +32,11 @@ const DEAL_VIEW_SQL = `
                    from deal_contact dc where dc.deal_id = d.id), '[]') as contacts
   from deal d`;
 
-const toView = ({ cursorAt: _c, ...r }: DealRow): DealView => ({ ...r, amount: r.amount === null ? null : Number(r.amount), createdAt: r.createdAt.toISOString() });
+const toView = ({ cursorAt: _c, ...r }: DealRow): DealView => ({
+  ...r,
+  amount: r.amount === null ? null : Number(r.amount),
+  createdAt: r.createdAt.toISOString(),
+});
 
 @Injectable()
 export class DealsService {
@@ -21,14 +44,23 @@ export class DealsService {
 
   async create(context: CommandContext, input: CreateDealV1): Promise<DealView> {
     if (!input.contactIds.includes(input.primaryContactId)) {
-      throw new DomainError(ErrorCode.DealPrimaryInvalid, 'primaryContactId must be one of contactIds', { errors: [{ path: 'primaryContactId', message: 'is not one of contactIds' }] });
+      throw new DomainError(ErrorCode.DealPrimaryInvalid, 'primaryContactId must be one of contactIds', {
+        errors: [{ path: 'primaryContactId', message: 'is not one of contactIds' }],
+      });
     }
     return this.ds.transaction(async (em) => {
       await requireContacts(em, context.workspaceId, input.contactIds, 'contactIds');
-      const [row] = (await em.query('insert into deal (workspace_id, name, amount, stage) values ($1, $2, $3, $4) returning id',
-        [context.workspaceId, input.name.trim(), input.amount ?? null, input.stage ?? null])) as { id: string }[];
-      await em.query('insert into deal_contact (deal_id, contact_id, is_primary) select $1, c, c = $3 from unnest($2::uuid[]) c on conflict do nothing',
-        [row!.id, [...new Set(input.contactIds)], input.primaryContactId]);
+      const [row] = (await em.query('insert into deal (workspace_id, name, amount, stage) values ($1, $2, $3, $4) returning id', [
+        context.workspaceId,
+        input.name.trim(),
+        input.amount ?? null,
+        input.stage ?? null,
+      ])) as { id: string }[];
+      await em.query('insert into deal_contact (deal_id, contact_id, is_primary) select $1, c, c = $3 from unnest($2::uuid[]) c on conflict do nothing', [
+        row!.id,
+        [...new Set(input.contactIds)],
+        input.primaryContactId,
+      ]);
       return this.changed(em, context, row!.id, 'created');
     });
   }
@@ -54,7 +86,10 @@ export class DealsService {
       where.push(`(d.created_at, d.id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }
     params.push(limit + 1);
-    const rows = (await this.ds.query(`${DEAL_VIEW_SQL} where ${where.join(' and ')} order by d.created_at, d.id limit $${params.length}`, params)) as DealRow[];
+    const rows = (await this.ds.query(
+      `${DEAL_VIEW_SQL} where ${where.join(' and ')} order by d.created_at, d.id limit $${params.length}`,
+      params,
+    )) as DealRow[];
     return pageOf(rows, limit, toView);
   }
 
@@ -62,8 +97,12 @@ export class DealsService {
     return this.ds.transaction(async (em) => {
       const [found] = (await em.query('select id from deal where workspace_id = $1 and id = $2 for update', [context.workspaceId, input.id])) as unknown[];
       if (!found) throw new DomainError(ErrorCode.NotFound, `deal ${input.id} not found`);
-      await em.query('update deal set name = coalesce($2, name), amount = coalesce($3, amount), stage = coalesce($4, stage) where id = $1',
-        [input.id, input.name?.trim() ?? null, input.amount ?? null, input.stage ?? null]);
+      await em.query('update deal set name = coalesce($2, name), amount = coalesce($3, amount), stage = coalesce($4, stage) where id = $1', [
+        input.id,
+        input.name?.trim() ?? null,
+        input.amount ?? null,
+        input.stage ?? null,
+      ]);
       if (input.addContactIds?.length) {
         await requireContacts(em, context.workspaceId, input.addContactIds, 'addContactIds');
         await em.query('insert into deal_contact (deal_id, contact_id) select $1, unnest($2::uuid[]) on conflict do nothing', [input.id, input.addContactIds]);
@@ -73,7 +112,10 @@ export class DealsService {
       }
       if (input.primaryContactId) {
         const [member] = (await em.query('select 1 from deal_contact where deal_id = $1 and contact_id = $2', [input.id, input.primaryContactId])) as unknown[];
-        if (!member) throw new DomainError(ErrorCode.DealPrimaryInvalid, 'the primary contact must be one of the deal\'s contacts', { errors: [{ path: 'primaryContactId', message: 'is not a contact of this deal' }] });
+        if (!member)
+          throw new DomainError(ErrorCode.DealPrimaryInvalid, "the primary contact must be one of the deal's contacts", {
+            errors: [{ path: 'primaryContactId', message: 'is not a contact of this deal' }],
+          });
         await em.query('update deal_contact set is_primary = (contact_id = $2) where deal_id = $1', [input.id, input.primaryContactId]);
       }
       await ensureDealConsistent(em, input.id);
@@ -86,7 +128,11 @@ export class DealsService {
       const view = await this.get(context, id, em);
       await em.query('delete from deal where workspace_id = $1 and id = $2', [context.workspaceId, id]);
       await recordEvent(em, dealChangedV1, context, {
-        dealId: id, change: 'deleted', name: view.name, contactIds: view.contacts.map((c) => c.contactId), primaryContactId: null,
+        dealId: id,
+        change: 'deleted',
+        name: view.name,
+        contactIds: view.contacts.map((c) => c.contactId),
+        primaryContactId: null,
       });
     });
     return { deleted: true };
@@ -95,7 +141,10 @@ export class DealsService {
   private async changed(em: EntityManager, context: CommandContext, id: string, change: 'created' | 'updated'): Promise<DealView> {
     const view = await this.get(context, id, em);
     await recordEvent(em, dealChangedV1, context, {
-      dealId: id, change, name: view.name, contactIds: view.contacts.map((c) => c.contactId),
+      dealId: id,
+      change,
+      name: view.name,
+      contactIds: view.contacts.map((c) => c.contactId),
       primaryContactId: view.contacts.find((c) => c.isPrimary)?.contactId ?? null,
     });
     return view;
@@ -105,10 +154,17 @@ export class DealsService {
 /** A deal keeps at least one contact, and one of them is primary (the oldest link takes over). */
 export async function ensureDealConsistent(em: EntityManager, dealId: string): Promise<void> {
   const [{ n, primaries }] = (await em.query(
-    'select count(*)::int as n, count(*) filter (where is_primary)::int as primaries from deal_contact where deal_id = $1', [dealId],
+    'select count(*)::int as n, count(*) filter (where is_primary)::int as primaries from deal_contact where deal_id = $1',
+    [dealId],
   )) as { n: number; primaries: number }[] as [{ n: number; primaries: number }];
-  if (n === 0) throw new DomainError(ErrorCode.DealPrimaryInvalid, 'a deal needs at least one contact', { errors: [{ path: 'removeContactIds', message: 'would leave the deal without contacts' }] });
+  if (n === 0)
+    throw new DomainError(ErrorCode.DealPrimaryInvalid, 'a deal needs at least one contact', {
+      errors: [{ path: 'removeContactIds', message: 'would leave the deal without contacts' }],
+    });
   if (primaries === 0) {
-    await em.query(`update deal_contact set is_primary = true where deal_id = $1 and contact_id = (select contact_id from deal_contact where deal_id = $1 order by contact_id limit 1)`, [dealId]);
+    await em.query(
+      `update deal_contact set is_primary = true where deal_id = $1 and contact_id = (select contact_id from deal_contact where deal_id = $1 order by contact_id limit 1)`,
+      [dealId],
+    );
   }
 }

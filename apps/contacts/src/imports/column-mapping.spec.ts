@@ -3,13 +3,21 @@ import { copyLine, mapColumns, MappingError, toImportRow } from './column-mappin
 describe('mapColumns', () => {
   it('recognises the usual names and turns other columns into custom fields', () => {
     expect(mapColumns(['E-mail', 'First Name', 'last_name', 'Status', 'City', 'fields.plan', 'createdAt'])).toEqual([
-      { kind: 'email' }, { kind: 'firstName' }, { kind: 'lastName' }, { kind: 'status' },
-      { kind: 'field', name: 'City' }, { kind: 'field', name: 'plan' }, { kind: 'ignore' },
+      { kind: 'email' },
+      { kind: 'firstName' },
+      { kind: 'lastName' },
+      { kind: 'status' },
+      { kind: 'field', name: 'City' },
+      { kind: 'field', name: 'plan' },
+      { kind: 'ignore' },
     ]);
   });
   it('follows an explicit mapping', () => {
-    expect(mapColumns(['Correo', 'Ciudad', 'x'], { Correo: 'email', Ciudad: 'fields.city', x: 'ignore' }))
-      .toEqual([{ kind: 'email' }, { kind: 'field', name: 'city' }, { kind: 'ignore' }]);
+    expect(mapColumns(['Correo', 'Ciudad', 'x'], { Correo: 'email', Ciudad: 'fields.city', x: 'ignore' })).toEqual([
+      { kind: 'email' },
+      { kind: 'field', name: 'city' },
+      { kind: 'ignore' },
+    ]);
   });
   it('says what is wrong with a mapping', () => {
     expect(() => mapColumns(['name'])).toThrow(/no email column/);
@@ -27,7 +35,9 @@ describe('toImportRow', () => {
     });
   });
   it('treats an empty status as not given', () => {
-    expect(toImportRow(['a@b.co', '', '', 'Rome'], targets)).toEqual({ row: { email: 'a@b.co', firstName: null, lastName: null, status: null, fields: { city: 'Rome' } } });
+    expect(toImportRow(['a@b.co', '', '', 'Rome'], targets)).toEqual({
+      row: { email: 'a@b.co', firstName: null, lastName: null, status: null, fields: { city: 'Rome' } },
+    });
   });
   it('rejects invalid emails and statuses with a reason', () => {
     expect(toImportRow(['not-an-email', '', '', ''], targets)).toEqual({ reason: '"not-an-email" is not a valid email address' });

@@ -2,16 +2,25 @@ import { MEMBERSHIP_STATUSES, type MembershipStatus } from '@custodian/contracts
 
 /** Where a file column goes. */
 export type ColumnTarget =
-  | { kind: 'email' } | { kind: 'firstName' } | { kind: 'lastName' } | { kind: 'status' }
-  | { kind: 'field'; name: string } | { kind: 'ignore' };
+  { kind: 'email' } | { kind: 'firstName' } | { kind: 'lastName' } | { kind: 'status' } | { kind: 'field'; name: string } | { kind: 'ignore' };
 
 const KNOWN: Record<string, ColumnTarget> = {
-  email: { kind: 'email' }, 'e-mail': { kind: 'email' }, email_address: { kind: 'email' }, emailaddress: { kind: 'email' },
-  firstname: { kind: 'firstName' }, first_name: { kind: 'firstName' }, 'first name': { kind: 'firstName' },
-  lastname: { kind: 'lastName' }, last_name: { kind: 'lastName' }, 'last name': { kind: 'lastName' },
-  status: { kind: 'status' }, subscription_status: { kind: 'status' }, subscription: { kind: 'status' },
+  email: { kind: 'email' },
+  'e-mail': { kind: 'email' },
+  email_address: { kind: 'email' },
+  emailaddress: { kind: 'email' },
+  firstname: { kind: 'firstName' },
+  first_name: { kind: 'firstName' },
+  'first name': { kind: 'firstName' },
+  lastname: { kind: 'lastName' },
+  last_name: { kind: 'lastName' },
+  'last name': { kind: 'lastName' },
+  status: { kind: 'status' },
+  subscription_status: { kind: 'status' },
+  subscription: { kind: 'status' },
   // Written by list snapshots; the live contact keeps its own created date.
-  createdat: { kind: 'ignore' }, created_at: { kind: 'ignore' },
+  createdat: { kind: 'ignore' },
+  created_at: { kind: 'ignore' },
 };
 
 export class MappingError extends Error {}
@@ -65,9 +74,15 @@ export function toImportRow(values: string[], targets: ColumnTarget[]): { row: I
     const t = targets[i]!;
     const value = (values[i] ?? '').trim();
     switch (t.kind) {
-      case 'email': row.email = value; break;
-      case 'firstName': row.firstName = value || null; break;
-      case 'lastName': row.lastName = value || null; break;
+      case 'email':
+        row.email = value;
+        break;
+      case 'firstName':
+        row.firstName = value || null;
+        break;
+      case 'lastName':
+        row.lastName = value || null;
+        break;
       case 'status': {
         if (!value) break;
         const status = value.toLowerCase();
@@ -75,8 +90,11 @@ export function toImportRow(values: string[], targets: ColumnTarget[]): { row: I
         row.status = status as MembershipStatus;
         break;
       }
-      case 'field': if (value) row.fields[t.name] = value; break;
-      case 'ignore': break;
+      case 'field':
+        if (value) row.fields[t.name] = value;
+        break;
+      case 'ignore':
+        break;
     }
   }
   if (!row.email) return { reason: 'email is empty' };

@@ -64,7 +64,11 @@ class RejectsFile {
   private upload?: Promise<StoredObject>;
   count = 0;
 
-  constructor(private readonly storage: ObjectStorage, private readonly key: string, private readonly columns: string[]) {}
+  constructor(
+    private readonly storage: ObjectStorage,
+    private readonly key: string,
+    private readonly columns: string[],
+  ) {}
 
   async add(row: number, reason: string, values: string[]): Promise<void> {
     if (!this.writer) {
@@ -139,9 +143,21 @@ export class ImportJob {
       const counts = await this.count(em);
       const rejectsKey = await staged.rejects.finish();
       result = {
-        listId: list.id, mode: params.mode, dryRun: params.dryRun, encoding: staged.encoding, delimiter: staged.delimiter,
-        statusColumn: staged.targets.some((t) => t.kind === 'status'), rows: staged.rows, statusChanged: counts.status_changed, created: counts.created,
-        updated: counts.updated, unchanged: counts.staged - counts.created - counts.updated, skipped, failed: staged.rejects.count - skipped, rejectsKey, snapshotId,
+        listId: list.id,
+        mode: params.mode,
+        dryRun: params.dryRun,
+        encoding: staged.encoding,
+        delimiter: staged.delimiter,
+        statusColumn: staged.targets.some((t) => t.kind === 'status'),
+        rows: staged.rows,
+        statusChanged: counts.status_changed,
+        created: counts.created,
+        updated: counts.updated,
+        unchanged: counts.staged - counts.created - counts.updated,
+        skipped,
+        failed: staged.rejects.count - skipped,
+        rejectsKey,
+        snapshotId,
       };
       if (params.dryRun) {
         await runner.rollbackTransaction();
@@ -169,20 +185,34 @@ export class ImportJob {
     if (job.status === 'succeeded' && job.result) {
       const r = job.result;
       await recordEvent(em, importCompletedV1, context, {
-        jobId: job.id, listId: r.listId, mode: r.mode, dryRun: r.dryRun, rows: r.rows, created: r.created, updated: r.updated,
-        unchanged: r.unchanged, skipped: r.skipped, failed: r.failed, ...(r.rejectsKey ? { rejectsKey: r.rejectsKey } : {}),
+        jobId: job.id,
+        listId: r.listId,
+        mode: r.mode,
+        dryRun: r.dryRun,
+        rows: r.rows,
+        created: r.created,
+        updated: r.updated,
+        unchanged: r.unchanged,
+        skipped: r.skipped,
+        failed: r.failed,
+        ...(r.rejectsKey ? { rejectsKey: r.rejectsKey } : {}),
       });
     } else {
       await recordEvent(em, importFailedV1, context, {
-        jobId: job.id, listId: params.listId, code: job.error?.code ?? 'JOB_FAILED', message: job.error?.message ?? job.status,
+        jobId: job.id,
+        listId: params.listId,
+        code: job.error?.code ?? 'JOB_FAILED',
+        message: job.error?.message ?? job.status,
       });
     }
   }
 
   /** Locks the list: a deletion or another import of it waits for this one. */
   private async lockList(em: EntityManager, params: ImportParams): Promise<{ id: string; name: string }> {
-    const [list] = (await em.query('select id, name from list where workspace_id = $1 and id = $2 for update',
-      [params.context.workspaceId, params.listId])) as { id: string; name: string }[];
+    const [list] = (await em.query('select id, name from list where workspace_id = $1 and id = $2 for update', [
+      params.context.workspaceId,
+      params.listId,
+    ])) as { id: string; name: string }[];
     if (!list) throw new JobFailure(ErrorCode.NotFound, `list ${params.listId} no longer exists`);
     return list;
   }
@@ -208,7 +238,8 @@ export class ImportJob {
         row_no int not null, email text not null, first_name text, last_name text, status text, fields jsonb not null
       ) on commit drop`);
     const source = await this.storage.download(params.source ?? 'imports', params.objectKey).catch((err: unknown) => {
-      if (err instanceof StorageError && err.code === 'STORAGE_NOT_FOUND') throw new JobFailure(ErrorCode.ImportObjectMissing, `the uploaded file ${params.objectKey} is gone`);
+      if (err instanceof StorageError && err.code === 'STORAGE_NOT_FOUND')
+        throw new JobFailure(ErrorCode.ImportObjectMissing, `the uploaded file ${params.objectKey} is gone`);
       throw err;
     });
     const reader = new CsvReader({ delimiter: params.delimiter, maxLineLength: this.env.CONTACTS_IMPORT_MAX_LINE_BYTES, onRowError: 'report', records: false });
@@ -227,31 +258,33 @@ export class ImportJob {
       rejects = new RejectsFile(this.storage, rejectsKey, reader.info!.header);
       return targets;
     };
-    const lines = Readable.from((async function* () {
-      let batch = '';
-      for await (const item of reader.read(source)) {
-        if (ctx.signal.aborted) throw ctx.signal.reason;
-        const mapping = targets ?? start();
-        rows += 1;
-        if (item.error) {
-          await rejects!.add(item.rowNumber, item.error.message, item.values);
-          continue;
+    const lines = Readable.from(
+      (async function* () {
+        let batch = '';
+        for await (const item of reader.read(source)) {
+          if (ctx.signal.aborted) throw ctx.signal.reason;
+          const mapping = targets ?? start();
+          rows += 1;
+          if (item.error) {
+            await rejects!.add(item.rowNumber, item.error.message, item.values);
+            continue;
+          }
+          const mapped = toImportRow(item.values, mapping);
+          if ('reason' in mapped) {
+            await rejects!.add(item.rowNumber, mapped.reason, item.values);
+            continue;
+          }
+          const r = mapped.row;
+          batch += copyLine([item.rowNumber, r.email, r.firstName, r.lastName, r.status, JSON.stringify(r.fields)]);
+          if (batch.length > 65_536) {
+            yield batch;
+            batch = '';
+          }
+          if (rows % 10_000 === 0) void ctx.progress(rows).catch(() => undefined);
         }
-        const mapped = toImportRow(item.values, mapping);
-        if ('reason' in mapped) {
-          await rejects!.add(item.rowNumber, mapped.reason, item.values);
-          continue;
-        }
-        const r = mapped.row;
-        batch += copyLine([item.rowNumber, r.email, r.firstName, r.lastName, r.status, JSON.stringify(r.fields)]);
-        if (batch.length > 65_536) {
-          yield batch;
-          batch = '';
-        }
-        if (rows % 10_000 === 0) void ctx.progress(rows).catch(() => undefined);
-      }
-      if (batch) yield batch;
-    })());
+        if (batch) yield batch;
+      })(),
+    );
     await copyIn(runner, 'copy import_raw (row_no, email, first_name, last_name, status, fields) from stdin', lines);
     if (!targets) start();
     await ctx.progress(rows, rows);
@@ -277,10 +310,13 @@ export class ImportJob {
         row_no int not null, email text not null, first_name text, last_name text, status text, fields jsonb not null,
         contact_id uuid not null, is_new boolean not null
       ) on commit drop`);
-    await em.query(`
+    await em.query(
+      `
       insert into import_row
       select r.*, coalesce(c.id, gen_random_uuid()), c.id is null
-      from import_raw r left join contact c on c.workspace_id = $1 and lower(c.email) = lower(r.email)`, [workspaceId]);
+      from import_raw r left join contact c on c.workspace_id = $1 and lower(c.email) = lower(r.email)`,
+      [workspaceId],
+    );
   }
 
   /** Writes the matched rows: new contacts, real changes to existing ones, and memberships; what changed goes to `import_touched`. */
@@ -288,11 +324,18 @@ export class ImportJob {
     const ws = params.context.workspaceId;
     // Existing contacts the import changed (a contact may appear more than once).
     await em.query('create temp table import_touched (contact_id uuid not null, status_changed boolean not null default false) on commit drop');
-    await registerFields(em, ws, targets.flatMap((t) => (t.kind === 'field' ? [t.name] : [])));
+    await registerFields(
+      em,
+      ws,
+      targets.flatMap((t) => (t.kind === 'field' ? [t.name] : [])),
+    );
     // A contact created meanwhile by someone else makes this fail on the unique email: the job runs again.
-    await em.query(`
+    await em.query(
+      `
       insert into contact (id, workspace_id, email, first_name, last_name, fields)
-      select contact_id, $1, email, first_name, last_name, fields from import_row where is_new`, [ws]);
+      select contact_id, $1, email, first_name, last_name, fields from import_row where is_new`,
+      [ws],
+    );
     // Only a real change touches an existing contact (and counts it as updated).
     await em.query(`
       with upd as (
@@ -307,22 +350,32 @@ export class ImportJob {
       insert into import_touched select id from upd`);
     // Memberships. A status given in the file is applied; without one, new members are subscribed
     // and existing members keep theirs, so nobody who unsubscribed or bounced is re-subscribed.
-    await em.query(`
+    await em.query(
+      `
       insert into membership (workspace_id, list_id, contact_id, status)
-      select $1, $2, contact_id, coalesce(status, 'subscribed') from import_row where is_new`, [ws, listId]);
+      select $1, $2, contact_id, coalesce(status, 'subscribed') from import_row where is_new`,
+      [ws, listId],
+    );
     const statusColumn = targets.some((t) => t.kind === 'status');
     for (const given of statusColumn ? [true, false] : [false]) {
-      await em.query(`
+      await em.query(
+        `
         with m as (
           insert into membership (workspace_id, list_id, contact_id, status)
           select $1, $2, contact_id, ${given ? 'status' : "'subscribed'"} from import_row r
           where not is_new and status is ${given ? 'not null' : 'null'}
           ${given ? '' : 'and not exists (select 1 from membership m where m.list_id = $2 and m.contact_id = r.contact_id)'}
-          on conflict (list_id, contact_id) do ${given ? `update set status = excluded.status, updated_at = now()
+          on conflict (list_id, contact_id) do ${
+            given
+              ? `update set status = excluded.status, updated_at = now()
             where membership.status is distinct from excluded.status
-            ${params.protectOptOuts ? "and membership.status not in ('unsubscribed', 'bounced')" : ''}` : 'nothing'}
+            ${params.protectOptOuts ? "and membership.status not in ('unsubscribed', 'bounced')" : ''}`
+              : 'nothing'
+          }
           returning contact_id, ${given ? '(xmax <> 0)' : 'false'})
-        insert into import_touched select * from m`, [ws, listId]);
+        insert into import_touched select * from m`,
+        [ws, listId],
+      );
     }
   }
 
@@ -343,8 +396,10 @@ export class ImportJob {
 
   private async applyMode(em: EntityManager, mode: ImportMode, rejects: RejectsFile, targets: ColumnTarget[]): Promise<number> {
     if (mode === 'upsert') return 0;
-    const reason = mode === 'add' ? 'skipped: a contact with this email exists (mode add only adds new contacts)'
-      : 'skipped: no contact with this email (mode update only changes existing contacts)';
+    const reason =
+      mode === 'add'
+        ? 'skipped: a contact with this email exists (mode add only adds new contacts)'
+        : 'skipped: no contact with this email (mode update only changes existing contacts)';
     await em.query('create temp table import_skipped (row_no int primary key, email text not null) on commit drop');
     await em.query(`with d as (delete from import_row where ${mode === 'add' ? 'not is_new' : 'is_new'} returning row_no, email)
       insert into import_skipped select * from d`);
@@ -355,12 +410,21 @@ export class ImportJob {
    * Adds the rows of a staging table to the rejected rows, in file order, a page at a time: a file
    * of millions of repeated rows never sits in memory. Answers how many there were.
    */
-  private async reject(em: EntityManager, table: 'import_duplicate' | 'import_skipped', rejects: RejectsFile, targets: ColumnTarget[],
-    reasonOf: (row: { row_no: number; email: string; first_row?: number }) => string): Promise<number> {
+  private async reject(
+    em: EntityManager,
+    table: 'import_duplicate' | 'import_skipped',
+    rejects: RejectsFile,
+    targets: ColumnTarget[],
+    reasonOf: (row: { row_no: number; email: string; first_row?: number }) => string,
+  ): Promise<number> {
     let after = 0;
     let count = 0;
     for (;;) {
-      const page = (await em.query(`select * from ${table} where row_no > $1 order by row_no limit 10000`, [after])) as { row_no: number; email: string; first_row?: number }[];
+      const page = (await em.query(`select * from ${table} where row_no > $1 order by row_no limit 10000`, [after])) as {
+        row_no: number;
+        email: string;
+        first_row?: number;
+      }[];
       for (const r of page) await rejects.add(r.row_no, reasonOf(r), this.emailOnly(targets, r.email));
       count += page.length;
       if (page.length < 10_000) return count;

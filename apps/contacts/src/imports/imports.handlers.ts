@@ -1,4 +1,14 @@
-import { DomainError, ErrorCode, importRejectsV1, startImportV1, type CommandContext, type ImportRejectsV1, type JobView, type StartImportV1, validationFailed } from '@custodian/contracts';
+import {
+  DomainError,
+  ErrorCode,
+  importRejectsV1,
+  startImportV1,
+  type CommandContext,
+  type ImportRejectsV1,
+  type JobView,
+  type StartImportV1,
+  validationFailed,
+} from '@custodian/contracts';
 import { JobRunner, JobStore } from '@custodian/jobs';
 import { CommandHandler } from '@custodian/messaging';
 import { keyBelongsTo, ObjectStorage } from '@custodian/storage';
@@ -28,17 +38,30 @@ export class ImportsHandlers {
       throw new DomainError(ErrorCode.ImportObjectMissing, `no uploaded file at ${data.objectKey}`, { errors: [{ path: 'objectKey', message: 'not found' }] });
     }
     const params: ImportParams = {
-      listId: data.listId, mode: data.mode, objectKey: data.objectKey, mapping: data.mapping, dryRun: data.dryRun ?? false,
-      delimiter: data.delimiter, fileSha256: data.fileSha256, source, protectOptOuts: data.protectOptOuts ?? false,
-      snapshotFirst: data.snapshotFirst ?? false, context,
+      listId: data.listId,
+      mode: data.mode,
+      objectKey: data.objectKey,
+      mapping: data.mapping,
+      dryRun: data.dryRun ?? false,
+      delimiter: data.delimiter,
+      fileSha256: data.fileSha256,
+      source,
+      protectOptOuts: data.protectOptOuts ?? false,
+      snapshotFirst: data.snapshotFirst ?? false,
+      context,
     };
-    const { job, existing } = await this.ds.transaction((em) => this.jobs.enqueue(em, this.imports.definition, {
-      workspaceId: context.workspaceId, requestedBy: context.actor.id, correlationId: context.correlationId,
-      params, idempotencyKey: data.idempotencyKey,
-      // The same request sent again: who sent it and its trace ids differ, and a re-uploaded file
-      // lands under a new key but has the same content.
-      ignoreForIdempotency: data.fileSha256 ? ['context', 'objectKey'] : ['context'],
-    }));
+    const { job, existing } = await this.ds.transaction((em) =>
+      this.jobs.enqueue(em, this.imports.definition, {
+        workspaceId: context.workspaceId,
+        requestedBy: context.actor.id,
+        correlationId: context.correlationId,
+        params,
+        idempotencyKey: data.idempotencyKey,
+        // The same request sent again: who sent it and its trace ids differ, and a re-uploaded file
+        // lands under a new key but has the same content.
+        ignoreForIdempotency: data.fileSha256 ? ['context', 'objectKey'] : ['context'],
+      }),
+    );
     if (existing && data.fileSha256) {
       const first = (await this.jobs.find(this.ds.manager, this.imports.definition, context.workspaceId, job.id))?.params.objectKey;
       if (first !== data.objectKey) await this.storage.remove('imports', data.objectKey).catch(() => undefined);
@@ -52,9 +75,13 @@ export class ImportsHandlers {
     const job = await this.jobs.find(this.ds.manager, this.imports.definition, context.workspaceId, data.id);
     if (!job) throw new DomainError(ErrorCode.NotFound, `import ${data.id} not found`);
     const result = job.result;
-    if (!result?.rejectsKey) throw new DomainError(ErrorCode.NotFound, `import ${data.id} has no rejected rows${job.status === 'succeeded' ? '' : ` (it is ${job.status})`}`);
+    if (!result?.rejectsKey)
+      throw new DomainError(ErrorCode.NotFound, `import ${data.id} has no rejected rows${job.status === 'succeeded' ? '' : ` (it is ${job.status})`}`);
     const expiresIn = data.expiresInSeconds ?? 900;
-    const url = await this.storage.presignedDownloadUrl('imports', result.rejectsKey, { expiresInSeconds: expiresIn, fileName: `import-${job.id}-rejected.csv` });
+    const url = await this.storage.presignedDownloadUrl('imports', result.rejectsKey, {
+      expiresInSeconds: expiresIn,
+      fileName: `import-${job.id}-rejected.csv`,
+    });
     return { url, expiresAt: new Date(Date.now() + expiresIn * 1000).toISOString(), rows: result.failed + result.skipped };
   }
 }

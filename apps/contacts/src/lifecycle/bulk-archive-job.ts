@@ -11,7 +11,10 @@ export interface BulkArchiveParams {
   context: CommandContext;
 }
 
-export interface BulkArchiveResult { archived: number; matched: number }
+export interface BulkArchiveResult {
+  archived: number;
+  matched: number;
+}
 
 /** The ids a bulk-archive filter selects, oldest first (all criteria must hold). */
 export function filterSql(workspaceId: string, filter: BulkArchiveParams['filter']): { sql: string; params: unknown[] } {
@@ -27,7 +30,10 @@ export function filterSql(workspaceId: string, filter: BulkArchiveParams['filter
 export class BulkArchiveJob {
   readonly definition = defineJob<BulkArchiveParams, BulkArchiveResult>({ kind: 'archive-bulk', run: (job, ctx) => this.run(job, ctx) });
 
-  constructor(private readonly ds: DataSource, private readonly lifecycle: LifecycleService) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly lifecycle: LifecycleService,
+  ) {}
 
   static validate(filter: BulkArchiveParams['filter']): void {
     if (!filter.listId && !filter.tag && !filter.emails?.length) {

@@ -1,4 +1,21 @@
-import { archiveContactsV1, archiveContactV1, emailsInUseV1, mergeContactsV1, restoreContactsV1, restoreContactsV2, restoreContactV1, type ArchiveContactsV1, type ArchiveContactV1, type CommandContext, type EmailsInUseV1, type JobView, type MergeContactsV1, type RestoreContactsV1, type RestoreContactsV2, type RestoreContactV1 } from '@custodian/contracts';
+import {
+  archiveContactsV1,
+  archiveContactV1,
+  emailsInUseV1,
+  mergeContactsV1,
+  restoreContactsV1,
+  restoreContactsV2,
+  restoreContactV1,
+  type ArchiveContactsV1,
+  type ArchiveContactV1,
+  type CommandContext,
+  type EmailsInUseV1,
+  type JobView,
+  type MergeContactsV1,
+  type RestoreContactsV1,
+  type RestoreContactsV2,
+  type RestoreContactV1,
+} from '@custodian/contracts';
 import { JobRunner, JobStore } from '@custodian/jobs';
 import { DataSource } from 'typeorm';
 import { BulkArchiveJob, type BulkArchiveParams } from './bulk-archive-job.js';
@@ -51,12 +68,18 @@ export class LifecycleHandlers {
     const { idempotencyKey, reason, ...filter } = data;
     BulkArchiveJob.validate(filter);
     const params: BulkArchiveParams = { filter, reason, context };
-    const { job } = await this.ds.transaction((em) => this.jobs.enqueue(em, this.archives.definition, {
-      workspaceId: context.workspaceId, requestedBy: context.actor.id, correlationId: context.correlationId,
-      params, idempotencyKey, ignoreForIdempotency: ['context'],
-      // One bulk archive at a time per workspace.
-      concurrencyKey: 'archive-bulk',
-    }));
+    const { job } = await this.ds.transaction((em) =>
+      this.jobs.enqueue(em, this.archives.definition, {
+        workspaceId: context.workspaceId,
+        requestedBy: context.actor.id,
+        correlationId: context.correlationId,
+        params,
+        idempotencyKey,
+        ignoreForIdempotency: ['context'],
+        // One bulk archive at a time per workspace.
+        concurrencyKey: 'archive-bulk',
+      }),
+    );
     this.runner.poke();
     return job;
   }

@@ -1,5 +1,18 @@
 import {
-  contactArchivedV1, contactMergedV1, dealChangedV1, DomainError, ErrorCode, type CommandContext, type ContactSnapshot, type ContactView, emailsInUseKey, restoreOutcomesKey, type EmailsInUseReply, type RestoreBatchOutcome, type RestoreBatchReply, type RestoreOutcome,
+  contactArchivedV1,
+  contactMergedV1,
+  dealChangedV1,
+  DomainError,
+  ErrorCode,
+  type CommandContext,
+  type ContactSnapshot,
+  type ContactView,
+  emailsInUseKey,
+  restoreOutcomesKey,
+  type EmailsInUseReply,
+  type RestoreBatchOutcome,
+  type RestoreBatchReply,
+  type RestoreOutcome,
 } from '@custodian/contracts';
 import { recordEvent } from '@custodian/messaging';
 import { copyIn, inTransaction, sqlLiteral } from '@custodian/persistence';
@@ -15,12 +28,22 @@ import { createRestoreStage, restoreStaged, RESTORE_OUTCOMES_COPY } from './rest
 /** Stricter first: when two memberships meet (merge), an opt-out or bounce is never lost. */
 const STRICTNESS = `case status when 'bounced' then 4 when 'unsubscribed' then 3 when 'unconfirmed' then 2 else 1 end`;
 
-interface ContactRow { id: string; email: string; first_name: string | null; last_name: string | null; fields: Record<string, string>; created_at: Date }
+interface ContactRow {
+  id: string;
+  email: string;
+  first_name: string | null;
+  last_name: string | null;
+  fields: Record<string, string>;
+  created_at: Date;
+}
 
 /** Merge, archive and restore: the moments a contact leaves or re-enters the live data. */
 @Injectable()
 export class LifecycleService {
-  constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly storage: ObjectStorage,
+  ) {}
 
   async merge(context: CommandContext, primaryId: string, duplicateId: string): Promise<ContactView> {
     if (primaryId === duplicateId) throw new DomainError(ErrorCode.MergeSameContact, 'a contact cannot be merged into itself');
@@ -33,7 +56,8 @@ export class LifecycleService {
       const primary = rows.find((r) => r.id === primaryId);
       const duplicate = rows.find((r) => r.id === duplicateId);
       if (!primary) throw new DomainError(ErrorCode.NotFound, `contact ${primaryId} not found`, { errors: [{ path: 'primaryId', message: 'not found' }] });
-      if (!duplicate) throw new DomainError(ErrorCode.NotFound, `contact ${duplicateId} not found`, { errors: [{ path: 'duplicateId', message: 'not found' }] });
+      if (!duplicate)
+        throw new DomainError(ErrorCode.NotFound, `contact ${duplicateId} not found`, { errors: [{ path: 'duplicateId', message: 'not found' }] });
 
       await em.query(
         `insert into membership (workspace_id, list_id, contact_id, status, updated_at)
@@ -43,15 +67,27 @@ export class LifecycleService {
            else membership.status end, updated_at = now()`,
         [primaryId, duplicateId],
       );
-      await em.query('insert into contact_tag (contact_id, tag_id) select $1, tag_id from contact_tag where contact_id = $2 on conflict do nothing', [primaryId, duplicateId]);
-      await em.query('insert into contact_account (contact_id, account_id) select $1, account_id from contact_account where contact_id = $2 on conflict do nothing', [primaryId, duplicateId]);
+      await em.query('insert into contact_tag (contact_id, tag_id) select $1, tag_id from contact_tag where contact_id = $2 on conflict do nothing', [
+        primaryId,
+        duplicateId,
+      ]);
+      await em.query(
+        'insert into contact_account (contact_id, account_id) select $1, account_id from contact_account where contact_id = $2 on conflict do nothing',
+        [primaryId, duplicateId],
+      );
       // Deals: the primary takes the duplicate's place, including its primary role (handed over, not held twice:
       // a deal has one primary contact).
-      const [handedOver] = (await em.query('update deal_contact set is_primary = false where contact_id = $1 and is_primary returning deal_id',
-        [duplicateId])) as [{ deal_id: string }[], number];
-      await em.query('insert into deal_contact (deal_id, contact_id, is_primary) select deal_id, $1, false from deal_contact where contact_id = $2 on conflict do nothing',
-        [primaryId, duplicateId]);
-      await em.query('update deal_contact set is_primary = true where contact_id = $1 and deal_id = any($2::uuid[])', [primaryId, handedOver.map((d) => d.deal_id)]);
+      const [handedOver] = (await em.query('update deal_contact set is_primary = false where contact_id = $1 and is_primary returning deal_id', [
+        duplicateId,
+      ])) as [{ deal_id: string }[], number];
+      await em.query(
+        'insert into deal_contact (deal_id, contact_id, is_primary) select deal_id, $1, false from deal_contact where contact_id = $2 on conflict do nothing',
+        [primaryId, duplicateId],
+      );
+      await em.query('update deal_contact set is_primary = true where contact_id = $1 and deal_id = any($2::uuid[])', [
+        primaryId,
+        handedOver.map((d) => d.deal_id),
+      ]);
       const fields = { ...duplicate.fields, ...primary.fields };
       await em.query(
         'update contact set first_name = coalesce(first_name, $2), last_name = coalesce(last_name, $3), fields = $4, updated_at = now() where id = $1',
@@ -59,8 +95,12 @@ export class LifecycleService {
       );
       await em.query('delete from contact where id = $1', [duplicateId]);
       await deleteMemberships(em, { contactIds: [duplicateId] });
-      await em.query('insert into merged_contact (contact_id, workspace_id, merged_into, email) values ($1, $2, $3, $4)',
-        [duplicateId, context.workspaceId, primaryId, duplicate.email]);
+      await em.query('insert into merged_contact (contact_id, workspace_id, merged_into, email) values ($1, $2, $3, $4)', [
+        duplicateId,
+        context.workspaceId,
+        primaryId,
+        duplicate.email,
+      ]);
       await recordEvent(em, contactMergedV1, context, { primaryId, duplicateId, duplicateEmail: duplicate.email });
     });
     return (await findContact(this.ds.manager, context.workspaceId, primaryId))!;
@@ -93,7 +133,10 @@ export class LifecycleService {
       return row!;
     });
     if (outcome.code) throw new DomainError(outcome.code as ErrorCode, outcome.message);
-    return { contact: (await findContact(this.ds.manager, context.workspaceId, snapshot.contactId))!, skipped: outcome.skipped ? outcome.skipped.split(' ') : [] };
+    return {
+      contact: (await findContact(this.ds.manager, context.workspaceId, snapshot.contactId))!,
+      skipped: outcome.skipped ? outcome.skipped.split(' ') : [],
+    };
   }
 
   /**
@@ -120,11 +163,17 @@ export class LifecycleService {
       await createRestoreStage(em);
       await em.query('insert into restore_stage (snapshot) select value from jsonb_array_elements($1::jsonb)', [JSON.stringify(snapshots)]);
       await restoreStaged(em, context);
-      const rows = (await em.query('select contact_id, code, message, skipped from restore_outcome order by contact_id')) as
-        { contact_id: string; code: string | null; message: string | null; skipped: string }[];
-      return rows.map((r) => (r.code
-        ? { contactId: r.contact_id, ok: false, code: r.code, message: r.message ?? undefined }
-        : { contactId: r.contact_id, ok: true, skipped: r.skipped ? r.skipped.split(' ') : [] }));
+      const rows = (await em.query('select contact_id, code, message, skipped from restore_outcome order by contact_id')) as {
+        contact_id: string;
+        code: string | null;
+        message: string | null;
+        skipped: string;
+      }[];
+      return rows.map((r) =>
+        r.code
+          ? { contactId: r.contact_id, ok: false, code: r.code, message: r.message ?? undefined }
+          : { contactId: r.contact_id, ok: true, skipped: r.skipped ? r.skipped.split(' ') : [] },
+      );
     });
   }
 
@@ -136,9 +185,14 @@ export class LifecycleService {
       await runner.query('create temp table checked_email (email text not null) on commit drop');
       const checked = await copyIn(runner, 'copy checked_email (email) from stdin', source);
       await runner.query('analyze checked_email');
-      const { rows } = await copyToObject(runner, `copy (select distinct e.email from checked_email e
+      const { rows } = await copyToObject(
+        runner,
+        `copy (select distinct e.email from checked_email e
           where exists (select 1 from contact c where c.workspace_id = ${sqlLiteral(context.workspaceId)} and lower(c.email) = e.email)) to stdout`,
-      this.storage, 'archive', inUseKey);
+        this.storage,
+        'archive',
+        inUseKey,
+      );
       return { inUseKey, checked, inUse: rows };
     }).finally(() => source.destroy());
   }
@@ -146,7 +200,9 @@ export class LifecycleService {
   /** An object the archive service wrote for this workspace, opened for reading. */
   private async openArchiveObject(context: CommandContext, key: string, path: string): Promise<Readable> {
     if (!keyBelongsTo(key, context.workspaceId, 'archive')) {
-      throw new DomainError(ErrorCode.ValidationFailed, `${path} is not an archive object of this workspace`, { errors: [{ path, message: 'not an archive object of this workspace' }] });
+      throw new DomainError(ErrorCode.ValidationFailed, `${path} is not an archive object of this workspace`, {
+        errors: [{ path, message: 'not an archive object of this workspace' }],
+      });
     }
     return this.storage.download('archive', key).catch((err: unknown) => {
       if (err instanceof StorageError && err.code === 'STORAGE_NOT_FOUND') throw new DomainError(ErrorCode.NotFound, `${key} not found`);
@@ -155,19 +211,39 @@ export class LifecycleService {
   }
 
   private async snapshot(em: EntityManager, workspaceId: string, id: string): Promise<ContactSnapshot> {
-    const [c] = (await em.query('select id, email, first_name, last_name, fields, created_at from contact where workspace_id = $1 and id = $2 for update', [workspaceId, id])) as ContactRow[];
+    const [c] = (await em.query('select id, email, first_name, last_name, fields, created_at from contact where workspace_id = $1 and id = $2 for update', [
+      workspaceId,
+      id,
+    ])) as ContactRow[];
     if (!c) throw new DomainError(ErrorCode.NotFound, `contact ${id} not found`);
     const memberships = (await em.query(
-      'select m.list_id as "listId", l.name as "listName", m.status from membership m join list l on l.id = m.list_id where m.contact_id = $1 order by l.name', [id])) as ContactSnapshot['memberships'];
-    const tags = (await em.query('select t.id as "tagId", t.name from contact_tag ct join tag t on t.id = ct.tag_id where ct.contact_id = $1 order by t.name', [id])) as ContactSnapshot['tags'];
-    const accounts = (await em.query('select a.id as "accountId", a.name from contact_account ca join account a on a.id = ca.account_id where ca.contact_id = $1 order by a.name', [id])) as ContactSnapshot['accounts'];
+      'select m.list_id as "listId", l.name as "listName", m.status from membership m join list l on l.id = m.list_id where m.contact_id = $1 order by l.name',
+      [id],
+    )) as ContactSnapshot['memberships'];
+    const tags = (await em.query('select t.id as "tagId", t.name from contact_tag ct join tag t on t.id = ct.tag_id where ct.contact_id = $1 order by t.name', [
+      id,
+    ])) as ContactSnapshot['tags'];
+    const accounts = (await em.query(
+      'select a.id as "accountId", a.name from contact_account ca join account a on a.id = ca.account_id where ca.contact_id = $1 order by a.name',
+      [id],
+    )) as ContactSnapshot['accounts'];
     const deals = (await em.query(
       `select d.id as "dealId", d.name, dc.is_primary as "wasPrimary",
               not exists (select 1 from deal_contact o where o.deal_id = d.id and o.contact_id <> $1) as "deletedWithContact"
-       from deal_contact dc join deal d on d.id = dc.deal_id where dc.contact_id = $1 order by d.name for update of d`, [id])) as ContactSnapshot['deals'];
+       from deal_contact dc join deal d on d.id = dc.deal_id where dc.contact_id = $1 order by d.name for update of d`,
+      [id],
+    )) as ContactSnapshot['deals'];
     return {
-      contactId: c.id, email: c.email, firstName: c.first_name, lastName: c.last_name, fields: c.fields,
-      createdAt: c.created_at.toISOString(), memberships, tags, accounts, deals,
+      contactId: c.id,
+      email: c.email,
+      firstName: c.first_name,
+      lastName: c.last_name,
+      fields: c.fields,
+      createdAt: c.created_at.toISOString(),
+      memberships,
+      tags,
+      accounts,
+      deals,
     };
   }
 }

@@ -8,7 +8,12 @@ export async function createRestoreStage(em: EntityManager): Promise<void> {
   await em.query('create temp table restore_stage (snapshot jsonb not null) on commit drop');
 }
 
-export interface RestoredRow { contact_id: string; code: string | null; message: string | null; skipped: string }
+export interface RestoredRow {
+  contact_id: string;
+  code: string | null;
+  message: string | null;
+  skipped: string;
+}
 
 /**
  * Restores every contact staged in `restore_stage`, in the caller's transaction, with a few
@@ -24,11 +29,18 @@ export async function restoreStaged(em: EntityManager, context: CommandContext):
            false as restored, ''::text as skipped
     from restore_stage`);
   await em.query('alter table restore_outcome add primary key (contact_id)');
-  await em.query(`update restore_outcome r set code = $2, message = 'contact ' || r.contact_id || ' was merged into another contact and cannot be restored'
-    from merged_contact m where m.workspace_id = $1 and m.contact_id = r.contact_id`, [ws, ErrorCode.ContactMerged]);
-  await em.query(`update restore_outcome r set code = $1, message = 'contact ' || r.contact_id || ' is already in the live data'
-    where r.code is null and exists (select 1 from contact c where c.id = r.contact_id)`, [ErrorCode.ContactExists]);
-  await em.query(`with inserted as (
+  await em.query(
+    `update restore_outcome r set code = $2, message = 'contact ' || r.contact_id || ' was merged into another contact and cannot be restored'
+    from merged_contact m where m.workspace_id = $1 and m.contact_id = r.contact_id`,
+    [ws, ErrorCode.ContactMerged],
+  );
+  await em.query(
+    `update restore_outcome r set code = $1, message = 'contact ' || r.contact_id || ' is already in the live data'
+    where r.code is null and exists (select 1 from contact c where c.id = r.contact_id)`,
+    [ErrorCode.ContactExists],
+  );
+  await em.query(
+    `with inserted as (
       insert into contact (id, workspace_id, email, first_name, last_name, fields, created_at)
       select r.contact_id, $1, r.snapshot->>'email', r.snapshot->>'firstName', r.snapshot->>'lastName',
              coalesce(r.snapshot->'fields', '{}'::jsonb), (r.snapshot->>'createdAt')::timestamptz
@@ -36,31 +48,49 @@ export async function restoreStaged(em: EntityManager, context: CommandContext):
       -- In email order: batches restored side by side wait on each other's emails, never in a circle.
       order by lower(r.snapshot->>'email')
       on conflict (workspace_id, lower(email)) do nothing returning id)
-    update restore_outcome r set restored = true from inserted i where i.id = r.contact_id`, [ws]);
-  await em.query(`update restore_outcome r set code = $1, message = 'another live contact already uses ' || (r.snapshot->>'email')
-    where r.code is null and not r.restored`, [ErrorCode.EmailInUse]);
+    update restore_outcome r set restored = true from inserted i where i.id = r.contact_id`,
+    [ws],
+  );
+  await em.query(
+    `update restore_outcome r set code = $1, message = 'another live contact already uses ' || (r.snapshot->>'email')
+    where r.code is null and not r.restored`,
+    [ErrorCode.EmailInUse],
+  );
 
-  await em.query(`insert into membership (workspace_id, list_id, contact_id, status)
+  await em.query(
+    `insert into membership (workspace_id, list_id, contact_id, status)
     select $1, l.id, r.contact_id, m->>'status'
     from restore_outcome r cross join lateral jsonb_array_elements(r.snapshot->'memberships') m
     join list l on l.workspace_id = $1 and l.id = (m->>'listId')::uuid
-    where r.restored on conflict do nothing`, [ws]);
-  await em.query(`insert into contact_tag (contact_id, tag_id)
+    where r.restored on conflict do nothing`,
+    [ws],
+  );
+  await em.query(
+    `insert into contact_tag (contact_id, tag_id)
     select r.contact_id, t.id from restore_outcome r cross join lateral jsonb_array_elements(r.snapshot->'tags') x
     join tag t on t.workspace_id = $1 and t.id = (x->>'tagId')::uuid
-    where r.restored on conflict do nothing`, [ws]);
-  await em.query(`insert into contact_account (contact_id, account_id)
+    where r.restored on conflict do nothing`,
+    [ws],
+  );
+  await em.query(
+    `insert into contact_account (contact_id, account_id)
     select r.contact_id, a.id from restore_outcome r cross join lateral jsonb_array_elements(r.snapshot->'accounts') x
     join account a on a.workspace_id = $1 and a.id = (x->>'accountId')::uuid
-    where r.restored on conflict do nothing`, [ws]);
+    where r.restored on conflict do nothing`,
+    [ws],
+  );
   // Back on a deal, never as its primary contact; a deal deleted with the contact stays gone.
-  await em.query(`insert into deal_contact (deal_id, contact_id, is_primary)
+  await em.query(
+    `insert into deal_contact (deal_id, contact_id, is_primary)
     select d.id, r.contact_id, false from restore_outcome r cross join lateral jsonb_array_elements(r.snapshot->'deals') x
     join deal d on d.workspace_id = $1 and d.id = (x->>'dealId')::uuid
-    where r.restored and not coalesce((x->>'deletedWithContact')::boolean, false) on conflict do nothing`, [ws]);
+    where r.restored and not coalesce((x->>'deletedWithContact')::boolean, false) on conflict do nothing`,
+    [ws],
+  );
   // What did not come back, per contact: `list:<id> tag:<id> account:<id> deal:<id>`. The links
   // that point at something gone are found once per batch, so a batch with none costs one scan.
-  await em.query(`create temp table restore_gone on commit drop as
+  await em.query(
+    `create temp table restore_gone on commit drop as
     select kind, id from (
       select distinct 'list' as kind, x->>'listId' as id from restore_outcome r cross join lateral jsonb_array_elements(r.snapshot->'memberships') x where r.restored
       union select distinct 'tag', x->>'tagId' from restore_outcome r cross join lateral jsonb_array_elements(r.snapshot->'tags') x where r.restored
@@ -70,7 +100,9 @@ export async function restoreStaged(em: EntityManager, context: CommandContext):
     where not exists (select 1 from list l where refs.kind = 'list' and l.workspace_id = $1 and l.id = refs.id::uuid)
       and not exists (select 1 from tag t where refs.kind = 'tag' and t.workspace_id = $1 and t.id = refs.id::uuid)
       and not exists (select 1 from account a where refs.kind = 'account' and a.workspace_id = $1 and a.id = refs.id::uuid)
-      and not exists (select 1 from deal d where refs.kind = 'deal' and d.workspace_id = $1 and d.id = refs.id::uuid)`, [ws]);
+      and not exists (select 1 from deal d where refs.kind = 'deal' and d.workspace_id = $1 and d.id = refs.id::uuid)`,
+    [ws],
+  );
   await em.query(`update restore_outcome r set skipped = array_to_string(array(
       select 'list:' || (x->>'listId') from jsonb_array_elements(r.snapshot->'memberships') x
         where (x->>'listId') in (select id from restore_gone where kind = 'list')
@@ -83,12 +115,20 @@ export async function restoreStaged(em: EntityManager, context: CommandContext):
     where r.restored and (exists (select 1 from restore_gone) or r.snapshot @> '{"deals": [{"deletedWithContact": true}]}')`);
   const fields = (await em.query(`select distinct jsonb_object_keys(snapshot->'fields') as name from restore_outcome
     where restored and jsonb_typeof(snapshot->'fields') = 'object'`)) as { name: string }[];
-  await registerFields(em, ws, fields.map((f) => f.name));
+  await registerFields(
+    em,
+    ws,
+    fields.map((f) => f.name),
+  );
 
-  const restored = await recordEventsOf(em, contactRestoredV1, { ...context, origin: 'restore' },
+  const restored = await recordEventsOf(
+    em,
+    contactRestoredV1,
+    { ...context, origin: 'restore' },
     `select jsonb_build_object('contactId', contact_id, 'email', snapshot->>'email',
        'skipped', coalesce(to_jsonb(string_to_array(nullif(skipped, ''), ' ')), '[]'::jsonb)) as data
-     from restore_outcome where restored order by contact_id`);
+     from restore_outcome where restored order by contact_id`,
+  );
   const [{ n }] = (await em.query('select count(*)::int as n from restore_outcome')) as [{ n: number }];
   return { contacts: n, restored };
 }

@@ -1,4 +1,18 @@
-import { createListV1, deleteListV1, getListV1, listListsV1, listMembersV1, setMembershipV1, type CommandContext, type CreateListV1, type DeleteListV1, type GetListV1, type ListListsV1, type ListMembersV1, type SetMembershipV1 } from '@custodian/contracts';
+import {
+  createListV1,
+  deleteListV1,
+  getListV1,
+  listListsV1,
+  listMembersV1,
+  setMembershipV1,
+  type CommandContext,
+  type CreateListV1,
+  type DeleteListV1,
+  type GetListV1,
+  type ListListsV1,
+  type ListMembersV1,
+  type SetMembershipV1,
+} from '@custodian/contracts';
 import { CommandHandler } from '@custodian/messaging';
 import { Controller } from '@nestjs/common';
 import { ListSnapshots } from '../snapshots/list-snapshot.js';
@@ -6,7 +20,10 @@ import { ListsService } from './lists.service.js';
 
 @Controller()
 export class ListsHandlers {
-  constructor(private readonly lists: ListsService, private readonly snapshots: ListSnapshots) {}
+  constructor(
+    private readonly lists: ListsService,
+    private readonly snapshots: ListSnapshots,
+  ) {}
 
   @CommandHandler(createListV1)
   create(data: CreateListV1, context: CommandContext) {

@@ -1,11 +1,31 @@
-import { DomainError, ErrorCode, listCreatedV1, listDeletedV1, membershipChangedV1, type CommandContext, type ListMembersV1, type ListView, type MemberView, type Page, type PageQuery, type SetMembershipV1, invalidCursor } from '@custodian/contracts';
+import {
+  DomainError,
+  ErrorCode,
+  listCreatedV1,
+  listDeletedV1,
+  membershipChangedV1,
+  type CommandContext,
+  type ListMembersV1,
+  type ListView,
+  type MemberView,
+  type Page,
+  type PageQuery,
+  type SetMembershipV1,
+  invalidCursor,
+} from '@custodian/contracts';
 import { recordEvent } from '@custodian/messaging';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { decodeCursor, pageOf } from '../contacts/contact-queries.js';
 import { deleteMemberships } from '../contacts/delete-memberships.js';
 
-interface ListRow { id: string; name: string; memberCount: number; createdAt: Date; cursorAt: string }
+interface ListRow {
+  id: string;
+  name: string;
+  memberCount: number;
+  createdAt: Date;
+  cursorAt: string;
+}
 
 const LIST_VIEW_SQL = `
   select l.id, l.name, l.created_at as "createdAt", l.created_at::text as "cursorAt",
@@ -22,10 +42,10 @@ export class ListsService {
 
   async create(context: CommandContext, name: string): Promise<ListView> {
     const id = await this.ds.transaction(async (em) => {
-      const [row] = (await em.query(
-        `insert into list (workspace_id, name) values ($1, $2) on conflict (workspace_id, lower(name)) do nothing returning id`,
-        [context.workspaceId, name.trim()],
-      )) as { id: string }[];
+      const [row] = (await em.query(`insert into list (workspace_id, name) values ($1, $2) on conflict (workspace_id, lower(name)) do nothing returning id`, [
+        context.workspaceId,
+        name.trim(),
+      ])) as { id: string }[];
       if (!row) throw new DomainError(ErrorCode.ListNameTaken, `a list named "${name.trim()}" already exists in this workspace`);
       await recordEvent(em, listCreatedV1, context, { listId: row.id, name: name.trim() });
       return row.id;
@@ -51,7 +71,8 @@ export class ListsService {
     }
     params.push(limit + 1);
     const rows = (await this.ds.query(
-      `${LIST_VIEW_SQL} where l.workspace_id = $1 ${after} order by l.created_at, l.id limit $${params.length}`, params,
+      `${LIST_VIEW_SQL} where l.workspace_id = $1 ${after} order by l.created_at, l.id limit $${params.length}`,
+      params,
     )) as ListRow[];
     return pageOf(rows, limit, toListView);
   }
@@ -100,8 +121,11 @@ export class ListsService {
       params,
     )) as (Omit<MemberView, 'updatedAt'> & { updatedAt: Date })[];
     // Members are paged by contact id alone; the cursor's time part is unused.
-    return pageOf(rows.map((r) => ({ ...r, id: r.contactId, cursorAt: r.updatedAt.toISOString() })), limit,
-      ({ id: _id, cursorAt: _at, ...r }) => ({ ...r, updatedAt: r.updatedAt.toISOString() }));
+    return pageOf(
+      rows.map((r) => ({ ...r, id: r.contactId, cursorAt: r.updatedAt.toISOString() })),
+      limit,
+      ({ id: _id, cursorAt: _at, ...r }) => ({ ...r, updatedAt: r.updatedAt.toISOString() }),
+    );
   }
 
   async setMembership(context: CommandContext, input: SetMembershipV1): Promise<{ changed: number }> {
@@ -119,7 +143,9 @@ export class ListsService {
       }
       let changed = 0;
       for (const m of input.members) {
-        const [prev] = (await em.query('select status from membership where list_id = $1 and contact_id = $2 for update', [input.listId, m.contactId])) as { status: string }[];
+        const [prev] = (await em.query('select status from membership where list_id = $1 and contact_id = $2 for update', [input.listId, m.contactId])) as {
+          status: string;
+        }[];
         if (prev?.status === m.status) continue;
         await em.query(
           `insert into membership (workspace_id, list_id, contact_id, status) values ($1, $2, $3, $4)
@@ -127,7 +153,10 @@ export class ListsService {
           [context.workspaceId, input.listId, m.contactId, m.status],
         );
         await recordEvent(em, membershipChangedV1, context, {
-          listId: input.listId, contactId: m.contactId, status: m.status, previousStatus: (prev?.status ?? null) as never,
+          listId: input.listId,
+          contactId: m.contactId,
+          status: m.status,
+          previousStatus: (prev?.status ?? null) as never,
         });
         changed += 1;
       }

@@ -110,7 +110,19 @@ export class ContactsSchema1763800000100 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['backup_policy', 'merged_contact', 'deal_contact', 'deal', 'contact_account', 'account', 'contact_tag', 'tag', 'membership', 'list', 'contact']) {
+    for (const t of [
+      'backup_policy',
+      'merged_contact',
+      'deal_contact',
+      'deal',
+      'contact_account',
+      'account',
+      'contact_tag',
+      'tag',
+      'membership',
+      'list',
+      'contact',
+    ]) {
       await q.query(`drop table ${t}`);
     }
   }

@@ -54,7 +54,11 @@ export class PendingSnapshot {
  */
 @Injectable()
 export class ListSnapshots {
-  constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage, private readonly policy: BackupPolicy) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly storage: ObjectStorage,
+    private readonly policy: BackupPolicy,
+  ) {}
 
   /** Back-office changes (or any, when forced), and only where the workspace's policy asks for it. */
   async required(em: EntityManager, context: CommandContext, listId: string, force = false): Promise<boolean> {
@@ -75,7 +79,11 @@ export class ListSnapshots {
    * transaction of its change (`recordIn`), or discards it with the change (`discard`).
    */
   begin(request: SnapshotRequest): PendingSnapshot {
-    return new PendingSnapshot(this.captureAside(request), (em, data) => this.record(em, request, data), (key) => this.storage.remove('backups', key));
+    return new PendingSnapshot(
+      this.captureAside(request),
+      (em, data) => this.record(em, request, data),
+      (key) => this.storage.remove('backups', key),
+    );
   }
 
   private async captureAside(request: SnapshotRequest): Promise<ListSnapshotCreatedV1> {
@@ -114,10 +122,18 @@ export class ListSnapshots {
     const key = objectKey(workspaceId, 'backups', snapshotId, 'csv');
     const stored = await copyToObject(runner, sql, this.storage, 'backups', key);
     return {
-      snapshotId, listId: request.listId, listName: request.listName, reason: request.reason,
+      snapshotId,
+      listId: request.listId,
+      listName: request.listName,
+      reason: request.reason,
       ...(request.jobId ? { jobId: request.jobId } : {}),
-      requestedBy: request.context.actor.id, causeOrigin: request.context.origin,
-      bucket: this.storage.bucket('backups'), key, rows: stored.rows, bytes: stored.bytes, sha256: stored.sha256,
+      requestedBy: request.context.actor.id,
+      causeOrigin: request.context.origin,
+      bucket: this.storage.bucket('backups'),
+      key,
+      rows: stored.rows,
+      bytes: stored.bytes,
+      sha256: stored.sha256,
     };
   }
 }

@@ -1,10 +1,26 @@
-import { DomainError, ErrorCode, tagCreatedV1, tagDeletedV1, type CommandContext, type Page, type PageQuery, type TagView, invalidCursor } from '@custodian/contracts';
+import {
+  DomainError,
+  ErrorCode,
+  tagCreatedV1,
+  tagDeletedV1,
+  type CommandContext,
+  type Page,
+  type PageQuery,
+  type TagView,
+  invalidCursor,
+} from '@custodian/contracts';
 import { recordEvent } from '@custodian/messaging';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { decodeCursor, pageOf } from '../contacts/contact-queries.js';
 
-interface TagRow { id: string; name: string; contactCount: number; createdAt: Date; cursorAt: string }
+interface TagRow {
+  id: string;
+  name: string;
+  contactCount: number;
+  createdAt: Date;
+  cursorAt: string;
+}
 
 const TAG_VIEW_SQL = `
   select t.id, t.name, t.created_at as "createdAt", t.created_at::text as "cursorAt",
@@ -19,10 +35,10 @@ export class TagsService {
 
   async create(context: CommandContext, name: string): Promise<TagView> {
     const id = await this.ds.transaction(async (em) => {
-      const [row] = (await em.query(
-        'insert into tag (workspace_id, name) values ($1, $2) on conflict (workspace_id, lower(name)) do nothing returning id',
-        [context.workspaceId, name.trim()],
-      )) as { id: string }[];
+      const [row] = (await em.query('insert into tag (workspace_id, name) values ($1, $2) on conflict (workspace_id, lower(name)) do nothing returning id', [
+        context.workspaceId,
+        name.trim(),
+      ])) as { id: string }[];
       if (!row) throw new DomainError(ErrorCode.TagNameTaken, `a tag named "${name.trim()}" already exists in this workspace`);
       await recordEvent(em, tagCreatedV1, context, { tagId: row.id, name: name.trim() });
       return row.id;
@@ -42,13 +58,19 @@ export class TagsService {
       after = 'and (t.created_at, t.id) > ($2::timestamptz, $3::uuid)';
     }
     params.push(limit + 1);
-    const rows = (await this.ds.query(`${TAG_VIEW_SQL} where t.workspace_id = $1 ${after} order by t.created_at, t.id limit $${params.length}`, params)) as TagRow[];
+    const rows = (await this.ds.query(
+      `${TAG_VIEW_SQL} where t.workspace_id = $1 ${after} order by t.created_at, t.id limit $${params.length}`,
+      params,
+    )) as TagRow[];
     return pageOf(rows, limit, toTagView);
   }
 
   async delete(context: CommandContext, id: string): Promise<{ deleted: true }> {
     await this.ds.transaction(async (em) => {
-      const [rows] = (await em.query('delete from tag where workspace_id = $1 and id = $2 returning name', [context.workspaceId, id])) as [{ name: string }[], number];
+      const [rows] = (await em.query('delete from tag where workspace_id = $1 and id = $2 returning name', [context.workspaceId, id])) as [
+        { name: string }[],
+        number,
+      ];
       if (!rows[0]) throw new DomainError(ErrorCode.NotFound, `tag ${id} not found`);
       await recordEvent(em, tagDeletedV1, context, { tagId: id, name: rows[0].name });
     });

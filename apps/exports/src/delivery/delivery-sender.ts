@@ -10,13 +10,24 @@ import { deliveryPolicy, type DestinationRow } from './destinations.handlers.js'
 import { uploadSftp, uploadWebdav, type Target } from './uploads.js';
 
 /** Queues the delivery of a succeeded export's file (and its manifest), in the transaction that ends it. */
-export async function queueDelivery(em: EntityManager, d: { workspaceId: string; jobId: string; destinationId: string; key: string; manifestKey: string; fileName: string }): Promise<void> {
-  await em.query(`insert into delivery (job_id, workspace_id, destination_id, key, manifest_key, file_name) values ($1, $2, $3, $4, $5, $6)
-    on conflict (job_id) do nothing`, [d.jobId, d.workspaceId, d.destinationId, d.key, d.manifestKey, d.fileName]);
+export async function queueDelivery(
+  em: EntityManager,
+  d: { workspaceId: string; jobId: string; destinationId: string; key: string; manifestKey: string; fileName: string },
+): Promise<void> {
+  await em.query(
+    `insert into delivery (job_id, workspace_id, destination_id, key, manifest_key, file_name) values ($1, $2, $3, $4, $5, $6)
+    on conflict (job_id) do nothing`,
+    [d.jobId, d.workspaceId, d.destinationId, d.key, d.manifestKey, d.fileName],
+  );
 }
 
 interface Due {
-  job_id: string; key: string; manifest_key: string; file_name: string; attempts: number; destination: DestinationRow | null;
+  job_id: string;
+  key: string;
+  manifest_key: string;
+  file_name: string;
+  attempts: number;
+  destination: DestinationRow | null;
   /** The claim's token: the next attempt time it set, exactly as stored. */
   lease: string;
 }
@@ -36,8 +47,12 @@ const LEASE_SECS = 60;
 export class DeliverySender implements OnApplicationBootstrap, OnApplicationShutdown {
   private sweeping?: PeriodicSweep;
 
-  constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage, @Inject(ExportsEnv) private readonly env: ExportsEnv,
-    @Inject(LOGGER) private readonly logger: Logger) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly storage: ObjectStorage,
+    @Inject(ExportsEnv) private readonly env: ExportsEnv,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.sweeping = startSweeping('delivering exports', (signal) => this.deliverDue(signal), 500, this.logger);
@@ -52,12 +67,21 @@ export class DeliverySender implements OnApplicationBootstrap, OnApplicationShut
       const due = await this.claim();
       if (!due) return;
       let lease = due.lease;
-      const renewal = setInterval(() => {
-        this.ds.query(`update delivery set next_attempt_at = now() + make_interval(secs => $3) where job_id = $1 and status = 'pending' and next_attempt_at = $2::timestamptz
-          returning next_attempt_at::text as lease`, [due.job_id, lease, LEASE_SECS])
-          .then((r: { lease: string }[]) => { if (r[0]) lease = r[0].lease; })
-          .catch(() => undefined);
-      }, (LEASE_SECS * 1000) / 3);
+      const renewal = setInterval(
+        () => {
+          this.ds
+            .query(
+              `update delivery set next_attempt_at = now() + make_interval(secs => $3) where job_id = $1 and status = 'pending' and next_attempt_at = $2::timestamptz
+          returning next_attempt_at::text as lease`,
+              [due.job_id, lease, LEASE_SECS],
+            )
+            .then((r: { lease: string }[]) => {
+              if (r[0]) lease = r[0].lease;
+            })
+            .catch(() => undefined);
+        },
+        (LEASE_SECS * 1000) / 3,
+      );
       try {
         const outcome = await this.attempt(due);
         await this.record(due, () => lease, outcome);
@@ -69,12 +93,15 @@ export class DeliverySender implements OnApplicationBootstrap, OnApplicationShut
 
   /** The next due delivery, taken for a lease in a short transaction of its own. */
   private async claim(): Promise<Due | null> {
-    const [due] = (await this.ds.query(`with claimed as (
+    const [due] = (await this.ds.query(
+      `with claimed as (
         update delivery set next_attempt_at = now() + make_interval(secs => $1)
         where job_id = (select job_id from delivery where status = 'pending' and next_attempt_at <= now() order by next_attempt_at limit 1 for update skip locked)
         returning job_id, key, manifest_key, file_name, attempts, destination_id, next_attempt_at::text as lease)
       select c.job_id, c.key, c.manifest_key, c.file_name, c.attempts, c.lease, case when t.id is null then null else to_jsonb(t) end as destination
-      from claimed c left join destination t on t.id = c.destination_id`, [LEASE_SECS])) as Due[];
+      from claimed c left join destination t on t.id = c.destination_id`,
+      [LEASE_SECS],
+    )) as Due[];
     return due ?? null;
   }
 
@@ -88,9 +115,20 @@ export class DeliverySender implements OnApplicationBootstrap, OnApplicationShut
         throw new Error('the destination was removed from the allowlist');
       }
       const t = d.destination;
-      const target: Target = { kind: t.kind, host: t.host, port: t.port, path: t.path, tls: t.tls, username: t.username, password: open(this.env.EXPORTS_CREDENTIALS_KEY, t.secret),
-        hostKey: t.host_key };
-      for (const [key, name] of [[d.key, d.file_name], [d.manifest_key, `${d.file_name}.manifest.json`]] as const) {
+      const target: Target = {
+        kind: t.kind,
+        host: t.host,
+        port: t.port,
+        path: t.path,
+        tls: t.tls,
+        username: t.username,
+        password: open(this.env.EXPORTS_CREDENTIALS_KEY, t.secret),
+        hostKey: t.host_key,
+      };
+      for (const [key, name] of [
+        [d.key, d.file_name],
+        [d.manifest_key, `${d.file_name}.manifest.json`],
+      ] as const) {
         const stat = await this.storage.stat('exports', key);
         if (!stat) {
           final = true;
@@ -120,14 +158,19 @@ export class DeliverySender implements OnApplicationBootstrap, OnApplicationShut
   private async record(d: Due, lease: () => string, { error, final }: { error: string | null; final: boolean }): Promise<void> {
     const attempts = d.attempts + 1;
     if (error === null) {
-      await this.ds.query(`update delivery set status = 'delivered', attempts = $2, delivered_at = now(), last_error = null
-        where job_id = $1 and status = 'pending' and next_attempt_at = $3::timestamptz`, [d.job_id, attempts, lease()]);
+      await this.ds.query(
+        `update delivery set status = 'delivered', attempts = $2, delivered_at = now(), last_error = null
+        where job_id = $1 and status = 'pending' and next_attempt_at = $3::timestamptz`,
+        [d.job_id, attempts, lease()],
+      );
       return;
     }
     const giveUp = final || attempts >= this.env.EXPORTS_DELIVERY_ATTEMPTS;
-    await this.ds.query(`update delivery set status = $2, attempts = $3, last_error = $4, next_attempt_at = now() + make_interval(secs => $5)
+    await this.ds.query(
+      `update delivery set status = $2, attempts = $3, last_error = $4, next_attempt_at = now() + make_interval(secs => $5)
       where job_id = $1 and status = 'pending' and next_attempt_at = $6::timestamptz`,
-    [d.job_id, giveUp ? 'failed' : 'pending', attempts, error.slice(0, 1000), backoffSecs(this.env.EXPORTS_DELIVERY_BACKOFF / 1000, attempts), lease()]);
+      [d.job_id, giveUp ? 'failed' : 'pending', attempts, error.slice(0, 1000), backoffSecs(this.env.EXPORTS_DELIVERY_BACKOFF / 1000, attempts), lease()],
+    );
     this.logger.warn({ jobId: d.job_id, attempts, err: error }, giveUp ? 'export delivery failed for good' : 'export delivery failed; will retry');
   }
 }

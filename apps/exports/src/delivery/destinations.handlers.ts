@@ -1,4 +1,15 @@
-import { createExportDestinationV1, deleteExportDestinationV1, DomainError, ErrorCode, listExportDestinationsV1, type CommandContext, type CreateExportDestinationV1, type ExportDestinationView, type GetExportV1, validationFailed } from '@custodian/contracts';
+import {
+  createExportDestinationV1,
+  deleteExportDestinationV1,
+  DomainError,
+  ErrorCode,
+  listExportDestinationsV1,
+  type CommandContext,
+  type CreateExportDestinationV1,
+  type ExportDestinationView,
+  type GetExportV1,
+  validationFailed,
+} from '@custodian/contracts';
 import { CommandHandler } from '@custodian/messaging';
 import { Controller, Inject } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -7,20 +18,46 @@ import { devPolicy, forbiddenHostLiteral, productionPolicy, type AddressPolicy }
 import { seal } from './credentials.js';
 
 export interface DestinationRow {
-  id: string; workspace_id: string; name: string; kind: 'sftp' | 'webdav'; host: string; port: number; path: string; tls: boolean;
-  username: string; secret: string; host_key: string | null; created_by: string; created_at: Date;
+  id: string;
+  workspace_id: string;
+  name: string;
+  kind: 'sftp' | 'webdav';
+  host: string;
+  port: number;
+  path: string;
+  tls: boolean;
+  username: string;
+  secret: string;
+  host_key: string | null;
+  created_by: string;
+  created_at: Date;
 }
 
 export const deliveryPolicy = (env: ExportsEnv): AddressPolicy => (env.EXPORTS_DELIVERY_ALLOW_PRIVATE ? devPolicy : productionPolicy);
 
 export function toDestinationView(r: DestinationRow): ExportDestinationView {
-  return { id: r.id, name: r.name, kind: r.kind, host: r.host, port: r.port, path: r.path, tls: r.tls, username: r.username, hostKey: r.host_key, createdBy: r.created_by, createdAt: r.created_at.toISOString() };
+  return {
+    id: r.id,
+    name: r.name,
+    kind: r.kind,
+    host: r.host,
+    port: r.port,
+    path: r.path,
+    tls: r.tls,
+    username: r.username,
+    hostKey: r.host_key,
+    createdBy: r.created_by,
+    createdAt: r.created_at.toISOString(),
+  };
 }
 
 /** The workspace's allowlist of SFTP and WebDAV servers that exports may be delivered to. */
 @Controller()
 export class DestinationHandlers {
-  constructor(private readonly ds: DataSource, @Inject(ExportsEnv) private readonly env: ExportsEnv) {}
+  constructor(
+    private readonly ds: DataSource,
+    @Inject(ExportsEnv) private readonly env: ExportsEnv,
+  ) {}
 
   @CommandHandler(createExportDestinationV1)
   async create(data: CreateExportDestinationV1, context: CommandContext): Promise<ExportDestinationView> {
@@ -33,10 +70,23 @@ export class DestinationHandlers {
       throw validationFailed('hostKey', 'only for kind sftp', 'hostKey is for SFTP destinations');
     }
     const port = data.port ?? (data.kind === 'sftp' ? 22 : data.tls === false ? 80 : 443);
-    const rows = (await this.ds.query(`insert into destination (workspace_id, name, kind, host, port, path, tls, username, secret, host_key, created_by)
+    const rows = (await this.ds.query(
+      `insert into destination (workspace_id, name, kind, host, port, path, tls, username, secret, host_key, created_by)
       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) on conflict do nothing returning *`,
-    [context.workspaceId, data.name, data.kind, host, port, data.path.replace(/\/+$/, '') || '/', data.kind === 'webdav' ? data.tls !== false : false,
-      data.username, seal(this.env.EXPORTS_CREDENTIALS_KEY, data.password), data.hostKey ?? null, context.actor.id])) as DestinationRow[];
+      [
+        context.workspaceId,
+        data.name,
+        data.kind,
+        host,
+        port,
+        data.path.replace(/\/+$/, '') || '/',
+        data.kind === 'webdav' ? data.tls !== false : false,
+        data.username,
+        seal(this.env.EXPORTS_CREDENTIALS_KEY, data.password),
+        data.hostKey ?? null,
+        context.actor.id,
+      ],
+    )) as DestinationRow[];
     if (!rows[0]) throw validationFailed('name', 'taken', `a destination named "${data.name}" exists already`);
     return toDestinationView(rows[0]);
   }
@@ -54,4 +104,3 @@ export class DestinationHandlers {
     return { deleted: true };
   }
 }
-

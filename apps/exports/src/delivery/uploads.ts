@@ -6,7 +6,13 @@ import SftpClient from 'ssh2-sftp-client';
 import { allowedAddresses, forbiddenHostLiteral, guardedLookup, RefusedUrl, type AddressPolicy } from '../notifications/safe-post.js';
 
 export interface Target {
-  kind: 'sftp' | 'webdav'; host: string; port: number; path: string; tls: boolean; username: string; password: string;
+  kind: 'sftp' | 'webdav';
+  host: string;
+  port: number;
+  path: string;
+  tls: boolean;
+  username: string;
+  password: string;
   /** SFTP: the host key fingerprint the server must present; null takes the one it presents. */
   hostKey: string | null;
 }
@@ -36,21 +42,34 @@ export async function uploadSftp(target: Target, name: string, open: () => Promi
     void sftp.end().catch(() => undefined);
   }, timeoutMs);
   try {
-    await sftp.connect({
-      host: address, port: target.port, username: target.username, password: target.password, readyTimeout: timeoutMs,
-      hostVerifier: (key: Buffer) => {
-        presented = hostKeyFingerprint(key);
-        return target.hostKey === null || presented === target.hostKey;
-      },
-    }).catch((err: Error) => {
-      if (presented && target.hostKey !== null && presented !== target.hostKey) {
-        throw new Error(`${target.host} presented the host key ${presented}, not the destination's ${target.hostKey}; if the server's key changed, add the destination again with the new one`);
-      }
-      throw err;
-    });
+    await sftp
+      .connect({
+        host: address,
+        port: target.port,
+        username: target.username,
+        password: target.password,
+        readyTimeout: timeoutMs,
+        hostVerifier: (key: Buffer) => {
+          presented = hostKeyFingerprint(key);
+          return target.hostKey === null || presented === target.hostKey;
+        },
+      })
+      .catch((err: Error) => {
+        if (presented && target.hostKey !== null && presented !== target.hostKey) {
+          throw new Error(
+            `${target.host} presented the host key ${presented}, not the destination's ${target.hostKey}; if the server's key changed, add the destination again with the new one`,
+          );
+        }
+        throw err;
+      });
     body = await open();
     // Every chunk that moves on puts the watchdog off; a failure on either side ends both.
-    const moving = new Transform({ transform: (chunk, _encoding, done) => { watchdog.refresh(); done(null, chunk); } });
+    const moving = new Transform({
+      transform: (chunk, _encoding, done) => {
+        watchdog.refresh();
+        done(null, chunk);
+      },
+    });
     pipeline(body, moving, () => undefined);
     const final = remotePath(target.path, name);
     await sftp.put(moving, `${final}.part`);
@@ -72,7 +91,14 @@ export async function uploadSftp(target: Target, name: string, open: () => Promi
  * notifications, after making the folder (and its parents) with MKCOL where missing. The file is
  * opened for the PUT only, and closed whatever happens.
  */
-export async function uploadWebdav(target: Target, name: string, open: () => Promise<Readable>, bytes: number, policy: AddressPolicy, timeoutMs: number): Promise<void> {
+export async function uploadWebdav(
+  target: Target,
+  name: string,
+  open: () => Promise<Readable>,
+  bytes: number,
+  policy: AddressPolicy,
+  timeoutMs: number,
+): Promise<void> {
   // An address given as such never reaches the guarded resolver: it is checked here, in the form the request will use.
   const literal = forbiddenHostLiteral(target.host, policy);
   if (literal) throw new RefusedUrl(literal);
@@ -98,13 +124,23 @@ export async function uploadWebdav(target: Target, name: string, open: () => Pro
 function davRequest(url: URL, method: string, auth: string, body: Readable | null, bytes: number, policy: AddressPolicy, timeoutMs: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(url, {
-      method, lookup: guardedLookup(policy), timeout: timeoutMs,
-      headers: { authorization: auth, 'content-length': String(bytes), 'content-type': url.pathname.endsWith('.json') ? 'application/json' : 'application/octet-stream' },
-    }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = send(
+      url,
+      {
+        method,
+        lookup: guardedLookup(policy),
+        timeout: timeoutMs,
+        headers: {
+          authorization: auth,
+          'content-length': String(bytes),
+          'content-type': url.pathname.endsWith('.json') ? 'application/json' : 'application/octet-stream',
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.on('error', reject);
     if (!body) {

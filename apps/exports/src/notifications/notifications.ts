@@ -11,14 +11,20 @@ export const notifyPolicy = (env: ExportsEnv): AddressPolicy => (env.EXPORTS_NOT
 
 /** Queues the notification of an ended export, in the transaction that ends it (sent once it commits). */
 export async function queueNotification(em: EntityManager, workspaceId: string, jobId: string, url: string, payload: object): Promise<void> {
-  await em.query(`insert into notification (workspace_id, job_id, url, payload) values ($1, $2, $3, $4) on conflict (job_id) do nothing`,
-    [workspaceId, jobId, url, JSON.stringify(payload)]);
+  await em.query(`insert into notification (workspace_id, job_id, url, payload) values ($1, $2, $3, $4) on conflict (job_id) do nothing`, [
+    workspaceId,
+    jobId,
+    url,
+    JSON.stringify(payload),
+  ]);
 }
 
 /** The workspace's signing secret (`whsec_` + base64 of 32 random bytes), made on first use. */
 export async function webhookSecret(em: EntityManager, workspaceId: string): Promise<string> {
-  await em.query('insert into webhook_secret (workspace_id, secret) values ($1, $2) on conflict do nothing',
-    [workspaceId, `whsec_${randomBytes(32).toString('base64')}`]);
+  await em.query('insert into webhook_secret (workspace_id, secret) values ($1, $2) on conflict do nothing', [
+    workspaceId,
+    `whsec_${randomBytes(32).toString('base64')}`,
+  ]);
   const [{ secret }] = (await em.query('select secret from webhook_secret where workspace_id = $1', [workspaceId])) as [{ secret: string }];
   return secret;
 }
@@ -29,7 +35,13 @@ export function signature(secret: string, id: string, timestamp: number, body: s
   return `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
 }
 
-interface Due { id: string; workspace_id: string; url: string; payload: object; attempts: number }
+interface Due {
+  id: string;
+  workspace_id: string;
+  url: string;
+  payload: object;
+  attempts: number;
+}
 
 /**
  * Sends queued notifications, signed, through the address guard; retries with exponential backoff
@@ -40,7 +52,11 @@ interface Due { id: string; workspace_id: string; url: string; payload: object; 
 export class NotificationSender implements OnApplicationBootstrap, OnApplicationShutdown {
   private sweeping?: PeriodicSweep;
 
-  constructor(private readonly ds: DataSource, @Inject(ExportsEnv) private readonly env: ExportsEnv, @Inject(LOGGER) private readonly logger: Logger) {}
+  constructor(
+    private readonly ds: DataSource,
+    @Inject(ExportsEnv) private readonly env: ExportsEnv,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.sweeping = startSweeping('sending export notifications', (signal) => this.sendDue(signal), 500, this.logger);
@@ -70,10 +86,17 @@ export class NotificationSender implements OnApplicationBootstrap, OnApplication
     let error: string | null = null;
     let final = false;
     try {
-      const status = await postSafely(n.url, body, {
-        'webhook-id': n.id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signature(secret, n.id, timestamp, body),
-        'user-agent': 'custodian-exports',
-      }, { policy: notifyPolicy(this.env), timeoutMs: this.env.EXPORTS_NOTIFY_TIMEOUT });
+      const status = await postSafely(
+        n.url,
+        body,
+        {
+          'webhook-id': n.id,
+          'webhook-timestamp': String(timestamp),
+          'webhook-signature': signature(secret, n.id, timestamp, body),
+          'user-agent': 'custodian-exports',
+        },
+        { policy: notifyPolicy(this.env), timeoutMs: this.env.EXPORTS_NOTIFY_TIMEOUT },
+      );
       if (status < 200 || status >= 300) error = `answered ${status}`;
     } catch (err) {
       error = (err as Error).message;
@@ -86,8 +109,13 @@ export class NotificationSender implements OnApplicationBootstrap, OnApplication
       return;
     }
     const giveUp = final || attempts >= this.env.EXPORTS_NOTIFY_ATTEMPTS;
-    await em.query(`update notification set status = $2, attempts = $3, last_error = $4, next_attempt_at = now() + make_interval(secs => $5) where id = $1`,
-      [n.id, giveUp ? 'failed' : 'pending', attempts, error.slice(0, 1000), backoffSecs(this.env.EXPORTS_NOTIFY_BACKOFF / 1000, attempts)]);
+    await em.query(`update notification set status = $2, attempts = $3, last_error = $4, next_attempt_at = now() + make_interval(secs => $5) where id = $1`, [
+      n.id,
+      giveUp ? 'failed' : 'pending',
+      attempts,
+      error.slice(0, 1000),
+      backoffSecs(this.env.EXPORTS_NOTIFY_BACKOFF / 1000, attempts),
+    ]);
     this.logger.warn({ notification: n.id, attempts, err: error }, giveUp ? 'export notification failed for good' : 'export notification failed; will retry');
   }
 }

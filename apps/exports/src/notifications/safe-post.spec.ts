@@ -5,8 +5,23 @@ import { signature } from './notifications.js';
 
 describe('notification address guard', () => {
   it.each([
-    '127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1',
-    '::1', '::', 'fe80::1', 'fd00::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '[::ffff:127.0.0.1]', '::ffff:a9fe:a9fe', '64:ff9b::7f00:1',
+    '127.0.0.1',
+    '10.1.2.3',
+    '172.20.0.1',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '0.0.0.0',
+    '224.0.0.1',
+    '::1',
+    '::',
+    'fe80::1',
+    'fd00::1',
+    '::ffff:127.0.0.1',
+    '::ffff:7f00:1',
+    '[::ffff:127.0.0.1]',
+    '::ffff:a9fe:a9fe',
+    '64:ff9b::7f00:1',
   ])('refuses %s', (address) => {
     expect(forbiddenAddress(address)).toMatch(/private, loopback or reserved/);
   });
@@ -16,7 +31,14 @@ describe('notification address guard', () => {
   });
 
   it('wants https, no credentials, and no private IP literal in production', () => {
-    const refused = (url: string) => { try { checkUrl(url, productionPolicy); return null; } catch (err) { return (err as RefusedUrl).message; } };
+    const refused = (url: string) => {
+      try {
+        checkUrl(url, productionPolicy);
+        return null;
+      } catch (err) {
+        return (err as RefusedUrl).message;
+      }
+    };
     expect(refused('http://hooks.example.com/x')).toMatch(/http: is not allowed/);
     expect(refused('https://user:pw@hooks.example.com/x')).toMatch(/credentials/);
     expect(refused('https://127.0.0.1/x')).toMatch(/loopback/);
@@ -31,7 +53,8 @@ describe('notification address guard', () => {
     for (const host of ['0x7f000001', '0x7f.1', '2130706433', '0177.0.0.1', '127.1', '0xa9fea9fe', '[::1]', '::1', '[::ffff:7f00:1]']) {
       expect([host, forbiddenHostLiteral(host, productionPolicy)]).toEqual([host, expect.stringMatching(/private, loopback or reserved/)]);
     }
-    for (const host of ['example.com', 'localhost', '8.8.8.8', '0x08080808']) expect([host, forbiddenHostLiteral(host, productionPolicy)]).toEqual([host, null]);
+    for (const host of ['example.com', 'localhost', '8.8.8.8', '0x08080808'])
+      expect([host, forbiddenHostLiteral(host, productionPolicy)]).toEqual([host, null]);
     expect(forbiddenHostLiteral('0x7f000001', devPolicy)).toBeNull();
     expect(() => checkUrl('https://0x7f000001/x', productionPolicy)).toThrow(/loopback/);
   });
@@ -50,7 +73,11 @@ describe('notification address guard', () => {
     const portOf = (s: Server) => (s.address() as AddressInfo).port;
 
     beforeAll(async () => {
-      target = createServer((req, res) => { hits += 1; req.resume(); res.end('ok'); });
+      target = createServer((req, res) => {
+        hits += 1;
+        req.resume();
+        res.end('ok');
+      });
       redirector = createServer((req, res) => {
         req.resume();
         res.writeHead(307, { location: `http://127.0.0.2:${portOf(target)}/hook` }).end();
@@ -79,8 +106,9 @@ describe('notification address guard', () => {
     it('refuses a name that resolves to a forbidden address, when connecting', async () => {
       const loopbackIsPrivate: AddressPolicy = { allowHttp: true, forbidden: forbiddenAddress };
       const before = hits;
-      await expect(postSafely(`http://localhost:${portOf(target)}/hook`, '{}', {}, { policy: loopbackIsPrivate, timeoutMs: 5000 }))
-        .rejects.toThrow(/localhost resolves to .*loopback/);
+      await expect(postSafely(`http://localhost:${portOf(target)}/hook`, '{}', {}, { policy: loopbackIsPrivate, timeoutMs: 5000 })).rejects.toThrow(
+        /localhost resolves to .*loopback/,
+      );
       expect(hits).toBe(before);
     });
   });

@@ -9,10 +9,33 @@ import { BlockList, isIP, type LookupFunction } from 'node:net';
  */
 const FORBIDDEN = new BlockList();
 for (const [net, prefix] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24],
-  ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) FORBIDDEN.addSubnet(net, prefix, 'ipv4');
-for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8], ['2001:db8::', 32], ['64:ff9b::', 96], ['100::', 64]] as const) {
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  FORBIDDEN.addSubnet(net, prefix, 'ipv4');
+for (const [net, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['fec0::', 10],
+  ['ff00::', 8],
+  ['2001:db8::', 32],
+  ['64:ff9b::', 96],
+  ['100::', 64],
+] as const) {
   FORBIDDEN.addSubnet(net, prefix, 'ipv6');
 }
 
@@ -45,7 +68,10 @@ export class RefusedUrl extends Error {
  * Who may be reached: in production https only and `forbiddenAddress` applies; in development
  * (`devPolicy`) http and every address.
  */
-export interface AddressPolicy { allowHttp: boolean; forbidden: (address: string) => string | null }
+export interface AddressPolicy {
+  allowHttp: boolean;
+  forbidden: (address: string) => string | null;
+}
 export const productionPolicy: AddressPolicy = { allowHttp: false, forbidden: forbiddenAddress };
 export const devPolicy: AddressPolicy = { allowHttp: true, forbidden: () => null };
 
@@ -62,7 +88,11 @@ function dnsLookupAll(host: string): Promise<LookupAddress[]> {
   return new Promise((resolve, reject) => dnsLookup(host, { all: true }, (err, addresses) => (err ? reject(err) : resolve(addresses))));
 }
 
-export interface PostOptions { policy: AddressPolicy; timeoutMs: number; maxRedirects?: number }
+export interface PostOptions {
+  policy: AddressPolicy;
+  timeoutMs: number;
+  maxRedirects?: number;
+}
 
 /**
  * Why `host` may not be connected to, when it is an IP address in any of the forms URLs accept
@@ -131,14 +161,20 @@ export async function postSafely(rawUrl: string, body: string, headers: Record<s
 function postOnce(url: URL, body: string, headers: Record<string, string>, options: PostOptions): Promise<{ status: number; location?: string }> {
   return new Promise((resolve, reject) => {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(url, {
-      method: 'POST', lookup: guardedLookup(options.policy), timeout: options.timeoutMs,
-      headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body).toString() },
-    }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location }));
-      res.on('error', reject);
-    });
+    const req = send(
+      url,
+      {
+        method: 'POST',
+        lookup: guardedLookup(options.policy),
+        timeout: options.timeoutMs,
+        headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body).toString() },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location }));
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)));
     req.on('error', reject);
     req.end(body);

@@ -1,6 +1,16 @@
 import {
-  cancelExportV1, downloadExportV1, getExportV1, getWebhookSecretV1, listExportsV1, requestExportV1,
-  type CommandContext, type ExportPage, type ExportView, type GetExportV1, type ListExportsV1, type RequestExportV1,
+  cancelExportV1,
+  downloadExportV1,
+  getExportV1,
+  getWebhookSecretV1,
+  listExportsV1,
+  requestExportV1,
+  type CommandContext,
+  type ExportPage,
+  type ExportView,
+  type GetExportV1,
+  type ListExportsV1,
+  type RequestExportV1,
 } from '@custodian/contracts';
 import { CommandHandler } from '@custodian/messaging';
 import { Controller } from '@nestjs/common';

@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { DomainError, ErrorCode, validationFailed, type CommandContext, type ExportPage, type ExportView, type ListExportsV1, type RequestExportV1 } from '@custodian/contracts';
+import {
+  DomainError,
+  ErrorCode,
+  validationFailed,
+  type CommandContext,
+  type ExportPage,
+  type ExportView,
+  type ListExportsV1,
+  type RequestExportV1,
+} from '@custodian/contracts';
 import { JobRunner, JobStore } from '@custodian/jobs';
 import { decodeCursor, encodeCursor, isTimeZone } from '@custodian/persistence';
 import { ObjectStorage } from '@custodian/storage';
@@ -14,8 +23,14 @@ import { checkedRequest } from './export-request.js';
 /** The rules of export requests: one at a time, the cool-down after a discard, validity, cancel and download. */
 @Injectable()
 export class ExportsService {
-  constructor(private readonly ds: DataSource, private readonly jobs: JobStore, private readonly runner: JobRunner, private readonly exports: ExportRun,
-    private readonly storage: ObjectStorage, @Inject(ExportsEnv) private readonly env: ExportsEnv) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly jobs: JobStore,
+    private readonly runner: JobRunner,
+    private readonly exports: ExportRun,
+    private readonly storage: ObjectStorage,
+    @Inject(ExportsEnv) private readonly env: ExportsEnv,
+  ) {}
 
   async request(data: RequestExportV1, context: CommandContext): Promise<ExportView> {
     const request = checkedRequest(data, this.env);
@@ -25,8 +40,11 @@ export class ExportsService {
       if (request.delivery.method !== 'download') {
         const kind = await destinationKind(em, ws, request.delivery.destinationId);
         if (kind !== request.delivery.method) {
-          throw new DomainError(ErrorCode.DestinationNotAllowed, `delivery by ${request.delivery.method} needs one of the workspace's ${request.delivery.method} destinations (/v1/settings/export-destinations)`,
-            { errors: [{ path: 'delivery.destinationId', message: kind ? `is a ${kind} destination` : 'not on the allowlist' }] });
+          throw new DomainError(
+            ErrorCode.DestinationNotAllowed,
+            `delivery by ${request.delivery.method} needs one of the workspace's ${request.delivery.method} destinations (/v1/settings/export-destinations)`,
+            { errors: [{ path: 'delivery.destinationId', message: kind ? `is a ${kind} destination` : 'not on the allowlist' }] },
+          );
         }
       }
       await this.jobs.refuseWhileActive(em, ws, 'export', data.idempotencyKey);
@@ -36,8 +54,9 @@ export class ExportsService {
       // After a discarded export, the next may come only a while after the discarded one was requested.
       const wait = await this.jobs.coolingDown(em, this.exports.definition, ws, 'discarded', this.env.EXPORTS_COOLDOWN);
       if (wait !== null) {
-        throw new DomainError(ErrorCode.ExportCoolingDown, `an export of this workspace was discarded for running too long; request again in ${wait} s`,
-          { retryAfter: Math.max(1, wait) });
+        throw new DomainError(ErrorCode.ExportCoolingDown, `an export of this workspace was discarded for running too long; request again in ${wait} s`, {
+          retryAfter: Math.max(1, wait),
+        });
       }
       return this.enqueue(em, request, context, data.idempotencyKey);
     });
@@ -77,7 +96,8 @@ export class ExportsService {
   async download(workspaceId: string, id: string): Promise<{ url: string; expiresAt: string }> {
     const row = await this.find(this.ds.manager, workspaceId, id);
     const expired = row.status === 'expired' || (row.expires_at !== null && row.expires_at.getTime() <= Date.now());
-    if (expired) throw new DomainError(ErrorCode.ExportExpired, `the file of export ${id} was valid until ${row.expires_at?.toISOString()}; request the export again`);
+    if (expired)
+      throw new DomainError(ErrorCode.ExportExpired, `the file of export ${id} was valid until ${row.expires_at?.toISOString()}; request the export again`);
     if (row.status !== 'succeeded') throw new DomainError(ErrorCode.JobAlreadyRunning, `export ${id} is ${row.status}; there is no file to download`);
     const result = row.result!;
     const ttl = Math.max(1, Math.floor(this.env.EXPORTS_DOWNLOAD_URL_TTL / 1000));
@@ -93,8 +113,13 @@ export class ExportsService {
   private async enqueue(em: EntityManager, request: ExportRequest, context: CommandContext, idempotencyKey?: string): Promise<ExportRow> {
     const params: ExportParams = { request, context, ...(request.dataset === 'users' ? { profilesRequestId: randomUUID() } : {}) };
     const { job } = await this.jobs.enqueue(em, this.exports.definition, {
-      workspaceId: context.workspaceId, requestedBy: context.actor.id, correlationId: context.correlationId,
-      params, idempotencyKey, ignoreForIdempotency: ['context', 'profilesRequestId'], concurrencyKey: 'export',
+      workspaceId: context.workspaceId,
+      requestedBy: context.actor.id,
+      correlationId: context.correlationId,
+      params,
+      idempotencyKey,
+      ignoreForIdempotency: ['context', 'profilesRequestId'],
+      concurrencyKey: 'export',
       expiresAt: new Date(Date.now() + this.env.EXPORTS_VALIDITY),
     });
     return this.find(em, context.workspaceId, job.id);

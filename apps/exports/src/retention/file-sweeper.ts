@@ -15,11 +15,22 @@ import { ExportRun } from '../runs/export-run.js';
 export class FileSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private sweeping?: PeriodicSweep;
 
-  constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage, private readonly jobs: JobStore, private readonly exports: ExportRun,
-    @Inject(ExportsEnv) private readonly env: ExportsEnv, @Inject(LOGGER) private readonly logger: Logger) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly storage: ObjectStorage,
+    private readonly jobs: JobStore,
+    private readonly exports: ExportRun,
+    @Inject(ExportsEnv) private readonly env: ExportsEnv,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
 
   onApplicationBootstrap(): void {
-    this.sweeping = startSweeping('export file sweep', (signal) => this.sweep(signal), () => this.env.EXPORTS_SWEEP_INTERVAL, this.logger);
+    this.sweeping = startSweeping(
+      'export file sweep',
+      (signal) => this.sweep(signal),
+      () => this.env.EXPORTS_SWEEP_INTERVAL,
+      this.logger,
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -34,8 +45,14 @@ export class FileSweeper implements OnApplicationBootstrap, OnApplicationShutdow
       const n = await this.ds.transaction(async (em) => {
         const due = await this.jobs.dueToExpire(em, this.exports.definition, 100);
         if (!due.length) return 0;
-        await this.storage.removeMany('exports', due.flatMap((d) => (d.result ? [d.result.key, d.result.manifestKey] : [])));
-        await this.jobs.expire(em, due.map((d) => d.id));
+        await this.storage.removeMany(
+          'exports',
+          due.flatMap((d) => (d.result ? [d.result.key, d.result.manifestKey] : [])),
+        );
+        await this.jobs.expire(
+          em,
+          due.map((d) => d.id),
+        );
         return due.length;
       });
       expired += n;
@@ -51,7 +68,10 @@ export class FileSweeper implements OnApplicationBootstrap, OnApplicationShutdow
       const n = await this.ds.transaction(async (em) => {
         const queued = (await em.query('select key from file_removal order by queued_at limit 1000 for update skip locked')) as { key: string }[];
         if (!queued.length) return 0;
-        await this.storage.removeMany('exports', queued.map((q) => q.key));
+        await this.storage.removeMany(
+          'exports',
+          queued.map((q) => q.key),
+        );
         await em.query('delete from file_removal where key = any($1::text[])', [queued.map((q) => q.key)]);
         return queued.length;
       });

@@ -13,13 +13,18 @@ const FALLBACK_MS = 5000;
 export class DatasetResultWaits implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly listener: NotificationListener;
 
-  constructor(ds: DataSource, @Inject(LOGGER) private readonly logger: Logger) {
+  constructor(
+    ds: DataSource,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
     this.listener = new NotificationListener(ds, DATASET_RESULT_CHANNEL);
   }
 
   async onApplicationBootstrap(): Promise<void> {
     // Without it, an export still sees its report, a fallback interval later.
-    await this.listener.start().catch((err: unknown) => this.logger.warn({ err }, 'could not LISTEN for dataset reports; exports look again every few seconds'));
+    await this.listener
+      .start()
+      .catch((err: unknown) => this.logger.warn({ err }, 'could not LISTEN for dataset reports; exports look again every few seconds'));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -31,4 +36,3 @@ export class DatasetResultWaits implements OnApplicationBootstrap, OnApplication
     return this.listener.expect(requestId, FALLBACK_MS, signal);
   }
 }
-

@@ -1,6 +1,19 @@
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DomainError, ErrorCode, exportCompletedV1, exportContactsDatasetV1, exportDiscardedV1, exportFailedV1, exportInteractionsDatasetV1, USER_PROFILE_COLUMNS, type CommandContext, type CommandSpec, type JobView, type RequestExportV1 } from '@custodian/contracts';
+import {
+  DomainError,
+  ErrorCode,
+  exportCompletedV1,
+  exportContactsDatasetV1,
+  exportDiscardedV1,
+  exportFailedV1,
+  exportInteractionsDatasetV1,
+  USER_PROFILE_COLUMNS,
+  type CommandContext,
+  type CommandSpec,
+  type JobView,
+  type RequestExportV1,
+} from '@custodian/contracts';
 import { defineJob, JobFailure, JobStore, type ClaimedJob, type FinishedJob, type JobContext } from '@custodian/jobs';
 import { CommandClient, recordEvent } from '@custodian/messaging';
 import { objectKey, ObjectStorage } from '@custodian/storage';
@@ -14,7 +27,10 @@ import { DatasetResultWaits } from './dataset-result-waits.js';
 
 /** An export request as stored with its job, every default filled in. */
 export interface ExportRequest extends RequestExportV1 {
-  timeZone: string; delimiter: ',' | ';'; header: boolean; compression: 'none' | 'gzip';
+  timeZone: string;
+  delimiter: ',' | ';';
+  header: boolean;
+  compression: 'none' | 'gzip';
   delivery: { method: 'download' | 'sftp' | 'webdav'; destinationId?: string };
 }
 
@@ -25,10 +41,23 @@ export interface ExportParams {
   profilesRequestId?: string;
 }
 
-export interface ExportResult { key: string; manifestKey: string; rows: number; bytes: number; sha256: string }
+export interface ExportResult {
+  key: string;
+  manifestKey: string;
+  rows: number;
+  bytes: number;
+  sha256: string;
+}
 
 interface DatasetResult {
-  ok: boolean; key: string | null; rows: string | null; bytes: string | null; sha256: string | null; columns: string[] | null; code: string | null; message: string | null;
+  ok: boolean;
+  key: string | null;
+  rows: string | null;
+  bytes: string | null;
+  sha256: string | null;
+  columns: string[] | null;
+  code: string | null;
+  message: string | null;
 }
 
 /** Where an export's files go: derived from the job, so a later attempt or a cleanup finds them. */
@@ -57,8 +86,14 @@ export class ExportRun {
     onFinished: (em, job) => exportEnded(em, job),
   });
 
-  constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage, private readonly owners: CommandClient,
-    private readonly jobs: JobStore, private readonly reports: DatasetResultWaits, @Inject(ExportsEnv) private readonly env: ExportsEnv) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly storage: ObjectStorage,
+    private readonly owners: CommandClient,
+    private readonly jobs: JobStore,
+    private readonly reports: DatasetResultWaits,
+    @Inject(ExportsEnv) private readonly env: ExportsEnv,
+  ) {}
 
   private async run(job: ClaimedJob<ExportParams>, ctx: JobContext<ExportResult>): Promise<ExportResult> {
     const p = job.params;
@@ -70,21 +105,45 @@ export class ExportRun {
 
     if (r.dataset === 'contacts') {
       await this.ask(ctx, exportContactsDatasetV1, context, {
-        exportId: job.id, key: keys.key, listId: r.filters?.listId, tag: r.filters?.tag, fields: r.fields, ...format,
+        exportId: job.id,
+        key: keys.key,
+        listId: r.filters?.listId,
+        tag: r.filters?.tag,
+        fields: r.fields,
+        ...format,
       });
     } else if (r.dataset === 'users') {
       // Profiles from their owner first, then interactions adds each one's summary.
       await this.ask(ctx, exportContactsDatasetV1, context, {
-        exportId: p.profilesRequestId!, key: keys.profilesKey, listId: r.filters?.listId, tag: r.filters?.tag, fields: [...USER_PROFILE_COLUMNS],
-        delimiter: ',', header: true, compression: 'none',
+        exportId: p.profilesRequestId!,
+        key: keys.profilesKey,
+        listId: r.filters?.listId,
+        tag: r.filters?.tag,
+        fields: [...USER_PROFILE_COLUMNS],
+        delimiter: ',',
+        header: true,
+        compression: 'none',
       });
       await this.settled(p.profilesRequestId!, job, ctx);
       await this.ask(ctx, exportInteractionsDatasetV1, context, {
-        exportId: job.id, dataset: 'users', key: keys.key, profilesKey: keys.profilesKey, programId: r.filters?.campaignId, fields: r.fields, ...format,
+        exportId: job.id,
+        dataset: 'users',
+        key: keys.key,
+        profilesKey: keys.profilesKey,
+        programId: r.filters?.campaignId,
+        fields: r.fields,
+        ...format,
       });
     } else {
       await this.ask(ctx, exportInteractionsDatasetV1, context, {
-        exportId: job.id, dataset: r.dataset, key: keys.key, from: r.from, to: r.to, programId: r.filters?.campaignId, fields: r.fields, ...format,
+        exportId: job.id,
+        dataset: r.dataset,
+        key: keys.key,
+        from: r.from,
+        to: r.to,
+        programId: r.filters?.campaignId,
+        fields: r.fields,
+        ...format,
       });
     }
     const done = await this.settled(job.id, job, ctx);
@@ -94,9 +153,21 @@ export class ExportRun {
     }
     const result: ExportResult = { key: keys.key, manifestKey: keys.manifestKey, rows: Number(done.rows), bytes: Number(done.bytes), sha256: done.sha256! };
     const manifest = {
-      exportId: job.id, dataset: r.dataset, key: keys.key, rows: result.rows, bytes: result.bytes, sha256: result.sha256,
-      columns: done.columns ?? r.fields ?? null, timeZone: r.timeZone, delimiter: r.delimiter, header: r.header, compression: r.compression,
-      from: r.from ?? null, to: r.to ?? null, filters: r.filters ?? {}, requestedAt: new Date(job.requestedAt).toISOString(),
+      exportId: job.id,
+      dataset: r.dataset,
+      key: keys.key,
+      rows: result.rows,
+      bytes: result.bytes,
+      sha256: result.sha256,
+      columns: done.columns ?? r.fields ?? null,
+      timeZone: r.timeZone,
+      delimiter: r.delimiter,
+      header: r.header,
+      compression: r.compression,
+      from: r.from ?? null,
+      to: r.to ?? null,
+      filters: r.filters ?? {},
+      requestedAt: new Date(job.requestedAt).toISOString(),
     };
     await this.storage.upload('exports', keys.manifestKey, Readable.from([JSON.stringify(manifest, null, 2)]), { contentType: 'application/json' });
     if (r.dataset === 'users') await this.storage.removeMany('exports', [keys.profilesKey]);
@@ -105,7 +176,12 @@ export class ExportRun {
   }
 
   /** Sends a dataset request to its owner; while the owner cannot be reached, asks again each second (the time limit still applies). */
-  private async ask<P extends object>(ctx: JobContext<ExportResult>, spec: CommandSpec<P, JobView>, context: CommandContext, data: NoInfer<P>): Promise<JobView> {
+  private async ask<P extends object>(
+    ctx: JobContext<ExportResult>,
+    spec: CommandSpec<P, JobView>,
+    context: CommandContext,
+    data: NoInfer<P>,
+  ): Promise<JobView> {
     for (;;) {
       try {
         return await this.owners.request(spec, context, data);
@@ -127,7 +203,9 @@ export class ExportRun {
       // Waiting starts before the look: a report recorded in between still wakes it.
       const wait = this.reports.expect(requestId, ctx.signal);
       try {
-        const [found] = (await this.ds.query('select ok, key, rows, bytes, sha256, columns, code, message from dataset_result where request_id = $1', [requestId])) as DatasetResult[];
+        const [found] = (await this.ds.query('select ok, key, rows, bytes, sha256, columns, code, message from dataset_result where request_id = $1', [
+          requestId,
+        ])) as DatasetResult[];
         if (found) {
           if (!found.ok) throw new JobFailure(found.code ?? 'DATASET_FAILED', found.message ?? 'the data owner could not write the dataset');
           return found;
@@ -151,7 +229,9 @@ async function exportEnded(em: EntityManager, job: FinishedJob<ExportParams, Exp
   const p = job.params;
   const result = job.result;
   const payload = {
-    exportId: job.id, dataset: p.request.dataset, status: job.status,
+    exportId: job.id,
+    dataset: p.request.dataset,
+    status: job.status,
     ...(job.status === 'succeeded' && result ? { rows: result.rows, bytes: result.bytes, sha256: result.sha256, expiresAt: job.expiresAt ?? undefined } : {}),
     ...(job.error ? { code: job.error.code, message: job.error.message } : {}),
   };
@@ -159,17 +239,20 @@ async function exportEnded(em: EntityManager, job: FinishedJob<ExportParams, Exp
     const keys = exportKeys({ id: job.id, requestedAt: job.requestedAt, workspaceId: p.context.workspaceId }, p.request.compression);
     await queueFileRemoval(em, [keys.key, keys.manifestKey, keys.profilesKey]);
   }
-  const ended = job.status === 'succeeded' ? exportCompletedV1
-    : job.status === 'discarded' ? exportDiscardedV1
-      : job.status === 'failed' ? exportFailedV1 : null;
+  const ended =
+    job.status === 'succeeded' ? exportCompletedV1 : job.status === 'discarded' ? exportDiscardedV1 : job.status === 'failed' ? exportFailedV1 : null;
   if (job.status === 'succeeded' && result && p.request.delivery.method !== 'download' && p.request.delivery.destinationId) {
     const stamp = new Date(job.requestedAt).toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
     await queueDelivery(em, {
-      workspaceId: p.context.workspaceId, jobId: job.id, destinationId: p.request.delivery.destinationId, key: result.key, manifestKey: result.manifestKey,
+      workspaceId: p.context.workspaceId,
+      jobId: job.id,
+      destinationId: p.request.delivery.destinationId,
+      key: result.key,
+      manifestKey: result.manifestKey,
       fileName: `${p.request.dataset}-${stamp}-${job.id}.${p.request.compression === 'gzip' ? 'csv.gz' : 'csv'}`,
     });
   }
   if (ended) await recordEvent(em, ended, p.context, payload);
-  if (p.request.notificationUrl) await queueNotification(em, p.context.workspaceId, job.id, p.request.notificationUrl, { type: `export.${job.status}`, data: payload });
+  if (p.request.notificationUrl)
+    await queueNotification(em, p.context.workspaceId, job.id, p.request.notificationUrl, { type: `export.${job.status}`, data: payload });
 }
-

@@ -22,8 +22,9 @@ export class ArchiveController {
   @Get('contacts')
   @ApiOperation({
     summary: 'Archived contacts: filter by email, name, listId, tag, archivedFrom/archivedTo and restorable; cursor pagination',
-    description: 'Each item says when it was archived, from when and until when it can be restored, and if not, why: frozen (too recent), '
-      + 'expired (past the restore window), merged (never restorable), email_in_use (a live contact has its email now).',
+    description:
+      'Each item says when it was archived, from when and until when it can be restored, and if not, why: frozen (too recent), ' +
+      'expired (past the restore window), merged (never restorable), email_in_use (a live contact has its email now).',
   })
   list(@CurrentCaller() caller: Caller, @Req() req: Request, @Query() query: Record<string, string>): Promise<Page<ArchivedContactView>> {
     const { limit, restorable, ...rest } = query;
@@ -36,14 +37,23 @@ export class ArchiveController {
   @ApiBody(bodyOf('StartRestoreV1', 'dryRun'))
   @ApiOperation({
     summary: 'Restore archived contacts by contactIds or filter, as a job (one at a time per workspace)',
-    description: 'Every contact is checked first: 422 lists each refused contact and why. 409 when a restore is running (with its id) '
-      + 'or when the restore would pass the active-contact limit without confirmOverage: true. ?dryRun=true answers what would be '
-      + 'restored and what would be dropped. Events of restored contacts carry origin "restore": automations and campaigns ignore them.',
+    description:
+      'Every contact is checked first: 422 lists each refused contact and why. 409 when a restore is running (with its id) ' +
+      'or when the restore would pass the active-contact limit without confirmOverage: true. ?dryRun=true answers what would be ' +
+      'restored and what would be dropped. Events of restored contacts carry origin "restore": automations and campaigns ignore them.',
   })
-  async start(@CurrentCaller() caller: Caller, @Req() req: Request, @Res({ passthrough: true }) res: Response, @Body() body: object,
-    @Query('dryRun') dryRun?: string, @Headers('idempotency-key') idempotencyKey?: string) {
+  async start(
+    @CurrentCaller() caller: Caller,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @Body() body: object,
+    @Query('dryRun') dryRun?: string,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ) {
     const reply = await this.commands.send(startRestoreV1, caller, req, {
-      ...(body ?? {}), ...boolQuery('dryRun', dryRun), ...(idempotencyKey ? { idempotencyKey } : {}),
+      ...(body ?? {}),
+      ...boolQuery('dryRun', dryRun),
+      ...(idempotencyKey ? { idempotencyKey } : {}),
     });
     if ('id' in reply) res.setHeader('Location', `/v1/archive/restores/${reply.id}`);
     else res.status(200);

@@ -27,7 +27,10 @@ export const CurrentCaller = createParamDecorator((_: unknown, ctx: ExecutionCon
 /** Verifies the bearer JWT on every route, then the route's roles and plans. */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector, private readonly env: GatewayEnv) {}
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly env: GatewayEnv,
+  ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const targets = [ctx.getHandler(), ctx.getClass()];
@@ -38,7 +41,11 @@ export class AuthGuard implements CanActivate {
     const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!match) throw new DomainError(ErrorCode.Unauthenticated, 'missing bearer token (Authorization: Bearer <token>)');
     try {
-      req.caller = await verifyToken(match[1]!, { secret: this.env.GATEWAY_JWT_SECRET, issuer: this.env.GATEWAY_JWT_ISSUER, audience: this.env.GATEWAY_JWT_AUDIENCE });
+      req.caller = await verifyToken(match[1]!, {
+        secret: this.env.GATEWAY_JWT_SECRET,
+        issuer: this.env.GATEWAY_JWT_ISSUER,
+        audience: this.env.GATEWAY_JWT_AUDIENCE,
+      });
     } catch (err) {
       if (err instanceof TokenError) throw new DomainError(ErrorCode.Unauthenticated, err.message);
       throw err;

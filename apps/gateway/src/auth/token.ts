@@ -24,7 +24,10 @@ export async function verifyToken(token: string, settings: TokenSettings): Promi
   let payload: Record<string, unknown>;
   try {
     ({ payload } = await jwtVerify(token, key(settings.secret), {
-      algorithms: ['HS256'], issuer: settings.issuer, audience: settings.audience, requiredClaims: ['sub', 'exp'],
+      algorithms: ['HS256'],
+      issuer: settings.issuer,
+      audience: settings.audience,
+      requiredClaims: ['sub', 'exp'],
     }));
   } catch (err) {
     throw new TokenError(`invalid bearer token: ${(err as Error).message}`);
@@ -41,7 +44,10 @@ export async function verifyToken(token: string, settings: TokenSettings): Promi
 
 export async function mintToken(caller: Caller, settings: TokenSettings, expiresIn = '12h'): Promise<string> {
   let jwt = new SignJWT({ workspaceId: caller.workspaceId, role: caller.role, plan: caller.plan, client: caller.client })
-    .setProtectedHeader({ alg: 'HS256' }).setSubject(caller.sub).setIssuedAt().setExpirationTime(expiresIn);
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(caller.sub)
+    .setIssuedAt()
+    .setExpirationTime(expiresIn);
   if (settings.issuer) jwt = jwt.setIssuer(settings.issuer);
   if (settings.audience) jwt = jwt.setAudience(settings.audience);
   return jwt.sign(key(settings.secret));

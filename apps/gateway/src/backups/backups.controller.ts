@@ -1,5 +1,16 @@
 import type { BackupPolicyView, BackupView, Page, RestoreBackupReply } from '@custodian/contracts';
-import { backupsGetJobV1, DomainError, downloadBackupV1, ERROR_CODES, ErrorCode, getBackupPolicyV1, getBackupV1, listBackupsV1, restoreBackupV1, setBackupPolicyV1 } from '@custodian/contracts';
+import {
+  backupsGetJobV1,
+  DomainError,
+  downloadBackupV1,
+  ERROR_CODES,
+  ErrorCode,
+  getBackupPolicyV1,
+  getBackupV1,
+  listBackupsV1,
+  restoreBackupV1,
+  setBackupPolicyV1,
+} from '@custodian/contracts';
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -55,16 +66,25 @@ export class BackupsController {
   @Roles('owner', 'admin')
   @ApiOperation({
     summary: 'Restore a backup into its list, as a job',
-    description: 'Imports the backup in upsert mode with its subscription data, re-creating the list under its old name if it was '
-      + 'deleted (the answer carries the list id). Rule: a member who is unsubscribed or bounced in the list now stays so, whatever '
-      + 'the backup says; a member unsubscribed or bounced in the backup is restored so. The list is backed up first, so a restore '
-      + 'can be undone. The file is checked against its sha256 first. Body: { dryRun? }. Idempotency-Key is honoured.',
+    description:
+      'Imports the backup in upsert mode with its subscription data, re-creating the list under its old name if it was ' +
+      'deleted (the answer carries the list id). Rule: a member who is unsubscribed or bounced in the list now stays so, whatever ' +
+      'the backup says; a member unsubscribed or bounced in the backup is restored so. The list is backed up first, so a restore ' +
+      'can be undone. The file is checked against its sha256 first. Body: { dryRun? }. Idempotency-Key is honoured.',
   })
-  async restore(@CurrentCaller() caller: Caller, @Req() req: Request, @Res({ passthrough: true }) res: Response, @Param('id') id: string,
-    @Body() body: { dryRun?: unknown } | undefined, @Headers('idempotency-key') idempotencyKey?: string): Promise<RestoreBackupReply> {
+  async restore(
+    @CurrentCaller() caller: Caller,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @Param('id') id: string,
+    @Body() body: { dryRun?: unknown } | undefined,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ): Promise<RestoreBackupReply> {
     // dryRun as sent: the command client refuses one that is not a boolean.
     const job = await this.commands.send(restoreBackupV1, caller, req, {
-      id, ...(body?.dryRun !== undefined ? { dryRun: body.dryRun as boolean } : {}), ...(idempotencyKey ? { idempotencyKey } : {}),
+      id,
+      ...(body?.dryRun !== undefined ? { dryRun: body.dryRun as boolean } : {}),
+      ...(idempotencyKey ? { idempotencyKey } : {}),
     });
     res.setHeader('Location', `/v1/jobs/${job.id}`);
     return job;
@@ -80,10 +100,19 @@ export class BackupsController {
       const job = await this.commands.send(backupsGetJobV1, caller, req, { id: started.id });
       if (job.status === 'succeeded') {
         const r = job.result as Record<string, number | string | boolean | null>;
-        return { backupId: id, listId: r.listId, listRecreated: r.listRecreated, added: r.created, updated: r.updated, unchanged: r.unchanged, statusChanges: r.statusChanged, invalid: r.failed };
+        return {
+          backupId: id,
+          listId: r.listId,
+          listRecreated: r.listRecreated,
+          added: r.created,
+          updated: r.updated,
+          unchanged: r.unchanged,
+          statusChanges: r.statusChanged,
+          invalid: r.failed,
+        };
       }
       if (!['queued', 'running'].includes(job.status)) {
-        const code = ERROR_CODES.includes(job.error?.code as ErrorCode) ? job.error!.code as ErrorCode : ErrorCode.Internal;
+        const code = ERROR_CODES.includes(job.error?.code as ErrorCode) ? (job.error!.code as ErrorCode) : ErrorCode.Internal;
         throw new DomainError(code, `the comparison failed: ${job.error?.code ?? job.status}: ${job.error?.message ?? ''}`);
       }
       if (Date.now() > until) throw new DomainError(ErrorCode.ServiceUnavailable, `the comparison is still running; follow /v1/jobs/${job.id}`);

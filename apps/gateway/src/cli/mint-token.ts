@@ -25,8 +25,11 @@ function oneOf<T extends string>(name: string, value: string, allowed: readonly 
 const secret = process.env.GATEWAY_JWT_SECRET ?? 'local-development-secret-change-me-0123456789';
 const token = await mintToken(
   {
-    sub: values.sub!, workspaceId: values.workspace!, role: oneOf<Role>('role', values.role!, ROLES),
-    plan: oneOf<Plan>('plan', values.plan!, PLANS), client: oneOf<Client>('client', values.client!, CLIENTS),
+    sub: values.sub!,
+    workspaceId: values.workspace!,
+    role: oneOf<Role>('role', values.role!, ROLES),
+    plan: oneOf<Plan>('plan', values.plan!, PLANS),
+    client: oneOf<Client>('client', values.client!, CLIENTS),
   },
   { secret, issuer: process.env.GATEWAY_JWT_ISSUER, audience: process.env.GATEWAY_JWT_AUDIENCE },
   values.expires,

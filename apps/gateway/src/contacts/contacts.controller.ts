@@ -1,4 +1,17 @@
-import { archiveContactsV1, archiveContactV1, createContactV1, deleteContactV1, getContactV1, listContactsV1, mergeContactsV1, tagContactV1, updateContactV1, type ContactView, type JobView, type Page } from '@custodian/contracts';
+import {
+  archiveContactsV1,
+  archiveContactV1,
+  createContactV1,
+  deleteContactV1,
+  getContactV1,
+  listContactsV1,
+  mergeContactsV1,
+  tagContactV1,
+  updateContactV1,
+  type ContactView,
+  type JobView,
+  type Page,
+} from '@custodian/contracts';
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -31,7 +44,9 @@ export class ContactsController {
 
   @Post('merge')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Merge two contacts: { primaryId, duplicateId }. The duplicate is folded into the primary and is gone for good (it can never be restored)' })
+  @ApiOperation({
+    summary: 'Merge two contacts: { primaryId, duplicateId }. The duplicate is folded into the primary and is gone for good (it can never be restored)',
+  })
   @ApiBody(bodyOf('MergeContactsV1'))
   @Roles('owner', 'admin', 'manager')
   merge(@CurrentCaller() caller: Caller, @Req() req: Request, @Body() body: object): Promise<ContactView> {
@@ -41,10 +56,18 @@ export class ContactsController {
   @Post('archive')
   @HttpCode(202)
   @Roles('owner', 'admin', 'manager')
-  @ApiOperation({ summary: 'Archive every contact matching { listId?, tag?, emails?, reason? } (all criteria must hold), as a job; one at a time per workspace. Idempotency-Key is honoured' })
+  @ApiOperation({
+    summary:
+      'Archive every contact matching { listId?, tag?, emails?, reason? } (all criteria must hold), as a job; one at a time per workspace. Idempotency-Key is honoured',
+  })
   @ApiBody(bodyOf('ArchiveContactsV1'))
-  async archiveMany(@CurrentCaller() caller: Caller, @Req() req: Request, @Res({ passthrough: true }) res: Response, @Body() body: object,
-    @Headers('idempotency-key') idempotencyKey?: string): Promise<JobView> {
+  async archiveMany(
+    @CurrentCaller() caller: Caller,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @Body() body: object,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ): Promise<JobView> {
     const job = await this.commands.send(archiveContactsV1, caller, req, { ...(body ?? {}), ...(idempotencyKey ? { idempotencyKey } : {}) });
     res.setHeader('Location', `/v1/jobs/${job.id}`);
     return job;

@@ -1,4 +1,17 @@
-import { cancelExportV1, createExportDestinationV1, deleteExportDestinationV1, downloadExportV1, getExportV1, getWebhookSecretV1, listExportDestinationsV1, listExportsV1, requestExportV1, type ExportDestinationView, type ExportPage, type ExportView } from '@custodian/contracts';
+import {
+  cancelExportV1,
+  createExportDestinationV1,
+  deleteExportDestinationV1,
+  downloadExportV1,
+  getExportV1,
+  getWebhookSecretV1,
+  listExportDestinationsV1,
+  listExportsV1,
+  requestExportV1,
+  type ExportDestinationView,
+  type ExportPage,
+  type ExportView,
+} from '@custodian/contracts';
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -21,16 +34,22 @@ export class ExportsController {
   @HttpCode(202)
   @ApiOperation({
     summary: 'Request an export of contacts, conversations, messages, failed_messages or users, as a job',
-    description: 'One export at a time per workspace (409 with the running one). An export running over 15 minutes is discarded; the workspace may '
-      + 'request again 30 minutes after the discarded one was requested (429 with Retry-After before that). The file is valid for 7 days from the '
-      + 'request. When it ends, notificationUrl receives a POST signed as Standard Webhooks do (webhook-id, webhook-timestamp, webhook-signature with '
-      + 'the workspace secret of GET /v1/settings/export-webhook-secret), and events.exports.export.completed|failed|discarded.v1 is published. '
-      + 'Cells that a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage return) get a leading apostrophe, so '
-      + '"+49 30 1234" is written \'+49 30 1234: still readable, never evaluated.',
+    description:
+      'One export at a time per workspace (409 with the running one). An export running over 15 minutes is discarded; the workspace may ' +
+      'request again 30 minutes after the discarded one was requested (429 with Retry-After before that). The file is valid for 7 days from the ' +
+      'request. When it ends, notificationUrl receives a POST signed as Standard Webhooks do (webhook-id, webhook-timestamp, webhook-signature with ' +
+      'the workspace secret of GET /v1/settings/export-webhook-secret), and events.exports.export.completed|failed|discarded.v1 is published. ' +
+      'Cells that a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage return) get a leading apostrophe, so ' +
+      '"+49 30 1234" is written \'+49 30 1234: still readable, never evaluated.',
   })
   @ApiBody(bodyOf('RequestExportV1', 'idempotencyKey'))
-  async request(@CurrentCaller() caller: Caller, @Req() req: Request, @Res({ passthrough: true }) res: Response, @Body() body: object,
-    @Headers('idempotency-key') idempotencyKey?: string): Promise<ExportView> {
+  async request(
+    @CurrentCaller() caller: Caller,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @Body() body: object,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ): Promise<ExportView> {
     const view = await this.commands.send(requestExportV1, caller, req, { ...(body ?? {}), ...(idempotencyKey ? { idempotencyKey } : {}) });
     res.setHeader('Location', `/v1/exports/${view.id}`);
     return view;

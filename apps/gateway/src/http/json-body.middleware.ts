@@ -22,7 +22,11 @@ export function jsonBody(limit: number) {
     const type = (req.headers['content-type'] ?? '').toLowerCase();
     if (req.path === '/v1/imports' && (type.startsWith('multipart/form-data') || type.startsWith('text/csv'))) return next();
     if (!(type.startsWith('application/json') || /^application\/[\w.+-]*\+json/.test(type))) {
-      return sendProblem(req, res, new DomainError(ErrorCode.UnsupportedMediaType, `content type "${type || 'none'}" is not accepted here; send application/json`).toBody());
+      return sendProblem(
+        req,
+        res,
+        new DomainError(ErrorCode.UnsupportedMediaType, `content type "${type || 'none'}" is not accepted here; send application/json`).toBody(),
+      );
     }
     parse(req, res, (err?: unknown) => {
       if (!err) return next();

@@ -40,26 +40,36 @@ function commandOf(fields: Record<string, string>): Record<string, unknown> {
 @ApiBearerAuth()
 @Controller('v1/imports')
 export class ImportsController {
-  constructor(private readonly commands: Commands, private readonly storage: ObjectStorage, private readonly env: GatewayEnv) {}
+  constructor(
+    private readonly commands: Commands,
+    private readonly storage: ObjectStorage,
+    private readonly env: GatewayEnv,
+  ) {}
 
   @Post()
   @HttpCode(202)
   @Roles('owner', 'admin', 'manager')
   @ApiOperation({
     summary: 'Import a CSV into a list, as a job',
-    description: 'Send the file as multipart/form-data (part "file" plus fields listId, mode, mapping (JSON), dryRun, delimiter), '
-      + 'as text/csv with those as query parameters, or as JSON with the objectKey of an earlier upload. Modes: add (new contacts only), '
-      + 'update (existing only), upsert (both). A status column is applied; without one, new members are subscribed and nobody who '
-      + 'unsubscribed or bounced is re-subscribed. Answers 202 with the job and a Location header. Idempotency-Key is honoured.',
+    description:
+      'Send the file as multipart/form-data (part "file" plus fields listId, mode, mapping (JSON), dryRun, delimiter), ' +
+      'as text/csv with those as query parameters, or as JSON with the objectKey of an earlier upload. Modes: add (new contacts only), ' +
+      'update (existing only), upsert (both). A status column is applied; without one, new members are subscribed and nobody who ' +
+      'unsubscribed or bounced is re-subscribed. Answers 202 with the job and a Location header. Idempotency-Key is honoured.',
   })
   @ApiConsumes('multipart/form-data', 'text/csv', 'application/json')
   @ApiBody({
-    description: 'multipart/form-data: part "file" plus fields listId, mode, mapping (JSON text), dryRun (true/false), delimiter. '
-      + 'text/csv: the file as the body, the same fields as query parameters. application/json: as below, with the objectKey of an earlier upload.',
+    description:
+      'multipart/form-data: part "file" plus fields listId, mode, mapping (JSON text), dryRun (true/false), delimiter. ' +
+      'text/csv: the file as the body, the same fields as query parameters. application/json: as below, with the objectKey of an earlier upload.',
     ...bodyOf('StartImportV1', 'fileSha256'),
   })
-  async start(@CurrentCaller() caller: Caller, @Req() req: Request, @Res({ passthrough: true }) res: Response,
-    @Headers('idempotency-key') idempotencyKey?: string): Promise<JobView> {
+  async start(
+    @CurrentCaller() caller: Caller,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ): Promise<JobView> {
     const type = (req.headers['content-type'] ?? '').toLowerCase();
     let data: Record<string, unknown>;
     let uploadedKey: string | undefined;

@@ -35,7 +35,9 @@ export async function receiveUpload(req: Request, storage: ObjectStorage, worksp
       if (seen > limit) body.destroy(tooLarge(limit));
     });
     // A client that goes away mid-body ends the upload (and its multipart upload) instead of leaving it waiting.
-    req.on('close', () => { if (!req.complete) body.destroy(cutShort()); });
+    req.on('close', () => {
+      if (!req.complete) body.destroy(cutShort());
+    });
     req.pipe(body);
     try {
       return { stored: await storage.upload('imports', key, body), fields: {} };
@@ -57,7 +59,9 @@ export async function receiveUpload(req: Request, storage: ObjectStorage, worksp
       failure ??= err;
       body?.destroy(failure);
     };
-    req.on('close', () => { if (!req.complete) abandon(cutShort()); });
+    req.on('close', () => {
+      if (!req.complete) abandon(cutShort());
+    });
     let parser: busboy.Busboy;
     try {
       parser = busboy({ headers: req.headers, limits: { fileSize: limit, files: 1, fields: 20, fieldSize: 64 * 1024 } });
@@ -65,7 +69,9 @@ export async function receiveUpload(req: Request, storage: ObjectStorage, worksp
       reject(new DomainError(ErrorCode.ValidationFailed, `malformed multipart body: ${(err as Error).message}`));
       return;
     }
-    parser.on('field', (name, value) => { fields[name] = value; });
+    parser.on('field', (name, value) => {
+      fields[name] = value;
+    });
     parser.on('file', (name, file) => {
       if (name !== 'file') {
         failure = new DomainError(ErrorCode.ValidationFailed, `unexpected file part "${name}"; send the CSV in a part named "file"`);
@@ -88,7 +94,9 @@ export async function receiveUpload(req: Request, storage: ObjectStorage, worksp
     parser.on('close', () => {
       (async () => {
         if (!upload) throw failure ?? validationFailed('file', 'is required', 'no file part: send the CSV in a part named "file"');
-        const stored = await upload.catch((err) => { throw failure ?? err; });
+        const stored = await upload.catch((err) => {
+          throw failure ?? err;
+        });
         if (failure) {
           await storage.remove('imports', key).catch(() => undefined);
           throw failure;

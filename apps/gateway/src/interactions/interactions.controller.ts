@@ -1,4 +1,16 @@
-import { audienceQueryV1, contactReceivedV1, expiringProgramsV1, ingestInteractionsV1, interactionsGetJobV1, startInteractionRestoreV1, type AudiencePage, type IngestReply, type JobView, type ProgramView, type ReceivedProgram } from '@custodian/contracts';
+import {
+  audienceQueryV1,
+  contactReceivedV1,
+  expiringProgramsV1,
+  ingestInteractionsV1,
+  interactionsGetJobV1,
+  startInteractionRestoreV1,
+  type AudiencePage,
+  type IngestReply,
+  type JobView,
+  type ProgramView,
+  type ReceivedProgram,
+} from '@custodian/contracts';
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -18,11 +30,12 @@ export class InteractionsController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Record a batch of interactions (received, opened, clicked, converted, bounced, failed), conversations and messages: at most 2,000 items in all',
-    description: 'All or nothing: an interaction naming an unknown campaign or canvas refuses the batch (422 UNKNOWN_PROGRAM, with its index). '
-      + 'Idempotent by interaction id: a replayed id counts as a duplicate and is stored once. Conversations (by conversationId) and messages '
-      + '(by messageId, with their delivery status) keep their latest version: one with an older or equal updatedAt / statusAt changes nothing. '
-      + 'Interactions of a campaign or canvas whose data has expired are kept: they stay out of audiences, received lists and the users dataset '
-      + 'until the data is restored, and expire to long-term storage in turn after another period.',
+    description:
+      'All or nothing: an interaction naming an unknown campaign or canvas refuses the batch (422 UNKNOWN_PROGRAM, with its index). ' +
+      'Idempotent by interaction id: a replayed id counts as a duplicate and is stored once. Conversations (by conversationId) and messages ' +
+      '(by messageId, with their delivery status) keep their latest version: one with an older or equal updatedAt / statusAt changes nothing. ' +
+      'Interactions of a campaign or canvas whose data has expired are kept: they stay out of audiences, received lists and the users dataset ' +
+      'until the data is restored, and expire to long-term storage in turn after another period.',
   })
   @ApiBody(bodyOf('IngestInteractionsV1'))
   ingest(@CurrentCaller() caller: Caller, @Req() req: Request, @Body() body: object): Promise<IngestReply> {
@@ -34,12 +47,18 @@ export class InteractionsController {
   @Roles('owner', 'admin', 'manager')
   @ApiOperation({
     summary: 'Restore expired interaction data of campaigns and canvases by programIds, by tag, or both (bulk), as a job',
-    description: 'Each segment is checked against its manifest (bytes, sha256, rows) as it is read back. When the job ends, '
-      + 'events.interactions.restore.completed.v1 is the notification. Restored data expires again after another full period without activity.',
+    description:
+      'Each segment is checked against its manifest (bytes, sha256, rows) as it is read back. When the job ends, ' +
+      'events.interactions.restore.completed.v1 is the notification. Restored data expires again after another full period without activity.',
   })
   @ApiBody(bodyOf('StartInteractionRestoreV1', 'idempotencyKey'))
-  async restore(@CurrentCaller() caller: Caller, @Req() req: Request, @Res({ passthrough: true }) res: Response, @Body() body: object,
-    @Headers('idempotency-key') idempotencyKey?: string): Promise<JobView> {
+  async restore(
+    @CurrentCaller() caller: Caller,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @Body() body: object,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ): Promise<JobView> {
     const job = await this.commands.send(startInteractionRestoreV1, caller, req, { ...(body ?? {}), ...(idempotencyKey ? { idempotencyKey } : {}) });
     res.setHeader('Location', `/v1/interactions/restores/${job.id}`);
     return job;
@@ -54,8 +73,10 @@ export class InteractionsController {
   @Post('audience')
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Retargeting audience: contacts who received, opened, clicked or converted from a campaign or canvas (or a step, variant, control group), or from any with a tag',
-    description: 'Expired interaction data is left out; expiredProgramIds names the matched campaigns and canvases whose data is expired. Pages in contact id order.',
+    summary:
+      'Retargeting audience: contacts who received, opened, clicked or converted from a campaign or canvas (or a step, variant, control group), or from any with a tag',
+    description:
+      'Expired interaction data is left out; expiredProgramIds names the matched campaigns and canvases whose data is expired. Pages in contact id order.',
   })
   @ApiBody(bodyOf('AudienceQueryV1'))
   audience(@CurrentCaller() caller: Caller, @Req() req: Request, @Body() body: object): Promise<AudiencePage> {
@@ -64,7 +85,11 @@ export class InteractionsController {
 
   @Get('contacts/:contactId/received')
   @ApiOperation({ summary: "The campaigns and canvases a contact received messages from (the profile's lists); expired data left out" })
-  received(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('contactId') contactId: string): Promise<{ campaigns: ReceivedProgram[]; canvases: ReceivedProgram[] }> {
+  received(
+    @CurrentCaller() caller: Caller,
+    @Req() req: Request,
+    @Param('contactId') contactId: string,
+  ): Promise<{ campaigns: ReceivedProgram[]; canvases: ReceivedProgram[] }> {
     return this.commands.send(contactReceivedV1, caller, req, { contactId });
   }
 

@@ -1,4 +1,14 @@
-import { createListV1, deleteListV1, getListV1, listListsV1, listMembersV1, setMembershipV1, type ListView, type MemberView, type Page } from '@custodian/contracts';
+import {
+  createListV1,
+  deleteListV1,
+  getListV1,
+  listListsV1,
+  listMembersV1,
+  setMembershipV1,
+  type ListView,
+  type MemberView,
+  type Page,
+} from '@custodian/contracts';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
@@ -42,7 +52,12 @@ export class ListsController {
 
   @Get(':id/members')
   @ApiOperation({ summary: 'Members of a list with their status; filter by status; cursor pagination' })
-  members(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') listId: string, @Query() query: Record<string, string>): Promise<Page<MemberView>> {
+  members(
+    @CurrentCaller() caller: Caller,
+    @Req() req: Request,
+    @Param('id') listId: string,
+    @Query() query: Record<string, string>,
+  ): Promise<Page<MemberView>> {
     const { limit, ...rest } = query;
     return this.commands.send(listMembersV1, caller, req, { ...rest, listId, ...intQuery('limit', limit) });
   }

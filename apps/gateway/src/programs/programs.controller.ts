@@ -1,4 +1,13 @@
-import { createProgramV1, getProgramV1, listProgramsV1, transitionProgramV1, updateProgramV1, type Page, type ProgramKind, type ProgramView } from '@custodian/contracts';
+import {
+  createProgramV1,
+  getProgramV1,
+  listProgramsV1,
+  transitionProgramV1,
+  updateProgramV1,
+  type Page,
+  type ProgramKind,
+  type ProgramView,
+} from '@custodian/contracts';
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Req, Res, type Type } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';

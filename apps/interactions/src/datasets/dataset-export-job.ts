@@ -1,5 +1,13 @@
 import {
-  DomainError, ErrorCode, INTERACTION_DATASET_COLUMNS, interactionsDatasetExportedV1, interactionsDatasetFailedV1, USER_PROFILE_COLUMNS, type CommandContext, type ExportInteractionsDatasetV1, type InteractionDataset,
+  DomainError,
+  ErrorCode,
+  INTERACTION_DATASET_COLUMNS,
+  interactionsDatasetExportedV1,
+  interactionsDatasetFailedV1,
+  USER_PROFILE_COLUMNS,
+  type CommandContext,
+  type ExportInteractionsDatasetV1,
+  type InteractionDataset,
 } from '@custodian/contracts';
 import { JobFailure, type ClaimedJob } from '@custodian/jobs';
 import { copyIn, isoTimestamp, spreadsheetSafe, sqlIdentifier, sqlLiteral, type QueryRunner } from '@custodian/persistence';
@@ -17,19 +25,46 @@ const uuid = (col: string) => `${col}::text`;
 /** SQL of each column, by dataset (m: message, c: conversation, p: profile, s: summary). */
 const EXPRESSIONS: Record<'conversations' | 'messages' | 'users', Record<string, string>> = {
   conversations: {
-    id: uuid('c.id'), contactId: uuid('c.contact_id'), channel: 'c.channel', status: 'c.status', assignee: text('c.assignee'), closedBy: text('c.closed_by'),
-    category: text('c.category'), openedAt: isoTimestamp('c.opened_at'), firstResponseAt: isoTimestamp('c.first_response_at'),
-    closedAt: isoTimestamp('c.closed_at'), updatedAt: isoTimestamp('c.updated_at'),
+    id: uuid('c.id'),
+    contactId: uuid('c.contact_id'),
+    channel: 'c.channel',
+    status: 'c.status',
+    assignee: text('c.assignee'),
+    closedBy: text('c.closed_by'),
+    category: text('c.category'),
+    openedAt: isoTimestamp('c.opened_at'),
+    firstResponseAt: isoTimestamp('c.first_response_at'),
+    closedAt: isoTimestamp('c.closed_at'),
+    updatedAt: isoTimestamp('c.updated_at'),
   },
   messages: {
-    id: uuid('m.id'), conversationId: uuid('m.conversation_id'), contactId: uuid('m.contact_id'), channel: 'm.channel', direction: 'm.direction',
-    programId: uuid('m.program_id'), sender: text('m.sender'), contentType: text('m.content_type'), text: text('m.text'), status: 'm.status',
-    failureReason: text('m.failure_reason'), at: isoTimestamp('m.at'), statusAt: isoTimestamp('m.status_at'),
+    id: uuid('m.id'),
+    conversationId: uuid('m.conversation_id'),
+    contactId: uuid('m.contact_id'),
+    channel: 'm.channel',
+    direction: 'm.direction',
+    programId: uuid('m.program_id'),
+    sender: text('m.sender'),
+    contentType: text('m.content_type'),
+    text: text('m.text'),
+    status: 'm.status',
+    failureReason: text('m.failure_reason'),
+    at: isoTimestamp('m.at'),
+    statusAt: isoTimestamp('m.status_at'),
   },
   users: {
-    id: uuid('p.id'), email: text('p.email'), firstName: text('p."firstName"'), lastName: text('p."lastName"'),
-    campaigns: 'coalesce(s.campaigns, 0)', canvases: 'coalesce(s.canvases, 0)', received: 'coalesce(s.received, 0)', opened: 'coalesce(s.opened, 0)',
-    clicked: 'coalesce(s.clicked, 0)', converted: 'coalesce(s.converted, 0)', bounced: 'coalesce(s.bounced, 0)', failed: 'coalesce(s.failed, 0)',
+    id: uuid('p.id'),
+    email: text('p.email'),
+    firstName: text('p."firstName"'),
+    lastName: text('p."lastName"'),
+    campaigns: 'coalesce(s.campaigns, 0)',
+    canvases: 'coalesce(s.canvases, 0)',
+    received: 'coalesce(s.received, 0)',
+    opened: 'coalesce(s.opened, 0)',
+    clicked: 'coalesce(s.clicked, 0)',
+    converted: 'coalesce(s.converted, 0)',
+    bounced: 'coalesce(s.bounced, 0)',
+    failed: 'coalesce(s.failed, 0)',
     lastInteractionAt: isoTimestamp('s.last_at'),
   },
 };
@@ -38,9 +73,16 @@ const EXPRESSIONS: Record<'conversations' | 'messages' | 'users', Record<string,
 @Injectable()
 export class InteractionDatasetJob {
   /** An export waits on its dataset (under its own time limit); expiries and restores can wait, so this kind is claimed first. */
-  readonly definition = defineDatasetJob<InteractionDatasetParams>({ exported: interactionsDatasetExportedV1, failed: interactionsDatasetFailedV1 }, (job) => this.write(job), { priority: 1 });
+  readonly definition = defineDatasetJob<InteractionDatasetParams>(
+    { exported: interactionsDatasetExportedV1, failed: interactionsDatasetFailedV1 },
+    (job) => this.write(job),
+    { priority: 1 },
+  );
 
-  constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly storage: ObjectStorage,
+  ) {}
 
   /** Checked before the job is queued, so a bad request fails at once. */
   static validate(data: ExportInteractionsDatasetV1): void {
@@ -55,7 +97,10 @@ export class InteractionDatasetJob {
       if (data.from && data.to && Date.parse(data.from) >= Date.parse(data.to)) errors.push({ path: 'to', message: 'must be after from' });
     }
     if (data.programId && data.programTag) errors.push({ path: 'programTag', message: 'give programId or programTag, not both' });
-    if (errors.length) throw new DomainError(ErrorCode.ValidationFailed, `invalid ${data.dataset} export: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, { errors });
+    if (errors.length)
+      throw new DomainError(ErrorCode.ValidationFailed, `invalid ${data.dataset} export: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, {
+        errors,
+      });
   }
 
   private write(job: ClaimedJob<InteractionDatasetParams>): Promise<DatasetFile> {
@@ -69,7 +114,9 @@ export class InteractionDatasetJob {
   /** The contacts' profiles, in the file's order, into `profile` (this transaction only); the header must be exactly the expected one. */
   private async loadProfiles(runner: QueryRunner, key: string): Promise<void> {
     const columns = USER_PROFILE_COLUMNS.map((c) => sqlIdentifier(c)).join(', ');
-    await runner.query(`create temp table profile (n bigint generated always as identity, id uuid, email text, "firstName" text, "lastName" text) on commit drop`);
+    await runner.query(
+      `create temp table profile (n bigint generated always as identity, id uuid, email text, "firstName" text, "lastName" text) on commit drop`,
+    );
     await runner.query('savepoint profiles');
     try {
       await copyIn(runner, `copy profile (${columns}) from stdin with (format csv, header match)`, await this.storage.download('exports', key));

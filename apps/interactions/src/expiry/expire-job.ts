@@ -10,12 +10,13 @@ import { InteractionsEnv } from '../config.js';
 import { partitionOf } from '../programs/partitions.js';
 import { dueToExpireSql } from '../programs/program-view.js';
 
-export interface ExpireParams { programId: string; context: CommandContext }
+export interface ExpireParams {
+  programId: string;
+  context: CommandContext;
+}
 
 /** The segment written, or why nothing was: the program was no longer due, or had no rows. */
-export type ExpireResult =
-  | { rows: number; bytes?: number; sha256?: string; objectKey?: string; manifestKey?: string }
-  | { skipped: string };
+export type ExpireResult = { rows: number; bytes?: number; sha256?: string; objectKey?: string; manifestKey?: string } | { skipped: string };
 
 /**
  * The columns of an expired segment, in order; its manifest lists them, and a restore reads back
@@ -46,9 +47,15 @@ export class ExpireJob {
     run: (job, ctx) => this.run(job, ctx),
   });
 
-  constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage, @Inject(InteractionsEnv) private readonly env: InteractionsEnv) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly storage: ObjectStorage,
+    @Inject(InteractionsEnv) private readonly env: InteractionsEnv,
+  ) {}
 
-  private get expireAfterSecs() { return this.env.INTERACTIONS_EXPIRE_AFTER / 1000; }
+  private get expireAfterSecs() {
+    return this.env.INTERACTIONS_EXPIRE_AFTER / 1000;
+  }
 
   private async run(job: ClaimedJob<ExpireParams>, ctx: JobContext<ExpireResult>): Promise<ExpireResult> {
     const p = job.params;
@@ -57,10 +64,14 @@ export class ExpireJob {
     // What an earlier attempt wrote before it died is not the record, unless that attempt committed it: remove the rest.
     const earlier = Array.from({ length: job.attempt - 1 }, (_, i) => segmentKeys(job, p.programId, i + 1)).flatMap((k) => [k.objectKey, k.manifestKey]);
     if (earlier.length) {
-      const kept = (await this.ds.query('select object_key, manifest_key from expired_segment where object_key = any($1) or manifest_key = any($1)', [earlier])) as
-        { object_key: string; manifest_key: string }[];
+      const kept = (await this.ds.query('select object_key, manifest_key from expired_segment where object_key = any($1) or manifest_key = any($1)', [
+        earlier,
+      ])) as { object_key: string; manifest_key: string }[];
       const recorded = new Set(kept.flatMap((k) => [k.object_key, k.manifest_key]));
-      await this.storage.removeMany('interactions', earlier.filter((key) => !recorded.has(key)));
+      await this.storage.removeMany(
+        'interactions',
+        earlier.filter((key) => !recorded.has(key)),
+      );
     }
 
     // Under the program's lock, ingestion (which holds it shared) has committed all it will write, and
@@ -83,8 +94,17 @@ export class ExpireJob {
     if (ctx.signal.aborted) throw ctx.signal.reason;
 
     const keys = segmentKeys(job, p.programId, job.attempt);
-    const segment = await withRunner(this.ds, (runner) => copyToObject(runner, `copy (select ${SEGMENT_COLUMNS.join(', ')} from ${table} where seq <= ${upTo})
-      to stdout with (format csv, header true)`, this.storage, 'interactions', keys.objectKey, { compression: 'zstd' }));
+    const segment = await withRunner(this.ds, (runner) =>
+      copyToObject(
+        runner,
+        `copy (select ${SEGMENT_COLUMNS.join(', ')} from ${table} where seq <= ${upTo})
+      to stdout with (format csv, header true)`,
+        this.storage,
+        'interactions',
+        keys.objectKey,
+        { compression: 'zstd' },
+      ),
+    );
     if (ctx.signal.aborted) throw ctx.signal.reason;
 
     // One transaction: the rows are counted against the object, the manifest is written, and only
@@ -94,27 +114,46 @@ export class ExpireJob {
         await this.storage.removeMany('interactions', [keys.objectKey]);
         return { skipped: 'the program became active or retargeted while its data was being written out' };
       }
-      const [count] = (await em.query(`select count(*) filter (where seq <= $1)::int as fixed, count(*) filter (where seq > $1)::int as later,
-          min(at) filter (where seq <= $1) as first_at, max(at) filter (where seq <= $1) as last_at from ${table}`, [upTo])) as [
-        { fixed: number; later: number; first_at: Date | null; last_at: Date | null }];
+      const [count] = (await em.query(
+        `select count(*) filter (where seq <= $1)::int as fixed, count(*) filter (where seq > $1)::int as later,
+          min(at) filter (where seq <= $1) as first_at, max(at) filter (where seq <= $1) as last_at from ${table}`,
+        [upTo],
+      )) as [{ fixed: number; later: number; first_at: Date | null; last_at: Date | null }];
       // Only what is in the object leaves: a different count means the rows changed under us.
       if (count.fixed !== segment.rows) throw new Error(`expiry of ${p.programId}: wrote ${segment.rows} rows but ${count.fixed} are there; nothing deleted`);
       const manifest = {
-        programId: p.programId, objectKey: keys.objectKey, rows: segment.rows, bytes: segment.bytes, sha256: segment.sha256,
-        columns: SEGMENT_COLUMNS, format: 'csv', header: true, compression: 'zstd',
-        firstAt: count.first_at?.toISOString() ?? null, lastAt: count.last_at?.toISOString() ?? null, upToSeq: upTo,
+        programId: p.programId,
+        objectKey: keys.objectKey,
+        rows: segment.rows,
+        bytes: segment.bytes,
+        sha256: segment.sha256,
+        columns: SEGMENT_COLUMNS,
+        format: 'csv',
+        header: true,
+        compression: 'zstd',
+        firstAt: count.first_at?.toISOString() ?? null,
+        lastAt: count.last_at?.toISOString() ?? null,
+        upToSeq: upTo,
       };
       await this.storage.upload('interactions', keys.manifestKey, Readable.from([JSON.stringify(manifest, null, 2)]), { contentType: 'application/json' });
       // Emptying the program's table is one step; rows that arrived meanwhile stay, so then only the written ones go.
       if (count.later === 0) await em.query(`truncate ${table}`);
       else await em.query(`delete from ${table} where seq <= $1`, [upTo]);
-      await em.query(`insert into expired_segment (workspace_id, program_id, object_key, manifest_key, rows, bytes, sha256, first_at, last_at)
+      await em.query(
+        `insert into expired_segment (workspace_id, program_id, object_key, manifest_key, rows, bytes, sha256, first_at, last_at)
         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [ws, p.programId, keys.objectKey, keys.manifestKey, segment.rows, segment.bytes, segment.sha256, count.first_at, count.last_at]);
+        [ws, p.programId, keys.objectKey, keys.manifestKey, segment.rows, segment.bytes, segment.sha256, count.first_at, count.last_at],
+      );
       await em.query(`update program set interaction_data = 'expired', expired_at = now() where workspace_id = $1 and id = $2`, [ws, p.programId]);
       await recordEvent(em, interactionDataExpiredV1, p.context, {
-        programId: p.programId, objectKey: keys.objectKey, manifestKey: keys.manifestKey, rows: segment.rows, bytes: segment.bytes, sha256: segment.sha256,
-        firstAt: manifest.firstAt, lastAt: manifest.lastAt,
+        programId: p.programId,
+        objectKey: keys.objectKey,
+        manifestKey: keys.manifestKey,
+        rows: segment.rows,
+        bytes: segment.bytes,
+        sha256: segment.sha256,
+        firstAt: manifest.firstAt,
+        lastAt: manifest.lastAt,
       });
       // The job ends in this transaction: no later attempt can run after the rows left (and take the segment for its own leftovers),
       // and an attempt whose lease was taken over cannot commit at all.
@@ -126,8 +165,10 @@ export class ExpireJob {
 
   /** The program's data state if it is (still) due to expire, locked against ingestion; null if not. */
   private async stillDue(em: EntityManager, workspaceId: string, programId: string): Promise<'live' | 'expired' | null> {
-    const [row] = (await em.query(`select p.interaction_data from program p where p.workspace_id = $1 and p.id = $2 and ${dueToExpireSql('p', '$3')} for update of p`,
-      [workspaceId, programId, this.expireAfterSecs])) as { interaction_data: 'live' | 'expired' }[];
+    const [row] = (await em.query(
+      `select p.interaction_data from program p where p.workspace_id = $1 and p.id = $2 and ${dueToExpireSql('p', '$3')} for update of p`,
+      [workspaceId, programId, this.expireAfterSecs],
+    )) as { interaction_data: 'live' | 'expired' }[];
     return row?.interaction_data ?? null;
   }
 }

@@ -17,11 +17,22 @@ import { dueToExpireSql, PROGRAM_SQL } from '../programs/program-view.js';
 export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private sweeping?: PeriodicSweep;
 
-  constructor(private readonly ds: DataSource, private readonly jobs: JobStore, private readonly runner: JobRunner, private readonly expiries: ExpireJob,
-    @Inject(InteractionsEnv) private readonly env: InteractionsEnv, @Inject(LOGGER) private readonly logger: Logger) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly jobs: JobStore,
+    private readonly runner: JobRunner,
+    private readonly expiries: ExpireJob,
+    @Inject(InteractionsEnv) private readonly env: InteractionsEnv,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
 
   onApplicationBootstrap(): void {
-    this.sweeping = startSweeping('interaction expiry sweep', (signal) => this.sweep(signal), () => this.env.INTERACTIONS_SWEEP_INTERVAL, this.logger);
+    this.sweeping = startSweeping(
+      'interaction expiry sweep',
+      (signal) => this.sweep(signal),
+      () => this.env.INTERACTIONS_SWEEP_INTERVAL,
+      this.logger,
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -30,16 +41,24 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutd
 
   async sweep(signal?: AbortSignal): Promise<number> {
     await this.warn();
-    const due = (await this.ds.query(`select p.id, p.workspace_id from program p where ${dueToExpireSql('p', '$1')}
+    const due = (await this.ds.query(
+      `select p.id, p.workspace_id from program p where ${dueToExpireSql('p', '$1')}
       and not ${JobStore.activeJobSql('p.workspace_id', `'program:' || p.id`)}
-      order by p.stopped_at limit 1000`, [this.env.INTERACTIONS_EXPIRE_AFTER / 1000])) as { id: string; workspace_id: string }[];
+      order by p.stopped_at limit 1000`,
+      [this.env.INTERACTIONS_EXPIRE_AFTER / 1000],
+    )) as { id: string; workspace_id: string }[];
     let queued = 0;
     for (const p of due) {
       if (signal?.aborted) break;
       try {
-        await this.ds.transaction((em) => this.jobs.enqueue(em, this.expiries.definition, {
-          workspaceId: p.workspace_id, requestedBy: 'system', params: { programId: p.id, context: systemContext(p.workspace_id) }, concurrencyKey: `program:${p.id}`,
-        }));
+        await this.ds.transaction((em) =>
+          this.jobs.enqueue(em, this.expiries.definition, {
+            workspaceId: p.workspace_id,
+            requestedBy: 'system',
+            params: { programId: p.id, context: systemContext(p.workspace_id) },
+            concurrencyKey: `program:${p.id}`,
+          }),
+        );
         queued += 1;
       } catch (err) {
         if (!(err instanceof DomainError && err.code === ErrorCode.JobAlreadyRunning)) throw err;
@@ -52,16 +71,21 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutd
   /** One event per program and expiry date, the configured time before the date. */
   private async warn(): Promise<void> {
     await this.ds.transaction(async (em) => {
-      const soon = (await em.query(`with due as (${PROGRAM_SQL} where p.status = 'stopped' and p.interaction_data = 'live'
+      const soon = (await em.query(
+        `with due as (${PROGRAM_SQL} where p.status = 'stopped' and p.interaction_data = 'live'
           and p.id in (select id from program where status = 'stopped' and interaction_data = 'live' for update skip locked))
         update program set expiry_warned_for = due.expires_at from due
         where program.id = due.id and due.expires_at is not null and due.expires_at - make_interval(secs => $1) <= now()
           and program.expiry_warned_for is distinct from due.expires_at
         returning program.id, program.workspace_id, program.name, due.expires_at`,
-      [this.env.INTERACTIONS_WARN_BEFORE / 1000, this.env.INTERACTIONS_EXPIRE_AFTER / 1000])) as [
-        { id: string; workspace_id: string; name: string; expires_at: Date }[], number];
+        [this.env.INTERACTIONS_WARN_BEFORE / 1000, this.env.INTERACTIONS_EXPIRE_AFTER / 1000],
+      )) as [{ id: string; workspace_id: string; name: string; expires_at: Date }[], number];
       for (const p of soon[0]) {
-        await recordEvent(em, interactionDataExpiringV1, systemContext(p.workspace_id), { programId: p.id, name: p.name, expiresAt: p.expires_at.toISOString() });
+        await recordEvent(em, interactionDataExpiringV1, systemContext(p.workspace_id), {
+          programId: p.id,
+          name: p.name,
+          expiresAt: p.expires_at.toISOString(),
+        });
       }
     });
   }

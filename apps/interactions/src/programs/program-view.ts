@@ -1,9 +1,21 @@
 import type { InteractionDataState, ProgramKind, ProgramPart, ProgramStatus, ProgramView } from '@custodian/contracts';
 
 export interface ProgramRow {
-  id: string; kind: ProgramKind; name: string; tags: string[]; status: ProgramStatus; steps: ProgramPart[]; variants: ProgramPart[];
-  retarget_program_ids: string[]; retarget_tags: string[]; created_at: Date; started_at: Date | null; stopped_at: Date | null;
-  last_activity_at: Date | null; interaction_data: 'live' | 'expired' | 'restoring'; expired_at: Date | null;
+  id: string;
+  kind: ProgramKind;
+  name: string;
+  tags: string[];
+  status: ProgramStatus;
+  steps: ProgramPart[];
+  variants: ProgramPart[];
+  retarget_program_ids: string[];
+  retarget_tags: string[];
+  created_at: Date;
+  started_at: Date | null;
+  stopped_at: Date | null;
+  last_activity_at: Date | null;
+  interaction_data: 'live' | 'expired' | 'restoring';
+  expired_at: Date | null;
   /** Named by id in the retargeting filter of an active program of the workspace: its data never expires then. */
   retargeted: boolean;
   expires_at: Date | null;
@@ -38,9 +50,17 @@ export function dueToExpireSql(alias: string, secs: string): string {
 export function toProgramView(r: ProgramRow): ProgramView {
   const state: InteractionDataState = r.interaction_data !== 'live' ? r.interaction_data : r.expires_at ? 'expiring' : 'live';
   return {
-    id: r.id, kind: r.kind, name: r.name, tags: r.tags, status: r.status, steps: r.steps, variants: r.variants,
+    id: r.id,
+    kind: r.kind,
+    name: r.name,
+    tags: r.tags,
+    status: r.status,
+    steps: r.steps,
+    variants: r.variants,
     retargeting: { programIds: r.retarget_program_ids, tags: r.retarget_tags },
-    createdAt: r.created_at.toISOString(), startedAt: r.started_at?.toISOString() ?? null, stoppedAt: r.stopped_at?.toISOString() ?? null,
+    createdAt: r.created_at.toISOString(),
+    startedAt: r.started_at?.toISOString() ?? null,
+    stoppedAt: r.stopped_at?.toISOString() ?? null,
     lastActivityAt: r.last_activity_at?.toISOString() ?? null,
     interactionData: { state, expiresAt: r.expires_at?.toISOString() ?? null, expiredAt: r.expired_at?.toISOString() ?? null },
   };

@@ -1,4 +1,26 @@
-import { createProgramV1, DomainError, ErrorCode, expiringProgramsV1, getProgramV1, listProgramsV1, programChangedV1, transitionProgramV1, updateProgramV1, type CommandContext, type CreateProgramV1, type ExpiringProgramsV1, type GetProgramV1, type ListProgramsV1, type Page, type ProgramKind, type ProgramView, type TransitionProgramV1, type UpdateProgramV1, validationFailed, invalidCursor } from '@custodian/contracts';
+import {
+  createProgramV1,
+  DomainError,
+  ErrorCode,
+  expiringProgramsV1,
+  getProgramV1,
+  listProgramsV1,
+  programChangedV1,
+  transitionProgramV1,
+  updateProgramV1,
+  type CommandContext,
+  type CreateProgramV1,
+  type ExpiringProgramsV1,
+  type GetProgramV1,
+  type ListProgramsV1,
+  type Page,
+  type ProgramKind,
+  type ProgramView,
+  type TransitionProgramV1,
+  type UpdateProgramV1,
+  validationFailed,
+  invalidCursor,
+} from '@custodian/contracts';
 import { CommandHandler, recordEvent } from '@custodian/messaging';
 import { decodeCursor, encodeCursor } from '@custodian/persistence';
 import { Controller, Inject } from '@nestjs/common';
@@ -17,9 +39,14 @@ const TRANSITIONS = {
 /** Campaigns and canvases: created, tagged, started, stopped and resumed here. */
 @Controller()
 export class ProgramHandlers {
-  constructor(private readonly ds: DataSource, @Inject(InteractionsEnv) private readonly env: InteractionsEnv) {}
+  constructor(
+    private readonly ds: DataSource,
+    @Inject(InteractionsEnv) private readonly env: InteractionsEnv,
+  ) {}
 
-  private get expireAfterSecs() { return this.env.INTERACTIONS_EXPIRE_AFTER / 1000; }
+  private get expireAfterSecs() {
+    return this.env.INTERACTIONS_EXPIRE_AFTER / 1000;
+  }
 
   @CommandHandler(createProgramV1)
   create(data: CreateProgramV1, context: CommandContext): Promise<ProgramView> {
@@ -28,8 +55,16 @@ export class ProgramHandlers {
       const [{ id }] = (await em.query(
         `insert into program (workspace_id, kind, name, tags, steps, variants, retarget_program_ids, retarget_tags)
          values ($1, $2, $3, $4, $5, $6, $7, $8) returning id`,
-        [context.workspaceId, data.kind, data.name, normalTags(data.tags), JSON.stringify(data.steps ?? []), JSON.stringify(data.variants ?? []),
-          data.retargeting?.programIds ?? [], normalTags(data.retargeting?.tags)],
+        [
+          context.workspaceId,
+          data.kind,
+          data.name,
+          normalTags(data.tags),
+          JSON.stringify(data.steps ?? []),
+          JSON.stringify(data.variants ?? []),
+          data.retargeting?.programIds ?? [],
+          normalTags(data.retargeting?.tags),
+        ],
       )) as [{ id: string }];
       await addPartition(em, context.workspaceId, id);
       return this.changed(em, context, data.kind, id, 'created');
@@ -46,8 +81,14 @@ export class ProgramHandlers {
     const limit = data.limit ?? 50;
     const params: unknown[] = [context.workspaceId, this.expireAfterSecs, data.kind];
     const where = ['p.workspace_id = $1', 'p.kind = $3'];
-    if (data.tag) { params.push(data.tag.toLowerCase()); where.push(`$${params.length} = any(p.tags)`); }
-    if (data.status) { params.push(data.status); where.push(`p.status = $${params.length}`); }
+    if (data.tag) {
+      params.push(data.tag.toLowerCase());
+      where.push(`$${params.length} = any(p.tags)`);
+    }
+    if (data.status) {
+      params.push(data.status);
+      where.push(`p.status = $${params.length}`);
+    }
     if (data.cursor) {
       const cursor = decodeCursor(data.cursor);
       if (!cursor) throw invalidCursor();
@@ -55,7 +96,10 @@ export class ProgramHandlers {
       where.push(`(p.created_at, p.id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }
     params.push(limit + 1);
-    const rows = (await this.ds.query(`${PROGRAM_SQL} where ${where.join(' and ')} order by p.created_at, p.id limit $${params.length}`, params)) as ProgramRow[];
+    const rows = (await this.ds.query(
+      `${PROGRAM_SQL} where ${where.join(' and ')} order by p.created_at, p.id limit $${params.length}`,
+      params,
+    )) as ProgramRow[];
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return { items: page.map(toProgramView), nextCursor: rows.length > limit && last ? encodeCursor(last.created_at.toISOString(), last.id) : null };
@@ -63,9 +107,11 @@ export class ProgramHandlers {
 
   @CommandHandler(expiringProgramsV1)
   async expiring(data: ExpiringProgramsV1, context: CommandContext): Promise<{ items: ProgramView[] }> {
-    const rows = (await this.ds.query(`select * from (${PROGRAM_SQL} where p.workspace_id = $1) x
+    const rows = (await this.ds.query(
+      `select * from (${PROGRAM_SQL} where p.workspace_id = $1) x
       where x.expires_at is not null and x.expires_at <= now() + make_interval(days => $3) order by x.expires_at, x.id limit 1000`,
-    [context.workspaceId, this.expireAfterSecs, data.withinDays ?? 30])) as ProgramRow[];
+      [context.workspaceId, this.expireAfterSecs, data.withinDays ?? 30],
+    )) as ProgramRow[];
     return { items: rows.map(toProgramView) };
   }
 
@@ -82,9 +128,16 @@ export class ProgramHandlers {
         `update program set name = coalesce($3, name), tags = coalesce($4, tags), steps = coalesce($5, steps), variants = coalesce($6, variants),
            retarget_program_ids = coalesce($7, retarget_program_ids), retarget_tags = coalesce($8, retarget_tags)
          where workspace_id = $1 and id = $2`,
-        [context.workspaceId, data.id, data.name ?? null, data.tags ? normalTags(data.tags) : null,
-          data.steps ? JSON.stringify(data.steps) : null, data.variants ? JSON.stringify(data.variants) : null,
-          data.retargeting ? data.retargeting.programIds ?? [] : null, data.retargeting ? normalTags(data.retargeting.tags) : null],
+        [
+          context.workspaceId,
+          data.id,
+          data.name ?? null,
+          data.tags ? normalTags(data.tags) : null,
+          data.steps ? JSON.stringify(data.steps) : null,
+          data.variants ? JSON.stringify(data.variants) : null,
+          data.retargeting ? (data.retargeting.programIds ?? []) : null,
+          data.retargeting ? normalTags(data.retargeting.tags) : null,
+        ],
       );
       return this.changed(em, context, data.kind, data.id, 'updated');
     });
@@ -99,8 +152,10 @@ export class ProgramHandlers {
         throw new DomainError(ErrorCode.ProgramStateInvalid, `cannot ${data.action} a ${current.status} ${data.kind}; only a ${t.from} one`);
       }
       if (data.action === 'resume' && current.interaction_data !== 'live') {
-        throw new DomainError(ErrorCode.InteractionDataExpired,
-          `the interaction data of ${data.kind} ${data.id} is ${current.interaction_data}: restore it (POST /v1/interactions/restores) before resuming`);
+        throw new DomainError(
+          ErrorCode.InteractionDataExpired,
+          `the interaction data of ${data.kind} ${data.id} is ${current.interaction_data}: restore it (POST /v1/interactions/restores) before resuming`,
+        );
       }
       if (data.action === 'stop') await this.endRetargeting(em, context.workspaceId, data.id);
       await em.query(
@@ -114,8 +169,11 @@ export class ProgramHandlers {
   }
 
   private async lock(em: EntityManager, workspaceId: string, kind: ProgramKind, id: string): Promise<{ status: string; interaction_data: string }> {
-    const [row] = (await em.query('select status, interaction_data from program where workspace_id = $1 and kind = $2 and id = $3 for update',
-      [workspaceId, kind, id])) as { status: string; interaction_data: string }[];
+    const [row] = (await em.query('select status, interaction_data from program where workspace_id = $1 and kind = $2 and id = $3 for update', [
+      workspaceId,
+      kind,
+      id,
+    ])) as { status: string; interaction_data: string }[];
     if (!row) throw new DomainError(ErrorCode.NotFound, `${kind} ${id} not found`);
     return row;
   }
@@ -125,14 +183,19 @@ export class ProgramHandlers {
    * stops or its filter changes), the named programs' expiry clock starts again from now.
    */
   private async endRetargeting(em: EntityManager, workspaceId: string, id: string): Promise<void> {
-    await em.query(`update program set last_activity_at = now() where workspace_id = $1
-      and id = any((select retarget_program_ids from program where workspace_id = $1 and id = $2 and status = 'active')::uuid[])`, [workspaceId, id]);
+    await em.query(
+      `update program set last_activity_at = now() where workspace_id = $1
+      and id = any((select retarget_program_ids from program where workspace_id = $1 and id = $2 and status = 'active')::uuid[])`,
+      [workspaceId, id],
+    );
   }
 
   /** A retargeting filter names programs of this workspace only. */
   private async checkRetargeting(em: EntityManager, workspaceId: string, ids: string[]): Promise<void> {
     if (!ids.length) return;
-    const found = new Set(((await em.query('select id from program where workspace_id = $1 and id = any($2::uuid[])', [workspaceId, ids])) as { id: string }[]).map((r) => r.id));
+    const found = new Set(
+      ((await em.query('select id from program where workspace_id = $1 and id = any($2::uuid[])', [workspaceId, ids])) as { id: string }[]).map((r) => r.id),
+    );
     const unknown = ids.filter((id) => !found.has(id));
     if (unknown.length) {
       throw new DomainError(ErrorCode.ValidationFailed, `retargeting names ${unknown.length} unknown campaign(s) or canvas(es)`, {
@@ -142,13 +205,23 @@ export class ProgramHandlers {
   }
 
   private async find(em: EntityManager, workspaceId: string, kind: ProgramKind, id: string): Promise<ProgramView> {
-    const [row] = (await em.query(`${PROGRAM_SQL} where p.workspace_id = $1 and p.kind = $3 and p.id = $4`, [workspaceId, this.expireAfterSecs, kind, id])) as ProgramRow[];
+    const [row] = (await em.query(`${PROGRAM_SQL} where p.workspace_id = $1 and p.kind = $3 and p.id = $4`, [
+      workspaceId,
+      this.expireAfterSecs,
+      kind,
+      id,
+    ])) as ProgramRow[];
     if (!row) throw new DomainError(ErrorCode.NotFound, `${kind} ${id} not found`);
     return toProgramView(row);
   }
 
-  private async changed(em: EntityManager, context: CommandContext, kind: ProgramKind, id: string,
-    change: 'created' | 'updated' | 'started' | 'stopped' | 'resumed'): Promise<ProgramView> {
+  private async changed(
+    em: EntityManager,
+    context: CommandContext,
+    kind: ProgramKind,
+    id: string,
+    change: 'created' | 'updated' | 'started' | 'stopped' | 'resumed',
+  ): Promise<ProgramView> {
     const program = await this.find(em, context.workspaceId, kind, id);
     await recordEvent(em, programChangedV1, context, { change, programId: id, program });
     return program;

@@ -12,14 +12,27 @@ import { SEGMENT_COLUMNS } from '../expiry/expire-job.js';
 import { partitionOf } from '../programs/partitions.js';
 
 export interface InteractionRestoreParams {
-  context: CommandContext; programIds: string[]; alreadyLive: string[];
+  context: CommandContext;
+  programIds: string[];
+  alreadyLive: string[];
   /** What was asked, as asked: a retry with the same idempotency key is compared with it, not with the programs' states since. */
   request?: { programIds: string[]; tag: string | null };
 }
 
-export interface InteractionRestoreResult { programs: number; rows: number; alreadyLive: string[] }
+export interface InteractionRestoreResult {
+  programs: number;
+  rows: number;
+  alreadyLive: string[];
+}
 
-interface Segment { id: string; object_key: string; manifest_key: string; rows: string; bytes: string; sha256: string }
+interface Segment {
+  id: string;
+  object_key: string;
+  manifest_key: string;
+  rows: string;
+  bytes: string;
+  sha256: string;
+}
 
 /**
  * Reloads each program's segments from object storage, checking every byte against the manifest
@@ -36,7 +49,11 @@ export class RestoreJob {
     onFinished: (em, job) => this.onFinished(em, job),
   });
 
-  constructor(private readonly ds: DataSource, private readonly storage: ObjectStorage, @Inject(InteractionsEnv) private readonly env: InteractionsEnv) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly storage: ObjectStorage,
+    @Inject(InteractionsEnv) private readonly env: InteractionsEnv,
+  ) {}
 
   private async run(job: ClaimedJob<InteractionRestoreParams>, ctx: JobContext<InteractionRestoreResult>): Promise<InteractionRestoreResult> {
     const p = job.params;
@@ -47,11 +64,16 @@ export class RestoreJob {
       if (ctx.signal.aborted) throw ctx.signal.reason;
       rows += await inTransaction(this.ds, async (runner) => {
         const em = runner.manager;
-        const [program] = (await em.query('select interaction_data from program where workspace_id = $1 and id = $2 for update', [ws, programId])) as { interaction_data: string }[];
+        const [program] = (await em.query('select interaction_data from program where workspace_id = $1 and id = $2 for update', [ws, programId])) as {
+          interaction_data: string;
+        }[];
         // Restored by an earlier attempt already.
         if (program?.interaction_data !== 'restoring') return 0;
-        const segments = (await em.query(`select id, object_key, manifest_key, rows, bytes, sha256 from expired_segment
-          where workspace_id = $1 and program_id = $2 and restored_at is null order by expired_at`, [ws, programId])) as Segment[];
+        const segments = (await em.query(
+          `select id, object_key, manifest_key, rows, bytes, sha256 from expired_segment
+          where workspace_id = $1 and program_id = $2 and restored_at is null order by expired_at`,
+          [ws, programId],
+        )) as Segment[];
         const table = partitionOf(programId);
         const [{ empty }] = (await em.query(`select not exists (select 1 from ${table}) as empty`)) as [{ empty: boolean }];
         // The usual case, one segment into an empty table, goes straight in; otherwise through a staging
@@ -64,9 +86,12 @@ export class RestoreJob {
           const columns = Object.keys(COLUMN_TYPES);
           await em.query(`create temp table restoring (${columns.map((c) => `${c} ${COLUMN_TYPES[c]}`).join(', ')}) on commit drop`);
           for (const segment of segments) await this.load(runner, segment, 'restoring');
-          [{ inserted }] = (await em.query(`with stored as (insert into ${table} (workspace_id, program_id, ${SEGMENT_COLUMNS.join(', ')})
+          [{ inserted }] = (await em.query(
+            `with stored as (insert into ${table} (workspace_id, program_id, ${SEGMENT_COLUMNS.join(', ')})
             select $1, $2, ${SEGMENT_COLUMNS.join(', ')} from restoring on conflict (program_id, id) do nothing returning 1)
-            select count(*)::int as inserted from stored`, [ws, programId])) as [{ inserted: number }];
+            select count(*)::int as inserted from stored`,
+            [ws, programId],
+          )) as [{ inserted: number }];
         }
         await this.restored(em, programId, segments);
         return inserted;
@@ -86,14 +111,23 @@ export class RestoreJob {
   /** One segment into `table`, its bytes, sha256 and rows checked against what expiry recorded; answers the rows. */
   private async load(runner: QueryRunner, segment: Segment, table: string): Promise<number> {
     const manifest = JSON.parse((await this.storage.readSmall('interactions', segment.manifest_key)).toString('utf8')) as {
-      sha256: string; rows: number; bytes: number; columns?: unknown; compression?: unknown;
+      sha256: string;
+      rows: number;
+      bytes: number;
+      columns?: unknown;
+      compression?: unknown;
     };
     if (manifest.sha256 !== segment.sha256 || manifest.rows !== Number(segment.rows) || manifest.bytes !== Number(segment.bytes)) {
       throw new DomainError(ErrorCode.SegmentCorrupt, `manifest ${segment.manifest_key} does not match the expiry record`);
     }
     // The manifest names the columns and the compression; only known ones are accepted.
     const columns = manifest.columns;
-    if (!Array.isArray(columns) || !columns.length || !columns.every((c) => typeof c === 'string' && Object.hasOwn(COLUMN_TYPES, c)) || !['gzip', 'zstd'].includes(manifest.compression as string)) {
+    if (
+      !Array.isArray(columns) ||
+      !columns.length ||
+      !columns.every((c) => typeof c === 'string' && Object.hasOwn(COLUMN_TYPES, c)) ||
+      !['gzip', 'zstd'].includes(manifest.compression as string)
+    ) {
       throw new DomainError(ErrorCode.SegmentCorrupt, `manifest ${segment.manifest_key} names unknown columns or compression`);
     }
     const counter = hashingCounter();
@@ -108,8 +142,10 @@ export class RestoreJob {
     ]);
     const { bytes, sha256 } = counter.result();
     if (sha256 !== segment.sha256 || bytes !== Number(segment.bytes) || loaded !== Number(segment.rows)) {
-      throw new DomainError(ErrorCode.SegmentCorrupt,
-        `segment ${segment.object_key}: ${loaded} rows, ${bytes} bytes, sha256 ${sha256}; its manifest says ${segment.rows} rows, ${segment.bytes} bytes, sha256 ${segment.sha256}`);
+      throw new DomainError(
+        ErrorCode.SegmentCorrupt,
+        `segment ${segment.object_key}: ${loaded} rows, ${bytes} bytes, sha256 ${sha256}; its manifest says ${segment.rows} rows, ${segment.bytes} bytes, sha256 ${segment.sha256}`,
+      );
     }
     return loaded;
   }
@@ -124,12 +160,22 @@ export class RestoreJob {
     // What was not restored goes back to expired, so it can be restored again.
     await em.query(`update program set interaction_data = 'expired' where id = any($1::uuid[]) and interaction_data = 'restoring'`, [p.programIds]);
     await recordEvent(em, interactionRestoreFailedV1, p.context, {
-      jobId: job.id, programIds: p.programIds, code: job.error?.code ?? job.status, message: job.error?.message ?? job.status,
+      jobId: job.id,
+      programIds: p.programIds,
+      code: job.error?.code ?? job.status,
+      message: job.error?.message ?? job.status,
     });
   }
 }
 
 /** Every column a segment may carry, with its type (program_id only in segments written before it moved to the manifest). */
 const COLUMN_TYPES: Record<string, string> = {
-  id: 'uuid', program_id: 'uuid', step_id: 'text', variant_id: 'text', control_group: 'boolean', contact_id: 'uuid', type: 'text', at: 'timestamptz',
+  id: 'uuid',
+  program_id: 'uuid',
+  step_id: 'text',
+  variant_id: 'text',
+  control_group: 'boolean',
+  contact_id: 'uuid',
+  type: 'text',
+  at: 'timestamptz',
 };

@@ -1,4 +1,12 @@
-import { DomainError, ErrorCode, type CommandContext, type JobView, type StartInteractionRestoreV1, startInteractionRestoreV1, validationFailed } from '@custodian/contracts';
+import {
+  DomainError,
+  ErrorCode,
+  type CommandContext,
+  type JobView,
+  type StartInteractionRestoreV1,
+  startInteractionRestoreV1,
+  validationFailed,
+} from '@custodian/contracts';
 import { JobRunner, JobStore, toJobView } from '@custodian/jobs';
 import { CommandHandler } from '@custodian/messaging';
 import { Controller } from '@nestjs/common';
@@ -10,7 +18,12 @@ import { RestoreJob, type InteractionRestoreParams } from './restore-job.js';
 /** Starts restores of expired interaction data: one job per request, one restore at a time per workspace. */
 @Controller()
 export class RestoreHandlers {
-  constructor(private readonly ds: DataSource, private readonly jobs: JobStore, private readonly runner: JobRunner, private readonly restores: RestoreJob) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly jobs: JobStore,
+    private readonly runner: JobRunner,
+    private readonly restores: RestoreJob,
+  ) {}
 
   @CommandHandler(startInteractionRestoreV1)
   async start(data: StartInteractionRestoreV1, context: CommandContext): Promise<JobView> {
@@ -29,9 +42,11 @@ export class RestoreHandlers {
         return toJobView(same);
       }
       const ids = data.programIds ?? [];
-      const found = (await em.query(`select id, interaction_data from program where workspace_id = $1
+      const found = (await em.query(
+        `select id, interaction_data from program where workspace_id = $1
           and (id = any($2::uuid[]) or ($3::text is not null and $3 = any(tags))) order by id for update`,
-      [context.workspaceId, ids, data.tag?.toLowerCase() ?? null])) as { id: string; interaction_data: string }[];
+        [context.workspaceId, ids, data.tag?.toLowerCase() ?? null],
+      )) as { id: string; interaction_data: string }[];
       const unknown = ids.filter((id) => !found.some((f) => f.id === id));
       if (unknown.length) {
         throw new DomainError(ErrorCode.UnknownProgram, `${unknown.length} campaign(s) or canvas(es) not found`, {
@@ -44,10 +59,20 @@ export class RestoreHandlers {
           errors: [{ path: data.tag ? 'tag' : 'programIds', message: found.length ? 'their data is live or already being restored' : 'matches nothing' }],
         });
       }
-      const params: InteractionRestoreParams = { context, programIds: expired, alreadyLive: found.filter((f) => f.interaction_data === 'live').map((f) => f.id), request };
+      const params: InteractionRestoreParams = {
+        context,
+        programIds: expired,
+        alreadyLive: found.filter((f) => f.interaction_data === 'live').map((f) => f.id),
+        request,
+      };
       const { job: queued, existing } = await this.jobs.enqueue(em, this.restores.definition, {
-        workspaceId: context.workspaceId, requestedBy: context.actor.id, correlationId: context.correlationId,
-        params, idempotencyKey: data.idempotencyKey, ignoreForIdempotency: ['context'], concurrencyKey: 'interaction-restore',
+        workspaceId: context.workspaceId,
+        requestedBy: context.actor.id,
+        correlationId: context.correlationId,
+        params,
+        idempotencyKey: data.idempotencyKey,
+        ignoreForIdempotency: ['context'],
+        concurrencyKey: 'interaction-restore',
       });
       // Restoring: the expiry sweep leaves them alone, and a second restore cannot take them.
       if (!existing) await em.query(`update program set interaction_data = 'restoring' where id = any($1::uuid[])`, [expired]);
@@ -57,4 +82,3 @@ export class RestoreHandlers {
     return job;
   }
 }
-

@@ -14,4 +14,9 @@ export class ListArchivedContactsV1 extends PageQuery {
   @IsOptional() @IsBoolean() restorable?: boolean;
 }
 
-export const listArchivedContactsV1 = command<ListArchivedContactsV1, Page<ArchivedContactView>>('archive.contact.list.v1', ListArchivedContactsV1, { restorable: true, limit: 50 }, 'Page<ArchivedContactView>');
+export const listArchivedContactsV1 = command<ListArchivedContactsV1, Page<ArchivedContactView>>(
+  'archive.contact.list.v1',
+  ListArchivedContactsV1,
+  { restorable: true, limit: 50 },
+  'Page<ArchivedContactView>',
+);

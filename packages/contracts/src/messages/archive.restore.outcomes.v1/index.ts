@@ -6,4 +6,9 @@ export class RestoreOutcomesV1 {
   @IsUUID() id!: string;
 }
 
-export const restoreOutcomesV1 = command<RestoreOutcomesV1, { url: string }>('archive.restore.outcomes.v1', RestoreOutcomesV1, { id: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1' }, '{ url: string }');
+export const restoreOutcomesV1 = command<RestoreOutcomesV1, { url: string }>(
+  'archive.restore.outcomes.v1',
+  RestoreOutcomesV1,
+  { id: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1' },
+  '{ url: string }',
+);

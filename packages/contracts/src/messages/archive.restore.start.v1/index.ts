@@ -35,6 +35,12 @@ export interface RestorePreview {
   projected: number;
 }
 
-export const startRestoreV1 = command<StartRestoreV1, JobView | RestorePreview>('archive.restore.start.v1', StartRestoreV1, {
-  contactIds: ['0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1'], confirmOverage: false,
-}, 'JobView | RestorePreview');
+export const startRestoreV1 = command<StartRestoreV1, JobView | RestorePreview>(
+  'archive.restore.start.v1',
+  StartRestoreV1,
+  {
+    contactIds: ['0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1'],
+    confirmOverage: false,
+  },
+  'JobView | RestorePreview',
+);

@@ -6,4 +6,9 @@ export class DownloadBackupV1 {
   @IsUUID() id!: string;
 }
 
-export const downloadBackupV1 = command<DownloadBackupV1, { url: string; expiresAt: string }>('backups.backup.download.v1', DownloadBackupV1, { id: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1' }, '{ url: string, expiresAt: string }');
+export const downloadBackupV1 = command<DownloadBackupV1, { url: string; expiresAt: string }>(
+  'backups.backup.download.v1',
+  DownloadBackupV1,
+  { id: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1' },
+  '{ url: string, expiresAt: string }',
+);

@@ -9,4 +9,9 @@ export class ListBackupsV1 extends PageQuery {
   @IsOptional() @IsISO8601() to?: string;
 }
 
-export const listBackupsV1 = command<ListBackupsV1, Page<BackupView>>('backups.backup.list.v1', ListBackupsV1, { listId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', limit: 20 }, 'Page<BackupView>');
+export const listBackupsV1 = command<ListBackupsV1, Page<BackupView>>(
+  'backups.backup.list.v1',
+  ListBackupsV1,
+  { listId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', limit: 20 },
+  'Page<BackupView>',
+);

@@ -16,4 +16,9 @@ export class RestoreBackupV1 {
 /** The restore's job, and the list it restores into (re-created under its old name when it was deleted). */
 export type RestoreBackupReply = JobView & { listId: string | null; listRecreated: boolean };
 
-export const restoreBackupV1 = command<RestoreBackupV1, RestoreBackupReply>('backups.backup.restore.v1', RestoreBackupV1, { id: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1' }, 'JobView & { listId, listRecreated }');
+export const restoreBackupV1 = command<RestoreBackupV1, RestoreBackupReply>(
+  'backups.backup.restore.v1',
+  RestoreBackupV1,
+  { id: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1' },
+  'JobView & { listId, listRecreated }',
+);

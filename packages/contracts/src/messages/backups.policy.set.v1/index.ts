@@ -8,4 +8,9 @@ export class SetBackupPolicyV1 {
   @IsArray() @ArrayMaxSize(10_000) @IsUUID('all', { each: true }) excludedListIds!: string[];
 }
 
-export const setBackupPolicyV1 = command<SetBackupPolicyV1, BackupPolicyView>('backups.policy.set.v1', SetBackupPolicyV1, { automaticBackups: true, excludedListIds: [] }, 'BackupPolicyView');
+export const setBackupPolicyV1 = command<SetBackupPolicyV1, BackupPolicyView>(
+  'backups.policy.set.v1',
+  SetBackupPolicyV1,
+  { automaticBackups: true, excludedListIds: [] },
+  'BackupPolicyView',
+);

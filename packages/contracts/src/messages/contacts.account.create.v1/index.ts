@@ -8,4 +8,9 @@ export class CreateAccountV1 {
   @IsOptional() @IsArray() @ArrayMaxSize(1000) @IsUUID('all', { each: true }) contactIds?: string[];
 }
 
-export const createAccountV1 = command<CreateAccountV1, AccountView>('contacts.account.create.v1', CreateAccountV1, { name: 'Acme', domain: 'acme.example' }, 'AccountView');
+export const createAccountV1 = command<CreateAccountV1, AccountView>(
+  'contacts.account.create.v1',
+  CreateAccountV1,
+  { name: 'Acme', domain: 'acme.example' },
+  'AccountView',
+);

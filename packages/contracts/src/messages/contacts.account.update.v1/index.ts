@@ -10,6 +10,12 @@ export class UpdateAccountV1 {
   @IsOptional() @IsArray() @ArrayMaxSize(1000) @IsUUID('all', { each: true }) removeContactIds?: string[];
 }
 
-export const updateAccountV1 = command<UpdateAccountV1, AccountView>('contacts.account.update.v1', UpdateAccountV1, {
-  id: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', addContactIds: ['1b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1'],
-}, 'AccountView');
+export const updateAccountV1 = command<UpdateAccountV1, AccountView>(
+  'contacts.account.update.v1',
+  UpdateAccountV1,
+  {
+    id: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
+    addContactIds: ['1b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1'],
+  },
+  'AccountView',
+);

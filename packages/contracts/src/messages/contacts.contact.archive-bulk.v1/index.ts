@@ -14,6 +14,13 @@ export class ArchiveContactsV1 {
   @IsOptional() @IsString() @MaxLength(200) idempotencyKey?: string;
 }
 
-export const archiveContactsV1 = command<ArchiveContactsV1, JobView>('contacts.contact.archive-bulk.v1', ArchiveContactsV1, {
-  listId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', tag: 'inactive', reason: 'cleanup',
-}, 'JobView');
+export const archiveContactsV1 = command<ArchiveContactsV1, JobView>(
+  'contacts.contact.archive-bulk.v1',
+  ArchiveContactsV1,
+  {
+    listId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
+    tag: 'inactive',
+    reason: 'cleanup',
+  },
+  'JobView',
+);

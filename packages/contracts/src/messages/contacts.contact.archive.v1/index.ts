@@ -8,4 +8,9 @@ export class ArchiveContactV1 {
   @IsOptional() @IsString() @MaxLength(500) reason?: string;
 }
 
-export const archiveContactV1 = command<ArchiveContactV1, { archived: true; snapshot: ContactSnapshot }>('contacts.contact.archive.v1', ArchiveContactV1, { id: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', reason: 'inactive' }, '{ archived: true, snapshot: ContactSnapshot }');
+export const archiveContactV1 = command<ArchiveContactV1, { archived: true; snapshot: ContactSnapshot }>(
+  'contacts.contact.archive.v1',
+  ArchiveContactV1,
+  { id: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', reason: 'inactive' },
+  '{ archived: true, snapshot: ContactSnapshot }',
+);

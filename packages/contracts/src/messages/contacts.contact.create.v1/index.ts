@@ -14,6 +14,14 @@ export class CreateContactV1 {
   @IsOptional() @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) tags?: string[];
 }
 
-export const createContactV1 = command<CreateContactV1, ContactView>('contacts.contact.create.v1', CreateContactV1, {
-  email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace', fields: { city: 'London' },
-}, 'ContactView');
+export const createContactV1 = command<CreateContactV1, ContactView>(
+  'contacts.contact.create.v1',
+  CreateContactV1,
+  {
+    email: 'ada@example.com',
+    firstName: 'Ada',
+    lastName: 'Lovelace',
+    fields: { city: 'London' },
+  },
+  'ContactView',
+);

@@ -10,4 +10,9 @@ export class ListContactsV1 extends PageQuery {
   @IsOptional() @IsString() @MaxLength(100) tag?: string;
 }
 
-export const listContactsV1 = command<ListContactsV1, Page<ContactView>>('contacts.contact.list.v1', ListContactsV1, { listId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', limit: 50 }, 'Page<ContactView>');
+export const listContactsV1 = command<ListContactsV1, Page<ContactView>>(
+  'contacts.contact.list.v1',
+  ListContactsV1,
+  { listId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', limit: 50 },
+  'Page<ContactView>',
+);

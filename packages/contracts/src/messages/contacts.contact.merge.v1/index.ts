@@ -11,6 +11,12 @@ export class MergeContactsV1 {
   @IsUUID() duplicateId!: string;
 }
 
-export const mergeContactsV1 = command<MergeContactsV1, ContactView>('contacts.contact.merge.v1', MergeContactsV1, {
-  primaryId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', duplicateId: '1b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
-}, 'ContactView');
+export const mergeContactsV1 = command<MergeContactsV1, ContactView>(
+  'contacts.contact.merge.v1',
+  MergeContactsV1,
+  {
+    primaryId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
+    duplicateId: '1b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
+  },
+  'ContactView',
+);

@@ -13,6 +13,17 @@ export class RestoreContactsV1 {
   @IsArray() @ArrayMinSize(1) @ArrayMaxSize(500) @ValidateNested({ each: true }) @Type(() => ContactSnapshot) snapshots!: ContactSnapshot[];
 }
 
-export interface RestoreBatchOutcome { contactId: string; ok: boolean; code?: string; message?: string; skipped?: string[] }
+export interface RestoreBatchOutcome {
+  contactId: string;
+  ok: boolean;
+  code?: string;
+  message?: string;
+  skipped?: string[];
+}
 
-export const restoreContactsV1 = command<RestoreContactsV1, RestoreBatchOutcome[]>('contacts.contact.restore-batch.v1', RestoreContactsV1, { snapshots: [SNAPSHOT_FIXTURE] }, 'RestoreBatchOutcome[]');
+export const restoreContactsV1 = command<RestoreContactsV1, RestoreBatchOutcome[]>(
+  'contacts.contact.restore-batch.v1',
+  RestoreContactsV1,
+  { snapshots: [SNAPSHOT_FIXTURE] },
+  'RestoreBatchOutcome[]',
+);

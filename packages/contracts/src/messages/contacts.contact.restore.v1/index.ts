@@ -13,4 +13,9 @@ export class RestoreContactV1 {
   @ValidateNested() @Type(() => ContactSnapshot) snapshot!: ContactSnapshot;
 }
 
-export const restoreContactV1 = command<RestoreContactV1, RestoreOutcome>('contacts.contact.restore.v1', RestoreContactV1, { snapshot: SNAPSHOT_FIXTURE }, 'RestoreOutcome');
+export const restoreContactV1 = command<RestoreContactV1, RestoreOutcome>(
+  'contacts.contact.restore.v1',
+  RestoreContactV1,
+  { snapshot: SNAPSHOT_FIXTURE },
+  'RestoreOutcome',
+);

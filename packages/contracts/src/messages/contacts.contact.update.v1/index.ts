@@ -11,6 +11,13 @@ export class UpdateContactV1 {
   @IsOptional() @IsObject() fields?: Record<string, string>;
 }
 
-export const updateContactV1 = command<UpdateContactV1, ContactView>('contacts.contact.update.v1', UpdateContactV1, {
-  id: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', lastName: 'King', fields: { city: 'Paris' },
-}, 'ContactView');
+export const updateContactV1 = command<UpdateContactV1, ContactView>(
+  'contacts.contact.update.v1',
+  UpdateContactV1,
+  {
+    id: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
+    lastName: 'King',
+    fields: { city: 'Paris' },
+  },
+  'ContactView',
+);

@@ -30,7 +30,14 @@ export class ExportContactsDatasetV1 {
   @IsOptional() @IsIn(['none', 'gzip']) compression?: 'none' | 'gzip';
 }
 
-export const exportContactsDatasetV1 = command<ExportContactsDatasetV1, JobView>('contacts.dataset.export.v1', ExportContactsDatasetV1, {
-  exportId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', key: 'w1/exports/2026/11/22/0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1.csv',
-  fields: ['email', 'firstName', 'fields.city'], timeZone: 'Europe/Madrid',
-}, 'JobView');
+export const exportContactsDatasetV1 = command<ExportContactsDatasetV1, JobView>(
+  'contacts.dataset.export.v1',
+  ExportContactsDatasetV1,
+  {
+    exportId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
+    key: 'w1/exports/2026/11/22/0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1.csv',
+    fields: ['email', 'firstName', 'fields.city'],
+    timeZone: 'Europe/Madrid',
+  },
+  'JobView',
+);

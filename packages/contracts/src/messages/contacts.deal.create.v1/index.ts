@@ -11,7 +11,15 @@ export class CreateDealV1 {
   @IsUUID() primaryContactId!: string;
 }
 
-export const createDealV1 = command<CreateDealV1, DealView>('contacts.deal.create.v1', CreateDealV1, {
-  name: 'Renewal 2027', amount: 1200.5, stage: 'proposal',
-  contactIds: ['0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1'], primaryContactId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
-}, 'DealView');
+export const createDealV1 = command<CreateDealV1, DealView>(
+  'contacts.deal.create.v1',
+  CreateDealV1,
+  {
+    name: 'Renewal 2027',
+    amount: 1200.5,
+    stage: 'proposal',
+    contactIds: ['0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1'],
+    primaryContactId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
+  },
+  'DealView',
+);

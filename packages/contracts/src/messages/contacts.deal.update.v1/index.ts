@@ -12,4 +12,9 @@ export class UpdateDealV1 {
   @IsOptional() @IsUUID() primaryContactId?: string;
 }
 
-export const updateDealV1 = command<UpdateDealV1, DealView>('contacts.deal.update.v1', UpdateDealV1, { id: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', stage: 'won' }, 'DealView');
+export const updateDealV1 = command<UpdateDealV1, DealView>(
+  'contacts.deal.update.v1',
+  UpdateDealV1,
+  { id: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', stage: 'won' },
+  'DealView',
+);

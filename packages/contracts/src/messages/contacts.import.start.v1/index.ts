@@ -36,7 +36,14 @@ export class StartImportV1 {
   @IsOptional() @IsString() @MaxLength(200) idempotencyKey?: string;
 }
 
-export const startImportV1 = command<StartImportV1, JobView>('contacts.import.start.v1', StartImportV1, {
-  listId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', mode: 'upsert', objectKey: 'w1/imports/2026/11/22/0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1.csv',
-  mapping: { 'E-mail': 'email', Ciudad: 'fields.city' },
-}, 'JobView');
+export const startImportV1 = command<StartImportV1, JobView>(
+  'contacts.import.start.v1',
+  StartImportV1,
+  {
+    listId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
+    mode: 'upsert',
+    objectKey: 'w1/imports/2026/11/22/0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1.csv',
+    mapping: { 'E-mail': 'email', Ciudad: 'fields.city' },
+  },
+  'JobView',
+);

@@ -14,6 +14,12 @@ export class SetMembershipV1 {
   @IsArray() @ArrayMinSize(1) @ArrayMaxSize(1000) @ValidateNested({ each: true }) @Type(() => MemberStatus) members!: MemberStatus[];
 }
 
-export const setMembershipV1 = command<SetMembershipV1, { changed: number }>('contacts.membership.set.v1', SetMembershipV1, {
-  listId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', members: [{ contactId: '1b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', status: 'subscribed' }],
-}, '{ changed: number }');
+export const setMembershipV1 = command<SetMembershipV1, { changed: number }>(
+  'contacts.membership.set.v1',
+  SetMembershipV1,
+  {
+    listId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
+    members: [{ contactId: '1b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', status: 'subscribed' }],
+  },
+  '{ changed: number }',
+);

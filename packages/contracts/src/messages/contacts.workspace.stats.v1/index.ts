@@ -19,4 +19,9 @@ export interface WorkspaceStats {
   existing: { lists: string[]; tags: string[]; accounts: string[]; deals: string[] };
 }
 
-export const workspaceStatsV1 = command<WorkspaceStatsV1, WorkspaceStats>('contacts.workspace.stats.v1', WorkspaceStatsV1, { emails: ['ada@example.com'] }, 'WorkspaceStats');
+export const workspaceStatsV1 = command<WorkspaceStatsV1, WorkspaceStats>(
+  'contacts.workspace.stats.v1',
+  WorkspaceStatsV1,
+  { emails: ['ada@example.com'] },
+  'WorkspaceStats',
+);

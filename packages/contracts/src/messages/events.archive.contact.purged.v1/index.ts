@@ -8,5 +8,6 @@ export class ArchivedContactPurgedV1 {
 }
 
 export const archivedContactPurgedV1 = event('events.archive.contact.purged.v1', ArchivedContactPurgedV1, {
-  contactId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', email: 'ada@example.com',
+  contactId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
+  email: 'ada@example.com',
 });

@@ -9,5 +9,8 @@ export class ArchiveRestoreCompletedV1 {
 }
 
 export const archiveRestoreCompletedV1 = event('events.archive.restore.completed.v1', ArchiveRestoreCompletedV1, {
-  jobId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', restored: 10, conflicts: 1, skipped: 1,
+  jobId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
+  restored: 10,
+  conflicts: 1,
+  skipped: 1,
 });

@@ -10,5 +10,8 @@ export class ArchiveRestoreFailedV1 {
 }
 
 export const archiveRestoreFailedV1 = event('events.archive.restore.failed.v1', ArchiveRestoreFailedV1, {
-  jobId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', code: 'JOB_ABANDONED', message: 'the process stopped', restored: 4,
+  jobId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
+  code: 'JOB_ABANDONED',
+  message: 'the process stopped',
+  restored: 4,
 });

@@ -9,5 +9,7 @@ export class ArchiveRestoreStartedV1 {
 }
 
 export const archiveRestoreStartedV1 = event('events.archive.restore.started.v1', ArchiveRestoreStartedV1, {
-  jobId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', contacts: 12, automatic: false,
+  jobId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
+  contacts: 12,
+  automatic: false,
 });

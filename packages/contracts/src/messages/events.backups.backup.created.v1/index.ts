@@ -15,6 +15,13 @@ export class BackupCreatedV1 {
 }
 
 export const backupCreatedV1 = event('events.backups.backup.created.v1', BackupCreatedV1, {
-  backupId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', listId: '1b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', listName: 'Newsletter', reason: 'import',
-  causeOrigin: 'app', rows: 2, bytes: 120, sha256: 'a'.repeat(64), expiresAt: '2026-12-22T10:00:00.000Z',
+  backupId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
+  listId: '1b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
+  listName: 'Newsletter',
+  reason: 'import',
+  causeOrigin: 'app',
+  rows: 2,
+  bytes: 120,
+  sha256: 'a'.repeat(64),
+  expiresAt: '2026-12-22T10:00:00.000Z',
 });

@@ -14,5 +14,7 @@ export class BackupPolicyChangedV1 {
 }
 
 export const backupPolicyChangedV1 = event('events.backups.policy.changed.v1', BackupPolicyChangedV1, {
-  automaticBackups: true, excludedListIds: ['0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1'], updatedAt: '2026-11-01T10:00:00.000Z',
+  automaticBackups: true,
+  excludedListIds: ['0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1'],
+  updatedAt: '2026-11-01T10:00:00.000Z',
 });

@@ -10,5 +10,8 @@ export class AccountChangedV1 {
 }
 
 export const accountChangedV1 = event('events.contacts.account.changed.v1', AccountChangedV1, {
-  accountId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', change: 'created', name: 'Acme', contactIds: [],
+  accountId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
+  change: 'created',
+  name: 'Acme',
+  contactIds: [],
 });

@@ -11,6 +11,10 @@ export class ContactCreatedV1 {
 }
 
 export const contactCreatedV1 = event('events.contacts.contact.created.v1', ContactCreatedV1, {
-  contactId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', email: 'ada@example.com', firstName: 'Ada', lastName: null,
-  fields: {}, createdAt: '2026-11-01T10:00:00.000Z',
+  contactId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
+  email: 'ada@example.com',
+  firstName: 'Ada',
+  lastName: null,
+  fields: {},
+  createdAt: '2026-11-01T10:00:00.000Z',
 });

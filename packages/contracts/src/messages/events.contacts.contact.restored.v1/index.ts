@@ -9,5 +9,7 @@ export class ContactRestoredV1 {
 }
 
 export const contactRestoredV1 = event('events.contacts.contact.restored.v1', ContactRestoredV1, {
-  contactId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', email: 'ada@example.com', skipped: [],
+  contactId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
+  email: 'ada@example.com',
+  skipped: [],
 });

@@ -9,5 +9,7 @@ export class ContactUpdatedV1 {
 }
 
 export const contactUpdatedV1 = event('events.contacts.contact.updated.v1', ContactUpdatedV1, {
-  contactId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', email: 'ada@example.com', changed: ['lastName'],
+  contactId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
+  email: 'ada@example.com',
+  changed: ['lastName'],
 });

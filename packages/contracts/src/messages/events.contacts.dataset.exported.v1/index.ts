@@ -14,6 +14,12 @@ export class DatasetExportedV1 {
 }
 
 export const datasetExportedV1 = event('events.contacts.dataset.exported.v1', DatasetExportedV1, {
-  exportId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', jobId: '1b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', bucket: 'custodian-exports',
-  key: 'w1/exports/2026/11/22/0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1.csv', rows: 10, bytes: 512, sha256: 'b'.repeat(64), columns: ['id', 'email'],
+  exportId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
+  jobId: '1b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
+  bucket: 'custodian-exports',
+  key: 'w1/exports/2026/11/22/0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1.csv',
+  rows: 10,
+  bytes: 512,
+  sha256: 'b'.repeat(64),
+  columns: ['id', 'email'],
 });

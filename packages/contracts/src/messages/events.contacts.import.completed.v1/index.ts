@@ -18,6 +18,14 @@ export class ImportCompletedV1 {
 }
 
 export const importCompletedV1 = event('events.contacts.import.completed.v1', ImportCompletedV1, {
-  jobId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', listId: '1b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', mode: 'upsert', dryRun: false,
-  rows: 10, created: 4, updated: 3, unchanged: 1, skipped: 0, failed: 2,
+  jobId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
+  listId: '1b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
+  mode: 'upsert',
+  dryRun: false,
+  rows: 10,
+  created: 4,
+  updated: 3,
+  unchanged: 1,
+  skipped: 0,
+  failed: 2,
 });

@@ -23,8 +23,16 @@ export class ListSnapshotCreatedV1 {
 }
 
 export const listSnapshotCreatedV1 = event('events.contacts.list-snapshot.created.v1', ListSnapshotCreatedV1, {
-  snapshotId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', listId: '1b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', listName: 'Newsletter',
-  reason: 'import', jobId: '2b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', requestedBy: 'user-1', causeOrigin: 'app',
-  bucket: 'custodian-backups', key: 'w1/backups/2026/11/22/0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1.csv', rows: 2, bytes: 120,
+  snapshotId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
+  listId: '1b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
+  listName: 'Newsletter',
+  reason: 'import',
+  jobId: '2b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
+  requestedBy: 'user-1',
+  causeOrigin: 'app',
+  bucket: 'custodian-backups',
+  key: 'w1/backups/2026/11/22/0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1.csv',
+  rows: 2,
+  bytes: 120,
   sha256: 'a'.repeat(64),
 });

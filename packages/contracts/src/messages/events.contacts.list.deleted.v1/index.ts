@@ -10,5 +10,7 @@ export class ListDeletedV1 {
 }
 
 export const listDeletedV1 = event('events.contacts.list.deleted.v1', ListDeletedV1, {
-  listId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', name: 'Newsletter', memberCount: 3,
+  listId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
+  name: 'Newsletter',
+  memberCount: 3,
 });

@@ -11,5 +11,8 @@ export class MembershipChangedV1 {
 }
 
 export const membershipChangedV1 = event('events.contacts.membership.changed.v1', MembershipChangedV1, {
-  listId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', contactId: '1b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', status: 'unsubscribed', previousStatus: 'subscribed',
+  listId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
+  contactId: '1b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
+  status: 'unsubscribed',
+  previousStatus: 'subscribed',
 });

@@ -16,6 +16,11 @@ export class ExportEndedV1 {
 }
 
 export const exportCompletedV1 = event('events.exports.export.completed.v1', ExportEndedV1, {
-  exportId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', dataset: 'contacts', status: 'succeeded', rows: 10, bytes: 512, sha256: 'b'.repeat(64),
+  exportId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
+  dataset: 'contacts',
+  status: 'succeeded',
+  rows: 10,
+  bytes: 512,
+  sha256: 'b'.repeat(64),
   expiresAt: '2026-11-30T10:00:00.000Z',
 });

@@ -2,5 +2,9 @@ import { event } from '../../message.js';
 import { ExportEndedV1 } from '../events.exports.export.completed.v1/index.js';
 
 export const exportFailedV1 = event('events.exports.export.failed.v1', ExportEndedV1, {
-  exportId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', dataset: 'users', status: 'failed', code: 'DATASET_BAD_TIME_ZONE', message: 'unknown time zone "Mars/Olympus"',
+  exportId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
+  dataset: 'users',
+  status: 'failed',
+  code: 'DATASET_BAD_TIME_ZONE',
+  message: 'unknown time zone "Mars/Olympus"',
 });

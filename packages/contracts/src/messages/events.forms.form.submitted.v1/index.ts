@@ -12,5 +12,7 @@ export class FormSubmittedV1 {
 }
 
 export const formSubmittedV1 = event('events.forms.form.submitted.v1', FormSubmittedV1, {
-  email: 'ada@example.com', formId: 'newsletter-signup', submittedAt: '2026-11-22T10:00:00.000Z',
+  email: 'ada@example.com',
+  formId: 'newsletter-signup',
+  submittedAt: '2026-11-22T10:00:00.000Z',
 });

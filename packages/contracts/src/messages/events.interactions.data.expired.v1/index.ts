@@ -17,7 +17,12 @@ export class InteractionDataExpiredV1 {
 }
 
 export const interactionDataExpiredV1 = event('events.interactions.data.expired.v1', InteractionDataExpiredV1, {
-  programId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', objectKey: 'ws-1/interactions/2026/11/23/0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1-1.csv.gz',
-  manifestKey: 'ws-1/interactions/2026/11/23/0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1-1.manifest.json', rows: 1200, bytes: 48213,
-  sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', firstAt: '2026-05-01T08:00:00.000Z', lastAt: '2026-07-30T19:12:00.000Z',
+  programId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
+  objectKey: 'ws-1/interactions/2026/11/23/0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1-1.csv.gz',
+  manifestKey: 'ws-1/interactions/2026/11/23/0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1-1.manifest.json',
+  rows: 1200,
+  bytes: 48213,
+  sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+  firstAt: '2026-05-01T08:00:00.000Z',
+  lastAt: '2026-07-30T19:12:00.000Z',
 });

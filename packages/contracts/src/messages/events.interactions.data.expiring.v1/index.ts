@@ -8,5 +8,8 @@ export class InteractionDataExpiringV1 {
   @IsISO8601() expiresAt!: string;
 }
 
-export const interactionDataExpiringV1 = event('events.interactions.data.expiring.v1', InteractionDataExpiringV1,
-  { programId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', name: 'Spring sale', expiresAt: '2027-02-20T10:00:00.000Z' });
+export const interactionDataExpiringV1 = event('events.interactions.data.expiring.v1', InteractionDataExpiringV1, {
+  programId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
+  name: 'Spring sale',
+  expiresAt: '2027-02-20T10:00:00.000Z',
+});

@@ -8,5 +8,8 @@ export class ProgramChangedV1 {
   @IsObject() program!: object;
 }
 
-export const programChangedV1 = event('events.interactions.program.changed.v1', ProgramChangedV1,
-  { change: 'stopped', programId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', program: { id: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', kind: 'campaign', status: 'stopped' } });
+export const programChangedV1 = event('events.interactions.program.changed.v1', ProgramChangedV1, {
+  change: 'stopped',
+  programId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
+  program: { id: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', kind: 'campaign', status: 'stopped' },
+});

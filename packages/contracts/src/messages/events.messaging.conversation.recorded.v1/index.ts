@@ -23,7 +23,15 @@ export class ConversationRecordedV1 {
 }
 
 export const conversationRecordedV1 = event('events.messaging.conversation.recorded.v1', ConversationRecordedV1, {
-  conversationId: '7c2d1e0f-3a4b-4c5d-8e6f-7a8b9c0d1e2f', contactId: '9d7b0a8e-3c2f-4e1d-8b6a-5f4e3d2c1b0a', channel: 'whatsapp', status: 'closed',
-  assignee: 'support-team', closedBy: 'agent-17', category: 'resolved', openedAt: '2026-11-23T09:00:00.000Z', firstResponseAt: '2026-11-23T09:02:00.000Z',
-  closedAt: '2026-11-23T10:00:00.000Z', updatedAt: '2026-11-23T10:00:00.000Z',
+  conversationId: '7c2d1e0f-3a4b-4c5d-8e6f-7a8b9c0d1e2f',
+  contactId: '9d7b0a8e-3c2f-4e1d-8b6a-5f4e3d2c1b0a',
+  channel: 'whatsapp',
+  status: 'closed',
+  assignee: 'support-team',
+  closedBy: 'agent-17',
+  category: 'resolved',
+  openedAt: '2026-11-23T09:00:00.000Z',
+  firstResponseAt: '2026-11-23T09:02:00.000Z',
+  closedAt: '2026-11-23T10:00:00.000Z',
+  updatedAt: '2026-11-23T10:00:00.000Z',
 });

@@ -18,6 +18,15 @@ export class InteractionRecordedV1 {
   @IsISO8601({ strict: true }) at!: string;
 }
 
-export const interactionRecordedV1 = event('events.messaging.interaction.recorded.v1', InteractionRecordedV1, {
-  programId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', stepId: 'welcome', contactId: '9d7b0a8e-3c2f-4e1d-8b6a-5f4e3d2c1b0a', type: 'received', at: '2026-11-23T10:00:00.000Z',
-}, interactionRecordedProblem);
+export const interactionRecordedV1 = event(
+  'events.messaging.interaction.recorded.v1',
+  InteractionRecordedV1,
+  {
+    programId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
+    stepId: 'welcome',
+    contactId: '9d7b0a8e-3c2f-4e1d-8b6a-5f4e3d2c1b0a',
+    type: 'received',
+    at: '2026-11-23T10:00:00.000Z',
+  },
+  interactionRecordedProblem,
+);

@@ -1,7 +1,5 @@
 import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
-import {
-  MESSAGE_CHANNELS, MESSAGE_DIRECTIONS, MESSAGE_STATUSES, type MessageChannel, type MessageDirection, type MessageStatus,
-} from '../../interactions.js';
+import { MESSAGE_CHANNELS, MESSAGE_DIRECTIONS, MESSAGE_STATUSES, type MessageChannel, type MessageDirection, type MessageStatus } from '../../interactions.js';
 import { event } from '../../message.js';
 
 /**
@@ -31,7 +29,16 @@ export class MessageRecordedV1 {
 }
 
 export const messageRecordedV1 = event('events.messaging.message.recorded.v1', MessageRecordedV1, {
-  messageId: '5a8e7c1d-2b3f-4a6e-9c0d-1e2f3a4b5c6d', conversationId: '7c2d1e0f-3a4b-4c5d-8e6f-7a8b9c0d1e2f', contactId: '9d7b0a8e-3c2f-4e1d-8b6a-5f4e3d2c1b0a',
-  channel: 'whatsapp', direction: 'outbound', sender: 'agent-17', contentType: 'text', text: 'Your order has shipped', status: 'failed',
-  failureReason: 'recipient is not on WhatsApp', at: '2026-11-23T10:00:00.000Z', statusAt: '2026-11-23T10:00:02.000Z',
+  messageId: '5a8e7c1d-2b3f-4a6e-9c0d-1e2f3a4b5c6d',
+  conversationId: '7c2d1e0f-3a4b-4c5d-8e6f-7a8b9c0d1e2f',
+  contactId: '9d7b0a8e-3c2f-4e1d-8b6a-5f4e3d2c1b0a',
+  channel: 'whatsapp',
+  direction: 'outbound',
+  sender: 'agent-17',
+  contentType: 'text',
+  text: 'Your order has shipped',
+  status: 'failed',
+  failureReason: 'recipient is not on WhatsApp',
+  at: '2026-11-23T10:00:00.000Z',
+  statusAt: '2026-11-23T10:00:02.000Z',
 });

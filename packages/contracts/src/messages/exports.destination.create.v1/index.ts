@@ -22,17 +22,38 @@ export class CreateExportDestinationV1 {
    * delivery to a server presenting another key fails. Without it, the key the server presents at
    * the first delivery is kept and required from then on.
    */
-  @IsOptional() @Matches(/^SHA256:[A-Za-z0-9+/]{43}$/, { message: 'hostKey: the SHA256 fingerprint of the server\'s host key, as ssh-keygen -lf prints it (SHA256: and 43 base64 characters)' })
+  @IsOptional()
+  @Matches(/^SHA256:[A-Za-z0-9+/]{43}$/, {
+    message: "hostKey: the SHA256 fingerprint of the server's host key, as ssh-keygen -lf prints it (SHA256: and 43 base64 characters)",
+  })
   hostKey?: string;
 }
 
 export interface ExportDestinationView {
-  id: string; name: string; kind: 'sftp' | 'webdav'; host: string; port: number; path: string; tls: boolean; username: string;
+  id: string;
+  name: string;
+  kind: 'sftp' | 'webdav';
+  host: string;
+  port: number;
+  path: string;
+  tls: boolean;
+  username: string;
   /** SFTP: the host key fingerprint deliveries require (given, or kept from the first delivery); null until known, and for WebDAV. */
   hostKey: string | null;
-  createdBy: string; createdAt: string;
+  createdBy: string;
+  createdAt: string;
 }
 
-export const createExportDestinationV1 = command<CreateExportDestinationV1, ExportDestinationView>('exports.destination.create.v1', CreateExportDestinationV1, {
-  name: 'Data warehouse', kind: 'sftp', host: 'sftp.example.com', path: '/incoming/custodian', username: 'custodian', password: 's3cret',
-}, 'ExportDestinationView');
+export const createExportDestinationV1 = command<CreateExportDestinationV1, ExportDestinationView>(
+  'exports.destination.create.v1',
+  CreateExportDestinationV1,
+  {
+    name: 'Data warehouse',
+    kind: 'sftp',
+    host: 'sftp.example.com',
+    path: '/incoming/custodian',
+    username: 'custodian',
+    password: 's3cret',
+  },
+  'ExportDestinationView',
+);

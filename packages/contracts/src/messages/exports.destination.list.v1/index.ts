@@ -3,4 +3,9 @@ import type { ExportDestinationView } from '../exports.destination.create.v1/ind
 
 export class ListExportDestinationsV1 {}
 
-export const listExportDestinationsV1 = command<ListExportDestinationsV1, { items: ExportDestinationView[] }>('exports.destination.list.v1', ListExportDestinationsV1, {}, '{ items: ExportDestinationView[] }');
+export const listExportDestinationsV1 = command<ListExportDestinationsV1, { items: ExportDestinationView[] }>(
+  'exports.destination.list.v1',
+  ListExportDestinationsV1,
+  {},
+  '{ items: ExportDestinationView[] }',
+);

@@ -33,7 +33,17 @@ export class RequestExportV1 {
   @IsOptional() @IsString() @MaxLength(200) idempotencyKey?: string;
 }
 
-export const requestExportV1 = command<RequestExportV1, ExportView>('exports.export.request.v1', RequestExportV1, {
-  dataset: 'failed_messages', from: '2026-01-01T00:00:00.000Z', to: '2026-07-01T00:00:00.000Z', timeZone: 'Europe/Madrid', delimiter: ';',
-  compression: 'gzip', notificationUrl: 'https://hooks.example.com/exports',
-}, 'ExportView');
+export const requestExportV1 = command<RequestExportV1, ExportView>(
+  'exports.export.request.v1',
+  RequestExportV1,
+  {
+    dataset: 'failed_messages',
+    from: '2026-01-01T00:00:00.000Z',
+    to: '2026-07-01T00:00:00.000Z',
+    timeZone: 'Europe/Madrid',
+    delimiter: ';',
+    compression: 'gzip',
+    notificationUrl: 'https://hooks.example.com/exports',
+  },
+  'ExportView',
+);

@@ -20,7 +20,15 @@ export class AudienceQueryV1 {
   @IsOptional() @IsInt() @Min(1) @Max(10_000) limit?: number;
 }
 
-export interface AudiencePage { contactIds: string[]; nextCursor: string | null; expiredProgramIds: string[] }
+export interface AudiencePage {
+  contactIds: string[];
+  nextCursor: string | null;
+  expiredProgramIds: string[];
+}
 
-export const audienceQueryV1 = command<AudienceQueryV1, AudiencePage>('interactions.audience.query.v1', AudienceQueryV1,
-  { interaction: 'clicked', programId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', variantId: 'a', limit: 1000 }, 'AudiencePage');
+export const audienceQueryV1 = command<AudienceQueryV1, AudiencePage>(
+  'interactions.audience.query.v1',
+  AudienceQueryV1,
+  { interaction: 'clicked', programId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', variantId: 'a', limit: 1000 },
+  'AudiencePage',
+);

@@ -6,7 +6,17 @@ export class ContactReceivedV1 {
   @IsUUID() contactId!: string;
 }
 
-export interface ReceivedProgram { programId: string; kind: 'campaign' | 'canvas'; name: string; messages: number; lastReceivedAt: string }
+export interface ReceivedProgram {
+  programId: string;
+  kind: 'campaign' | 'canvas';
+  name: string;
+  messages: number;
+  lastReceivedAt: string;
+}
 
-export const contactReceivedV1 = command<ContactReceivedV1, { campaigns: ReceivedProgram[]; canvases: ReceivedProgram[] }>('interactions.contact.received.v1', ContactReceivedV1,
-  { contactId: '9d7b0a8e-3c2f-4e1d-8b6a-5f4e3d2c1b0a' }, '{ campaigns: ReceivedProgram[], canvases: ReceivedProgram[] }');
+export const contactReceivedV1 = command<ContactReceivedV1, { campaigns: ReceivedProgram[]; canvases: ReceivedProgram[] }>(
+  'interactions.contact.received.v1',
+  ContactReceivedV1,
+  { contactId: '9d7b0a8e-3c2f-4e1d-8b6a-5f4e3d2c1b0a' },
+  '{ campaigns: ReceivedProgram[], canvases: ReceivedProgram[] }',
+);

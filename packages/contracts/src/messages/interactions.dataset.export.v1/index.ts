@@ -8,9 +8,37 @@ export type InteractionDataset = (typeof INTERACTION_DATASETS)[number];
 /** Columns of each dataset, in their default order. */
 export const INTERACTION_DATASET_COLUMNS: Record<InteractionDataset, readonly string[]> = {
   conversations: ['id', 'contactId', 'channel', 'status', 'assignee', 'closedBy', 'category', 'openedAt', 'firstResponseAt', 'closedAt', 'updatedAt'],
-  messages: ['id', 'conversationId', 'contactId', 'channel', 'direction', 'programId', 'sender', 'contentType', 'text', 'status', 'failureReason', 'at', 'statusAt'],
+  messages: [
+    'id',
+    'conversationId',
+    'contactId',
+    'channel',
+    'direction',
+    'programId',
+    'sender',
+    'contentType',
+    'text',
+    'status',
+    'failureReason',
+    'at',
+    'statusAt',
+  ],
   failed_messages: ['id', 'conversationId', 'contactId', 'channel', 'programId', 'sender', 'contentType', 'text', 'failureReason', 'at', 'statusAt'],
-  users: ['id', 'email', 'firstName', 'lastName', 'campaigns', 'canvases', 'received', 'opened', 'clicked', 'converted', 'bounced', 'failed', 'lastInteractionAt'],
+  users: [
+    'id',
+    'email',
+    'firstName',
+    'lastName',
+    'campaigns',
+    'canvases',
+    'received',
+    'opened',
+    'clicked',
+    'converted',
+    'bounced',
+    'failed',
+    'lastInteractionAt',
+  ],
 };
 
 /** The header the `users` dataset expects of its profiles file: the contacts dataset with these fields. */
@@ -48,7 +76,16 @@ export class ExportInteractionsDatasetV1 {
   @IsOptional() @IsIn(['none', 'gzip']) compression?: 'none' | 'gzip';
 }
 
-export const exportInteractionsDatasetV1 = command<ExportInteractionsDatasetV1, JobView>('interactions.dataset.export.v1', ExportInteractionsDatasetV1, {
-  exportId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', dataset: 'failed_messages', key: 'w1/exports/2026/11/22/0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1.csv',
-  from: '2026-01-01T00:00:00.000Z', to: '2026-11-01T00:00:00.000Z', timeZone: 'Europe/Madrid',
-}, 'JobView');
+export const exportInteractionsDatasetV1 = command<ExportInteractionsDatasetV1, JobView>(
+  'interactions.dataset.export.v1',
+  ExportInteractionsDatasetV1,
+  {
+    exportId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
+    dataset: 'failed_messages',
+    key: 'w1/exports/2026/11/22/0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1.csv',
+    from: '2026-01-01T00:00:00.000Z',
+    to: '2026-11-01T00:00:00.000Z',
+    timeZone: 'Europe/Madrid',
+  },
+  'JobView',
+);

@@ -25,12 +25,27 @@ export class IngestInteractionsV1 {
 
 /** Interactions received, stored and already there; conversations and messages received and stored (the rest were not newer). */
 export interface IngestReply {
-  received: number; stored: number; duplicates: number;
+  received: number;
+  stored: number;
+  duplicates: number;
   conversations: { received: number; stored: number };
   messages: { received: number; stored: number };
 }
 
-export const ingestInteractionsV1 = command<IngestInteractionsV1, IngestReply>('interactions.interaction.ingest.v1', IngestInteractionsV1, {
-  interactions: [{ id: '6f1c1f7e-2b7a-4f55-9a0e-1b2c3d4e5f60', programId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', variantId: 'a',
-    contactId: '9d7b0a8e-3c2f-4e1d-8b6a-5f4e3d2c1b0a', type: 'opened', at: '2026-11-23T10:00:00.000Z' }],
-}, 'IngestReply');
+export const ingestInteractionsV1 = command<IngestInteractionsV1, IngestReply>(
+  'interactions.interaction.ingest.v1',
+  IngestInteractionsV1,
+  {
+    interactions: [
+      {
+        id: '6f1c1f7e-2b7a-4f55-9a0e-1b2c3d4e5f60',
+        programId: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1',
+        variantId: 'a',
+        contactId: '9d7b0a8e-3c2f-4e1d-8b6a-5f4e3d2c1b0a',
+        type: 'opened',
+        at: '2026-11-23T10:00:00.000Z',
+      },
+    ],
+  },
+  'IngestReply',
+);

@@ -11,5 +11,17 @@ export class CreateProgramV1 extends ProgramParts {
   @IsOptional() @ValidateNested() @Type(() => RetargetingFilter) retargeting?: RetargetingFilter;
 }
 
-export const createProgramV1 = command<CreateProgramV1, ProgramView>('interactions.program.create.v1', CreateProgramV1,
-  { kind: 'campaign', name: 'Spring sale', tags: ['promo'], variants: [{ id: 'a', name: 'A' }, { id: 'b', name: 'B' }] }, 'ProgramView');
+export const createProgramV1 = command<CreateProgramV1, ProgramView>(
+  'interactions.program.create.v1',
+  CreateProgramV1,
+  {
+    kind: 'campaign',
+    name: 'Spring sale',
+    tags: ['promo'],
+    variants: [
+      { id: 'a', name: 'A' },
+      { id: 'b', name: 'B' },
+    ],
+  },
+  'ProgramView',
+);

@@ -7,4 +7,9 @@ export class ExpiringProgramsV1 {
   @IsOptional() @IsInt() @Min(0) @Max(3650) withinDays?: number;
 }
 
-export const expiringProgramsV1 = command<ExpiringProgramsV1, { items: ProgramView[] }>('interactions.program.expiring.v1', ExpiringProgramsV1, { withinDays: 30 }, '{ items: ProgramView[] }');
+export const expiringProgramsV1 = command<ExpiringProgramsV1, { items: ProgramView[] }>(
+  'interactions.program.expiring.v1',
+  ExpiringProgramsV1,
+  { withinDays: 30 },
+  '{ items: ProgramView[] }',
+);

@@ -7,4 +7,9 @@ export class GetProgramV1 {
   @IsUUID() id!: string;
 }
 
-export const getProgramV1 = command<GetProgramV1, ProgramView>('interactions.program.get.v1', GetProgramV1, { kind: 'campaign', id: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1' }, 'ProgramView');
+export const getProgramV1 = command<GetProgramV1, ProgramView>(
+  'interactions.program.get.v1',
+  GetProgramV1,
+  { kind: 'campaign', id: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1' },
+  'ProgramView',
+);

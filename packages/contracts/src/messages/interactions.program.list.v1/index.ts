@@ -9,4 +9,9 @@ export class ListProgramsV1 extends PageQuery {
   @IsOptional() @IsIn(Object.values(ProgramStatus)) status?: ProgramStatus;
 }
 
-export const listProgramsV1 = command<ListProgramsV1, Page<ProgramView>>('interactions.program.list.v1', ListProgramsV1, { kind: 'canvas', status: 'active', limit: 50 }, 'Page<ProgramView>');
+export const listProgramsV1 = command<ListProgramsV1, Page<ProgramView>>(
+  'interactions.program.list.v1',
+  ListProgramsV1,
+  { kind: 'canvas', status: 'active', limit: 50 },
+  'Page<ProgramView>',
+);

@@ -13,5 +13,9 @@ export class TransitionProgramV1 {
   @IsIn(['start', 'stop', 'resume']) action!: 'start' | 'stop' | 'resume';
 }
 
-export const transitionProgramV1 = command<TransitionProgramV1, ProgramView>('interactions.program.transition.v1', TransitionProgramV1,
-  { kind: 'campaign', id: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', action: 'stop' }, 'ProgramView');
+export const transitionProgramV1 = command<TransitionProgramV1, ProgramView>(
+  'interactions.program.transition.v1',
+  TransitionProgramV1,
+  { kind: 'campaign', id: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', action: 'stop' },
+  'ProgramView',
+);

@@ -12,5 +12,9 @@ export class UpdateProgramV1 extends ProgramParts {
   @IsOptional() @ValidateNested() @Type(() => RetargetingFilter) retargeting?: RetargetingFilter;
 }
 
-export const updateProgramV1 = command<UpdateProgramV1, ProgramView>('interactions.program.update.v1', UpdateProgramV1,
-  { kind: 'campaign', id: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', tags: ['promo', 'spring'] }, 'ProgramView');
+export const updateProgramV1 = command<UpdateProgramV1, ProgramView>(
+  'interactions.program.update.v1',
+  UpdateProgramV1,
+  { kind: 'campaign', id: '0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1', tags: ['promo', 'spring'] },
+  'ProgramView',
+);

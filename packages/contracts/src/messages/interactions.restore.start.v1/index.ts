@@ -12,5 +12,9 @@ export class StartInteractionRestoreV1 {
   @IsOptional() @IsString() @MaxLength(200) idempotencyKey?: string;
 }
 
-export const startInteractionRestoreV1 = command<StartInteractionRestoreV1, JobView>('interactions.restore.start.v1', StartInteractionRestoreV1,
-  { programIds: ['0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1'], tag: 'spring' }, 'JobView');
+export const startInteractionRestoreV1 = command<StartInteractionRestoreV1, JobView>(
+  'interactions.restore.start.v1',
+  StartInteractionRestoreV1,
+  { programIds: ['0b5c2a52-7d0e-4a8a-9a39-6a3bb8f1d7a1'], tag: 'spring' },
+  'JobView',
+);
