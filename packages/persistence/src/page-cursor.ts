@@ -1,3 +1,5 @@
+import { invalidCursor } from '@custodian/contracts';
+
 /** Cursor over (timestamp, id): stable while rows are added, opaque to callers. */
 export function encodeCursor(at: string, id: string): string {
   return Buffer.from(JSON.stringify([at, id])).toString('base64url');
@@ -20,4 +22,29 @@ export function decodeCursor(cursor: string): [string, string] | null {
     /* fall through */
   }
   return null;
+}
+
+/**
+ * A keyset page of `select` (a query without where, order or limit): the rows matching `where`
+ * (with its `params`, numbered from $1) after the cursor's (time, id) on `order`, in that order,
+ * one more than `limit` so the caller knows whether a next page exists. A cursor that is not ours
+ * is a validation error.
+ */
+export function keysetPageSql(
+  select: string,
+  where: string[],
+  params: unknown[],
+  order: [time: string, id: string],
+  page: { cursor?: string; limit: number },
+): { sql: string; params: unknown[] } {
+  const values = [...params];
+  const conditions = [...where];
+  if (page.cursor) {
+    const cursor = decodeCursor(page.cursor);
+    if (!cursor) throw invalidCursor();
+    values.push(cursor[0], cursor[1]);
+    conditions.push(`(${order[0]}, ${order[1]}) > ($${values.length - 1}::timestamptz, $${values.length}::uuid)`);
+  }
+  values.push(page.limit + 1);
+  return { sql: `${select} where ${conditions.join(' and ')} order by ${order[0]}, ${order[1]} limit $${values.length}`, params: values };
 }

@@ -13,11 +13,10 @@ import {
   type ListArchivedContactsV1,
   type NotRestorableReason,
   type Page,
-  invalidCursor,
 } from '@custodian/contracts';
 import { DomainError, ErrorCode } from '@custodian/contracts';
 import { CommandClient, CommandHandler, OnEvent, recordEvent } from '@custodian/messaging';
-import { decodeCursor, encodeCursor } from '@custodian/persistence';
+import { keysetPageSql, encodeCursor } from '@custodian/persistence';
 import { Controller, Inject } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ArchiveEnv } from '../config.js';
@@ -106,20 +105,16 @@ export class ArchiveStore {
     if (data.archivedTo) add('a.archived_at < ?', data.archivedTo);
     const why = notRestorableSql('$2', '$3');
     if (data.restorable !== undefined) where.push(`(${why}) is ${data.restorable ? '' : 'not '}null`);
-    if (data.cursor) {
-      const cursor = decodeCursor(data.cursor);
-      if (!cursor) throw invalidCursor();
-      const [at, id] = cursor;
-      params.push(at, id);
-      where.push(`(a.archived_at, a.contact_id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-    }
-    params.push(limit + 1);
-    const rows = (await this.ds.query(
+    const query = keysetPageSql(
       `select a.*, a.archived_at + make_interval(secs => $2) as restorable_from, a.archived_at + make_interval(secs => $3) as restorable_until,
               ${why} as why
-       from archived_contact a where ${where.join(' and ')} order by a.archived_at, a.contact_id limit $${params.length}`,
+       from archived_contact a`,
+      where,
       params,
-    )) as Row[];
+      ['a.archived_at', 'a.contact_id'],
+      { cursor: data.cursor, limit },
+    );
+    const rows = (await this.ds.query(query.sql, query.params)) as Row[];
     const page = rows.slice(0, limit);
     const stats = page.length ? await this.contacts.request(workspaceStatsV1, context, { emails: page.map((r) => r.email) }) : { emailsInUse: [] as string[] };
     const inUse = new Set(stats.emailsInUse);

@@ -8,13 +8,13 @@ import {
   type Page,
   type PageQuery,
   type UpdateAccountV1,
-  invalidCursor,
 } from '@custodian/contracts';
 import { recordEvent } from '@custodian/messaging';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { decodeCursor, pageOf } from '../contacts/contact-queries.js';
+import { pageOf } from '../contacts/contact-queries.js';
 import { requireContacts } from '../contacts/require-contacts.js';
+import { keysetPageSql } from '@custodian/persistence';
 
 interface AccountRow {
   id: string;
@@ -56,19 +56,8 @@ export class AccountsService {
 
   async list(context: CommandContext, query: PageQuery): Promise<Page<AccountView>> {
     const limit = query.limit ?? 50;
-    const params: unknown[] = [context.workspaceId];
-    let after = '';
-    if (query.cursor) {
-      const cursor = decodeCursor(query.cursor);
-      if (!cursor) throw invalidCursor();
-      params.push(...cursor);
-      after = 'and (a.created_at, a.id) > ($2::timestamptz, $3::uuid)';
-    }
-    params.push(limit + 1);
-    const rows = (await this.ds.query(
-      `${ACCOUNT_VIEW_SQL} where a.workspace_id = $1 ${after} order by a.created_at, a.id limit $${params.length}`,
-      params,
-    )) as AccountRow[];
+    const page = keysetPageSql(ACCOUNT_VIEW_SQL, ['a.workspace_id = $1'], [context.workspaceId], ['a.created_at', 'a.id'], { cursor: query.cursor, limit });
+    const rows = (await this.ds.query(page.sql, page.params)) as AccountRow[];
     return pageOf(rows, limit, toView);
   }
 

@@ -16,15 +16,15 @@ import {
   type WorkspaceStats,
   type WorkspaceStatsV1,
   validationFailed,
-  invalidCursor,
 } from '@custodian/contracts';
 import { recordEvent } from '@custodian/messaging';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { CONTACT_VIEW_SQL, decodeCursor, findContact, pageOf, toContactView } from './contact-queries.js';
+import { CONTACT_VIEW_SQL, findContact, pageOf, toContactView } from './contact-queries.js';
 import { registerFields } from './custom-fields.js';
 import { deleteMemberships } from './delete-memberships.js';
 import { contactFilterSql } from './contact-filter.js';
+import { keysetPageSql } from '@custodian/persistence';
 
 @Injectable()
 export class ContactsService {
@@ -180,14 +180,8 @@ export class ContactsService {
   async list(context: CommandContext, query: ListContactsV1): Promise<Page<ContactView>> {
     const limit = query.limit ?? 50;
     const { where, params } = contactFilterSql(context.workspaceId, { email: query.email, listId: query.listId, tag: query.tag });
-    if (query.cursor) {
-      const cursor = decodeCursor(query.cursor);
-      if (!cursor) throw invalidCursor();
-      params.push(cursor[0], cursor[1]);
-      where.push(`(c.created_at, c.id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-    }
-    params.push(limit + 1);
-    const rows = await this.ds.query(`${CONTACT_VIEW_SQL} where ${where.join(' and ')} order by c.created_at, c.id limit $${params.length}`, params);
+    const page = keysetPageSql(CONTACT_VIEW_SQL, where, params, ['c.created_at', 'c.id'], { cursor: query.cursor, limit });
+    const rows = await this.ds.query(page.sql, page.params);
     return pageOf(rows, limit, toContactView);
   }
 

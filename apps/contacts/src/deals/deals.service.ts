@@ -8,13 +8,13 @@ import {
   type ListDealsV1,
   type Page,
   type UpdateDealV1,
-  invalidCursor,
 } from '@custodian/contracts';
 import { recordEvent } from '@custodian/messaging';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { decodeCursor, pageOf } from '../contacts/contact-queries.js';
+import { pageOf } from '../contacts/contact-queries.js';
 import { requireContacts } from '../contacts/require-contacts.js';
+import { keysetPageSql } from '@custodian/persistence';
 
 interface DealRow {
   id: string;
@@ -79,17 +79,8 @@ export class DealsService {
       params.push(query.contactId);
       where.push(`exists (select 1 from deal_contact dc where dc.deal_id = d.id and dc.contact_id = $${params.length})`);
     }
-    if (query.cursor) {
-      const cursor = decodeCursor(query.cursor);
-      if (!cursor) throw invalidCursor();
-      params.push(...cursor);
-      where.push(`(d.created_at, d.id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-    }
-    params.push(limit + 1);
-    const rows = (await this.ds.query(
-      `${DEAL_VIEW_SQL} where ${where.join(' and ')} order by d.created_at, d.id limit $${params.length}`,
-      params,
-    )) as DealRow[];
+    const page = keysetPageSql(DEAL_VIEW_SQL, where, params, ['d.created_at', 'd.id'], { cursor: query.cursor, limit });
+    const rows = (await this.ds.query(page.sql, page.params)) as DealRow[];
     return pageOf(rows, limit, toView);
   }
 

@@ -18,6 +18,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { decodeCursor, pageOf } from '../contacts/contact-queries.js';
 import { deleteMemberships } from '../contacts/delete-memberships.js';
+import { keysetPageSql } from '@custodian/persistence';
 
 interface ListRow {
   id: string;
@@ -61,19 +62,8 @@ export class ListsService {
 
   async list(context: CommandContext, query: PageQuery): Promise<Page<ListView>> {
     const limit = query.limit ?? 50;
-    const params: unknown[] = [context.workspaceId];
-    let after = '';
-    if (query.cursor) {
-      const cursor = decodeCursor(query.cursor);
-      if (!cursor) throw invalidCursor();
-      params.push(cursor[0], cursor[1]);
-      after = 'and (l.created_at, l.id) > ($2::timestamptz, $3::uuid)';
-    }
-    params.push(limit + 1);
-    const rows = (await this.ds.query(
-      `${LIST_VIEW_SQL} where l.workspace_id = $1 ${after} order by l.created_at, l.id limit $${params.length}`,
-      params,
-    )) as ListRow[];
+    const page = keysetPageSql(LIST_VIEW_SQL, ['l.workspace_id = $1'], [context.workspaceId], ['l.created_at', 'l.id'], { cursor: query.cursor, limit });
+    const rows = (await this.ds.query(page.sql, page.params)) as ListRow[];
     return pageOf(rows, limit, toListView);
   }
 

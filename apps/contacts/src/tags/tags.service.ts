@@ -1,18 +1,9 @@
-import {
-  DomainError,
-  ErrorCode,
-  tagCreatedV1,
-  tagDeletedV1,
-  type CommandContext,
-  type Page,
-  type PageQuery,
-  type TagView,
-  invalidCursor,
-} from '@custodian/contracts';
+import { DomainError, ErrorCode, tagCreatedV1, tagDeletedV1, type CommandContext, type Page, type PageQuery, type TagView } from '@custodian/contracts';
 import { recordEvent } from '@custodian/messaging';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { decodeCursor, pageOf } from '../contacts/contact-queries.js';
+import { pageOf } from '../contacts/contact-queries.js';
+import { keysetPageSql } from '@custodian/persistence';
 
 interface TagRow {
   id: string;
@@ -49,19 +40,8 @@ export class TagsService {
 
   async list(context: CommandContext, query: PageQuery): Promise<Page<TagView>> {
     const limit = query.limit ?? 100;
-    const params: unknown[] = [context.workspaceId];
-    let after = '';
-    if (query.cursor) {
-      const cursor = decodeCursor(query.cursor);
-      if (!cursor) throw invalidCursor();
-      params.push(cursor[0], cursor[1]);
-      after = 'and (t.created_at, t.id) > ($2::timestamptz, $3::uuid)';
-    }
-    params.push(limit + 1);
-    const rows = (await this.ds.query(
-      `${TAG_VIEW_SQL} where t.workspace_id = $1 ${after} order by t.created_at, t.id limit $${params.length}`,
-      params,
-    )) as TagRow[];
+    const page = keysetPageSql(TAG_VIEW_SQL, ['t.workspace_id = $1'], [context.workspaceId], ['t.created_at', 't.id'], { cursor: query.cursor, limit });
+    const rows = (await this.ds.query(page.sql, page.params)) as TagRow[];
     return pageOf(rows, limit, toTagView);
   }
 

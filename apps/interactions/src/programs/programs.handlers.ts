@@ -19,10 +19,9 @@ import {
   type TransitionProgramV1,
   type UpdateProgramV1,
   validationFailed,
-  invalidCursor,
 } from '@custodian/contracts';
 import { CommandHandler, recordEvent } from '@custodian/messaging';
-import { decodeCursor, encodeCursor } from '@custodian/persistence';
+import { keysetPageSql, encodeCursor } from '@custodian/persistence';
 import { Controller, Inject } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { InteractionsEnv } from '../config.js';
@@ -89,17 +88,8 @@ export class ProgramHandlers {
       params.push(data.status);
       where.push(`p.status = $${params.length}`);
     }
-    if (data.cursor) {
-      const cursor = decodeCursor(data.cursor);
-      if (!cursor) throw invalidCursor();
-      params.push(cursor[0], cursor[1]);
-      where.push(`(p.created_at, p.id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-    }
-    params.push(limit + 1);
-    const rows = (await this.ds.query(
-      `${PROGRAM_SQL} where ${where.join(' and ')} order by p.created_at, p.id limit $${params.length}`,
-      params,
-    )) as ProgramRow[];
+    const query = keysetPageSql(PROGRAM_SQL, where, params, ['p.created_at', 'p.id'], { cursor: data.cursor, limit });
+    const rows = (await this.ds.query(query.sql, query.params)) as ProgramRow[];
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return { items: page.map(toProgramView), nextCursor: rows.length > limit && last ? encodeCursor(last.created_at.toISOString(), last.id) : null };
