@@ -1,9 +1,18 @@
-import { datasetReport, type CommandContext, type DatasetExportedV1, type DatasetFailedV1, type EventSpec } from '@custodian/contracts';
-import { defineJob, JobFailure, type ClaimedJob, type JobDefinition } from '@custodian/jobs';
+import {
+  datasetReport,
+  validationFailed,
+  type CommandContext,
+  type DatasetExportedV1,
+  type DatasetFailedV1,
+  type EventSpec,
+  type JobView,
+} from '@custodian/contracts';
+import { defineJob, JobFailure, type ClaimedJob, type JobDefinition, type JobStore } from '@custodian/jobs';
 import { recordEvent } from '@custodian/messaging';
 import { csvCopySql, useTimeZone, withRunner } from '@custodian/persistence';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { copyToObject } from './copy-to-object.js';
+import { keyBelongsTo } from './keys.js';
 import type { ObjectStorage } from './object-storage.js';
 
 /** How the exports service asked for a dataset file (the parts every data owner honours alike). */
@@ -102,4 +111,35 @@ export function writeDatasetFile(
       throw err;
     }
   });
+}
+
+/** A dataset file's key must be in the requesting workspace's exports folder. */
+export function checkDatasetKey(path: string, key: string | undefined, workspaceId: string): void {
+  if (key !== undefined && !keyBelongsTo(key, workspaceId, 'exports')) {
+    throw validationFailed(path, `must start with ${workspaceId}/exports/`, `${path} must be in the workspace's exports folder`);
+  }
+}
+
+/**
+ * Queues a data owner's dataset job for an export, once per export (the export's id is the
+ * idempotency key, so a request sent again answers the same job).
+ */
+export async function queueDatasetJob<P extends DatasetJobParams>(
+  ds: DataSource,
+  jobs: JobStore,
+  definition: JobDefinition<P, DatasetJobResult>,
+  params: P,
+): Promise<JobView> {
+  const { context } = params;
+  const { job } = await ds.transaction((em) =>
+    jobs.enqueue(em, definition, {
+      workspaceId: context.workspaceId,
+      requestedBy: context.actor.id,
+      correlationId: context.correlationId,
+      params,
+      idempotencyKey: params.exportId,
+      ignoreForIdempotency: ['context'],
+    }),
+  );
+  return job;
 }

@@ -1,7 +1,7 @@
-import { exportContactsDatasetV1, type CommandContext, type ExportContactsDatasetV1, type JobView, validationFailed } from '@custodian/contracts';
+import { exportContactsDatasetV1, type CommandContext, type ExportContactsDatasetV1, type JobView } from '@custodian/contracts';
 import { JobRunner, JobStore } from '@custodian/jobs';
 import { CommandHandler } from '@custodian/messaging';
-import { keyBelongsTo } from '@custodian/storage';
+import { checkDatasetKey, queueDatasetJob } from '@custodian/storage';
 import { Controller } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DatasetExportJob, type DatasetParams } from './dataset-export-job.js';
@@ -17,21 +17,9 @@ export class DatasetsHandlers {
 
   @CommandHandler(exportContactsDatasetV1)
   async export(data: ExportContactsDatasetV1, context: CommandContext): Promise<JobView> {
-    if (!keyBelongsTo(data.key, context.workspaceId, 'exports')) {
-      throw validationFailed('key', `must start with ${context.workspaceId}/exports/`, "key must be in the workspace's exports folder");
-    }
+    checkDatasetKey('key', data.key, context.workspaceId);
     DatasetExportJob.validateFields(data.fields);
-    const params: DatasetParams = { ...data, context };
-    const { job } = await this.ds.transaction((em) =>
-      this.jobs.enqueue(em, this.datasets.definition, {
-        workspaceId: context.workspaceId,
-        requestedBy: context.actor.id,
-        correlationId: context.correlationId,
-        params,
-        idempotencyKey: data.exportId,
-        ignoreForIdempotency: ['context'],
-      }),
-    );
+    const job = await queueDatasetJob<DatasetParams>(this.ds, this.jobs, this.datasets.definition, { ...data, context });
     this.runner.poke();
     return job;
   }

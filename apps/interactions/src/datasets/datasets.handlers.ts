@@ -1,7 +1,7 @@
-import { DomainError, ErrorCode, exportInteractionsDatasetV1, type CommandContext, type ExportInteractionsDatasetV1, type JobView } from '@custodian/contracts';
+import { exportInteractionsDatasetV1, type CommandContext, type ExportInteractionsDatasetV1, type JobView } from '@custodian/contracts';
 import { JobRunner, JobStore } from '@custodian/jobs';
 import { CommandHandler } from '@custodian/messaging';
-import { keyBelongsTo } from '@custodian/storage';
+import { checkDatasetKey, queueDatasetJob } from '@custodian/storage';
 import { Controller } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { InteractionDatasetJob, type InteractionDatasetParams } from './dataset-export-job.js';
@@ -18,28 +18,10 @@ export class DatasetsHandlers {
 
   @CommandHandler(exportInteractionsDatasetV1)
   async export(data: ExportInteractionsDatasetV1, context: CommandContext): Promise<JobView> {
-    for (const [path, key] of [
-      ['key', data.key],
-      ['profilesKey', data.profilesKey],
-    ] as const) {
-      if (key !== undefined && !keyBelongsTo(key, context.workspaceId, 'exports')) {
-        throw new DomainError(ErrorCode.ValidationFailed, `${path} must be in the workspace's exports folder`, {
-          errors: [{ path, message: `must start with ${context.workspaceId}/exports/` }],
-        });
-      }
-    }
+    checkDatasetKey('key', data.key, context.workspaceId);
+    checkDatasetKey('profilesKey', data.profilesKey, context.workspaceId);
     InteractionDatasetJob.validate(data);
-    const params: InteractionDatasetParams = { ...data, context };
-    const { job } = await this.ds.transaction((em) =>
-      this.jobs.enqueue(em, this.datasets.definition, {
-        workspaceId: context.workspaceId,
-        requestedBy: context.actor.id,
-        correlationId: context.correlationId,
-        params,
-        idempotencyKey: data.exportId,
-        ignoreForIdempotency: ['context'],
-      }),
-    );
+    const job = await queueDatasetJob<InteractionDatasetParams>(this.ds, this.jobs, this.datasets.definition, { ...data, context });
     this.runner.poke();
     return job;
   }
