@@ -165,12 +165,11 @@ export class JobStore {
     workspaceId: string,
     key: string,
   ): Promise<TypedJobRow<P, R> | null> {
-    const [row] = (await em.query('select * from job where workspace_id = $1 and kind = $2 and idempotency_key = $3', [
+    return firstRow<TypedJobRow<P, R>>(em, 'select * from job where workspace_id = $1 and kind = $2 and idempotency_key = $3', [
       workspaceId,
       definition.kind,
       key,
-    ])) as TypedJobRow<P, R>[];
-    return row ?? null;
+    ]);
   }
 
   /** A job of a kind by id, typed by its definition; null when the workspace has no such job. */
@@ -182,12 +181,11 @@ export class JobStore {
     options: { lock?: boolean } = {},
   ): Promise<TypedJobRow<P, R> | null> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
-    const [row] = (await em.query(`select * from job where workspace_id = $1 and id = $2 and kind = $3${options.lock ? ' for update' : ''}`, [
+    return firstRow<TypedJobRow<P, R>>(em, `select * from job where workspace_id = $1 and id = $2 and kind = $3${options.lock ? ' for update' : ''}`, [
       workspaceId,
       id,
       definition.kind,
-    ])) as TypedJobRow<P, R>[];
-    return row ?? null;
+    ]);
   }
 
   /** A page of a workspace's jobs of a kind, newest first, after the (requested_at, id) of a cursor. */
@@ -214,13 +212,12 @@ export class JobStore {
     param: keyof P & string,
     value: string,
   ): Promise<TypedJobRow<P, R> | null> {
-    const [row] = (await em.query(`select * from job where workspace_id = $1 and kind = $2 and (id::text = $4 or params->>$3 = $4)`, [
+    return firstRow<TypedJobRow<P, R>>(em, `select * from job where workspace_id = $1 and kind = $2 and (id::text = $4 or params->>$3 = $4)`, [
       workspaceId,
       definition.kind,
       param,
       value,
-    ])) as TypedJobRow<P, R>[];
-    return row ?? null;
+    ]);
   }
 
   /** The status of a job, or null when it is gone. */
@@ -289,9 +286,14 @@ export class JobStore {
 
   async row(workspaceId: string, id: string, em: EntityManager = this.ds.manager): Promise<JobRow | null> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
-    const [row] = (await em.query('select * from job where workspace_id = $1 and id = $2', [workspaceId, id])) as JobRow[];
-    return row ?? null;
+    return firstRow<JobRow>(em, 'select * from job where workspace_id = $1 and id = $2', [workspaceId, id]);
   }
+}
+
+/** The first row a query answers, or null. */
+async function firstRow<T>(em: EntityManager, sql: string, params: unknown[]): Promise<T | null> {
+  const [row] = (await em.query(sql, params)) as T[];
+  return row ?? null;
 }
 
 function alreadyRunning(active: { id: string; kind: string }): DomainError {
