@@ -20,7 +20,6 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
 import { ArchiveEnv } from '../config.js';
 import { notRestorableSql, windowOf, type Refusal } from '../store/rules.js';
-
 import { listed, RestoreJob, startRestoreJob } from './restore-job.js';
 
 @Injectable()

@@ -16,7 +16,6 @@ import { LOGGER, type Logger } from '@custodian/observability';
 import { ObjectStorage } from '@custodian/storage';
 import { Controller, Inject } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-
 import { RestoreJob } from './restore-job.js';
 import { RestoreService } from './restore.service.js';
 

@@ -15,7 +15,6 @@ import { withRunner } from '@custodian/persistence';
 import { Controller } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { findBackup } from '../catalog/catalog.js';
-
 import { RestoreJob, type RestoreParams } from './restore-job.js';
 
 @Controller()

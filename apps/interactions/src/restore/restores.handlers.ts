@@ -12,7 +12,6 @@ import { CommandHandler } from '@custodian/messaging';
 import { Controller } from '@nestjs/common';
 import { isDeepStrictEqual } from 'node:util';
 import { DataSource } from 'typeorm';
-
 import { RestoreJob, type InteractionRestoreParams } from './restore-job.js';
 
 /** Starts restores of expired interaction data: one job per request, one restore at a time per workspace. */
