@@ -2,7 +2,7 @@ import { interactionDataExpiredV1, type CommandContext } from '@custodian/contra
 import { defineJob, type ClaimedJob, type JobContext } from '@custodian/jobs';
 import { recordEvent } from '@custodian/messaging';
 import { withRunner } from '@custodian/persistence';
-import { copyToObject, objectKey, ObjectStorage } from '@custodian/storage';
+import { copyToObject, objectKey, ObjectStorage, type StoredObject } from '@custodian/storage';
 import { Inject, Injectable } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -24,6 +24,9 @@ export type ExpireResult = { rows: number; bytes?: number; sha256?: string; obje
  * every row (segments written before carry a program_id column too).
  */
 export const SEGMENT_COLUMNS = ['id', 'step_id', 'variant_id', 'control_group', 'contact_id', 'type', 'at'] as const;
+
+/** A segment as written: its object, with the rows COPY sent. */
+type WrittenSegment = StoredObject & { rows: number };
 
 /** Keys of an attempt's segment and manifest: derived from the job, so a later attempt can remove an earlier one's. */
 function segmentKeys(job: ClaimedJob<ExpireParams>, programId: string, attempt: number) {
@@ -57,11 +60,26 @@ export class ExpireJob {
     return this.env.INTERACTIONS_EXPIRE_AFTER / 1000;
   }
 
+  /**
+   * The steps of an expiry: remove what earlier attempts left, fix the rows to move under the
+   * program's lock, write them out as a segment, then move them out in one transaction with the
+   * manifest, the record and the job's end.
+   */
   private async run(job: ClaimedJob<ExpireParams>, ctx: JobContext<ExpireResult>): Promise<ExpireResult> {
+    await this.removeEarlierAttempts(job);
+    const upTo = await this.fixRowsToMove(job.params);
+    if (upTo === null) return { skipped: 'the program is no longer due (resumed, retargeted or already expired)' };
+    if (upTo === 'nothing') return { rows: 0 };
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    const keys = segmentKeys(job, job.params.programId, job.attempt);
+    const segment = await this.writeSegment(job.params, keys, upTo);
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    return this.moveOut(job.params, ctx, keys, segment, upTo);
+  }
+
+  /** What an earlier attempt wrote before it died is not the record, unless that attempt committed it: removes the rest. */
+  private async removeEarlierAttempts(job: ClaimedJob<ExpireParams>): Promise<void> {
     const p = job.params;
-    const ws = p.context.workspaceId;
-    const table = partitionOf(p.programId);
-    // What an earlier attempt wrote before it died is not the record, unless that attempt committed it: remove the rest.
     const earlier = Array.from({ length: job.attempt - 1 }, (_, i) => segmentKeys(job, p.programId, i + 1)).flatMap((k) => [k.objectKey, k.manifestKey]);
     if (earlier.length) {
       const kept = (await this.ds.query('select object_key, manifest_key from expired_segment where object_key = any($1) or manifest_key = any($1)', [
@@ -73,11 +91,18 @@ export class ExpireJob {
         earlier.filter((key) => !recorded.has(key)),
       );
     }
+  }
 
-    // Under the program's lock, ingestion (which holds it shared) has committed all it will write, and
-    // whatever it writes later takes a sequence number past the one read here: the rows to move are
-    // those up to it, fixed without reading them.
-    const upTo = await this.ds.transaction(async (em) => {
+  /**
+   * Under the program's lock, ingestion (which holds it shared) has committed all it will write, and
+   * whatever it writes later takes a sequence number past the one read here: the rows to move are
+   * those up to it, fixed without reading them. Null when the program is no longer due; `nothing`
+   * when it expired already and nothing arrived since.
+   */
+  private async fixRowsToMove(p: ExpireParams): Promise<string | 'nothing' | null> {
+    const ws = p.context.workspaceId;
+    const table = partitionOf(p.programId);
+    return this.ds.transaction(async (em) => {
       const state = await this.stillDue(em, ws, p.programId);
       if (state === null) return null;
       // Expired already and nothing arrived since: the activity that made it due left no rows to move.
@@ -89,12 +114,12 @@ export class ExpireJob {
       const [seq] = (await em.query('select last_value, is_called from interaction_seq')) as [{ last_value: string; is_called: boolean }];
       return (BigInt(seq.last_value) - (seq.is_called ? 0n : 1n)).toString();
     });
-    if (upTo === null) return { skipped: 'the program is no longer due (resumed, retargeted or already expired)' };
-    if (upTo === 'nothing') return { rows: 0 };
-    if (ctx.signal.aborted) throw ctx.signal.reason;
+  }
 
-    const keys = segmentKeys(job, p.programId, job.attempt);
-    const segment = await withRunner(this.ds, (runner) =>
+  /** The rows up to `upTo` as a compressed CSV in the interactions bucket. */
+  private writeSegment(p: ExpireParams, keys: { objectKey: string }, upTo: string): Promise<WrittenSegment> {
+    const table = partitionOf(p.programId);
+    return withRunner(this.ds, (runner) =>
       copyToObject(
         runner,
         `copy (select ${SEGMENT_COLUMNS.join(', ')} from ${table} where seq <= ${upTo})
@@ -105,10 +130,21 @@ export class ExpireJob {
         { compression: 'zstd' },
       ),
     );
-    if (ctx.signal.aborted) throw ctx.signal.reason;
+  }
 
-    // One transaction: the rows are counted against the object, the manifest is written, and only
-    // then (at commit) do they leave. A failure anywhere leaves every row in place.
+  /**
+   * One transaction: the rows are counted against the object, the manifest is written, and only
+   * then (at commit) do they leave. A failure anywhere leaves every row in place.
+   */
+  private moveOut(
+    p: ExpireParams,
+    ctx: JobContext<ExpireResult>,
+    keys: { objectKey: string; manifestKey: string },
+    segment: WrittenSegment,
+    upTo: string,
+  ): Promise<ExpireResult> {
+    const ws = p.context.workspaceId;
+    const table = partitionOf(p.programId);
     return this.ds.transaction(async (em) => {
       if ((await this.stillDue(em, ws, p.programId)) === null) {
         await this.storage.removeMany('interactions', [keys.objectKey]);
