@@ -10,7 +10,7 @@ export class Actor {
   @IsOptional() @IsIn(CLIENTS) client?: Client;
 }
 
-/** DESIGN §2: the envelope every JetStream event travels in. */
+/** The envelope every JetStream event travels in (docs/design.md, messaging). */
 export class EventEnvelope<T = unknown> {
   @IsUUID() id!: string;
   /** Subject without the `events.` prefix and the version, e.g. `contacts.contact.created`. */

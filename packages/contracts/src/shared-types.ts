@@ -1,7 +1,7 @@
 import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { MEMBERSHIP_STATUSES, type JobStatus, type MembershipStatus } from './enums.js';
 
-/** DESIGN §8: the job resource, the same in every app. */
+/** The job resource, the same in every app and on `/v1/jobs/{id}`. */
 export interface JobView {
   id: string;
   kind: string;

@@ -26,7 +26,7 @@ export class SnapshotDeal {
   @IsBoolean() deletedWithContact!: boolean;
 }
 
-/** Everything archiving takes out of the live data, so a restore can put it back (DESIGN §4). */
+/** Everything archiving takes out of the live data, so a restore can put it back (docs/design.md, archive). */
 export class ContactSnapshot {
   @IsUUID() contactId!: string;
   @IsEmail() email!: string;

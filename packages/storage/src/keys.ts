@@ -5,7 +5,7 @@ export type ArtifactKind = (typeof ARTIFACT_KINDS)[number];
 const SEGMENT = /^[A-Za-z0-9_-]{1,128}$/;
 const EXT = /^[a-z0-9]+(\.[a-z0-9]+)*$/;
 
-/** `<workspaceId>/<kind>/<yyyy>/<mm>/<dd>/<id>.<ext>` (UTC date): every artifact's key (DESIGN §8). */
+/** `<workspaceId>/<kind>/<yyyy>/<mm>/<dd>/<id>.<ext>` (UTC date): every artifact's key (docs/design.md). */
 export function objectKey(workspaceId: string, kind: ArtifactKind, id: string, ext: string, date: Date = new Date()): string {
   if (!SEGMENT.test(workspaceId)) throw new Error(`invalid workspace id for an object key: ${workspaceId}`);
   if (!SEGMENT.test(id)) throw new Error(`invalid id for an object key: ${id}`);

@@ -17,13 +17,38 @@ export interface RestoredRow {
 
 /**
  * Restores every contact staged in `restore_stage`, in the caller's transaction, with a few
- * statements whatever the count. The rules (DESIGN §4): a merged contact never comes back; one
+ * statements whatever the count. The rules: a merged contact never comes back; one
  * already live is reported, not touched; an email a live contact now uses is a conflict; lists,
  * tags, accounts and deals come back unless deleted since, deals never as primary; the original
  * created date is kept. Leaves each contact's outcome in `restore_outcome`.
  */
 export async function restoreStaged(em: EntityManager, context: CommandContext): Promise<{ contacts: number; restored: number }> {
   const ws = context.workspaceId;
+  await decideOutcomes(em, ws);
+  await restoreLinks(em, ws);
+  await recordWhatStaysGone(em, ws);
+  const fields = (await em.query(`select distinct jsonb_object_keys(snapshot->'fields') as name from restore_outcome
+    where restored and jsonb_typeof(snapshot->'fields') = 'object'`)) as { name: string }[];
+  await registerFields(
+    em,
+    ws,
+    fields.map((f) => f.name),
+  );
+
+  const restored = await recordEventsOf(
+    em,
+    contactRestoredV1,
+    { ...context, origin: 'restore' },
+    `select jsonb_build_object('contactId', contact_id, 'email', snapshot->>'email',
+       'skipped', coalesce(to_jsonb(string_to_array(nullif(skipped, ''), ' ')), '[]'::jsonb)) as data
+     from restore_outcome where restored order by contact_id`,
+  );
+  const [{ n }] = (await em.query('select count(*)::int as n from restore_outcome')) as [{ n: number }];
+  return { contacts: n, restored };
+}
+
+/** Each staged contact's outcome in `restore_outcome`: merged, already live, restored, or its email in use; restored ones are inserted. */
+async function decideOutcomes(em: EntityManager, ws: string): Promise<void> {
   await em.query(`create temp table restore_outcome on commit drop as
     select (snapshot->>'contactId')::uuid as contact_id, snapshot, null::text as code, null::text as message,
            false as restored, ''::text as skipped
@@ -56,7 +81,10 @@ export async function restoreStaged(em: EntityManager, context: CommandContext):
     where r.code is null and not r.restored`,
     [ErrorCode.EmailInUse],
   );
+}
 
+/** The restored contacts' lists, tags, accounts and deals, where they still exist. */
+async function restoreLinks(em: EntityManager, ws: string): Promise<void> {
   await em.query(
     `insert into membership (workspace_id, list_id, contact_id, status)
     select $1, l.id, r.contact_id, m->>'status'
@@ -87,8 +115,13 @@ export async function restoreStaged(em: EntityManager, context: CommandContext):
     where r.restored and not coalesce((x->>'deletedWithContact')::boolean, false) on conflict do nothing`,
     [ws],
   );
-  // What did not come back, per contact: `list:<id> tag:<id> account:<id> deal:<id>`. The links
-  // that point at something gone are found once per batch, so a batch with none costs one scan.
+}
+
+/**
+ * What did not come back, per contact: `list:<id> tag:<id> account:<id> deal:<id>`. The links
+ * that point at something gone are found once per batch, so a batch with none costs one scan.
+ */
+async function recordWhatStaysGone(em: EntityManager, ws: string): Promise<void> {
   await em.query(
     `create temp table restore_gone on commit drop as
     select kind, id from (
@@ -113,24 +146,6 @@ export async function restoreStaged(em: EntityManager, context: CommandContext):
       union all select 'deal:' || (x->>'dealId') from jsonb_array_elements(r.snapshot->'deals') x
         where coalesce((x->>'deletedWithContact')::boolean, false) or (x->>'dealId') in (select id from restore_gone where kind = 'deal')), ' ')
     where r.restored and (exists (select 1 from restore_gone) or r.snapshot @> '{"deals": [{"deletedWithContact": true}]}')`);
-  const fields = (await em.query(`select distinct jsonb_object_keys(snapshot->'fields') as name from restore_outcome
-    where restored and jsonb_typeof(snapshot->'fields') = 'object'`)) as { name: string }[];
-  await registerFields(
-    em,
-    ws,
-    fields.map((f) => f.name),
-  );
-
-  const restored = await recordEventsOf(
-    em,
-    contactRestoredV1,
-    { ...context, origin: 'restore' },
-    `select jsonb_build_object('contactId', contact_id, 'email', snapshot->>'email',
-       'skipped', coalesce(to_jsonb(string_to_array(nullif(skipped, ''), ' ')), '[]'::jsonb)) as data
-     from restore_outcome where restored order by contact_id`,
-  );
-  const [{ n }] = (await em.query('select count(*)::int as n from restore_outcome')) as [{ n: number }];
-  return { contacts: n, restored };
 }
 
 /** The outcomes, one row per contact, as `COPY` writes them (`contactId,code,message,skipped`). */

@@ -1,7 +1,7 @@
 import { CLIENTS, PLANS, ROLES, type Client, type Plan, type Role } from '@custodian/contracts';
 import { jwtVerify, SignJWT } from 'jose';
 
-/** The caller, from the verified bearer token (DESIGN §3). The workspace never comes from elsewhere. */
+/** The caller, from the verified bearer token (docs/design.md, tenancy). The workspace never comes from elsewhere. */
 export interface Caller {
   sub: string;
   workspaceId: string;
