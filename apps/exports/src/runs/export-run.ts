@@ -95,14 +95,29 @@ export class ExportRun {
     @Inject(ExportsEnv) private readonly env: ExportsEnv,
   ) {}
 
+  /** Asks the data owner for the file, waits for its report, checks the file in storage, and writes the manifest next to it. */
   private async run(job: ClaimedJob<ExportParams>, ctx: JobContext<ExportResult>): Promise<ExportResult> {
+    const r = job.params.request;
+    const keys = exportKeys({ id: job.id, requestedAt: job.requestedAt, workspaceId: job.params.context.workspaceId }, r.compression);
+    await this.askOwners(job, ctx, keys);
+    const done = await this.settled(job.id, job, ctx);
+    const stat = await this.storage.stat('exports', keys.key);
+    if (!stat || stat.bytes !== Number(done.bytes)) {
+      throw new JobFailure('EXPORT_INCOMPLETE', `the file has ${stat?.bytes ?? 'no'} bytes in storage; its owner wrote ${done.bytes}`);
+    }
+    const result: ExportResult = { key: keys.key, manifestKey: keys.manifestKey, rows: Number(done.rows), bytes: Number(done.bytes), sha256: done.sha256! };
+    await this.writeManifest(job, keys, result, done.columns);
+    if (r.dataset === 'users') await this.storage.removeMany('exports', [keys.profilesKey]);
+    await ctx.progress(result.rows, result.rows);
+    return result;
+  }
+
+  /** The dataset request to its owner: contacts, interactions, or for users both (the profiles first, then their summaries). */
+  private async askOwners(job: ClaimedJob<ExportParams>, ctx: JobContext<ExportResult>, keys: ReturnType<typeof exportKeys>): Promise<void> {
     const p = job.params;
     const r = p.request;
-    const ws = p.context.workspaceId;
-    const keys = exportKeys({ id: job.id, requestedAt: job.requestedAt, workspaceId: ws }, r.compression);
     const format = { delimiter: r.delimiter, header: r.header, timeZone: r.timeZone, compression: r.compression };
     const context = p.context;
-
     if (r.dataset === 'contacts') {
       await this.ask(ctx, exportContactsDatasetV1, context, {
         exportId: job.id,
@@ -146,12 +161,15 @@ export class ExportRun {
         ...format,
       });
     }
-    const done = await this.settled(job.id, job, ctx);
-    const stat = await this.storage.stat('exports', keys.key);
-    if (!stat || stat.bytes !== Number(done.bytes)) {
-      throw new JobFailure('EXPORT_INCOMPLETE', `the file has ${stat?.bytes ?? 'no'} bytes in storage; its owner wrote ${done.bytes}`);
-    }
-    const result: ExportResult = { key: keys.key, manifestKey: keys.manifestKey, rows: Number(done.rows), bytes: Number(done.bytes), sha256: done.sha256! };
+  }
+
+  private async writeManifest(
+    job: ClaimedJob<ExportParams>,
+    keys: ReturnType<typeof exportKeys>,
+    result: ExportResult,
+    columns: string[] | null,
+  ): Promise<void> {
+    const r = job.params.request;
     const manifest = {
       exportId: job.id,
       dataset: r.dataset,
@@ -159,7 +177,7 @@ export class ExportRun {
       rows: result.rows,
       bytes: result.bytes,
       sha256: result.sha256,
-      columns: done.columns ?? r.fields ?? null,
+      columns: columns ?? r.fields ?? null,
       timeZone: r.timeZone,
       delimiter: r.delimiter,
       header: r.header,
@@ -170,9 +188,6 @@ export class ExportRun {
       requestedAt: new Date(job.requestedAt).toISOString(),
     };
     await this.storage.upload('exports', keys.manifestKey, Readable.from([JSON.stringify(manifest, null, 2)]), { contentType: 'application/json' });
-    if (r.dataset === 'users') await this.storage.removeMany('exports', [keys.profilesKey]);
-    await ctx.progress(result.rows, result.rows);
-    return result;
   }
 
   /** Sends a dataset request to its owner; while the owner cannot be reached, asks again each second (the time limit still applies). */
