@@ -10,8 +10,9 @@ import { dueToExpireSql, PROGRAM_SQL } from '../programs/program-view.js';
 
 /**
  * Finds programs whose interaction data is due and queues one expiry job each. Safe with replicas:
- * a program has at most one expiry or restore job at a time (its concurrency key), so a second
- * replica's sweep finds the job there and moves on.
+ * a program has at most one expiry job at a time (its concurrency key `program:<id>`), so a second
+ * replica's sweep finds the job there and moves on; a program being restored is `restoring`, never
+ * due, so expiry leaves it alone.
  */
 @Injectable()
 export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutdown {
