@@ -66,7 +66,9 @@ export class JobRunner {
     await this.loop;
     for (const r of this.running.values()) r.controller.abort(new Error('the job runner is stopping'));
     const all = Promise.allSettled([...this.running.values()].map((r) => r.done));
-    await Promise.race([all, new Promise((r) => setTimeout(r, this.options.stopGraceMs ?? 10_000))]);
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([all, new Promise((r) => (grace = setTimeout(r, this.options.stopGraceMs ?? 10_000)))]);
+    clearTimeout(grace);
     // Whatever did not finish goes back at once to whichever replica claims it next.
     await this.ds
       .query(`update job set lease_expires_at = now() where lease_owner = $1 and status = 'running'`, [this.options.instanceId])

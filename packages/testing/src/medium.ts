@@ -80,31 +80,58 @@ export function mediumRunner(stack: MediumStack, definitions: JobDefinition[], i
 }
 
 /** Waits until a job is neither queued nor running and answers how it ended. */
-export async function jobEnded<P extends object, R extends object>(stack: MediumStack, definition: JobDefinition<P, R>, workspaceId: string, id: string,
-  options: { timeoutMs?: number } = {}): Promise<FinishedJob<P, R>> {
-  const row = await waitFor(async () => {
-    const found = await stack.jobs.find(stack.ds.manager, definition, workspaceId, id);
-    return found && !['queued', 'running'].includes(found.status) ? found : null;
-  }, { timeoutMs: options.timeoutMs ?? 30_000, what: `${definition.kind} job ${id} to end` });
+export async function jobEnded<P extends object, R extends object>(
+  stack: MediumStack,
+  definition: JobDefinition<P, R>,
+  workspaceId: string,
+  id: string,
+  options: { timeoutMs?: number } = {},
+): Promise<FinishedJob<P, R>> {
+  const row = await waitFor(
+    async () => {
+      const found = await stack.jobs.find(stack.ds.manager, definition, workspaceId, id);
+      return found && !['queued', 'running'].includes(found.status) ? found : null;
+    },
+    { timeoutMs: options.timeoutMs ?? 30_000, what: `${definition.kind} job ${id} to end` },
+  );
   return finishedJob<P, R>(row);
 }
 
 /** An event as the app's outbox holds it, its data typed by the event's spec. */
 export interface OutboxEvent<T> {
-  id: string; type: string; version: number; occurredAt: string; workspaceId: string; actor: { id: string }; origin: string;
-  correlationId: string; causationId?: string; data: T;
+  id: string;
+  type: string;
+  version: number;
+  occurredAt: string;
+  workspaceId: string;
+  actor: { id: string };
+  origin: string;
+  correlationId: string;
+  causationId?: string;
+  data: T;
 }
 
 /** The events of one spec that the app recorded in its outbox, oldest first, optionally of one workspace only. */
-export async function outboxEvents<T extends object>(stack: MediumStack, spec: { subject: string; fixture: T }, workspaceId?: string): Promise<OutboxEvent<T>[]> {
-  const rows = (await stack.ds.query(`select envelope from outbox where subject = $1 and ($2::text is null or envelope->>'workspaceId' = $2)
-    order by created_at, id`, [spec.subject, workspaceId ?? null])) as { envelope: OutboxEvent<T> }[];
+export async function outboxEvents<T extends object>(
+  stack: MediumStack,
+  spec: { subject: string; fixture: T },
+  workspaceId?: string,
+): Promise<OutboxEvent<T>[]> {
+  const rows = (await stack.ds.query(
+    `select envelope from outbox where subject = $1 and ($2::text is null or envelope->>'workspaceId' = $2)
+    order by created_at, id`,
+    [spec.subject, workspaceId ?? null],
+  )) as { envelope: OutboxEvent<T> }[];
   return rows.map((r) => r.envelope);
 }
 
 /** A command's failure as its handler answered it (code, message, details). */
 export class CommandRefused extends Error {
-  constructor(readonly code: string, message: string, readonly details: Record<string, unknown>) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown>,
+  ) {
     super(`${code}: ${message}`);
     this.name = 'CommandRefused';
   }
@@ -117,10 +144,16 @@ type HandlerMethod<H, K extends keyof H> = H[K] extends (data: infer P, context:
  * context and data in, the payload validated, a refusal answered as the reply's error (thrown here as
  * CommandRefused) and the reply's data returned.
  */
-export async function handleCommand<H extends object, K extends keyof H>(handlers: H, method: K, context: HandlerMethod<H, K>['context'],
-  data: HandlerMethod<H, K>['data']): Promise<HandlerMethod<H, K>['reply']> {
-  const handle = handlers[method] as unknown as (request: { context: unknown; data: unknown }) => Promise<
-    { ok: true; data: HandlerMethod<H, K>['reply'] } | { ok: false; error: { code: string; message: string } & Record<string, unknown> }>;
+export async function handleCommand<H extends object, K extends keyof H>(
+  handlers: H,
+  method: K,
+  context: HandlerMethod<H, K>['context'],
+  data: HandlerMethod<H, K>['data'],
+): Promise<HandlerMethod<H, K>['reply']> {
+  const handle = handlers[method] as unknown as (request: {
+    context: unknown;
+    data: unknown;
+  }) => Promise<{ ok: true; data: HandlerMethod<H, K>['reply'] } | { ok: false; error: { code: string; message: string } & Record<string, unknown> }>;
   const reply = await handle.call(handlers, { context, data });
   if (!reply || typeof reply !== 'object' || !('ok' in reply)) throw new Error(`${String(method)} is not a command handler (marked @CommandHandler)`);
   if (!reply.ok) {

@@ -133,8 +133,12 @@ export class RestoreJob {
         await ctx.progress(done, p.contacts);
       }
     } catch (err) {
-      // Nothing is left running behind the failure; what this attempt staged goes with it.
-      await Promise.all(inFlight);
+      // Nothing is left running behind the failure. Batches contacts finished meanwhile are live again there, so their
+      // outcomes are recorded (if that fails too, a later restore finds them already restored); what was staged goes.
+      for (const pending of inFlight) {
+        const settled = await pending;
+        if (settled.ok) await this.applyOutcomes(job.id, settled.value.reply.outcomesKey).catch(() => undefined);
+      }
       await this.storage
         .removeMany(
           'archive',

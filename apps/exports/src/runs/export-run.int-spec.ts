@@ -1,7 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { loadConfig } from '@custodian/config';
-import { createEnvelope, DomainError, ErrorCode, exportCompletedV1, exportContactsDatasetV1, exportDiscardedV1, exportFailedV1, type CommandContext, type CommandSpec, type ExportContactsDatasetV1, type JobView } from '@custodian/contracts';
+import {
+  createEnvelope,
+  DomainError,
+  ErrorCode,
+  exportCompletedV1,
+  exportContactsDatasetV1,
+  exportDiscardedV1,
+  exportFailedV1,
+  type CommandContext,
+  type CommandSpec,
+  type ExportContactsDatasetV1,
+  type JobView,
+} from '@custodian/contracts';
 import { JobStore, type JobRunner } from '@custodian/jobs';
 import { CommandClient } from '@custodian/messaging';
 import { createLogger } from '@custodian/observability';
@@ -11,12 +23,19 @@ import type { DataSource } from 'typeorm';
 import { ExportsEnv } from '../config.js';
 import { MIGRATIONS } from '../migrations.js';
 import { ExportHandlers } from '../requests/exports.handlers.js';
+import { ExportsService } from '../requests/exports.service.js';
 import { DatasetResults } from './dataset-results.js';
 import { DatasetResultWaits } from './dataset-result-waits.js';
 import { ExportRun, exportKeys, type ExportParams, type ExportResult } from './export-run.js';
 
 /** A dataset request as the owner received it, with the file it wrote for it. */
-interface Asked { context: CommandContext; data: ExportContactsDatasetV1; jobId: string; file: StoredObject; body: string }
+interface Asked {
+  context: CommandContext;
+  data: ExportContactsDatasetV1;
+  jobId: string;
+  file: StoredObject;
+  body: string;
+}
 
 /**
  * The contacts service as the data owner of the contacts dataset: accepts the request with a job of
@@ -37,8 +56,17 @@ class FakeOwners extends CommandClient {
     const file = await this.stack.storage.upload('exports', request.key, Readable.from([body]));
     const now = new Date().toISOString();
     const job: JobView = {
-      id: randomUUID(), kind: 'dataset-export', status: 'queued', progress: { done: 0, total: null }, requestedBy: context.actor.id, requestedAt: now,
-      startedAt: null, finishedAt: null, expiresAt: null, result: null, error: null,
+      id: randomUUID(),
+      kind: 'dataset-export',
+      status: 'queued',
+      progress: { done: 0, total: null },
+      requestedBy: context.actor.id,
+      requestedAt: now,
+      startedAt: null,
+      finishedAt: null,
+      expiresAt: null,
+      result: null,
+      error: null,
     };
     this.asked.push({ context, data: request, jobId: job.id, file, body });
     return job as R;
@@ -57,9 +85,20 @@ class WatchedWaits extends DatasetResultWaits {
     const wait = super.expect(requestId, signal);
     const seen: WatchedWaits['waits'][number] = { requestId, waiting: false };
     this.waits.push(seen);
-    wait.woken.then((how) => { seen.ended = how; }, (reason: unknown) => { seen.ended = 'aborted'; seen.reason = reason; });
+    wait.woken.then(
+      (how) => {
+        seen.ended = how;
+      },
+      (reason: unknown) => {
+        seen.ended = 'aborted';
+        seen.reason = reason;
+      },
+    );
     return {
-      get woken() { seen.waiting = true; return wait.woken; },
+      get woken() {
+        seen.waiting = true;
+        return wait.woken;
+      },
       cancel: () => wait.cancel(),
     };
   }
@@ -85,7 +124,7 @@ describe('the export run (medium: real database and S3, the data owner faked)', 
     run = new ExportRun(stack.ds, stack.storage, owners, jobs, waits, env);
     results = new DatasetResults(jobs, run);
     runner = mediumRunner(stack, [run.definition]);
-    handlers = new ExportHandlers(stack.ds, jobs, runner, run, stack.storage, env);
+    handlers = new ExportHandlers(new ExportsService(stack.ds, jobs, runner, run, stack.storage, env));
     runner.start();
   });
   afterAll(async () => {
@@ -94,7 +133,13 @@ describe('the export run (medium: real database and S3, the data owner faked)', 
     await stack?.close();
   });
 
-  const user = (ws: string): CommandContext => ({ workspaceId: ws, actor: { id: 'user-1', role: 'admin' }, origin: 'api', correlationId: randomUUID(), plan: 'pro' });
+  const user = (ws: string): CommandContext => ({
+    workspaceId: ws,
+    actor: { id: 'user-1', role: 'admin' },
+    origin: 'api',
+    correlationId: randomUUID(),
+    plan: 'pro',
+  });
 
   /** Requests a contacts export through the app's handlers and answers it once its owner was asked and the export waits for the report. */
   async function requestedAndWaiting(ws: string) {
@@ -107,21 +152,39 @@ describe('the export run (medium: real database and S3, the data owner faked)', 
 
   /** Records the owner's report as the exports service does when its event arrives (the handler, in a transaction). */
   function reportWritten(asked: Asked, over: { bytes?: number } = {}) {
-    const envelope = createEnvelope('events.contacts.dataset.exported.v1', { ...asked.context, actor: { id: 'system' }, origin: 'system' }, {
-      exportId: asked.data.exportId, jobId: asked.jobId, bucket: stack.storage.bucket('exports'), key: asked.data.key,
-      rows: 3, bytes: over.bytes ?? asked.file.bytes, sha256: asked.file.sha256, columns: ['id', 'email'],
-    });
+    const envelope = createEnvelope(
+      'events.contacts.dataset.exported.v1',
+      { ...asked.context, actor: { id: 'system' }, origin: 'system' },
+      {
+        exportId: asked.data.exportId,
+        jobId: asked.jobId,
+        bucket: stack.storage.bucket('exports'),
+        key: asked.data.key,
+        rows: 3,
+        bytes: over.bytes ?? asked.file.bytes,
+        sha256: asked.file.sha256,
+        columns: ['id', 'email'],
+      },
+    );
     return stack.ds.transaction((em) => results.contactsExported(envelope, em));
   }
 
   const queuedRemovals = async (keys: string[]) =>
     ((await stack.ds.query('select key from file_removal where key = any($1) order by key', [keys])) as { key: string }[]).map((r) => r.key);
 
-  it('is woken by the owner\'s report, checks the file, writes the manifest and succeeds with its rows, bytes and sha256', async () => {
+  it("is woken by the owner's report, checks the file, writes the manifest and succeeds with its rows, bytes and sha256", async () => {
     const ws = uniqueWorkspace('exp');
     const { view, asked, context } = await requestedAndWaiting(ws);
     const keys = exportKeys({ id: view.id, requestedAt: view.requestedAt, workspaceId: ws }, 'none');
-    expect(asked.data).toMatchObject({ exportId: view.id, key: keys.key, fields: ['id', 'email'], delimiter: ',', header: true, compression: 'none', timeZone: env.EXPORTS_DEFAULT_TIME_ZONE });
+    expect(asked.data).toMatchObject({
+      exportId: view.id,
+      key: keys.key,
+      fields: ['id', 'email'],
+      delimiter: ',',
+      header: true,
+      compression: 'none',
+      timeZone: env.EXPORTS_DEFAULT_TIME_ZONE,
+    });
     expect(asked.context).toMatchObject({ workspaceId: ws, correlationId: context.correlationId });
 
     await reportWritten(asked);
@@ -134,24 +197,48 @@ describe('the export run (medium: real database and S3, the data owner faked)', 
     expect(done.progress).toEqual({ done: 3, total: 3 });
     const manifest = JSON.parse((await stack.storage.readSmall('exports', keys.manifestKey)).toString('utf8')) as Record<string, unknown>;
     expect(manifest).toMatchObject({
-      exportId: view.id, dataset: 'contacts', key: keys.key, rows: 3, bytes: asked.file.bytes, sha256: asked.file.sha256, columns: ['id', 'email'],
-      delimiter: ',', header: true, compression: 'none', requestedAt: view.requestedAt,
+      exportId: view.id,
+      dataset: 'contacts',
+      key: keys.key,
+      rows: 3,
+      bytes: asked.file.bytes,
+      sha256: asked.file.sha256,
+      columns: ['id', 'email'],
+      delimiter: ',',
+      header: true,
+      compression: 'none',
+      requestedAt: view.requestedAt,
     });
     expect((await stack.storage.readSmall('exports', keys.key)).toString('utf8')).toBe(asked.body);
     const completed = await outboxEvents(stack, exportCompletedV1, ws);
-    expect(completed.map((e) => e.data)).toEqual([{
-      exportId: view.id, dataset: 'contacts', status: 'succeeded', rows: 3, bytes: asked.file.bytes, sha256: asked.file.sha256, expiresAt: done.expiresAt,
-    }]);
+    expect(completed.map((e) => e.data)).toEqual([
+      {
+        exportId: view.id,
+        dataset: 'contacts',
+        status: 'succeeded',
+        rows: 3,
+        bytes: asked.file.bytes,
+        sha256: asked.file.sha256,
+        expiresAt: done.expiresAt,
+      },
+    ]);
     expect(done.expiresAt).not.toBeNull();
     expect(await queuedRemovals([keys.key, keys.manifestKey])).toEqual([]);
   });
 
-  it('ends failed with the owner\'s code when the owner reports a failure, its file queued for removal', async () => {
+  it("ends failed with the owner's code when the owner reports a failure, its file queued for removal", async () => {
     const ws = uniqueWorkspace('exp');
     const { view, asked } = await requestedAndWaiting(ws);
-    const envelope = createEnvelope('events.contacts.dataset.failed.v1', { ...asked.context, actor: { id: 'system' }, origin: 'system' }, {
-      exportId: view.id, jobId: asked.jobId, code: 'DATASET_UNKNOWN_FIELD', message: 'unknown field "phone"',
-    });
+    const envelope = createEnvelope(
+      'events.contacts.dataset.failed.v1',
+      { ...asked.context, actor: { id: 'system' }, origin: 'system' },
+      {
+        exportId: view.id,
+        jobId: asked.jobId,
+        code: 'DATASET_UNKNOWN_FIELD',
+        message: 'unknown field "phone"',
+      },
+    );
     await stack.ds.transaction((em) => results.contactsFailed(envelope, em));
 
     const done = await jobEnded(stack, run.definition, ws, view.id);
@@ -162,7 +249,9 @@ describe('the export run (medium: real database and S3, the data owner faked)', 
     expect(await stack.storage.stat('exports', keys.manifestKey)).toBeNull();
     expect(await queuedRemovals([keys.key, keys.manifestKey, keys.profilesKey])).toEqual([keys.key, keys.manifestKey, keys.profilesKey].sort());
     const failed = await outboxEvents(stack, exportFailedV1, ws);
-    expect(failed.map((e) => e.data)).toEqual([{ exportId: view.id, dataset: 'contacts', status: 'failed', code: 'DATASET_UNKNOWN_FIELD', message: 'unknown field "phone"' }]);
+    expect(failed.map((e) => e.data)).toEqual([
+      { exportId: view.id, dataset: 'contacts', status: 'failed', code: 'DATASET_UNKNOWN_FIELD', message: 'unknown field "phone"' },
+    ]);
     expect(await outboxEvents(stack, exportCompletedV1, ws)).toEqual([]);
   });
 
@@ -174,7 +263,10 @@ describe('the export run (medium: real database and S3, the data owner faked)', 
     const done = await jobEnded(stack, run.definition, ws, view.id);
 
     expect(done.status).toBe('failed');
-    expect(done.error).toEqual({ code: 'EXPORT_INCOMPLETE', message: `the file has ${asked.file.bytes} bytes in storage; its owner wrote ${asked.file.bytes + 10}` });
+    expect(done.error).toEqual({
+      code: 'EXPORT_INCOMPLETE',
+      message: `the file has ${asked.file.bytes} bytes in storage; its owner wrote ${asked.file.bytes + 10}`,
+    });
     const keys = exportKeys({ id: view.id, requestedAt: view.requestedAt, workspaceId: ws }, 'none');
     expect(await stack.storage.stat('exports', keys.manifestKey)).toBeNull();
     expect(await queuedRemovals([keys.key])).toEqual([keys.key]);

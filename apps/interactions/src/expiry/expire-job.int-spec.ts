@@ -37,7 +37,11 @@ describe('the interaction expiry job (medium: real database and S3)', () => {
     await handleCommand(programs, 'transition', user(ws), { kind: 'campaign', id: program.id, action: 'start' });
     const types: InteractionType[] = ['received', 'opened', 'clicked'];
     const interactions = Array.from({ length: n }, (_, i) => ({
-      id: randomUUID(), programId: program.id, variantId: 'a', contactId: randomUUID(), type: types[i % types.length]!,
+      id: randomUUID(),
+      programId: program.id,
+      variantId: 'a',
+      contactId: randomUUID(),
+      type: types[i % types.length]!,
       at: new Date(Date.UTC(2026, 4, 1, 8, i)).toISOString(),
     }));
     const reply = await handleCommand(ingest, 'ingest', user(ws), { interactions });
@@ -48,13 +52,20 @@ describe('the interaction expiry job (medium: real database and S3)', () => {
   /** Stops the program, then moves its stop (and last activity) back past the expiry delay. */
   async function stopLongAgo(ws: string, id: string) {
     await handleCommand(programs, 'transition', user(ws), { kind: 'campaign', id, action: 'stop' });
-    await stack.ds.query(`update program set stopped_at = stopped_at - make_interval(secs => $2), last_activity_at = last_activity_at - make_interval(secs => $2)
-      where id = $1`, [id, env.INTERACTIONS_EXPIRE_AFTER / 1000 + 3600]);
+    await stack.ds.query(
+      `update program set stopped_at = stopped_at - make_interval(secs => $2), last_activity_at = last_activity_at - make_interval(secs => $2)
+      where id = $1`,
+      [id, env.INTERACTIONS_EXPIRE_AFTER / 1000 + 3600],
+    );
   }
 
-  const expire = (ws: string, programId: string) => runJob<ExpireParams, ExpireResult>(stack, expiries.definition, {
-    workspaceId: ws, requestedBy: 'system', params: { programId, context: systemContext(ws) }, concurrencyKey: `program:${programId}`,
-  });
+  const expire = (ws: string, programId: string) =>
+    runJob<ExpireParams, ExpireResult>(stack, expiries.definition, {
+      workspaceId: ws,
+      requestedBy: 'system',
+      params: { programId, context: systemContext(ws) },
+      concurrencyKey: `program:${programId}`,
+    });
 
   async function objects(ws: string): Promise<string[]> {
     const keys: string[] = [];
@@ -62,8 +73,7 @@ describe('the interaction expiry job (medium: real database and S3)', () => {
     return keys.sort();
   }
 
-  const rowsOf = async (programId: string) =>
-    ((await stack.ds.query(`select count(*)::int as n from ${partitionOf(programId)}`)) as [{ n: number }])[0].n;
+  const rowsOf = async (programId: string) => ((await stack.ds.query(`select count(*)::int as n from ${partitionOf(programId)}`)) as [{ n: number }])[0].n;
 
   it('moves the rows of a stopped program past its expiry to a segment and its manifest, recorded, then out of the partition', async () => {
     const ws = uniqueWorkspace('int');
@@ -80,10 +90,24 @@ describe('the interaction expiry job (medium: real database and S3)', () => {
     expect(left).toBe(0);
 
     const [segment] = (await stack.ds.query('select * from expired_segment where program_id = $1', [id])) as {
-      workspace_id: string; object_key: string; manifest_key: string; rows: string; bytes: string; sha256: string; first_at: Date; last_at: Date; restored_at: Date | null;
+      workspace_id: string;
+      object_key: string;
+      manifest_key: string;
+      rows: string;
+      bytes: string;
+      sha256: string;
+      first_at: Date;
+      last_at: Date;
+      restored_at: Date | null;
     }[];
     expect(segment).toMatchObject({
-      workspace_id: ws, object_key: result.objectKey, manifest_key: result.manifestKey, rows: '25', bytes: String(result.bytes), sha256: result.sha256, restored_at: null,
+      workspace_id: ws,
+      object_key: result.objectKey,
+      manifest_key: result.manifestKey,
+      rows: '25',
+      bytes: String(result.bytes),
+      sha256: result.sha256,
+      restored_at: null,
     });
     expect(segment!.first_at.toISOString()).toBe(interactions[0]!.at);
     expect(segment!.last_at.toISOString()).toBe(interactions[24]!.at);
@@ -100,17 +124,36 @@ describe('the interaction expiry job (medium: real database and S3)', () => {
     expect(new Date(first.at!).toISOString()).toBe(interactions[0]!.at);
     const manifest = JSON.parse((await stack.storage.readSmall('interactions', result.manifestKey!)).toString('utf8')) as Record<string, unknown>;
     expect(manifest).toMatchObject({
-      programId: id, objectKey: result.objectKey, rows: 25, bytes: result.bytes, sha256: result.sha256, columns: [...SEGMENT_COLUMNS], compression: 'zstd', header: true,
-      firstAt: interactions[0]!.at, lastAt: interactions[24]!.at,
+      programId: id,
+      objectKey: result.objectKey,
+      rows: 25,
+      bytes: result.bytes,
+      sha256: result.sha256,
+      columns: [...SEGMENT_COLUMNS],
+      compression: 'zstd',
+      header: true,
+      firstAt: interactions[0]!.at,
+      lastAt: interactions[24]!.at,
     });
 
-    const [program] = (await stack.ds.query('select interaction_data, expired_at from program where id = $1', [id])) as { interaction_data: string; expired_at: Date | null }[];
+    const [program] = (await stack.ds.query('select interaction_data, expired_at from program where id = $1', [id])) as {
+      interaction_data: string;
+      expired_at: Date | null;
+    }[];
     expect(program).toMatchObject({ interaction_data: 'expired', expired_at: expect.any(Date) });
     const events = await outboxEvents(stack, interactionDataExpiredV1, ws);
-    expect(events.map((e) => e.data)).toEqual([{
-      programId: id, objectKey: result.objectKey, manifestKey: result.manifestKey, rows: 25, bytes: result.bytes, sha256: result.sha256,
-      firstAt: interactions[0]!.at, lastAt: interactions[24]!.at,
-    }]);
+    expect(events.map((e) => e.data)).toEqual([
+      {
+        programId: id,
+        objectKey: result.objectKey,
+        manifestKey: result.manifestKey,
+        rows: 25,
+        bytes: result.bytes,
+        sha256: result.sha256,
+        firstAt: interactions[0]!.at,
+        lastAt: interactions[24]!.at,
+      },
+    ]);
     expect(events[0]!.actor.id).toBe('system');
   });
 
@@ -128,7 +171,10 @@ describe('the interaction expiry job (medium: real database and S3)', () => {
     expect(await stack.ds.query('select * from expired_segment where program_id = $1', [id])).toEqual([]);
     expect(await objects(ws)).toEqual([]);
     expect(await outboxEvents(stack, interactionDataExpiredV1, ws)).toEqual([]);
-    const [program] = (await stack.ds.query('select status, interaction_data from program where id = $1', [id])) as { status: string; interaction_data: string }[];
+    const [program] = (await stack.ds.query('select status, interaction_data from program where id = $1', [id])) as {
+      status: string;
+      interaction_data: string;
+    }[];
     expect(program).toEqual({ status: 'active', interaction_data: 'live' });
   });
 

@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { zstdCompressSync, zstdDecompressSync } from 'node:zlib';
 import { loadConfig } from '@custodian/config';
-import { ErrorCode, interactionRestoreCompletedV1, interactionRestoreFailedV1, systemContext, type CommandContext, type InteractionType } from '@custodian/contracts';
+import {
+  ErrorCode,
+  interactionRestoreCompletedV1,
+  interactionRestoreFailedV1,
+  systemContext,
+  type CommandContext,
+  type InteractionType,
+} from '@custodian/contracts';
 import type { JobRunner } from '@custodian/jobs';
 import { handleCommand, jobEnded, mediumRunner, mediumStack, outboxEvents, runJob, stackEnv, uniqueWorkspace, type MediumStack } from '@custodian/testing';
 import { InteractionsEnv } from '../config.js';
@@ -14,7 +21,15 @@ import { ProgramHandlers } from '../programs/programs.handlers.js';
 import { RestoreJob, type InteractionRestoreParams, type InteractionRestoreResult } from './restore-job.js';
 import { RestoreHandlers } from './restores.handlers.js';
 
-interface Segment { id: string; object_key: string; manifest_key: string; rows: string; bytes: string; sha256: string; restored_at: Date | null }
+interface Segment {
+  id: string;
+  object_key: string;
+  manifest_key: string;
+  rows: string;
+  bytes: string;
+  sha256: string;
+  restored_at: Date | null;
+}
 
 describe('the interaction restore job (medium: real database and S3)', () => {
   let stack: MediumStack;
@@ -46,7 +61,8 @@ describe('the interaction restore job (medium: real database and S3)', () => {
   const user = (ws: string): CommandContext => ({ workspaceId: ws, actor: { id: 'user-1', role: 'admin' }, origin: 'api', correlationId: randomUUID() });
 
   /** The full rows of a program's partition, in id order (without seq, which a restore renumbers). */
-  const rowsOf = (programId: string) => stack.ds.query(`select workspace_id, id, program_id, step_id, variant_id, control_group, contact_id, type, at
+  const rowsOf = (programId: string) =>
+    stack.ds.query(`select workspace_id, id, program_id, step_id, variant_id, control_group, contact_id, type, at
     from ${partitionOf(programId)} order by id`) as Promise<Record<string, unknown>[]>;
 
   /** A campaign with `n` interactions, stopped long ago and expired by the expiry job: answers its id, its rows before, and its segment. */
@@ -56,16 +72,27 @@ describe('the interaction restore job (medium: real database and S3)', () => {
     const types: InteractionType[] = ['received', 'opened', 'clicked', 'converted'];
     await handleCommand(ingest, 'ingest', user(ws), {
       interactions: Array.from({ length: n }, (_, i) => ({
-        id: randomUUID(), programId: program.id, stepId: `step-${i % 3}`, contactId: randomUUID(), type: types[i % types.length]!, controlGroup: i % 5 === 0,
+        id: randomUUID(),
+        programId: program.id,
+        stepId: `step-${i % 3}`,
+        contactId: randomUUID(),
+        type: types[i % types.length]!,
+        controlGroup: i % 5 === 0,
         at: new Date(Date.UTC(2026, 4, 1, 8, i)).toISOString(),
       })),
     });
     const before = await rowsOf(program.id);
     await handleCommand(programs, 'transition', user(ws), { kind: 'campaign', id: program.id, action: 'stop' });
-    await stack.ds.query(`update program set stopped_at = stopped_at - make_interval(secs => $2), last_activity_at = last_activity_at - make_interval(secs => $2)
-      where id = $1`, [program.id, env.INTERACTIONS_EXPIRE_AFTER / 1000 + 3600]);
+    await stack.ds.query(
+      `update program set stopped_at = stopped_at - make_interval(secs => $2), last_activity_at = last_activity_at - make_interval(secs => $2)
+      where id = $1`,
+      [program.id, env.INTERACTIONS_EXPIRE_AFTER / 1000 + 3600],
+    );
     const expired = await runJob<ExpireParams, ExpireResult>(stack, expiries.definition, {
-      workspaceId: ws, requestedBy: 'system', params: { programId: program.id, context: systemContext(ws) }, concurrencyKey: `program:${program.id}`,
+      workspaceId: ws,
+      requestedBy: 'system',
+      params: { programId: program.id, context: systemContext(ws) },
+      concurrencyKey: `program:${program.id}`,
     });
     expect(expired.result).toMatchObject({ rows: n });
     expect(await rowsOf(program.id)).toEqual([]);
@@ -74,10 +101,13 @@ describe('the interaction restore job (medium: real database and S3)', () => {
   }
 
   const programState = async (id: string) =>
-    ((await stack.ds.query('select interaction_data, expired_at, last_activity_at from program where id = $1', [id])) as
-      [{ interaction_data: string; expired_at: Date | null; last_activity_at: Date }])[0];
+    (
+      (await stack.ds.query('select interaction_data, expired_at, last_activity_at from program where id = $1', [id])) as [
+        { interaction_data: string; expired_at: Date | null; last_activity_at: Date },
+      ]
+    )[0];
 
-  it('brings an expired program\'s rows back, as many as its segment, and marks it live', async () => {
+  it("brings an expired program's rows back, as many as its segment, and marks it live", async () => {
     const ws = uniqueWorkspace('int');
     const { id, before, segment } = await expiredCampaign(ws, 40);
     const context = user(ws);
@@ -102,12 +132,6 @@ describe('the interaction restore job (medium: real database and S3)', () => {
     expect(await outboxEvents(stack, interactionRestoreFailedV1, ws)).toEqual([]);
   });
 
-  // A segment altered so that it no longer decompresses (cut short, overwritten, emptied) or holds a value
-  // the table refuses ends the job JOB_FAILED (an unexpected error, cause in the log) instead of
-  // SEGMENT_CORRUPT: the bytes are checked against the record only after the COPY, and a failure of the
-  // COPY or the decompression comes out as it is. Nothing is loaded and the program goes back to expired.
-  it.todo('fails with SEGMENT_CORRUPT when the segment in storage no longer decompresses or its rows do not load');
-
   it('fails with SEGMENT_CORRUPT when the segment was altered in storage, loading nothing, and the program goes back to expired', async () => {
     const ws = uniqueWorkspace('int');
     const { id, segment } = await expiredCampaign(ws, 12);
@@ -115,7 +139,9 @@ describe('the interaction restore job (medium: real database and S3)', () => {
     const csv = zstdDecompressSync(await stack.storage.readSmall('interactions', segment.object_key)).toString('utf8');
     const altered = csv.replace(',received,', ',converted,');
     expect(altered).not.toBe(csv);
-    await stack.storage.upload('interactions', segment.object_key, Readable.from([zstdCompressSync(Buffer.from(altered))]), { contentType: 'application/zstd' });
+    await stack.storage.upload('interactions', segment.object_key, Readable.from([zstdCompressSync(Buffer.from(altered))]), {
+      contentType: 'application/zstd',
+    });
 
     const job = await handleCommand(handlers, 'start', user(ws), { programIds: [id] });
     const done = await jobEnded(stack, restores.definition, ws, job.id);
@@ -130,5 +156,34 @@ describe('the interaction restore job (medium: real database and S3)', () => {
     const failed = await outboxEvents(stack, interactionRestoreFailedV1, ws);
     expect(failed.map((e) => e.data)).toEqual([{ jobId: job.id, programIds: [id], code: ErrorCode.SegmentCorrupt, message: done.error!.message }]);
     expect(await outboxEvents(stack, interactionRestoreCompletedV1, ws)).toEqual([]);
+  });
+  it.each([
+    ['no longer decompresses', () => Buffer.from('not a zstd frame at all')],
+    ['is cut short', (stored: Buffer) => stored.subarray(0, Math.floor(stored.length / 2))],
+    [
+      'holds a row the table refuses',
+      (stored: Buffer) =>
+        zstdCompressSync(
+          Buffer.from(
+            zstdDecompressSync(stored)
+              .toString('utf8')
+              .replace(/\n[0-9a-f-]{36},/, '\nnot-a-uuid,'),
+          ),
+        ),
+    ],
+  ])('fails with SEGMENT_CORRUPT when the segment in storage %s, and the program goes back to expired', async (_what, damage) => {
+    const ws = uniqueWorkspace('int');
+    const { id, segment } = await expiredCampaign(ws, 12);
+    const damaged = damage(await stack.storage.readSmall('interactions', segment.object_key));
+    await stack.storage.upload('interactions', segment.object_key, Readable.from([damaged]), { contentType: 'application/zstd' });
+
+    const job = await handleCommand(handlers, 'start', user(ws), { programIds: [id] });
+    const done = await jobEnded(stack, restores.definition, ws, job.id);
+
+    expect(done.status).toBe('failed');
+    expect(done.error?.code).toBe(ErrorCode.SegmentCorrupt);
+    expect(done.error?.message).toContain(segment.object_key);
+    expect(await rowsOf(id)).toEqual([]);
+    expect(await programState(id)).toMatchObject({ interaction_data: 'expired' });
   });
 });

@@ -139,7 +139,11 @@ export class RestoreJob {
       // Without a program_id column, the program's table fills it in by default (the staging table leaves it to the insert).
       copyIn(runner, `copy ${table} (${columns.join(', ')}) from stdin with (format csv, header true)`, decompress),
       pipeline(source, counter, decompress),
-    ]);
+    ]).catch((err: unknown) => {
+      // Bytes that do not decompress, or rows the table refuses: the segment is not what expiry wrote.
+      if (unreadable(err)) throw new DomainError(ErrorCode.SegmentCorrupt, `segment ${segment.object_key} cannot be read back: ${(err as Error).message}`, {}, { cause: err });
+      throw err;
+    });
     const { bytes, sha256 } = counter.result();
     if (sha256 !== segment.sha256 || bytes !== Number(segment.bytes) || loaded !== Number(segment.rows)) {
       throw new DomainError(
@@ -166,6 +170,12 @@ export class RestoreJob {
       message: job.error?.message ?? job.status,
     });
   }
+}
+
+/** A decompression error (zlib's `Z_…`, zstd's `ZSTD_…`) or a PostgreSQL data or constraint error (classes 22 and 23). */
+function unreadable(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && (code.startsWith('Z_') || code.startsWith('ZSTD_') || /^2[23][0-9A-Z]{3}$/.test(code));
 }
 
 /** Every column a segment may carry, with its type (program_id only in segments written before it moved to the manifest). */
