@@ -1,4 +1,4 @@
-import { PassThrough, Readable, Transform } from 'node:stream';
+import { PassThrough, pipeline, Readable, Transform } from 'node:stream';
 import { DomainError, ErrorCode, importCompletedV1, importFailedV1, type CommandContext, type ImportMode } from '@custodian/contracts';
 import { CsvError, CsvReader, createCsvWriter } from '@custodian/csv';
 import { defineJob, JobFailure, type ClaimedJob, type FinishedJob, type JobContext } from '@custodian/jobs';
@@ -58,6 +58,21 @@ export interface ImportResult extends ImportCounters {
   snapshotId: string | null;
 }
 
+/** Resolves when `writer` has room again; rejects with the upload's error when the writer closed first (the upload failed). */
+function roomIn(writer: Transform, upload: Promise<StoredObject>): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onDrain = () => {
+      writer.off('close', onClose);
+      resolve();
+    };
+    const onClose = () => {
+      writer.off('drain', onDrain);
+      upload.then(() => reject(new Error('the rejected rows could not be written')), reject);
+    };
+    writer.once('drain', onDrain).once('close', onClose);
+  });
+}
+
 /** Rejected rows: row number, reason, and the row's original values. Written only if there is one. */
 class RejectsFile {
   private writer?: Transform;
@@ -74,7 +89,8 @@ class RejectsFile {
     if (!this.writer) {
       this.writer = createCsvWriter({ columns: ['row', 'reason', ...this.columns], escapeFormulas: true });
       const body = new PassThrough();
-      this.writer.pipe(body);
+      // Linked both ways: a failed upload ends the writer too, so a write waiting for room fails instead of waiting for ever.
+      pipeline(this.writer, body, () => undefined);
       this.upload = this.storage.upload('imports', this.key, body);
       // Surface an upload failure at finish(), not as an unhandled rejection.
       this.upload.catch(() => undefined);
@@ -82,7 +98,7 @@ class RejectsFile {
     this.count += 1;
     // Rows rejected after staging carry only their email; pad so every line has every column.
     const padded = [...values, ...Array(Math.max(0, this.columns.length - values.length)).fill('')];
-    if (!this.writer.write([row, reason, ...padded])) await new Promise((r) => this.writer!.once('drain', r));
+    if (!this.writer.write([row, reason, ...padded])) await roomIn(this.writer, this.upload!);
   }
 
   async finish(): Promise<string | null> {
@@ -242,6 +258,10 @@ export class ImportJob {
         throw new JobFailure(ErrorCode.ImportObjectMissing, `the uploaded file ${params.objectKey} is gone`);
       throw err;
     });
+    // A download that stalls ends with the job (time-out, cancel, lost lease), so the list's lock does not outlive it.
+    const stopReading = () => source.destroy(ctx.signal.reason as Error);
+    ctx.signal.addEventListener('abort', stopReading, { once: true });
+    source.once('close', () => ctx.signal.removeEventListener('abort', stopReading));
     const reader = new CsvReader({ delimiter: params.delimiter, maxLineLength: this.env.CONTACTS_IMPORT_MAX_LINE_BYTES, onRowError: 'report', records: false });
     const rejectsKey = objectKey(params.context.workspaceId, 'imports', `${job.id}-rejected`, 'csv');
     let rejects: RejectsFile | undefined;
