@@ -1,8 +1,10 @@
 import { finishedJob, JobRunner, JobStore, type EnqueueInput, type FinishedJob, type JobDefinition } from '@custodian/jobs';
 import { createAppDataSource, migrate } from '@custodian/persistence';
-import { ObjectStorage, parseStorageConfig, type ArtifactKind } from '@custodian/storage';
+import { ObjectStorage, parseStorageConfig, type ArtifactKind, type StoredObject } from '@custodian/storage';
+import { Readable } from 'node:stream';
 import type { DataSource, MigrationInterface } from 'typeorm';
 import { stackEnv } from './env.js';
+import type { SeenEvent } from './event-tap.js';
 import { waitFor } from './wait-for.js';
 
 /**
@@ -32,9 +34,8 @@ export async function mediumStack(app: string, migrations: (new () => MigrationI
     jobs: new JobStore(ds),
     async close() {
       for (const bucket of buckets) {
-        const keys: string[] = [];
-        for await (const o of storage.list(bucket, '')) keys.push(o.key);
-        if (keys.length) await storage.removeMany(bucket, keys);
+        // One at a time: the local S3 server's batch delete removes keys in parallel and fails (500) on the folders they share.
+        for (const key of await objectKeys({ storage }, bucket)) await storage.remove(bucket, key);
         await storage.client.removeBucket(storage.bucket(bucket));
       }
       await ds.query(`drop schema "${schema}" cascade`);
@@ -54,7 +55,8 @@ export async function runJob<P extends object, R extends object>(
   options: { timeoutMs?: number } = {},
 ): Promise<FinishedJob<P, R>> {
   const { job } = await stack.ds.transaction((em) => stack.jobs.enqueue(em, definition, { requestedBy: 'medium-test', ...input }));
-  const runner = new JobRunner(stack.ds, { instanceId: `medium-${job.id}`, jobs: [definition], leaseMs: 5000, pollIntervalMs: 50 });
+  // The job has ended when the runner stops: no grace to wait for (the runner's grace timer would hold the test process up).
+  const runner = new JobRunner(stack.ds, { instanceId: `medium-${job.id}`, jobs: [definition], leaseMs: 5000, pollIntervalMs: 50, stopGraceMs: 0 });
   runner.start();
   try {
     await waitFor(
@@ -161,4 +163,40 @@ export async function handleCommand<H extends object, K extends keyof H>(
     throw new CommandRefused(code, message, details);
   }
   return reply.data;
+}
+
+/** An event recorded in the app's outbox, and the transaction that recorded it (PostgreSQL's xmin of its row). */
+export interface RecordedEvent extends SeenEvent {
+  transaction: string;
+}
+
+/**
+ * The events recorded in the stack's outbox, oldest first, of one workspace and one subject when
+ * given. Nothing publishes them in a medium test: they stay where the job's transaction wrote them.
+ */
+export async function recordedEvents(stack: MediumStack, filter: { workspaceId?: string; subject?: string } = {}): Promise<RecordedEvent[]> {
+  return (await stack.ds.query(
+    `select subject, envelope, xmin::text as transaction from outbox
+    where ($1::text is null or envelope ->> 'workspaceId' = $1) and ($2::text is null or subject = $2) order by created_at, id`,
+    [filter.workspaceId ?? null, filter.subject ?? null],
+  )) as RecordedEvent[];
+}
+
+/** The transaction that gave a job its final status (its row's xmin), to compare with `RecordedEvent.transaction`. */
+export async function jobTransaction(stack: MediumStack, jobId: string): Promise<string> {
+  const [row] = (await stack.ds.query('select xmin::text as transaction from job where id = $1', [jobId])) as { transaction: string }[];
+  if (!row) throw new Error(`no job ${jobId}`);
+  return row.transaction;
+}
+
+/** Stores a small object (a test's CSV file) in one of the stack's buckets. */
+export function putObject(stack: MediumStack, kind: ArtifactKind, key: string, body: string | Buffer): Promise<StoredObject> {
+  return stack.storage.upload(kind, key, Readable.from([Buffer.from(body)]));
+}
+
+/** The keys of a bucket under a prefix, sorted. */
+export async function objectKeys(stack: Pick<MediumStack, 'storage'>, kind: ArtifactKind, prefix = ''): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const o of stack.storage.list(kind, prefix)) keys.push(o.key);
+  return keys.sort();
 }
