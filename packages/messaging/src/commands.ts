@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DomainError, ErrorCode, validatePayload, type CommandContext, type CommandReply, type CommandRequest, type CommandSpec } from '@custodian/contracts';
 import { createLogger, metrics, withLogContext, type Logger } from '@custodian/observability';
 import { applyDecorators, SetMetadata } from '@nestjs/common';
@@ -107,5 +108,28 @@ export class CommandClient {
       throw new DomainError(code, message, details);
     }
     return reply.data;
+  }
+
+  /**
+   * `request`, asked again every `retryMs` while no service answers (SERVICE_UNAVAILABLE: none is
+   * deployed, the request timed out, the reply was lost), until `signal` aborts. For jobs that
+   * follow another service's work under their own time limit: the command must be safe to repeat.
+   */
+  async requestUntilAnswered<P extends object, R>(
+    spec: CommandSpec<P, R>,
+    context: CommandContext,
+    data: NoInfer<P>,
+    signal: AbortSignal,
+    retryMs = 1000,
+  ): Promise<R> {
+    for (;;) {
+      try {
+        return await this.request(spec, context, data);
+      } catch (err) {
+        if (!(err instanceof DomainError && err.code === ErrorCode.ServiceUnavailable)) throw err;
+        await sleep(retryMs, undefined, { signal }).catch(() => undefined);
+        if (signal.aborted) throw signal.reason;
+      }
+    }
   }
 }

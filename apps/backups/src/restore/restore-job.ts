@@ -67,18 +67,24 @@ export class RestoreJob {
       // A dry run for a list that no longer exists: every member would come back.
       return { dryRun: true, listId: null, listRecreated: true, created: Number(backup.rows), updated: 0, unchanged: 0, statusChanged: 0, failed: 0 };
     }
-    const started = await this.contacts.request(startImportV1, p.context, {
-      listId: p.listId,
-      mode: 'upsert',
-      objectKey: backup.object_key,
-      source: 'backups',
-      protectOptOuts: true,
-      snapshotFirst: true,
-      dryRun: p.dryRun,
-      idempotencyKey: `restore-${job.id}`,
-    });
+    // Both commands are safe to repeat (the import's idempotency key): a lost answer is asked again, under the job's time limit.
+    const started = await this.contacts.requestUntilAnswered(
+      startImportV1,
+      p.context,
+      {
+        listId: p.listId,
+        mode: 'upsert',
+        objectKey: backup.object_key,
+        source: 'backups',
+        protectOptOuts: true,
+        snapshotFirst: true,
+        dryRun: p.dryRun,
+        idempotencyKey: `restore-${job.id}`,
+      },
+      ctx.signal,
+    );
     for (;;) {
-      const imported = await this.contacts.request(contactsGetJobV1, p.context, { id: started.id });
+      const imported = await this.contacts.requestUntilAnswered(contactsGetJobV1, p.context, { id: started.id }, ctx.signal);
       await ctx.progress(imported.progress.done, imported.progress.total);
       if (imported.status === 'succeeded') {
         const r = imported.result as Record<string, number>;

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { CommandContext, Origin } from '@custodian/contracts';
 import { createLogger } from '@custodian/observability';
 import { objectKey } from '@custodian/storage';
-import { jobTransaction, mediumStack, objectKeys, putObject, recordedEvents, runJob, uniqueWorkspace, type MediumStack } from '@custodian/testing';
+import { jobTransaction, mediumStack, objectKeys, putObject, recordedEvents, runJob, uniqueWorkspace, waitFor, type MediumStack } from '@custodian/testing';
 import { BackupPolicy } from '../backup-policy/backup-policy.js';
 import { ContactsEnv } from '../config.js';
 import { MIGRATIONS } from '../database/migrations.js';
@@ -363,9 +363,43 @@ describe('the import job, on the real database and S3 server', () => {
     expect(events[0]!.transaction).toBe(await jobTransaction(stack, job.id));
   });
 
-  // Known fault, to be fixed in the job: write() says a contact created meanwhile by someone else (the unique email)
-  // makes the job run again, but the runner retries only after a process dies: the unique violation ends the import
-  // failed at once with JOB_FAILED (attempts = 1). Reproduced with a second transaction that inserts such a contact and
-  // commits while the import's insert waits for it: the import would run again and match that contact.
-  it.todo('runs again when a contact with an email of the file is created while it writes, and then matches that contact');
+  it('starts over when a contact with an email of the file is created while it writes, and then matches that contact', async () => {
+    const ws = uniqueWorkspace('imp');
+    const listId = await newList(ws);
+    // Another transaction creates the contact first and commits only once the import's insert waits for it.
+    const other = stack.ds.createQueryRunner();
+    await other.connect();
+    let running: ReturnType<typeof runImport> | undefined;
+    try {
+      await other.startTransaction();
+      const [created] = (await other.query(`insert into contact (workspace_id, email, first_name) values ($1, 'race@example.com', 'Elsewhere') returning id`, [
+        ws,
+      ])) as { id: string }[];
+      running = runImport(ws, listId, 'email,firstName\nrace@example.com,Imported\nother@example.com,Other\n');
+      await waitFor(
+        async () =>
+          (
+            (await stack.ds.query(
+              `select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like '%insert into contact (id, workspace_id%'`,
+            )) as unknown[]
+          ).length > 0,
+        { what: "the import's insert to wait for the other transaction" },
+      );
+      await other.commitTransaction();
+      const { job, result } = await running;
+
+      expect(job.status).toBe('succeeded');
+      expect(result).toMatchObject({ created: 1, updated: 1 });
+      const [race] = (await stack.ds.query('select id, first_name from contact where workspace_id = $1 and email = $2', [ws, 'race@example.com'])) as {
+        id: string;
+        first_name: string;
+      }[];
+      expect(race).toEqual({ id: created!.id, first_name: 'Imported' });
+      expect(await members(listId)).toEqual({ 'race@example.com': 'subscribed', 'other@example.com': 'subscribed' });
+    } finally {
+      if (other.isTransactionActive) await other.rollbackTransaction();
+      await other.release();
+      await running?.catch(() => undefined);
+    }
+  });
 });

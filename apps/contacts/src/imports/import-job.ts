@@ -58,6 +58,16 @@ export interface ImportResult extends ImportCounters {
   snapshotId: string | null;
 }
 
+/** Times an import starts over because contacts with emails of its file were created while it ran. */
+const EMAIL_RACE_ATTEMPTS = 3;
+
+/** PostgreSQL refused a new contact on the unique email: another transaction created it first. */
+function emailTakenMeanwhile(err: unknown): boolean {
+  const e = err as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
+  const pg = e?.driverError ?? e;
+  return pg?.code === '23505' && pg.constraint === 'contact_email_unique';
+}
+
 /** Resolves when `writer` has room again; rejects with the upload's error when the writer closed first (the upload failed). */
 function roomIn(writer: Transform, upload: Promise<StoredObject>): Promise<void> {
   return new Promise<void>((resolve, reject) => {
@@ -132,11 +142,25 @@ export class ImportJob {
   ) {}
 
   /**
+   * An import, started over when someone else created a contact with an email of the file while
+   * it ran (its rows are then matched to that contact), up to a few times.
+   */
+  private async run(job: ClaimedJob<ImportParams>, ctx: JobContext<ImportResult>): Promise<ImportResult> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.attempt(job, ctx);
+      } catch (err) {
+        if (attempt >= EMAIL_RACE_ATTEMPTS || !emailTakenMeanwhile(err) || ctx.signal.aborted) throw err;
+      }
+    }
+  }
+
+  /**
    * The steps of an import, in the job's one transaction: lock the list, start its backup, stage
    * the file, drop duplicate rows, match rows to contacts, apply the mode, record the backup,
    * write the contacts and memberships, count. A dry run rolls all of it back.
    */
-  private async run(job: ClaimedJob<ImportParams>, ctx: JobContext<ImportResult>): Promise<ImportResult> {
+  private async attempt(job: ClaimedJob<ImportParams>, ctx: JobContext<ImportResult>): Promise<ImportResult> {
     const params = job.params;
     const runner = this.ds.createQueryRunner();
     await runner.connect();
@@ -349,7 +373,7 @@ export class ImportJob {
       ws,
       targets.flatMap((t) => (t.kind === 'field' ? [t.name] : [])),
     );
-    // A contact created meanwhile by someone else makes this fail on the unique email: the job runs again.
+    // A contact created meanwhile by someone else makes this fail on the unique email: the import starts over (run).
     await em.query(
       `
       insert into contact (id, workspace_id, email, first_name, last_name, fields)

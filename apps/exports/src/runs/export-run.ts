@@ -1,8 +1,5 @@
 import { Readable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  DomainError,
-  ErrorCode,
   exportCompletedV1,
   exportContactsDatasetV1,
   exportDiscardedV1,
@@ -10,8 +7,6 @@ import {
   exportInteractionsDatasetV1,
   USER_PROFILE_COLUMNS,
   type CommandContext,
-  type CommandSpec,
-  type JobView,
   type RequestExportV1,
 } from '@custodian/contracts';
 import { defineJob, JobFailure, JobStore, type ClaimedJob, type FinishedJob, type JobContext } from '@custodian/jobs';
@@ -119,47 +114,67 @@ export class ExportRun {
     const format = { delimiter: r.delimiter, header: r.header, timeZone: r.timeZone, compression: r.compression };
     const context = p.context;
     if (r.dataset === 'contacts') {
-      await this.ask(ctx, exportContactsDatasetV1, context, {
-        exportId: job.id,
-        key: keys.key,
-        listId: r.filters?.listId,
-        tag: r.filters?.tag,
-        fields: r.fields,
-        ...format,
-      });
+      await this.owners.requestUntilAnswered(
+        exportContactsDatasetV1,
+        context,
+        {
+          exportId: job.id,
+          key: keys.key,
+          listId: r.filters?.listId,
+          tag: r.filters?.tag,
+          fields: r.fields,
+          ...format,
+        },
+        ctx.signal,
+      );
     } else if (r.dataset === 'users') {
       // Profiles from their owner first, then interactions adds each one's summary.
-      await this.ask(ctx, exportContactsDatasetV1, context, {
-        exportId: p.profilesRequestId!,
-        key: keys.profilesKey,
-        listId: r.filters?.listId,
-        tag: r.filters?.tag,
-        fields: [...USER_PROFILE_COLUMNS],
-        delimiter: ',',
-        header: true,
-        compression: 'none',
-      });
+      await this.owners.requestUntilAnswered(
+        exportContactsDatasetV1,
+        context,
+        {
+          exportId: p.profilesRequestId!,
+          key: keys.profilesKey,
+          listId: r.filters?.listId,
+          tag: r.filters?.tag,
+          fields: [...USER_PROFILE_COLUMNS],
+          delimiter: ',',
+          header: true,
+          compression: 'none',
+        },
+        ctx.signal,
+      );
       await this.settled(p.profilesRequestId!, job, ctx);
-      await this.ask(ctx, exportInteractionsDatasetV1, context, {
-        exportId: job.id,
-        dataset: 'users',
-        key: keys.key,
-        profilesKey: keys.profilesKey,
-        programId: r.filters?.campaignId,
-        fields: r.fields,
-        ...format,
-      });
+      await this.owners.requestUntilAnswered(
+        exportInteractionsDatasetV1,
+        context,
+        {
+          exportId: job.id,
+          dataset: 'users',
+          key: keys.key,
+          profilesKey: keys.profilesKey,
+          programId: r.filters?.campaignId,
+          fields: r.fields,
+          ...format,
+        },
+        ctx.signal,
+      );
     } else {
-      await this.ask(ctx, exportInteractionsDatasetV1, context, {
-        exportId: job.id,
-        dataset: r.dataset,
-        key: keys.key,
-        from: r.from,
-        to: r.to,
-        programId: r.filters?.campaignId,
-        fields: r.fields,
-        ...format,
-      });
+      await this.owners.requestUntilAnswered(
+        exportInteractionsDatasetV1,
+        context,
+        {
+          exportId: job.id,
+          dataset: r.dataset,
+          key: keys.key,
+          from: r.from,
+          to: r.to,
+          programId: r.filters?.campaignId,
+          fields: r.fields,
+          ...format,
+        },
+        ctx.signal,
+      );
     }
   }
 
@@ -188,24 +203,6 @@ export class ExportRun {
       requestedAt: new Date(job.requestedAt).toISOString(),
     };
     await this.storage.upload('exports', keys.manifestKey, Readable.from([JSON.stringify(manifest, null, 2)]), { contentType: 'application/json' });
-  }
-
-  /** Sends a dataset request to its owner; while the owner cannot be reached, asks again each second (the time limit still applies). */
-  private async ask<P extends object>(
-    ctx: JobContext<ExportResult>,
-    spec: CommandSpec<P, JobView>,
-    context: CommandContext,
-    data: NoInfer<P>,
-  ): Promise<JobView> {
-    for (;;) {
-      try {
-        return await this.owners.request(spec, context, data);
-      } catch (err) {
-        if (!(err instanceof DomainError && err.code === ErrorCode.ServiceUnavailable)) throw err;
-        await sleep(1000, undefined, { signal: ctx.signal }).catch(() => undefined);
-        if (ctx.signal.aborted) throw ctx.signal.reason;
-      }
-    }
   }
 
   /**

@@ -141,7 +141,8 @@ export class RestoreJob {
       pipeline(source, counter, decompress),
     ]).catch((err: unknown) => {
       // Bytes that do not decompress, or rows the table refuses: the segment is not what expiry wrote.
-      if (unreadable(err)) throw new DomainError(ErrorCode.SegmentCorrupt, `segment ${segment.object_key} cannot be read back: ${(err as Error).message}`, {}, { cause: err });
+      if (unreadable(err))
+        throw new DomainError(ErrorCode.SegmentCorrupt, `segment ${segment.object_key} cannot be read back: ${(err as Error).message}`, {}, { cause: err });
       throw err;
     });
     const { bytes, sha256 } = counter.result();
