@@ -6,12 +6,7 @@ import { CurrentCaller, Roles } from '../auth/auth.guard.js';
 import type { Caller } from '../auth/token.js';
 import { Commands } from '../http/commands.js';
 import { bodyOf } from '../http/openapi.js';
-import { intQuery } from '../http/query.js';
-
-function boolQuery(name: string, value: string | undefined): Record<string, boolean> {
-  if (value === undefined) return {};
-  return { [name]: value === 'true' ? true : value === 'false' ? false : (value as unknown as boolean) };
-}
+import { boolQuery, intQuery } from '../http/query.js';
 
 @ApiTags('archive')
 @ApiBearerAuth()
