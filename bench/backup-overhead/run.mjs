@@ -6,13 +6,12 @@
 //
 //   npm run bench:backup-overhead [-- --rows 1000000]
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { createList, dir, freshDatabase, importFile, log, startSystem, writeCsv } from '../lib/bench.mjs';
+import { createList, dir, freshDatabase, importFile, log, startSystem, writeCsv, runBench } from '../lib/bench.mjs';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' } } });
 const N = Number(values.rows);
@@ -69,9 +68,4 @@ async function main() {
   }
 }
 
-main()
-  .catch((err) => {
-    process.stderr.write(`${err.stack ?? err}\n`);
-    process.exitCode = 1;
-  })
-  .finally(() => rmSync(dir, { recursive: true, force: true }));
+runBench(main);

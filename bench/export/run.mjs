@@ -5,24 +5,15 @@
 // and the peak RSS of the exports and contacts services.
 //
 //   npm run bench:export [-- --rows 1000000]
-import { createReadStream, rmSync, statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { cfg, dir, freshDatabase, log, peakRssMb, psql, root, startSystem } from '../lib/bench.mjs';
+import { cfg, dir, freshDatabase, log, peakRssMb, psql, root, startSystem, runBench, api } from '../lib/bench.mjs';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' } } });
 const N = Number(values.rows);
 const { ObjectStorage, parseStorageConfig } = await import(join(root, 'packages/storage/dist/index.js'));
-
-async function api(sys, token, method, path, body) {
-  const res = await fetch(`${sys.url}${path}`, {
-    method,
-    body: body && JSON.stringify(body),
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-  });
-  return res.json();
-}
 
 async function main() {
   await freshDatabase();
@@ -91,9 +82,4 @@ async function main() {
   }
 }
 
-main()
-  .catch((err) => {
-    process.stderr.write(`${err.stack ?? err}\n`);
-    process.exitCode = 1;
-  })
-  .finally(() => rmSync(dir, { recursive: true, force: true }));
+runBench(main);

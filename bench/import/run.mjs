@@ -8,12 +8,11 @@
 //   npm run bench:import [-- --rows 1000000]
 //
 // Needs PostgreSQL, the S3 server and nats-server (e.g. `npm run stack -- infra`) and a build.
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { createList, databaseUrl, dir, freshDatabase, importFile, log, peakRssMb, psql, startSystem, writeCsv } from '../lib/bench.mjs';
+import { createList, databaseUrl, dir, freshDatabase, importFile, log, peakRssMb, psql, startSystem, writeCsv, runBench } from '../lib/bench.mjs';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' } } });
 const N = Number(values.rows);
@@ -72,9 +71,4 @@ async function main() {
   }
 }
 
-main()
-  .catch((err) => {
-    process.stderr.write(`${err.stack ?? err}\n`);
-    process.exitCode = 1;
-  })
-  .finally(() => rmSync(dir, { recursive: true, force: true }));
+runBench(main);

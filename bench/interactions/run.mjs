@@ -8,14 +8,13 @@
 //
 // `--ingest sql` fills the same rows with one INSERT instead, to measure expiry and restore alone.
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
-import { databaseUrl, dir, freshDatabase, log, peakRssMb, psql, startSystem } from '../lib/bench.mjs';
+import { databaseUrl, dir, freshDatabase, log, peakRssMb, psql, startSystem, runBench, api } from '../lib/bench.mjs';
 
 const { values } = parseArgs({
   options: { events: { type: 'string', default: '5000000' }, programs: { type: 'string', default: '50' }, ingest: { type: 'string', default: 'jetstream' } },
@@ -24,15 +23,6 @@ const N = Number(values.events);
 const P = Number(values.programs);
 const SUBJECT = 'events.messaging.interaction.recorded.v1';
 const TYPES = ['received', 'opened', 'clicked', 'converted'];
-
-async function api(sys, token, method, path, body) {
-  const res = await fetch(`${sys.url}${path}`, {
-    method,
-    body: body && JSON.stringify(body),
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-  });
-  return res.json();
-}
 
 async function until(what, check, intervalMs = 250) {
   for (;;) {
@@ -206,9 +196,4 @@ async function main() {
   }
 }
 
-main()
-  .catch((err) => {
-    process.stderr.write(`${err.stack ?? err}\n`);
-    process.exitCode = 1;
-  })
-  .finally(() => rmSync(dir, { recursive: true, force: true }));
+runBench(main);

@@ -1,7 +1,7 @@
 // Shared pieces of the benchmarks: a fresh database, a NATS server of their own, the services
 // started from their build, CSV files made on the fly, imports through the gateway.
 import { spawn, spawnSync } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -189,4 +189,24 @@ export function psql(sql) {
   const r = spawnSync('psql', [databaseUrl, '-v', 'ON_ERROR_STOP=1', '-q', '-At', '-c', sql], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
   return r.stdout.trim();
+}
+
+/** A JSON request to the gateway of a started system, with a bearer token; answers the parsed body. */
+export async function api(sys, token, method, path, body) {
+  const res = await fetch(`${sys.url}${path}`, {
+    method,
+    body: body && JSON.stringify(body),
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+  });
+  return res.json();
+}
+
+/** Runs a benchmark's main: a failure is printed and sets the exit code; the scratch folder goes either way. */
+export function runBench(main) {
+  main()
+    .catch((err) => {
+      process.stderr.write(`${err.stack ?? err}\n`);
+      process.exitCode = 1;
+    })
+    .finally(() => rmSync(dir, { recursive: true, force: true }));
 }

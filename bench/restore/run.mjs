@@ -5,11 +5,11 @@
 //
 //   npm run bench:restore [-- --rows 100000]
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, rmSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { dir, freshDatabase, log, peakRssMb, psql, startSystem } from '../lib/bench.mjs';
+import { dir, freshDatabase, log, peakRssMb, psql, startSystem, runBench, api } from '../lib/bench.mjs';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '100000' } } });
 const N = Number(values.rows);
@@ -19,15 +19,6 @@ async function writeLines(path, count, line) {
   for (let i = 0; i < count; i += 1) if (!out.write(line(i))) await new Promise((r) => out.once('drain', r));
   await new Promise((r) => out.end(r));
   return path;
-}
-
-async function api(sys, token, method, path, body) {
-  const res = await fetch(`${sys.url}${path}`, {
-    method,
-    body: body && JSON.stringify(body),
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-  });
-  return res.json();
 }
 
 async function main() {
@@ -115,9 +106,4 @@ async function main() {
   }
 }
 
-main()
-  .catch((err) => {
-    process.stderr.write(`${err.stack ?? err}\n`);
-    process.exitCode = 1;
-  })
-  .finally(() => rmSync(dir, { recursive: true, force: true }));
+runBench(main);
