@@ -87,13 +87,18 @@ function roomIn(writer: Transform, upload: Promise<StoredObject>): Promise<void>
 class RejectsFile {
   private writer?: Transform;
   private upload?: Promise<StoredObject>;
+  /** The import file's header: each rejected row's values follow its row number and reason. */
+  private columns: string[] = [];
   count = 0;
 
   constructor(
     private readonly storage: ObjectStorage,
     private readonly key: string,
-    private readonly columns: string[],
   ) {}
+
+  setColumns(header: string[]): void {
+    this.columns = header;
+  }
 
   async add(row: number, reason: string, values: string[]): Promise<void> {
     if (!this.writer) {
@@ -116,6 +121,11 @@ class RejectsFile {
     this.writer.end();
     await this.upload;
     return this.key;
+  }
+
+  /** The import failed: an upload in progress is ended with an error (and abandoned by storage), so nothing stays pending. */
+  abandon(): void {
+    this.writer?.destroy(new Error('the import failed; its rejected rows are not kept'));
   }
 }
 
@@ -166,6 +176,7 @@ export class ImportJob {
     await runner.connect();
     let result: ImportResult | undefined;
     let snapshot: PendingSnapshot | undefined;
+    const rejects = new RejectsFile(this.storage, objectKey(params.context.workspaceId, 'imports', `${job.id}-rejected`, 'csv'));
     let committing = false;
     try {
       await runner.startTransaction();
@@ -174,7 +185,7 @@ export class ImportJob {
       await em.query(`set local work_mem = '${this.env.CONTACTS_IMPORT_WORK_MEM}'`);
       const list = await this.lockList(em, params);
       snapshot = await this.beginSnapshot(em, job, list);
-      const staged = await this.stage(runner, job, ctx);
+      const staged = await this.stage(runner, job, ctx, rejects);
       await this.dropDuplicates(em, staged);
       await this.match(em, params.context.workspaceId);
       const skipped = await this.applyMode(em, params.mode, staged.rejects, staged.targets);
@@ -210,6 +221,7 @@ export class ImportJob {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       // The list's backup was written for this import alone. (A failed commit may still have committed: then it stays.)
       if (!committing) await snapshot?.discard();
+      rejects.abandon();
       throw this.explain(err);
     } finally {
       await runner.release();
@@ -271,7 +283,7 @@ export class ImportJob {
    * Parses and validates the file and streams its good rows into `import_raw` with COPY (in
    * ~64 KiB chunks); rejected rows go to their file.
    */
-  private async stage(runner: QueryRunner, job: ClaimedJob<ImportParams>, ctx: JobContext<ImportResult>): Promise<StagedFile> {
+  private async stage(runner: QueryRunner, job: ClaimedJob<ImportParams>, ctx: JobContext<ImportResult>, rejects: RejectsFile): Promise<StagedFile> {
     const em = runner.manager;
     const params = job.params;
     await em.query(`create temp table import_raw (
@@ -287,8 +299,6 @@ export class ImportJob {
     ctx.signal.addEventListener('abort', stopReading, { once: true });
     source.once('close', () => ctx.signal.removeEventListener('abort', stopReading));
     const reader = new CsvReader({ delimiter: params.delimiter, maxLineLength: this.env.CONTACTS_IMPORT_MAX_LINE_BYTES, onRowError: 'report', records: false });
-    const rejectsKey = objectKey(params.context.workspaceId, 'imports', `${job.id}-rejected`, 'csv');
-    let rejects: RejectsFile | undefined;
     let targets: ColumnTarget[] | undefined;
     let rows = 0;
     // The header must be a valid mapping, even with no row below it.
@@ -299,7 +309,7 @@ export class ImportJob {
         if (err instanceof MappingError) throw new JobFailure(ErrorCode.ImportFileInvalid, err.message);
         throw err;
       }
-      rejects = new RejectsFile(this.storage, rejectsKey, reader.info!.header);
+      rejects.setColumns(reader.info!.header);
       return targets;
     };
     const lines = Readable.from(
@@ -310,12 +320,12 @@ export class ImportJob {
           const mapping = targets ?? start();
           rows += 1;
           if (item.error) {
-            await rejects!.add(item.rowNumber, item.error.message, item.values);
+            await rejects.add(item.rowNumber, item.error.message, item.values);
             continue;
           }
           const mapped = toImportRow(item.values, mapping);
           if ('reason' in mapped) {
-            await rejects!.add(item.rowNumber, mapped.reason, item.values);
+            await rejects.add(item.rowNumber, mapped.reason, item.values);
             continue;
           }
           const r = mapped.row;
@@ -332,7 +342,7 @@ export class ImportJob {
     await copyIn(runner, 'copy import_raw (row_no, email, first_name, last_name, status, fields) from stdin', lines);
     if (!targets) start();
     await ctx.progress(rows, rows);
-    return { rows, targets: targets!, rejects: rejects!, encoding: reader.info!.encoding, delimiter: reader.info!.delimiter };
+    return { rows, targets: targets!, rejects, encoding: reader.info!.encoding, delimiter: reader.info!.delimiter };
   }
 
   /** The same email twice in the file: the first row counts, later ones are rejected. */

@@ -98,4 +98,46 @@ describe('imports whose storage fails them midway (medium: real database and S3,
       await runner.stop();
     }
   });
+  it('leaves no rejected-rows upload pending when the import fails after rejecting rows', async () => {
+    const ws = uniqueWorkspace('abandon');
+    const [list] = (await stack.ds.query(`insert into list (workspace_id, name) values ($1, 'Newsletter') returning id`, [ws])) as [{ id: string }];
+    // A rejected row (no email), then a quote that never closes: the file fails after its rejected rows began.
+    const file = 'email,first_name\n' + Array.from({ length: 5000 }, (_, i) => `not-an-email-${i},Ada\n`).join('') + 'bob@example.com,"Bob\n';
+    const uploads: { key: string; ended: Promise<'finished' | 'abandoned'> }[] = [];
+    const storage = Object.create(stack.storage, {
+      download: { value: async () => Readable.from(file.match(/[^]{1,16384}/g)!) },
+      upload: {
+        value: (_kind: string, key: string, body: ReadableStream) => {
+          const ended = new Promise<'finished' | 'abandoned'>((resolve) => {
+            body.on('end', () => resolve('finished')).on('close', () => resolve(body.readableEnded ? 'finished' : 'abandoned'));
+            body.resume();
+          });
+          uploads.push({ key, ended });
+          return ended.then((how) => (how === 'finished' ? { key, bytes: 0, sha256: '' } : Promise.reject(new Error('upload abandoned'))));
+        },
+      },
+    }) as ObjectStorage;
+    const env = loadConfig(ContactsEnv, { ...stackEnv() });
+    const imports = new ImportJob(stack.ds, storage, new ListSnapshots(stack.ds, storage, new BackupPolicy(createLogger('contacts', 'warn'))), env);
+    const context: CommandContext = { workspaceId: ws, actor: { id: 'user-1' }, origin: 'api', correlationId: randomUUID() };
+    const { job } = await stack.ds.transaction((em) =>
+      stack.jobs.enqueue(em, imports.definition, {
+        workspaceId: ws,
+        requestedBy: 'user-1',
+        params: { listId: list.id, mode: 'upsert', objectKey: `${ws}/imports/2026/12/01/${randomUUID()}.csv`, dryRun: false, context },
+      }),
+    );
+    const runner = mediumRunner(stack, [imports.definition]);
+    runner.start();
+    try {
+      const done = await jobEnded(stack, imports.definition, ws, job.id);
+      expect(done).toMatchObject({ status: 'failed', error: { code: 'CSV_UNBALANCED_QUOTES' } });
+      expect(uploads.map((u) => u.key)).toEqual([expect.stringContaining(`${job.id}-rejected`)]);
+      expect(await waitFor(() => Promise.race([uploads[0]!.ended, new Promise<null>((r) => setImmediate(() => r(null)))]), { what: 'the upload to end' })).toBe(
+        'abandoned',
+      );
+    } finally {
+      await runner.stop();
+    }
+  });
 });

@@ -366,14 +366,11 @@ describe('the interactions dataset job, on the real database and S3 server', () 
     expect(job.error!.message).toContain('(expected the header id,email,firstName,lastName)');
   });
 
-  it('ends failed when there is no profiles file at its key, writing no file', async () => {
+  it('ends failed with DATASET_BAD_PROFILES when there is no profiles file at its key, writing no file', async () => {
     const profilesKey = objectKey(ws, 'exports', randomUUID(), 'csv');
     const job = await exportDataset({ dataset: 'users', profilesKey });
     await expectFailed(job);
-    // It would assert that the job ends with DATASET_BAD_PROFILES and "profiles file <key>: ..." (a missing file is the
-    // caller's to fix, as the job's check of NoSuchKey means). It ends JOB_FAILED instead: ObjectStorage.download reports
-    // a missing object as StorageError STORAGE_NOT_FOUND ("no object <key> in <bucket>"), which that check does not know.
-    // expect(job.error).toMatchObject({ code: 'DATASET_BAD_PROFILES', message: expect.stringContaining(`profiles file ${profilesKey}: `) });
+    expect(job.error).toMatchObject({ code: 'DATASET_BAD_PROFILES', message: expect.stringContaining(`profiles file ${profilesKey}: `) });
   });
 
   it('ends failed with DATASET_BAD_TIME_ZONE for an unknown time zone, writing no file', async () => {

@@ -11,7 +11,7 @@ import {
 } from '@custodian/contracts';
 import { JobFailure, type ClaimedJob } from '@custodian/jobs';
 import { copyIn, isoTimestamp, spreadsheetSafe, sqlIdentifier, sqlLiteral, type QueryRunner } from '@custodian/persistence';
-import { defineDatasetJob, ObjectStorage, writeDatasetFile, type DatasetFile } from '@custodian/storage';
+import { defineDatasetJob, ObjectStorage, StorageError, writeDatasetFile, type DatasetFile } from '@custodian/storage';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
@@ -122,8 +122,8 @@ export class InteractionDatasetJob {
       await copyIn(runner, `copy profile (${columns}) from stdin with (format csv, header match)`, await this.storage.download('exports', key));
     } catch (err) {
       const e = err as Error & { code?: string };
-      // A bad file is the caller's to fix, with PostgreSQL's words for what is wrong (and the line).
-      if (e.code?.startsWith('22') || e.code === 'NoSuchKey' || /NoSuchKey|Not Found/i.test(e.message)) {
+      // A bad or missing file is the caller's to fix, with PostgreSQL's words for what is wrong (and the line).
+      if (e.code?.startsWith('22') || (err instanceof StorageError && err.code === 'STORAGE_NOT_FOUND')) {
         throw new JobFailure('DATASET_BAD_PROFILES', `profiles file ${key}: ${e.message} (expected the header ${USER_PROFILE_COLUMNS.join(',')})`);
       }
       throw err;
