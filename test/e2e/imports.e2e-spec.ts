@@ -233,6 +233,15 @@ describe('imports through the gateway', () => {
       expect(foreignKey.body.errors[0].path).toBe('objectKey');
       const member = system.client(system.token({ workspace, role: 'member' }));
       expect((await member('POST', '/v1/imports', { listId, mode: 'add', objectKey: `${workspace}/imports/x.csv` })).status).toBe(403);
+      // The command's internal flags are the backups service's: a caller cannot restore a backup's file unprotected or force a backup.
+      for (const flags of [{ source: 'backups' }, { protectOptOuts: false }, { snapshotFirst: true }, { fileSha256: 'a'.repeat(64) }]) {
+        const refused = await api('POST', '/v1/imports', { listId, mode: 'upsert', objectKey: `${workspace}/backups/2026/01/01/x.csv`, ...flags });
+        expect([refused.status, refused.body.code, refused.body.errors.map((e: { path: string }) => e.path)]).toEqual([
+          422,
+          'VALIDATION_FAILED',
+          Object.keys(flags),
+        ]);
+      }
     });
   });
 });

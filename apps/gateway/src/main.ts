@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { loadConfig } from '@custodian/config';
-import { createLogger, httpMetrics, NestPinoLogger } from '@custodian/observability';
+import { createLogger, httpMetrics, NestPinoLogger, surviveUnhandledRejections } from '@custodian/observability';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -13,6 +13,7 @@ import { CONTRACT_SCHEMAS } from './http/openapi.js';
 async function main(): Promise<void> {
   const env = loadConfig(GatewayEnv);
   const logger = createLogger('gateway', env.LOG_LEVEL);
+  surviveUnhandledRejections(logger);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(env), { logger: new NestPinoLogger(logger), bodyParser: false });
   app.disable('x-powered-by');
   app.use(httpMetrics);

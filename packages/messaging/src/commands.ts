@@ -21,6 +21,9 @@ function commandLogger(subject: string): Logger {
   return logger;
 }
 
+/** The largest reply a command answers: under NATS's default payload limit of 1 MiB, with room for the transport's wrapping. */
+export const MAX_REPLY_BYTES = 900 * 1024;
+
 /**
  * Marks a method as the handler of a command. The payload is validated against the contract's
  * class before the method runs, the log context carries the correlation id, and the reply is a
@@ -40,6 +43,14 @@ export function CommandHandler<P extends object, R>(spec: CommandSpec<P, R>) {
         try {
           const data = validatePayload(spec.payload, request.data ?? {});
           const result = await original.call(this, data, context);
+          // Over NATS's payload limit the transport could not send it (and would fail out of reach): a clear answer instead.
+          const bytes = Buffer.byteLength(JSON.stringify(result) ?? '');
+          if (bytes > MAX_REPLY_BYTES) {
+            throw new DomainError(
+              ErrorCode.ReplyTooLarge,
+              `the answer to ${subject} would be ${bytes} bytes; answers are limited to ${MAX_REPLY_BYTES} bytes: ask for less (a smaller limit or a narrower filter)`,
+            );
+          }
           metrics.commands.inc({ subject, outcome: 'ok' });
           return { ok: true, data: result };
         } catch (err) {

@@ -1,4 +1,4 @@
-import { createLogger, NestPinoLogger } from '@custodian/observability';
+import { createLogger, NestPinoLogger, surviveUnhandledRejections } from '@custodian/observability';
 import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
@@ -24,6 +24,7 @@ export function runService(settings: () => ServiceSettings): void {
     const s = settings();
     name = s.name;
     const logger = createLogger(s.name, s.logLevel);
+    surviveUnhandledRejections(logger);
     const app = await NestFactory.create(s.module, { logger: new NestPinoLogger(logger), bodyParser: false });
     app.connectMicroservice<MicroserviceOptions>({
       transport: Transport.NATS,

@@ -1,4 +1,4 @@
-import { Controller, Get, Header, HttpException, HttpStatus, Injectable, Module, type DynamicModule } from '@nestjs/common';
+import { Controller, Get, Header, HttpException, HttpStatus, Injectable, Module, type DynamicModule, SetMetadata } from '@nestjs/common';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 
 export type ReadinessCheck = () => Promise<void>;
@@ -40,6 +40,12 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 export const metricsRegistry = new Registry();
 collectDefaultMetrics({ register: metricsRegistry });
 
+/** Metadata of routes that need no authentication (health, metrics); every other route of a gateway does. */
+export const PUBLIC_ROUTE = 'custodian:public';
+/** Marks a controller or route as open to callers without a token. */
+export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
+
+@Public()
 @Controller()
 export class HealthController {
   constructor(private readonly health: HealthRegistry) {}

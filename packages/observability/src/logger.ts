@@ -1,6 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import { pino, type Logger } from 'pino';
 import { currentLogContext } from './log-context.js';
+import { metrics } from './metrics.js';
 
 /** Structured JSON logs on stdout; each line carries the correlation id of the work it belongs to. */
 export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
@@ -36,3 +37,16 @@ export class NestPinoLogger implements LoggerService {
 /** Injection token of the service's pino logger. */
 export const LOGGER = 'LOGGER';
 export type { Logger } from 'pino';
+
+/**
+ * Logs a promise rejection nothing handled and lets the process go on: one faulty code path (a
+ * reply the transport could not send, a background promise) must not end the jobs and requests
+ * of everyone else. Installed once per process.
+ */
+export function surviveUnhandledRejections(logger: Logger): void {
+  if (process.listenerCount('unhandledRejection') > 0) return;
+  process.on('unhandledRejection', (reason) => {
+    metrics.unhandledRejections.inc();
+    logger.error({ err: reason }, 'unhandled promise rejection; the service goes on');
+  });
+}

@@ -46,6 +46,11 @@ export const metrics = {
     labelNames: ['kind', 'status'],
     registers: [metricsRegistry],
   }),
+  unhandledRejections: new Counter({
+    name: 'custodian_unhandled_rejections_total',
+    help: 'Promise rejections nothing handled (logged; the process goes on)',
+    registers: [metricsRegistry],
+  }),
 };
 
 /** Express middleware counting and timing every request by its route pattern (never by raw path). */

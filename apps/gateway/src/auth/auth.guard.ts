@@ -2,19 +2,19 @@ import { DomainError, ErrorCode, type Plan, type Role } from '@custodian/contrac
 import { CanActivate, createParamDecorator, Injectable, SetMetadata, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
+import { Public, PUBLIC_ROUTE } from '@custodian/observability';
 import { GatewayEnv } from '../config.js';
 import { TokenError, verifyToken, type Caller } from './token.js';
 
 const ROLES_KEY = 'custodian:roles';
 const PLANS_KEY = 'custodian:plans';
-const PUBLIC_KEY = 'custodian:public';
 
 /** Only these roles may call the route (default: every role). */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 /** Only workspaces on these plans may call the route (default: every plan). */
 export const Plans = (...plans: Plan[]) => SetMetadata(PLANS_KEY, plans);
-/** No token needed (health, docs). */
-export const Public = () => SetMetadata(PUBLIC_KEY, true);
+/** No token needed (health, metrics): the one way a route escapes authentication. */
+export { Public };
 
 export type AuthedRequest = Request & { caller?: Caller };
 
@@ -24,7 +24,10 @@ export const CurrentCaller = createParamDecorator((_: unknown, ctx: ExecutionCon
   return caller;
 });
 
-/** Verifies the bearer JWT on every route, then the route's roles and plans. */
+/**
+ * Verifies the bearer JWT on every route but those marked Public, whatever the path's spelling
+ * (routing ignores case), then the route's roles and plans. Deny by default.
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
@@ -35,8 +38,7 @@ export class AuthGuard implements CanActivate {
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const targets = [ctx.getHandler(), ctx.getClass()];
     const req = ctx.switchToHttp().getRequest<AuthedRequest>();
-    // The API lives under /v1; health, metrics and docs are open.
-    if (!req.path.startsWith('/v1/') || this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const header = req.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!match) throw new DomainError(ErrorCode.Unauthenticated, 'missing bearer token (Authorization: Bearer <token>)');

@@ -18,7 +18,7 @@ export function jsonBody(limit: number) {
   const parse = express.json({ limit, strict: true, type: ['application/json', 'application/*+json'] });
   return (req: Request, res: Response, next: NextFunction): void => {
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
-    if (!WITH_BODY.has(req.method) || !hasBody || !req.path.startsWith('/v1/')) return next();
+    if (!WITH_BODY.has(req.method) || !hasBody || !/^\/v1\//i.test(req.path)) return next();
     const type = (req.headers['content-type'] ?? '').toLowerCase();
     if (req.path === '/v1/imports' && (type.startsWith('multipart/form-data') || type.startsWith('text/csv'))) return next();
     if (!(type.startsWith('application/json') || /^application\/[\w.+-]*\+json/.test(type))) {

@@ -12,6 +12,8 @@ export function httpStatusOf(code: ErrorCode): number {
       return 400;
     case ErrorCode.PayloadTooLarge:
       return 413;
+    case ErrorCode.ReplyTooLarge:
+      return 422;
     case ErrorCode.UnsupportedMediaType:
       return 415;
     case ErrorCode.Unauthenticated:

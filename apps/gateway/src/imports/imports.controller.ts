@@ -12,6 +12,22 @@ import { bodyOf } from '../http/openapi.js';
 import { receiveUpload } from './upload.js';
 
 const TEXT_FIELDS = ['listId', 'mode', 'delimiter'] as const;
+/** What a caller may send as JSON; the command's other fields (source, protectOptOuts, snapshotFirst) are for the backups service alone. */
+const JSON_FIELDS = ['listId', 'mode', 'objectKey', 'mapping', 'dryRun', 'delimiter'];
+/** Fields of the command that only other services set. */
+const INTERNAL_FIELDS = ['fileSha256', 'source', 'protectOptOuts', 'snapshotFirst'] as const;
+
+/** A JSON import request with only the documented fields, or VALIDATION_FAILED naming the others. */
+function jsonCommandOf(body: unknown): Record<string, unknown> {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw validationFailed('', 'must be a JSON object', 'the body must be a JSON object');
+  const unknown = Object.keys(body).filter((name) => !JSON_FIELDS.includes(name));
+  if (unknown.length) {
+    throw new DomainError(ErrorCode.ValidationFailed, `unknown field(s) of an import: ${unknown.join(', ')}`, {
+      errors: unknown.map((path) => ({ path, message: `is not a field of an import (allowed: ${JSON_FIELDS.join(', ')})` })),
+    });
+  }
+  return { ...body };
+}
 
 /** Multipart fields and query parameters arrive as text: turn them into the command's types. */
 function commandOf(fields: Record<string, string>): Record<string, unknown> {
@@ -62,7 +78,7 @@ export class ImportsController {
     description:
       'multipart/form-data: part "file" plus fields listId, mode, mapping (JSON text), dryRun (true/false), delimiter. ' +
       'text/csv: the file as the body, the same fields as query parameters. application/json: as below, with the objectKey of an earlier upload.',
-    ...bodyOf('StartImportV1', 'fileSha256'),
+    ...bodyOf('StartImportV1', ...INTERNAL_FIELDS),
   })
   async start(
     @CurrentCaller() caller: Caller,
@@ -74,7 +90,7 @@ export class ImportsController {
     let data: Record<string, unknown>;
     let uploadedKey: string | undefined;
     if (type.startsWith('application/json')) {
-      data = { ...(req.body as object) };
+      data = jsonCommandOf(req.body);
     } else {
       const upload = await receiveUpload(req, this.storage, caller.workspaceId, this.env.GATEWAY_UPLOAD_LIMIT_BYTES);
       uploadedKey = upload.stored.key;

@@ -1,0 +1,45 @@
+import { TestSystem, uniqueWorkspace } from '@custodian/testing';
+
+/** Requests made to hurt: each gets a clear answer, and the services stay up for everyone else. */
+describe('hostile callers', () => {
+  const system = new TestSystem(['contacts']);
+  beforeAll(() => system.start());
+  afterAll(() => system.stop());
+
+  const anonymous = async (method: string, path: string) => {
+    const res = await fetch(`${system.gatewayUrl}${path}`, { method });
+    return { status: res.status, body: (await res.json().catch(() => null)) as { code?: string } | null };
+  };
+
+  it('needs a token on every route whatever the spelling of its path, and its role there too; health and metrics are open', async () => {
+    const workspace = uniqueWorkspace('case');
+    for (const path of ['/V1/contacts', '/v1/CONTACTS', '/V1/Lists', '/v1/contacts/']) {
+      const res = await anonymous('GET', path);
+      expect([path, res.status, res.body?.code]).toEqual([path, 401, 'UNAUTHENTICATED']);
+    }
+    const member = system.client(system.token({ workspace, role: 'member' }));
+    const owner = system.client(system.token({ workspace, role: 'owner' }));
+    const contact = (await owner('POST', '/v1/contacts', { email: 'case@example.com' })).body;
+    const refused = await member('DELETE', `/V1/CONTACTS/${contact.id}`);
+    expect([refused.status, refused.body.code]).toEqual([403, 'FORBIDDEN']);
+    expect((await owner('GET', `/v1/contacts/${contact.id}`)).status).toBe(200);
+    expect((await anonymous('GET', '/health/live')).status).toBe(200);
+    expect((await anonymous('GET', '/metrics')).status).toBe(200);
+  });
+
+  it('answers a reply that would outgrow a NATS message with REPLY_TOO_LARGE at once, and goes on answering smaller ones', async () => {
+    const workspace = uniqueWorkspace('big');
+    const api = system.client(system.token({ workspace }));
+    // Four contacts of 300 KB each: one page of them would be 1.2 MB, past NATS's 1 MiB.
+    for (let i = 0; i < 4; i += 1) {
+      const created = await api('POST', '/v1/contacts', { email: `big-${i}@example.com`, fields: { notes: 'x'.repeat(300_000) } });
+      expect(created.status).toBe(201);
+    }
+    const page = await api('GET', '/v1/contacts');
+    expect([page.status, page.body.code]).toEqual([422, 'REPLY_TOO_LARGE']);
+    expect(page.body.detail).toMatch(/smaller limit/);
+    const small = await api('GET', '/v1/contacts?limit=2');
+    expect([small.status, small.body.items.length]).toEqual([200, 2]);
+    expect((await fetch(`http://127.0.0.1:${system.service('contacts').httpPort}/health/ready`)).status).toBe(200);
+  });
+});
