@@ -56,6 +56,60 @@ describe('lists, memberships and tags through the gateway', () => {
     expect(event.envelope.data).toMatchObject({ name: 'Newsletter', memberCount: 2 });
   });
 
+  it('never subscribes again a member who unsubscribed or bounced, unless an owner or admin records the consent', async () => {
+    const owner = system.client(system.token({ workspace, role: 'owner' }));
+    const manager = system.client(system.token({ workspace, role: 'manager' }));
+    const list = (await owner('POST', '/v1/lists', { name: 'Opt-outs' })).body;
+    const ann = (await owner('POST', '/v1/contacts', { email: 'ann-optout@example.com', lists: [{ listId: list.id, status: 'unsubscribed' }] })).body;
+    const ben = (await owner('POST', '/v1/contacts', { email: 'ben-optout@example.com', lists: [{ listId: list.id, status: 'bounced' }] })).body;
+    const cy = (await owner('POST', '/v1/contacts', { email: 'cy-optout@example.com', lists: [{ listId: list.id, status: 'subscribed' }] })).body;
+    const statuses = async () =>
+      Object.fromEntries(
+        ((await owner('GET', `/v1/lists/${list.id}/members`)).body.items as { email: string; status: string }[]).map((m) => [m.email, m.status]),
+      );
+    const before = await statuses();
+
+    // Any role, without consent: refused whole, naming each protected member; nothing changes (not even the allowed change).
+    for (const caller of [manager, owner]) {
+      const refused = await caller('PUT', `/v1/lists/${list.id}/members`, {
+        members: [
+          { contactId: cy.id, status: 'unconfirmed' },
+          { contactId: ann.id, status: 'subscribed' },
+          { contactId: ben.id, status: 'unconfirmed' },
+        ],
+      });
+      expect([refused.status, refused.body.code, refused.body.errors.map((e: { path: string }) => e.path)]).toEqual([
+        409,
+        'OPT_OUT_PROTECTED',
+        ['members.1.status', 'members.2.status'],
+      ]);
+    }
+    // Unsubscribing and subscribing again in one request is a reactivation too.
+    const roundTrip = await manager('PUT', `/v1/lists/${list.id}/members`, {
+      members: [
+        { contactId: cy.id, status: 'unsubscribed' },
+        { contactId: cy.id, status: 'subscribed' },
+      ],
+    });
+    expect([roundTrip.status, roundTrip.body.code]).toEqual([409, 'OPT_OUT_PROTECTED']);
+    // Consent is for owners and admins only.
+    const managerConsent = await manager('PUT', `/v1/lists/${list.id}/members`, {
+      members: [{ contactId: ann.id, status: 'subscribed' }],
+      consent: 'asked by phone',
+    });
+    expect([managerConsent.status, managerConsent.body.code]).toEqual([409, 'OPT_OUT_PROTECTED']);
+    expect(await statuses()).toEqual(before);
+
+    const consented = await owner('PUT', `/v1/lists/${list.id}/members`, {
+      members: [{ contactId: ann.id, status: 'subscribed' }],
+      consent: 'signed up again on the website form, 2026-12-01',
+    });
+    expect(consented.body).toEqual({ changed: 1 });
+    expect((await statuses())['ann-optout@example.com']).toBe('subscribed');
+    const audit = await tap.waitFor('events.contacts.membership.changed.v1', (d) => d.contactId === ann.id && d.status === 'subscribed');
+    expect(audit.envelope.data).toMatchObject({ previousStatus: 'unsubscribed', consent: 'signed up again on the website form, 2026-12-01' });
+  });
+
   it('tags contacts by name and updates only what was given', async () => {
     const c = await api('POST', '/v1/contacts', { email: 'tagged@example.com', firstName: 'T', fields: { city: 'Oslo', plan: 'gold' } });
     const tagged = await api('POST', `/v1/contacts/${c.body.id}/tags`, { add: ['VIP', 'beta'] });

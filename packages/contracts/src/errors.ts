@@ -6,6 +6,8 @@ export const ErrorCode = {
   PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
   /** The answer would not fit in one message: ask for less (a smaller page, a narrower filter). */
   ReplyTooLarge: 'REPLY_TOO_LARGE',
+  /** A member who unsubscribed or bounced is not subscribed again without the person's recorded consent. */
+  OptOutProtected: 'OPT_OUT_PROTECTED',
   UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
   Unauthenticated: 'UNAUTHENTICATED',
   Forbidden: 'FORBIDDEN',

@@ -37,6 +37,9 @@ function toListView({ cursorAt: _cursorAt, ...row }: ListRow): ListView {
   return { ...row, createdAt: row.createdAt.toISOString() };
 }
 
+/** Statuses of members who opted out (or whose address bounced): never made subscribed or unconfirmed again without consent. */
+const OPTED_OUT = new Set(['unsubscribed', 'bounced']);
+
 @Injectable()
 export class ListsService {
   constructor(private readonly ds: DataSource) {}
@@ -118,6 +121,34 @@ export class ListsService {
     );
   }
 
+  /**
+   * The never-reactivate rule: nobody who unsubscribed or bounced becomes subscribed or unconfirmed
+   * again, unless an owner or admin records the person's consent. Refuses the whole request, naming
+   * every member it protects.
+   */
+  private refuseReactivation(context: CommandContext, input: SetMembershipV1, statusOf: Map<string, string>): void {
+    // In the request's order, as the changes are made: a member unsubscribed earlier in the same request counts too.
+    const status = new Map(statusOf);
+    const reactivated: { m: SetMembershipV1['members'][number]; i: number; was: string }[] = [];
+    input.members.forEach((m, i) => {
+      const was = status.get(m.contactId) ?? '';
+      if (OPTED_OUT.has(was) && !OPTED_OUT.has(m.status)) reactivated.push({ m, i, was });
+      status.set(m.contactId, m.status);
+    });
+    if (!reactivated.length) return;
+    const role = context.actor.role;
+    if (input.consent && (role === 'owner' || role === 'admin')) return;
+    throw new DomainError(
+      ErrorCode.OptOutProtected,
+      input.consent
+        ? `only owners and admins may subscribe again members who unsubscribed or bounced (the caller is ${role ?? 'a service'})`
+        : `${reactivated.length} member(s) unsubscribed or bounced; an owner or admin subscribes them again only with the person's consent`,
+      {
+        errors: reactivated.map(({ m, i, was }) => ({ path: `members.${i}.status`, message: `contact ${m.contactId} is ${was}; ${m.status} needs consent` })),
+      },
+    );
+  }
+
   async setMembership(context: CommandContext, input: SetMembershipV1): Promise<{ changed: number }> {
     return this.ds.transaction(async (em) => {
       const locked = (await em.query('select id from list where workspace_id = $1 and id = $2 for share', [context.workspaceId, input.listId])) as unknown[];
@@ -131,12 +162,17 @@ export class ListsService {
           errors: missing.map(({ m, i }) => ({ path: `members.${i}.contactId`, message: `contact ${m.contactId} not found` })),
         });
       }
+      const previous = (await em.query('select contact_id, status from membership where list_id = $1 and contact_id = any($2::uuid[]) for update', [
+        input.listId,
+        ids,
+      ])) as { contact_id: string; status: string }[];
+      const statusOf = new Map(previous.map((p) => [p.contact_id, p.status]));
+      this.refuseReactivation(context, input, statusOf);
       let changed = 0;
       for (const m of input.members) {
-        const [prev] = (await em.query('select status from membership where list_id = $1 and contact_id = $2 for update', [input.listId, m.contactId])) as {
-          status: string;
-        }[];
+        const prev = statusOf.has(m.contactId) ? { status: statusOf.get(m.contactId)! } : undefined;
         if (prev?.status === m.status) continue;
+        statusOf.set(m.contactId, m.status);
         await em.query(
           `insert into membership (workspace_id, list_id, contact_id, status) values ($1, $2, $3, $4)
            on conflict (list_id, contact_id) do update set status = excluded.status, updated_at = now()`,
@@ -147,6 +183,7 @@ export class ListsService {
           contactId: m.contactId,
           status: m.status,
           previousStatus: (prev?.status ?? null) as never,
+          ...(input.consent && OPTED_OUT.has(prev?.status ?? '') ? { consent: input.consent } : {}),
         });
         changed += 1;
       }

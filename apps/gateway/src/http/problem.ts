@@ -14,6 +14,8 @@ export function httpStatusOf(code: ErrorCode): number {
       return 413;
     case ErrorCode.ReplyTooLarge:
       return 422;
+    case ErrorCode.OptOutProtected:
+      return 409;
     case ErrorCode.UnsupportedMediaType:
       return 415;
     case ErrorCode.Unauthenticated:

@@ -63,7 +63,12 @@ export class ListsController {
   }
 
   @Put(':id/members')
-  @ApiOperation({ summary: 'Add contacts to the list or change their status: { members: [{ contactId, status }] } (up to 1,000)' })
+  @ApiOperation({
+    summary: 'Add contacts to the list or change their status: { members: [{ contactId, status }] } (up to 1,000)',
+    description:
+      'A member who unsubscribed or bounced is never made subscribed or unconfirmed again (409 OPT_OUT_PROTECTED), unless an owner or ' +
+      'admin sends `consent`: how and when the person asked to be subscribed again. The consent is kept in the membership.changed events.',
+  })
   @ApiBody(bodyOf('SetMembershipV1', 'listId'))
   setMembers(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') listId: string, @Body() body: object): Promise<{ changed: number }> {
     return this.commands.send(setMembershipV1, caller, req, { ...(body ?? {}), listId });

@@ -1,4 +1,4 @@
-import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { MEMBERSHIP_STATUSES, type MembershipStatus } from '../../enums.js';
 import { event } from '../../message.js';
 
@@ -8,6 +8,8 @@ export class MembershipChangedV1 {
   @IsUUID() contactId!: string;
   @IsIn(MEMBERSHIP_STATUSES) status!: MembershipStatus;
   @IsOptional() @IsIn(MEMBERSHIP_STATUSES) previousStatus?: MembershipStatus | null;
+  /** A member who had opted out, subscribed again: the consent an owner or admin recorded for it. */
+  @IsOptional() @IsString() @MaxLength(500) consent?: string;
 }
 
 export const membershipChangedV1 = event('events.contacts.membership.changed.v1', MembershipChangedV1, {
