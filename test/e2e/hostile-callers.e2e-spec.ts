@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { TestSystem, uniqueWorkspace } from '@custodian/testing';
 
 /** Requests made to hurt: each gets a clear answer, and the services stay up for everyone else. */
 describe('hostile callers', () => {
-  const system = new TestSystem(['contacts']);
+  const system = new TestSystem(['contacts', 'interactions']);
   beforeAll(() => system.start());
   afterAll(() => system.stop());
 
@@ -41,5 +42,17 @@ describe('hostile callers', () => {
     const small = await api('GET', '/v1/contacts?limit=2');
     expect([small.status, small.body.items.length]).toEqual([200, 2]);
     expect((await fetch(`http://127.0.0.1:${system.service('contacts').httpPort}/health/ready`)).status).toBe(200);
+  });
+  it('refuses a timestamp PostgreSQL cannot read (an ISO 8601 week date) with the path of the field, instead of failing in the database', async () => {
+    const workspace = uniqueWorkspace('week');
+    const api = system.client(system.token({ workspace, role: 'admin' }));
+    const campaign = (await api('POST', '/v1/campaigns', { name: 'Week dates' })).body;
+    const interaction = (at: string) => ({ id: randomUUID(), programId: campaign.id, contactId: randomUUID(), type: 'opened', at });
+    for (const at of ['2026-W48-1T10:00:00Z', '2026-335T10:00:00Z', '20261201T100000Z']) {
+      const refused = await api('POST', '/v1/interactions', { interactions: [interaction(at)] });
+      expect([at, refused.status, refused.body.code, refused.body.errors?.[0]?.path]).toEqual([at, 422, 'VALIDATION_FAILED', 'interactions.0.at']);
+    }
+    const stored = await api('POST', '/v1/interactions', { interactions: [interaction('2026-12-01T10:00:00.000Z'), interaction('2026-12-01T11:00:00+01:00')] });
+    expect([stored.status, stored.body.stored]).toEqual([200, 2]);
   });
 });

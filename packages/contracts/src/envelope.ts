@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Type } from 'class-transformer';
-import { IsDefined, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Matches, Min, ValidateNested } from 'class-validator';
+import { IsDefined, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Matches, Min, ValidateNested } from 'class-validator';
 import { CLIENTS, ORIGINS, ROLES, type Client, type Origin, type Role } from './enums.js';
+import { IsTimestamp } from './timestamp.js';
 
 /** Who caused a change: a user of a workspace, or the system itself. */
 export class Actor {
@@ -16,7 +17,7 @@ export class EventEnvelope<T = unknown> {
   /** Subject without the `events.` prefix and the version, e.g. `contacts.contact.created`. */
   @Matches(/^[a-z]+(\.[a-z-]+)+$/) type!: string;
   @IsInt() @Min(1) version!: number;
-  @IsISO8601() occurredAt!: string;
+  @IsTimestamp() occurredAt!: string;
   @IsString() workspaceId!: string;
   @IsDefined() @ValidateNested() @Type(() => Actor) actor!: Actor;
   @IsIn(ORIGINS) origin!: Origin;

@@ -125,3 +125,4 @@ export * from './messages/events.forms.form.submitted.v1/index.js';
 export * from './interactions.js';
 export * from './exports.js';
 export * from './fast-checks.js';
+export * from './timestamp.js';

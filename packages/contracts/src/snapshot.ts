@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsEmail, IsIn, IsISO8601, IsObject, IsOptional, IsString, IsUUID, ValidateNested } from 'class-validator';
+import { IsArray, IsBoolean, IsEmail, IsIn, IsObject, IsOptional, IsString, IsUUID, ValidateNested } from 'class-validator';
 import { MEMBERSHIP_STATUSES, type MembershipStatus } from './enums.js';
+import { IsTimestamp } from './timestamp.js';
 
 export class SnapshotMembership {
   @IsUUID() listId!: string;
@@ -33,7 +34,7 @@ export class ContactSnapshot {
   @IsOptional() @IsString() firstName?: string | null;
   @IsOptional() @IsString() lastName?: string | null;
   @IsObject() fields!: Record<string, string>;
-  @IsISO8601() createdAt!: string;
+  @IsTimestamp() createdAt!: string;
   @IsArray() @ValidateNested({ each: true }) @Type(() => SnapshotMembership) memberships!: SnapshotMembership[];
   @IsArray() @ValidateNested({ each: true }) @Type(() => SnapshotTag) tags!: SnapshotTag[];
   @IsArray() @ValidateNested({ each: true }) @Type(() => SnapshotAccount) accounts!: SnapshotAccount[];

@@ -1,7 +1,8 @@
-import { IsBoolean, IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { command } from '../../message.js';
 import { PageQuery, type Page } from '../../shared-types.js';
 import type { ArchivedContactView } from '../../views.js';
+import { IsTimestamp } from '../../timestamp.js';
 
 export class ListArchivedContactsV1 extends PageQuery {
   @IsOptional() @IsString() @MaxLength(320) email?: string;
@@ -9,8 +10,8 @@ export class ListArchivedContactsV1 extends PageQuery {
   @IsOptional() @IsString() @MaxLength(200) name?: string;
   @IsOptional() @IsUUID() listId?: string;
   @IsOptional() @IsString() @MaxLength(100) tag?: string;
-  @IsOptional() @IsISO8601() archivedFrom?: string;
-  @IsOptional() @IsISO8601() archivedTo?: string;
+  @IsOptional() @IsTimestamp() archivedFrom?: string;
+  @IsOptional() @IsTimestamp() archivedTo?: string;
   @IsOptional() @IsBoolean() restorable?: boolean;
 }
 

@@ -1,15 +1,16 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsISO8601, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
 import { command } from '../../message.js';
 import type { JobView } from '../../shared-types.js';
 import type { NotRestorableReason } from '../../views.js';
+import { IsTimestamp } from '../../timestamp.js';
 
 export class ArchiveFilter {
   @IsOptional() @IsString() @MaxLength(320) email?: string;
   @IsOptional() @IsUUID() listId?: string;
   @IsOptional() @IsString() @MaxLength(100) tag?: string;
-  @IsOptional() @IsISO8601() archivedFrom?: string;
-  @IsOptional() @IsISO8601() archivedTo?: string;
+  @IsOptional() @IsTimestamp() archivedFrom?: string;
+  @IsOptional() @IsTimestamp() archivedTo?: string;
 }
 
 /**

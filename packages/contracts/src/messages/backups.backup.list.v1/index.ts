@@ -1,12 +1,13 @@
-import { IsISO8601, IsOptional, IsUUID } from 'class-validator';
+import { IsOptional, IsUUID } from 'class-validator';
 import { command } from '../../message.js';
 import { PageQuery, type Page } from '../../shared-types.js';
 import type { BackupView } from '../../views.js';
+import { IsTimestamp } from '../../timestamp.js';
 
 export class ListBackupsV1 extends PageQuery {
   @IsOptional() @IsUUID() listId?: string;
-  @IsOptional() @IsISO8601() from?: string;
-  @IsOptional() @IsISO8601() to?: string;
+  @IsOptional() @IsTimestamp() from?: string;
+  @IsOptional() @IsTimestamp() to?: string;
 }
 
 export const listBackupsV1 = command<ListBackupsV1, Page<BackupView>>(

@@ -1,12 +1,13 @@
-import { IsEmail, IsISO8601, IsUUID } from 'class-validator';
+import { IsEmail, IsUUID } from 'class-validator';
 import { event } from '../../message.js';
+import { IsTimestamp } from '../../timestamp.js';
 
 export class ArchivedContactRecordedV1 {
   @IsUUID() contactId!: string;
   @IsEmail() email!: string;
-  @IsISO8601() archivedAt!: string;
-  @IsISO8601() restorableFrom!: string;
-  @IsISO8601() restorableUntil!: string;
+  @IsTimestamp() archivedAt!: string;
+  @IsTimestamp() restorableFrom!: string;
+  @IsTimestamp() restorableUntil!: string;
 }
 
 export const archivedContactRecordedV1 = event('events.archive.contact.recorded.v1', ArchivedContactRecordedV1, {

@@ -1,6 +1,7 @@
-import { IsIn, IsInt, IsISO8601, IsString, IsUUID, Matches, Min } from 'class-validator';
+import { IsIn, IsInt, IsString, IsUUID, Matches, Min } from 'class-validator';
 import { ORIGINS, SNAPSHOT_REASONS, type Origin, type SnapshotReason } from '../../enums.js';
 import { event } from '../../message.js';
+import { IsTimestamp } from '../../timestamp.js';
 
 export class BackupCreatedV1 {
   @IsUUID() backupId!: string;
@@ -11,7 +12,7 @@ export class BackupCreatedV1 {
   @IsInt() @Min(0) rows!: number;
   @IsInt() @Min(0) bytes!: number;
   @Matches(/^[0-9a-f]{64}$/) sha256!: string;
-  @IsISO8601() expiresAt!: string;
+  @IsTimestamp() expiresAt!: string;
 }
 
 export const backupCreatedV1 = event('events.backups.backup.created.v1', BackupCreatedV1, {

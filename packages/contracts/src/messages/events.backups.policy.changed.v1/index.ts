@@ -1,5 +1,6 @@
-import { ArrayMaxSize, IsArray, IsBoolean, IsISO8601, IsUUID } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsUUID } from 'class-validator';
 import { event } from '../../message.js';
+import { IsTimestamp } from '../../timestamp.js';
 
 /**
  * The backup policy of a workspace, owned by the backups service. Contacts keeps its own copy and
@@ -10,7 +11,7 @@ export class BackupPolicyChangedV1 {
   @IsBoolean() automaticBackups!: boolean;
   @IsArray() @ArrayMaxSize(10_000) @IsUUID('all', { each: true }) excludedListIds!: string[];
   /** When the policy was changed; older events never overwrite newer ones. */
-  @IsISO8601() updatedAt!: string;
+  @IsTimestamp() updatedAt!: string;
 }
 
 export const backupPolicyChangedV1 = event('events.backups.policy.changed.v1', BackupPolicyChangedV1, {

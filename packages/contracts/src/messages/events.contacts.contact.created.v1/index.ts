@@ -1,5 +1,6 @@
-import { IsISO8601, IsObject, IsOptional, IsString, IsUUID } from 'class-validator';
+import { IsObject, IsOptional, IsString, IsUUID } from 'class-validator';
 import { event } from '../../message.js';
+import { IsTimestamp } from '../../timestamp.js';
 
 export class ContactCreatedV1 {
   @IsUUID() contactId!: string;
@@ -7,7 +8,7 @@ export class ContactCreatedV1 {
   @IsOptional() @IsString() firstName?: string | null;
   @IsOptional() @IsString() lastName?: string | null;
   @IsObject() fields!: Record<string, string>;
-  @IsISO8601() createdAt!: string;
+  @IsTimestamp() createdAt!: string;
 }
 
 export const contactCreatedV1 = event('events.contacts.contact.created.v1', ContactCreatedV1, {

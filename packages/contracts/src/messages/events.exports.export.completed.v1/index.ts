@@ -1,6 +1,7 @@
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Min } from 'class-validator';
 import { EXPORT_DATASETS, type ExportDataset } from '../../exports.js';
 import { event } from '../../message.js';
+import { IsTimestamp } from '../../timestamp.js';
 
 /** An export ended: its file is ready (completed), or it failed, or it ran over the time limit (discarded). */
 export class ExportEndedV1 {
@@ -10,7 +11,7 @@ export class ExportEndedV1 {
   @IsOptional() @IsInt() @Min(0) rows?: number;
   @IsOptional() @IsInt() @Min(0) bytes?: number;
   @IsOptional() @Matches(/^[0-9a-f]{64}$/) sha256?: string;
-  @IsOptional() @IsISO8601() expiresAt?: string;
+  @IsOptional() @IsTimestamp() expiresAt?: string;
   @IsOptional() @IsString() code?: string;
   @IsOptional() @IsString() message?: string;
 }

@@ -1,5 +1,6 @@
-import { IsEmail, IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsEmail, IsOptional, IsString, MaxLength } from 'class-validator';
 import { event } from '../../message.js';
+import { IsTimestamp } from '../../timestamp.js';
 
 /**
  * Published by the forms service when someone submits a form. The archive restores an archived
@@ -8,7 +9,7 @@ import { event } from '../../message.js';
 export class FormSubmittedV1 {
   @IsEmail() email!: string;
   @IsOptional() @IsString() @MaxLength(200) formId?: string;
-  @IsISO8601() submittedAt!: string;
+  @IsTimestamp() submittedAt!: string;
 }
 
 export const formSubmittedV1 = event('events.forms.form.submitted.v1', FormSubmittedV1, {

@@ -1,5 +1,6 @@
-import { IsInt, IsISO8601, IsOptional, IsString, IsUUID, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, IsUUID, Min } from 'class-validator';
 import { event } from '../../message.js';
+import { IsTimestamp } from '../../timestamp.js';
 
 /**
  * The interaction data of a campaign or canvas left PostgreSQL for long-term object storage: a
@@ -12,8 +13,8 @@ export class InteractionDataExpiredV1 {
   @IsInt() @Min(0) rows!: number;
   @IsInt() @Min(0) bytes!: number;
   @IsString() sha256!: string;
-  @IsOptional() @IsISO8601() firstAt!: string | null;
-  @IsOptional() @IsISO8601() lastAt!: string | null;
+  @IsOptional() @IsTimestamp() firstAt!: string | null;
+  @IsOptional() @IsTimestamp() lastAt!: string | null;
 }
 
 export const interactionDataExpiredV1 = event('events.interactions.data.expired.v1', InteractionDataExpiredV1, {

@@ -1,11 +1,12 @@
-import { IsISO8601, IsString, IsUUID } from 'class-validator';
+import { IsString, IsUUID } from 'class-validator';
 import { event } from '../../message.js';
+import { IsTimestamp } from '../../timestamp.js';
 
 /** A warning, once per period: the interaction data of this campaign or canvas expires at `expiresAt` unless there is activity first. */
 export class InteractionDataExpiringV1 {
   @IsUUID() programId!: string;
   @IsString() name!: string;
-  @IsISO8601() expiresAt!: string;
+  @IsTimestamp() expiresAt!: string;
 }
 
 export const interactionDataExpiringV1 = event('events.interactions.data.expiring.v1', InteractionDataExpiringV1, {

@@ -1,6 +1,7 @@
-import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { CONVERSATION_STATUSES, MESSAGE_CHANNELS, type ConversationStatus, type MessageChannel } from '../../interactions.js';
 import { event } from '../../message.js';
+import { IsTimestamp } from '../../timestamp.js';
 
 /**
  * A conversation as it stands now, published when it opens, is assigned or closes. Stored by
@@ -16,10 +17,10 @@ export class ConversationRecordedV1 {
   @IsOptional() @IsString() @MaxLength(200) closedBy?: string;
   /** Why it closed (resolved, spam, timeout, ...), as the closing agent chose it. */
   @IsOptional() @IsString() @MaxLength(200) category?: string;
-  @IsISO8601({ strict: true }) openedAt!: string;
-  @IsOptional() @IsISO8601({ strict: true }) firstResponseAt?: string;
-  @IsOptional() @IsISO8601({ strict: true }) closedAt?: string;
-  @IsISO8601({ strict: true }) updatedAt!: string;
+  @IsTimestamp() openedAt!: string;
+  @IsOptional() @IsTimestamp() firstResponseAt?: string;
+  @IsOptional() @IsTimestamp() closedAt?: string;
+  @IsTimestamp() updatedAt!: string;
 }
 
 export const conversationRecordedV1 = event('events.messaging.conversation.recorded.v1', ConversationRecordedV1, {

@@ -1,7 +1,8 @@
-import { IsBoolean, IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { interactionRecordedProblem } from '../../fast-checks.js';
 import { INTERACTION_TYPES, type InteractionType } from '../../interactions.js';
 import { event } from '../../message.js';
+import { IsTimestamp } from '../../timestamp.js';
 
 /**
  * Published by the messaging platform (sends, opens, clicks, conversions, bounces, failures); the
@@ -15,7 +16,7 @@ export class InteractionRecordedV1 {
   @IsOptional() @IsBoolean() controlGroup?: boolean;
   @IsUUID() contactId!: string;
   @IsIn(INTERACTION_TYPES) type!: InteractionType;
-  @IsISO8601({ strict: true }) at!: string;
+  @IsTimestamp() at!: string;
 }
 
 export const interactionRecordedV1 = event(

@@ -1,6 +1,7 @@
-import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { MESSAGE_CHANNELS, MESSAGE_DIRECTIONS, MESSAGE_STATUSES, type MessageChannel, type MessageDirection, type MessageStatus } from '../../interactions.js';
 import { event } from '../../message.js';
+import { IsTimestamp } from '../../timestamp.js';
 
 /**
  * A message as it stands now, published by the messaging platform when it is sent or received and
@@ -23,9 +24,9 @@ export class MessageRecordedV1 {
   /** Why a failed message failed, as the channel said it. */
   @IsOptional() @IsString() @MaxLength(1000) failureReason?: string;
   /** When it was sent or received. */
-  @IsISO8601({ strict: true }) at!: string;
+  @IsTimestamp() at!: string;
   /** When the status took effect. */
-  @IsISO8601({ strict: true }) statusAt!: string;
+  @IsTimestamp() statusAt!: string;
 }
 
 export const messageRecordedV1 = event('events.messaging.message.recorded.v1', MessageRecordedV1, {

@@ -1,7 +1,8 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
 import { DELIVERY_METHODS, EXPORT_DATASETS, ExportFilters, type DeliveryMethod, type ExportDataset, type ExportView } from '../../exports.js';
 import { command } from '../../message.js';
+import { IsTimestamp } from '../../timestamp.js';
 
 export class ExportDelivery {
   @IsIn(DELIVERY_METHODS) method!: DeliveryMethod;
@@ -17,8 +18,8 @@ export class ExportDelivery {
 export class RequestExportV1 {
   @IsIn(EXPORT_DATASETS) dataset!: ExportDataset;
   /** Required for conversations, messages and failed_messages; at most a year apart. `to` is exclusive. */
-  @IsOptional() @IsISO8601({ strict: true }) from?: string;
-  @IsOptional() @IsISO8601({ strict: true }) to?: string;
+  @IsOptional() @IsTimestamp() from?: string;
+  @IsOptional() @IsTimestamp() to?: string;
   /** A subset of the dataset's columns, in this order; all of them when absent. */
   @IsOptional() @IsArray() @ArrayMaxSize(200) @IsString({ each: true }) @MaxLength(200, { each: true }) fields?: string[];
   @IsOptional() @ValidateNested() @Type(() => ExportFilters) filters?: ExportFilters;

@@ -1,6 +1,7 @@
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsISO8601, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { command } from '../../message.js';
 import type { JobView } from '../../shared-types.js';
+import { IsTimestamp } from '../../timestamp.js';
 
 export const INTERACTION_DATASETS = ['conversations', 'messages', 'failed_messages', 'users'] as const;
 export type InteractionDataset = (typeof INTERACTION_DATASETS)[number];
@@ -62,8 +63,8 @@ export class ExportInteractionsDatasetV1 {
   @IsUUID() exportId!: string;
   @IsIn(INTERACTION_DATASETS) dataset!: InteractionDataset;
   @IsString() @MaxLength(1024) @Matches(/^[A-Za-z0-9_-]+\/exports\//) key!: string;
-  @IsOptional() @IsISO8601({ strict: true }) from?: string;
-  @IsOptional() @IsISO8601({ strict: true }) to?: string;
+  @IsOptional() @IsTimestamp() from?: string;
+  @IsOptional() @IsTimestamp() to?: string;
   @IsOptional() @IsString() @MaxLength(1024) @Matches(/^[A-Za-z0-9_-]+\/exports\//) profilesKey?: string;
   @IsOptional() @IsUUID() programId?: string;
   @IsOptional() @IsString() @MaxLength(100) programTag?: string;
