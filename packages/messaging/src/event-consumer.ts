@@ -31,6 +31,18 @@ export interface EventConsumerOptions {
   startFrom?: 'all' | 'new';
 }
 
+interface ReadableEvent {
+  msg: JsMsg;
+  envelope: EventEnvelope;
+}
+
+/** PostgreSQL refused the data itself (classes 22, data exception, and 23, integrity): storing it again fails again. */
+function refusedData(err: unknown): boolean {
+  const e = err as { code?: unknown; driverError?: { code?: unknown } };
+  const code = e?.driverError?.code ?? e?.code;
+  return typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code);
+}
+
 export function durableName(app: string, subject: string): string {
   return `${app}__${subject.replace(/[.>*]/g, '_')}`;
 }
@@ -115,11 +127,10 @@ export class EventConsumers {
 
   /**
    * A batch in one transaction. Unreadable events and those the handler rejects go to the dead
-   * letters; the rest are acknowledged after the commit. If the transaction fails, every event of
-   * the batch is delivered again later (or parked after its last attempt).
+   * letters; the rest are acknowledged after the commit.
    */
   private async handleBatch(name: string, handler: EventBatchHandler, consumer: string, msgs: JsMsg[]): Promise<void> {
-    const readable: { msg: JsMsg; envelope: EventEnvelope }[] = [];
+    const readable: ReadableEvent[] = [];
     for (const msg of msgs) {
       try {
         readable.push({ msg, envelope: this.parse(msg) });
@@ -127,7 +138,16 @@ export class EventConsumers {
         await this.deadLetter(msg, consumer, err);
       }
     }
-    if (!readable.length) return;
+    if (readable.length) await this.storeBatch(name, handler, consumer, readable);
+  }
+
+  /**
+   * When the database refuses the data of an event (a value it cannot store), the batch is split in
+   * halves, down to that one event: the others are stored once and only it goes to the dead letters.
+   * Any other failure (the database unreachable, a deadlock) has every event delivered again later,
+   * or parked after its last attempt.
+   */
+  private async storeBatch(name: string, handler: EventBatchHandler, consumer: string, readable: ReadableEvent[]): Promise<void> {
     try {
       const outcome = await this.dataSource.transaction((em) =>
         handler(
@@ -143,6 +163,13 @@ export class EventConsumers {
       }
       metrics.eventsHandled.inc({ subject: readable[0]!.msg.subject, outcome: 'handled' }, readable.length - rejected.size);
     } catch (err) {
+      if (refusedData(err)) {
+        if (readable.length === 1) return this.deadLetter(readable[0]!.msg, consumer, err);
+        const half = Math.ceil(readable.length / 2);
+        await this.storeBatch(name, handler, consumer, readable.slice(0, half));
+        await this.storeBatch(name, handler, consumer, readable.slice(half));
+        return;
+      }
       this.logger.warn({ err: (err as Error).message, events: readable.length }, `event batch handler ${name} failed; will retry`);
       for (const { msg } of readable) {
         const attempt = msg.info.deliveryCount;

@@ -45,6 +45,7 @@ describe('outbox, relay and durable consumers on the real stack', () => {
 
   afterAll(async () => {
     await jsm.consumers.delete(EVENT_STREAM, durableName(app, SUBJECT)).catch(() => undefined);
+    await jsm.consumers.delete(EVENT_STREAM, durableName(`${app}b`, SUBJECT)).catch(() => undefined);
     await ds.query(`drop schema "${schema}" cascade`);
     await ds.destroy();
     await nc.close();
@@ -254,5 +255,63 @@ describe('outbox, relay and durable consumers on the real stack', () => {
       await Promise.all(extra.map((r) => r.stop()));
       await Promise.all(replicas.map((r) => r.destroy()));
     }
+  });
+  it('stores the other events of a batch once when the database refuses one of them, and parks only that one', async () => {
+    const workspace = uniqueWorkspace('poison');
+    await ds.query('create table if not exists batch_effect (event_id uuid primary key, email text not null)');
+    let transactions = 0;
+    const c = new EventConsumers(`${app}b`, ds, js, jsm, logger, { startFrom: 'new', retryDelayMs: 50, maxDeliver: 5 });
+    consumers.push(c);
+    await c.start([
+      {
+        subject: SUBJECT,
+        name: 'batch test',
+        batch: {
+          maxBatch: 100,
+          handler: async (envelopes, em) => {
+            const mine = (envelopes as EventEnvelope<{ email: string }>[]).filter((e) => e.workspaceId === workspace);
+            if (!mine.length) return;
+            transactions += 1;
+            for (const e of mine) {
+              await em.query('insert into batch_effect (event_id, email) values ($1, $2) on conflict do nothing', [e.id, e.data.email]);
+              // What the database cannot store, say a date it cannot read: a data exception (22007), the same every time.
+              if (e.data.email.startsWith('poison')) await em.query(`select '2026-W48-1T10:00:00Z'::timestamptz`);
+            }
+          },
+        },
+      },
+    ]);
+    const emails = ['a', 'b', 'c', 'poison', 'd', 'e', 'f'].map((n) => `${n}-batch@example.com`);
+    const envelopes = await ds.transaction(async (em) => {
+      const recorded: EventEnvelope[] = [];
+      for (const email of emails) recorded.push(await recordEvent(em, SPEC, systemContext(workspace), payload(email)));
+      return recorded;
+    });
+    // All in flight at once, so the consumer fetches them together.
+    await Promise.all(envelopes.map((e) => js.publish(SUBJECT, JSON.stringify(e), { msgID: e.id })));
+    const poison = envelopes[3]!;
+
+    const dead = await waitFor(
+      async () => {
+        try {
+          const m = await jsm.streams.getMessage(DEAD_LETTER_STREAM, { last_by_subj: `dead-letter.${SUBJECT}` });
+          return m && m.json<EventEnvelope>().id === poison.id ? m : null;
+        } catch {
+          return null;
+        }
+      },
+      { timeoutMs: 15_000, what: 'the refused event in the dead letters' },
+    );
+    expect(dead.header.get('Custodian-Dead-Letter-Reason')).toMatch(/invalid input syntax|timestamp/i);
+    await waitFor(async () => (await ds.query('select count(*)::int as n from batch_effect where email like $1', ['%-batch@example.com']))[0].n === 6, {
+      what: 'the six other events to be stored',
+    });
+    const stored = (await ds.query('select email from batch_effect where email like $1 order by email', ['%-batch@example.com'])) as { email: string }[];
+    expect(stored.map((r) => r.email)).toEqual(emails.filter((e) => !e.startsWith('poison')).sort());
+    await waitFor(async () => (await jsm.consumers.info(EVENT_STREAM, durableName(`${app}b`, SUBJECT))).num_ack_pending === 0, {
+      what: 'every event of the batch to be settled',
+    });
+    // Split in halves down to the refused event, not retried one delivery at a time up to maxDeliver.
+    expect(transactions).toBeLessThan(2 * emails.length);
   });
 });
