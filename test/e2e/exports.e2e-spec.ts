@@ -115,6 +115,11 @@ describe('exports', () => {
       const done = await finished(api, requested.body.id);
       expect(done).toMatchObject({ status: 'succeeded', rows: 29, error: null });
       expect((await api('GET', `/v1/jobs/${done.id}`)).body).toMatchObject({ id: done.id, kind: 'export', status: 'succeeded' });
+      // /v1/jobs applies the export's own rules: no member, no workspace off the enterprise plan.
+      const asMember = await system.client(system.token({ workspace, role: 'member' }))('GET', `/v1/jobs/${done.id}`);
+      expect([asMember.status, asMember.body.code]).toEqual([403, 'FORBIDDEN']);
+      const asPro = await system.client(system.token({ workspace, role: 'owner', plan: 'pro' }))('GET', `/v1/jobs/${done.id}`);
+      expect([asPro.status, asPro.body.code]).toEqual([403, 'PLAN_REQUIRED']);
 
       // The file: UTF-8 CSV that a standard parser reads back, the sha256 of the view and the manifest.
       const file = await download(system, token, done.id);

@@ -56,6 +56,17 @@ describe('imports through the gateway', () => {
     return Object.fromEntries(res.body.items.map((m: { email: string; status: string }) => [m.email, m.status]));
   }
 
+  it('rejects a row holding a NUL byte with its row number, and imports the rest', async () => {
+    const listId = await newList('NUL list');
+    const job = await importCsv('email,firstName\nnul-a@example.com,A\u0000da\nnul-b@example.com,Bob\n', { listId, mode: 'upsert' });
+    expect(job.status).toBe('succeeded');
+    expect(job.result).toMatchObject({ rows: 2, created: 1, failed: 1 });
+    expect(await members(listId)).toEqual({ 'nul-b@example.com': 'subscribed' });
+    const redirect = await fetch(`${system.gatewayUrl}${job.links.rejectedRows}`, { headers: { authorization: `Bearer ${token}` }, redirect: 'manual' });
+    const rejected = (await (await fetch(redirect.headers.get('location')!)).text()).trim().split(/\r\n/);
+    expect(rejected[1]).toMatch(/^2,the row holds a NUL character \(U\+0000\), which cannot be stored,nul-a@example.com,/);
+  });
+
   it('upserts, applies a status column, reports rejected rows with their row numbers and reasons', async () => {
     const listId = await newList('Upsert list');
     await api('POST', '/v1/contacts', { email: 'known@example.com', firstName: 'Old', lists: [{ listId, status: 'subscribed' }] });

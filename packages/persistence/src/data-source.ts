@@ -37,7 +37,13 @@ export function createAppDataSource(options: AppDataSourceOptions): DataSource {
     applicationName: options.applicationName,
     // Unqualified names in hand-written SQL resolve to the app's schema.
     extra: {
-      options: [`-c search_path=${options.schema},public`, ...Object.entries(options.sessionSettings ?? {}).map(([k, v]) => `-c ${k}=${v}`)].join(' '),
+      // standard_conforming_strings is pinned last, whatever else is set: the literals this code writes into SQL (sqlLiteral,
+      // COPY statements) double quotes only, which is safe only while a backslash is an ordinary character.
+      options: [
+        `-c search_path=${options.schema},public`,
+        ...Object.entries(options.sessionSettings ?? {}).map(([k, v]) => `-c ${k}=${v}`),
+        '-c standard_conforming_strings=on',
+      ].join(' '),
     },
   });
 }

@@ -43,6 +43,7 @@ describe('toImportRow', () => {
     expect(toImportRow(['not-an-email', '', '', ''], targets)).toEqual({ reason: '"not-an-email" is not a valid email address' });
     expect(toImportRow(['', '', '', ''], targets)).toEqual({ reason: 'email is empty' });
     expect(toImportRow(['a@b.co', '', 'maybe', ''], targets)).toMatchObject({ reason: expect.stringMatching(/status "maybe"/) });
+    expect(toImportRow(['a@b.co', 'A\u0000da', '', ''], targets)).toEqual({ reason: 'the row holds a NUL character (U+0000), which cannot be stored' });
   });
 });
 

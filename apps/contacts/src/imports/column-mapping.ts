@@ -70,6 +70,8 @@ const STATUSES = new Set<string>(MEMBERSHIP_STATUSES);
 /** A row's values as a contact, or the reason it is rejected. */
 export function toImportRow(values: string[], targets: ColumnTarget[]): { row: ImportRow } | { reason: string } {
   const row: ImportRow = { email: '', firstName: null, lastName: null, status: null, fields: {} };
+  // PostgreSQL's text cannot hold U+0000: one such cell is this row's problem, not the whole file's.
+  if (values.some((v) => v.includes('\u0000'))) return { reason: 'the row holds a NUL character (U+0000), which cannot be stored' };
   for (let i = 0; i < targets.length; i += 1) {
     const t = targets[i]!;
     const value = (values[i] ?? '').trim();
