@@ -204,6 +204,23 @@ describe('list backups', () => {
     expect(again.body.id).toBe(restore.body.id);
   });
 
+  it('never brings back a contact that was merged into another since the backup', async () => {
+    const list = (await api('POST', '/v1/lists', { name: 'Merged since' })).body;
+    const primary = (await api('POST', '/v1/contacts', { email: 'merge-primary@example.com', lists: [{ listId: list.id, status: 'subscribed' }] })).body;
+    const duplicate = (await api('POST', '/v1/contacts', { email: 'merge-duplicate@example.com', lists: [{ listId: list.id, status: 'subscribed' }] })).body;
+    // A back-office import backs the list up (both contacts in it), then the duplicate is merged away.
+    await importCsv(system, token, list.id, 'email\nmerge-third@example.com\n');
+    const items = await backupsOf(api, list.id, 1);
+    const backup = items[items.length - 1];
+    expect((await api('POST', '/v1/contacts/merge', { primaryId: primary.id, duplicateId: duplicate.id })).status).toBe(200);
+
+    const restore = await api('POST', `/v1/backups/${backup.id}/restore`, {});
+    const job = await waitJob(api, restore.body.id);
+    expect(job.status).toBe('succeeded');
+    expect((await api('GET', '/v1/contacts?email=merge-duplicate@example.com')).body.items).toEqual([]);
+    expect(Object.keys(await members(api, list.id)).sort()).toEqual(['merge-primary@example.com', 'merge-third@example.com']);
+  });
+
   it('keeps one workspace away from the backups of another', async () => {
     const [someBackup] = (await api('GET', '/v1/backups')).body.items;
     const other = system.client(system.token({ workspace: uniqueWorkspace('thief'), role: 'owner' }));

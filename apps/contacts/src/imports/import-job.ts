@@ -188,7 +188,9 @@ export class ImportJob {
       const staged = await this.stage(runner, job, ctx, rejects);
       await this.dropDuplicates(em, staged);
       await this.match(em, params.context.workspaceId);
-      const skipped = await this.applyMode(em, params.mode, staged.rejects, staged.targets);
+      const skipped =
+        (await this.applyMode(em, params.mode, staged.rejects, staged.targets)) +
+        (params.source === 'backups' ? await this.skipMergedAway(em, params.context.workspaceId, staged) : 0);
       const snapshotId = snapshot ? (await snapshot.recordIn(em)).snapshotId : null;
       await this.write(em, params, list.id, staged.targets);
       const counts = await this.count(em);
@@ -448,6 +450,28 @@ export class ImportJob {
     return targets.map((t) => (t.kind === 'email' ? email : ''));
   }
 
+  /**
+   * A backup restore never brings back a contact that was merged into another since: a new row
+   * with the email of a merged-away duplicate (and no live contact) is skipped, with a reason.
+   */
+  private async skipMergedAway(em: EntityManager, workspaceId: string, staged: StagedFile): Promise<number> {
+    await em.query('create temp table import_merged (row_no int primary key, email text not null) on commit drop');
+    await em.query(
+      `with d as (delete from import_row r where r.is_new
+          and exists (select 1 from merged_contact m where m.workspace_id = $1 and lower(m.email) = lower(r.email))
+        returning r.row_no, r.email)
+      insert into import_merged select * from d`,
+      [workspaceId],
+    );
+    return this.reject(
+      em,
+      'import_merged',
+      staged.rejects,
+      staged.targets,
+      () => 'skipped: this contact was merged into another one; a restore does not bring it back',
+    );
+  }
+
   private async applyMode(em: EntityManager, mode: ImportMode, rejects: RejectsFile, targets: ColumnTarget[]): Promise<number> {
     if (mode === 'upsert') return 0;
     const reason =
@@ -466,7 +490,7 @@ export class ImportJob {
    */
   private async reject(
     em: EntityManager,
-    table: 'import_duplicate' | 'import_skipped',
+    table: 'import_duplicate' | 'import_skipped' | 'import_merged',
     rejects: RejectsFile,
     targets: ColumnTarget[],
     reasonOf: (row: { row_no: number; email: string; first_row?: number }) => string,
