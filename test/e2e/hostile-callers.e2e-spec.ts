@@ -55,4 +55,48 @@ describe('hostile callers', () => {
     const stored = await api('POST', '/v1/interactions', { interactions: [interaction('2026-12-01T10:00:00.000Z'), interaction('2026-12-01T11:00:00+01:00')] });
     expect([stored.status, stored.body.stored]).toEqual([200, 2]);
   });
+  it('answers each abusive request with a clear problem, and leaves the services and another workspace as they were', async () => {
+    const workspace = uniqueWorkspace('abuse');
+    const other = uniqueWorkspace('bystander');
+    const api = system.client(system.token({ workspace }));
+    const bystander = system.client(system.token({ workspace: other }));
+    await bystander('POST', '/v1/contacts', { email: 'bystander@example.com', firstName: 'Untouched' });
+    const before = (await bystander('GET', '/v1/contacts')).body;
+    const raw = async (method: string, path: string, body: string, headers: Record<string, string> = {}) => {
+      const res = await fetch(`${system.gatewayUrl}${path}`, {
+        method,
+        body,
+        headers: { authorization: `Bearer ${system.token({ workspace })}`, 'content-type': 'application/json', ...headers },
+      });
+      return { status: res.status, body: (await res.json().catch(() => null)) as { code?: string } | null };
+    };
+    const deep = '['.repeat(5000) + ']'.repeat(5000);
+    const cases: [string, () => Promise<{ status: number; body: { code?: string } | null }>, number, string][] = [
+      ['a huge limit', () => api('GET', '/v1/contacts?limit=100000000'), 422, 'VALIDATION_FAILED'],
+      ['a negative limit', () => api('GET', '/v1/contacts?limit=-1'), 422, 'VALIDATION_FAILED'],
+      ['a long cursor', () => api('GET', `/v1/contacts?cursor=${'A'.repeat(8_000)}`), 422, 'VALIDATION_FAILED'],
+      ['a cursor that is not ours', () => api('GET', '/v1/contacts?cursor=bm90LWEtY3Vyc29y'), 422, 'VALIDATION_FAILED'],
+      ['malformed JSON', () => raw('POST', '/v1/contacts', '{"email": '), 400, 'MALFORMED_JSON'],
+      ['deeply nested JSON', () => raw('POST', '/v1/contacts', deep), 422, 'VALIDATION_FAILED'],
+      [
+        'a body over the limit',
+        () => raw('POST', '/v1/contacts', JSON.stringify({ email: 'big@example.com', notes: 'x'.repeat(2 * 1024 * 1024) })),
+        413,
+        'PAYLOAD_TOO_LARGE',
+      ],
+      ['an unknown route', () => api('GET', '/v1/no-such-thing'), 404, 'ROUTE_NOT_FOUND'],
+      ["another workspace's contact", () => api('GET', `/v1/contacts/${before.items[0].id}`), 404, 'NOT_FOUND'],
+      ['an id that is not a UUID', () => api('GET', "/v1/contacts/' or 1=1 --"), 422, 'VALIDATION_FAILED'],
+    ];
+    for (const [what, call, status, code] of cases) {
+      const res = await call();
+      expect([what, res.status, res.body?.code]).toEqual([what, status, code]);
+    }
+    // A request line past the HTTP server's header limit never reaches the gateway's code: Node answers it.
+    expect((await api('GET', `/v1/contacts?cursor=${'A'.repeat(20_000)}`)).status).toBe(431);
+    for (const app of ['contacts', 'interactions']) {
+      expect((await fetch(`http://127.0.0.1:${system.service(app).httpPort}/health/ready`)).status).toBe(200);
+    }
+    expect((await bystander('GET', '/v1/contacts')).body).toEqual(before);
+  });
 });
