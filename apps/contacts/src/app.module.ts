@@ -18,6 +18,8 @@ import { ContactsService } from './contacts/contacts.service.js';
 import { MIGRATIONS, SCHEMA } from './database/migrations.js';
 import { DatasetExportJob } from './datasets/dataset-export-job.js';
 import { DatasetsHandlers } from './datasets/datasets.handlers.js';
+import { FieldDefinitions } from './fields/field-definitions.js';
+import { FieldsHandlers } from './fields/fields.handlers.js';
 import { ImportJob } from './imports/import-job.js';
 import { ImportsHandlers } from './imports/imports.handlers.js';
 import { CONTACTS_JOBS } from './jobs/job-providers.js';
@@ -58,10 +60,12 @@ export class AppModule {
         LifecycleHandlers,
         ImportsHandlers,
         DatasetsHandlers,
+        FieldsHandlers,
         CONTACTS_JOBS.controller,
       ],
       providers: [
         ContactsService,
+        FieldDefinitions,
         ListsService,
         TagsService,
         AccountsService,

@@ -1,5 +1,6 @@
 import { CommonEnv, Duration, HOUR, SECOND } from '@custodian/config';
 import { IsInt, Matches, Max, Min } from 'class-validator';
+import { FIELD_HARD_LIMIT } from './fields/field-limits.js';
 
 /** Environment of the contacts service (documented in deploy/README.md). */
 export class ContactsEnv extends CommonEnv {
@@ -15,4 +16,10 @@ export class ContactsEnv extends CommonEnv {
   @Duration() CONTACTS_JOB_LEASE: number = 30 * SECOND;
   @IsInt() @Min(1) @Max(16) CONTACTS_JOB_CONCURRENCY: number = 2;
   @IsInt() @Min(1) CONTACTS_EVENT_MAX_DELIVER: number = 5;
+  /** Custom fields a workspace may define (restores may go past it, up to the hard limit of 1,600). */
+  @IsInt() @Min(1) @Max(FIELD_HARD_LIMIT) CONTACTS_FIELD_LIMIT: number = 500;
+  /** Longest custom field value a write accepts, in characters. */
+  @IsInt() @Min(1) @Max(1_000_000) CONTACTS_FIELD_VALUE_MAX_LENGTH: number = 4_000;
+  /** Most bytes the custom fields of one contact may take (as JSON), so any one contact fits in a reply. */
+  @IsInt() @Min(1024) @Max(262_144) CONTACTS_FIELDS_MAX_BYTES: number = 32_768;
 }

@@ -18,6 +18,7 @@ import { ExportSettingsController, ExportsController } from './exports/exports.c
 import { InteractionsController } from './interactions/interactions.controller.js';
 import { ListsController } from './lists/lists.controller.js';
 import { CampaignsController, CanvasesController } from './programs/programs.controller.js';
+import { FieldsController } from './fields/fields.controller.js';
 import { TagsController } from './tags/tags.controller.js';
 
 @Module({})
@@ -35,6 +36,7 @@ export class AppModule {
         ContactsController,
         ListsController,
         TagsController,
+        FieldsController,
         AccountsController,
         DealsController,
         ImportsController,

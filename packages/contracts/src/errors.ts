@@ -17,6 +17,12 @@ export const ErrorCode = {
   EmailTaken: 'EMAIL_TAKEN',
   ListNameTaken: 'LIST_NAME_TAKEN',
   TagNameTaken: 'TAG_NAME_TAKEN',
+  /** A field of that name (compared case-insensitively) is already defined. */
+  FieldNameTaken: 'FIELD_NAME_TAKEN',
+  /** The workspace has as many custom fields as it may have: delete one first. */
+  FieldLimitReached: 'FIELD_LIMIT_REACHED',
+  /** Contacts still hold values of the field: delete it with removeValues to remove them too. */
+  FieldInUse: 'FIELD_IN_USE',
   MergeSameContact: 'MERGE_SAME_CONTACT',
   EmailInUse: 'EMAIL_IN_USE',
   ContactMerged: 'CONTACT_MERGED',

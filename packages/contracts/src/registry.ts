@@ -79,6 +79,9 @@ import { getListV1 } from './messages/contacts.list.get.v1/index.js';
 import { listListsV1 } from './messages/contacts.list.list.v1/index.js';
 import { listMembersV1 } from './messages/contacts.list.members.v1/index.js';
 import { setMembershipV1 } from './messages/contacts.membership.set.v1/index.js';
+import { defineFieldV1 } from './messages/contacts.field.define.v1/index.js';
+import { deleteFieldV1 } from './messages/contacts.field.delete.v1/index.js';
+import { listFieldsV1 } from './messages/contacts.field.list.v1/index.js';
 import { createTagV1 } from './messages/contacts.tag.create.v1/index.js';
 import { deleteTagV1 } from './messages/contacts.tag.delete.v1/index.js';
 import { listTagsV1 } from './messages/contacts.tag.list.v1/index.js';
@@ -110,6 +113,7 @@ import { listSnapshotCreatedV1 } from './messages/events.contacts.list-snapshot.
 import { listCreatedV1 } from './messages/events.contacts.list.created.v1/index.js';
 import { listDeletedV1 } from './messages/events.contacts.list.deleted.v1/index.js';
 import { membershipChangedV1 } from './messages/events.contacts.membership.changed.v1/index.js';
+import { fieldDeletedV1 } from './messages/events.contacts.field.deleted.v1/index.js';
 import { tagCreatedV1 } from './messages/events.contacts.tag.created.v1/index.js';
 import { tagDeletedV1 } from './messages/events.contacts.tag.deleted.v1/index.js';
 import { formSubmittedV1 } from './messages/events.forms.form.submitted.v1/index.js';
@@ -195,6 +199,9 @@ export const MESSAGES: readonly MessageSpec[] = [
   listListsV1,
   listMembersV1,
   setMembershipV1,
+  defineFieldV1,
+  listFieldsV1,
+  deleteFieldV1,
   createTagV1,
   deleteTagV1,
   listTagsV1,
@@ -226,6 +233,7 @@ export const MESSAGES: readonly MessageSpec[] = [
   listCreatedV1,
   listDeletedV1,
   membershipChangedV1,
+  fieldDeletedV1,
   tagCreatedV1,
   tagDeletedV1,
   formSubmittedV1,

@@ -36,6 +36,12 @@ export interface TagView {
   createdAt: string;
 }
 
+export interface FieldView {
+  name: string;
+  type: 'text' | 'number' | 'date';
+  createdAt: string;
+}
+
 export interface AccountView {
   id: string;
   name: string;

@@ -13,6 +13,11 @@ export interface CsvReadOptions {
   onRowError?: 'fail' | 'report';
   /** Build `record` (values keyed by header); off for callers that only need `values` (faster). */
   records?: boolean;
+  /**
+   * Accept header names that differ only in case (`City`, `city`); an exact repeat is still
+   * refused. For files written before names had to differ regardless of case.
+   */
+  caseVariantHeaders?: boolean;
 }
 
 export type CsvItem =
@@ -102,7 +107,7 @@ export class CsvReader {
           const seen = new Set<string>();
           for (const [i, name] of header.entries()) {
             if (!name) throw new CsvError(CsvErrorCode.BadHeader, `column ${i + 1} of the header has no name`, rowNumber);
-            const key = name.toLowerCase();
+            const key = this.options.caseVariantHeaders ? name : name.toLowerCase();
             if (seen.has(key)) throw new CsvError(CsvErrorCode.BadHeader, `the header names "${name}" twice`, rowNumber);
             seen.add(key);
           }

@@ -19,9 +19,19 @@ export function isoTimestamp(expr: string): string {
   return `to_char(${expr}, 'YYYY-MM-DD"T"HH24:MI:SSOF')`;
 }
 
-/** `COPY (select) TO STDOUT` as RFC 4180 CSV in UTF-8, with the requested delimiter and header. */
-export function csvCopySql(select: string, options: { delimiter?: ',' | ';'; header?: boolean }): string {
-  return `copy (${select}) to stdout with (format csv, header ${options.header === false ? 'false' : 'true'}, delimiter ${sqlLiteral(options.delimiter ?? ',')}, encoding 'UTF8')`;
+/**
+ * `COPY (select) TO STDOUT` as RFC 4180 CSV in UTF-8 with the requested delimiter, without a
+ * header: PostgreSQL would write the column aliases, which it cuts at 63 bytes. Write
+ * `csvHeaderLine` before the rows instead.
+ */
+export function csvCopySql(select: string, options: { delimiter?: ',' | ';' } = {}): string {
+  return `copy (${select}) to stdout with (format csv, header false, delimiter ${sqlLiteral(options.delimiter ?? ',')}, encoding 'UTF8')`;
+}
+
+/** A CSV header line of `columns`, quoted as PostgreSQL's CSV output quotes values. */
+export function csvHeaderLine(columns: readonly string[], delimiter: ',' | ';' = ','): string {
+  const cell = (name: string) => (name.includes(delimiter) || /["\r\n]/.test(name) ? `"${name.replaceAll('"', '""')}"` : name);
+  return `${columns.map(cell).join(delimiter)}\n`;
 }
 
 /** Whether PostgreSQL knows the IANA time zone (the one list every export's timestamps are written with). */

@@ -9,7 +9,7 @@ import {
 } from '@custodian/contracts';
 import { defineJob, JobFailure, type ClaimedJob, type JobDefinition, type JobStore } from '@custodian/jobs';
 import { recordEvent } from '@custodian/messaging';
-import { csvCopySql, useTimeZone, withRunner } from '@custodian/persistence';
+import { csvCopySql, csvHeaderLine, useTimeZone, withRunner } from '@custodian/persistence';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { copyToObject } from './copy-to-object.js';
 import { keyBelongsTo } from './keys.js';
@@ -103,6 +103,7 @@ export function writeDatasetFile(
       const { select, columns } = await query(runner);
       const stored = await copyToObject(runner, csvCopySql(select, request), storage, 'exports', request.key, {
         compression: request.compression === 'gzip' ? 'gzip' : undefined,
+        ...(request.header === false ? {} : { header: csvHeaderLine(columns, request.delimiter) }),
       });
       await runner.commitTransaction();
       return { bucket: storage.bucket('exports'), key: request.key, rows: stored.rows, bytes: stored.bytes, sha256: stored.sha256, columns: [...columns] };

@@ -21,26 +21,31 @@ import { recordEvent } from '@custodian/messaging';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CONTACT_VIEW_SQL, findContact, pageOf, toContactView } from './contact-queries.js';
-import { registerFields } from './custom-fields.js';
+import { FieldDefinitions } from '../fields/field-definitions.js';
 import { deleteMemberships } from './delete-memberships.js';
 import { contactFilterSql } from './contact-filter.js';
 import { keysetPageSql } from '@custodian/persistence';
 
 @Injectable()
 export class ContactsService {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly fieldDefinitions: FieldDefinitions,
+  ) {}
 
   async create(context: CommandContext, input: CreateContactV1): Promise<ContactView> {
     const id = await this.ds.transaction(async (em) => {
+      // Before the insert: a new field waits for other new definitions of the workspace while holding nothing.
+      const fields = await this.fieldDefinitions.canonical(em, context.workspaceId, input.fields ?? {});
+      for (const [name, value] of Object.entries(fields)) if (value === '') delete fields[name];
       const [row] = (await em.query(
         `insert into contact (workspace_id, email, first_name, last_name, fields)
          values ($1, $2, $3, $4, $5)
          on conflict (workspace_id, lower(email)) do nothing
          returning id, created_at`,
-        [context.workspaceId, input.email.trim(), input.firstName ?? null, input.lastName ?? null, input.fields ?? {}],
+        [context.workspaceId, input.email.trim(), input.firstName ?? null, input.lastName ?? null, fields],
       )) as { id: string; created_at: Date }[];
       if (!row) throw new DomainError(ErrorCode.EmailTaken, `a contact with email ${input.email} already exists in this workspace`);
-      await registerFields(em, context.workspaceId, Object.keys(input.fields ?? {}));
       await this.applyMemberships(em, context, row.id, input.lists ?? []);
       await this.applyTags(em, context, row.id, input.tags ?? []);
       await recordEvent(em, contactCreatedV1, context, {
@@ -48,7 +53,7 @@ export class ContactsService {
         email: input.email.trim(),
         firstName: input.firstName ?? null,
         lastName: input.lastName ?? null,
-        fields: input.fields ?? {},
+        fields,
         createdAt: row.created_at.toISOString(),
       });
       return row.id;
@@ -64,6 +69,7 @@ export class ContactsService {
 
   async update(context: CommandContext, input: UpdateContactV1): Promise<ContactView> {
     await this.ds.transaction(async (em) => {
+      const fields = await this.fieldDefinitions.canonical(em, context.workspaceId, input.fields ?? {});
       const [current] = (await em.query('select email, first_name, last_name, fields from contact where workspace_id = $1 and id = $2 for update', [
         context.workspaceId,
         input.id,
@@ -83,14 +89,15 @@ export class ContactsService {
         next.lastName = input.lastName;
         changed.push('lastName');
       }
-      for (const [name, value] of Object.entries(input.fields ?? {})) {
-        if (typeof value !== 'string') throw validationFailed(`fields.${name}`, 'must be a string', `field ${name} must be a string`);
+      for (const [name, value] of Object.entries(fields)) {
         if ((current.fields[name] ?? '') === value) continue;
         if (value === '') delete next.fields[name];
         else next.fields[name] = value;
         changed.push(`fields.${name}`);
       }
       if (!changed.length) return;
+      const tooBig = changed.some((c) => c.startsWith('fields.')) ? this.fieldDefinitions.sizeProblem(next.fields) : null;
+      if (tooBig) throw validationFailed('fields', tooBig, `the contact's custom fields would ${tooBig}`);
       try {
         await em.query('update contact set email = $3, first_name = $4, last_name = $5, fields = $6, updated_at = now() where workspace_id = $1 and id = $2', [
           context.workspaceId,
@@ -105,7 +112,6 @@ export class ContactsService {
           throw new DomainError(ErrorCode.EmailTaken, `a contact with email ${next.email} already exists in this workspace`);
         throw err;
       }
-      await registerFields(em, context.workspaceId, Object.keys(next.fields));
       await recordEvent(em, contactUpdatedV1, context, { contactId: input.id, email: next.email, changed });
     });
     return this.get(context, input.id);

@@ -9,11 +9,11 @@ import {
   type ExportContactsDatasetV1,
 } from '@custodian/contracts';
 import type { ClaimedJob } from '@custodian/jobs';
-import { isoTimestamp, spreadsheetSafe, sqlIdentifier, sqlLiteral } from '@custodian/persistence';
+import { isoTimestamp, spreadsheetSafe, sqlLiteral } from '@custodian/persistence';
 import { defineDatasetJob, ObjectStorage, writeDatasetFile, type DatasetFile } from '@custodian/storage';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { fieldNames } from '../contacts/custom-fields.js';
+import { definedFieldNames } from '../fields/field-definitions.js';
 
 export interface DatasetParams extends ExportContactsDatasetV1 {
   context: CommandContext;
@@ -35,9 +35,11 @@ export class DatasetExportJob {
     return writeDatasetFile(this.ds, this.storage, p, async (runner) => {
       let from = p.listId ? `contact c join membership lm on lm.contact_id = c.id and lm.list_id = ${sqlLiteral(p.listId)}` : 'contact c';
       if (p.tag) from += ` join contact_tag ft on ft.contact_id = c.id join tag fg on fg.id = ft.tag_id and lower(fg.name) = lower(${sqlLiteral(p.tag)})`;
-      const customFields = (await fieldNames(runner.manager, ws)).map((name) => `fields.${name}`);
-      const columns = p.fields ?? [...CONTACT_DATASET_COLUMNS, ...customFields];
-      const expressions = columns.map((column) => `${this.expression(column)} as ${sqlIdentifier(column)}`);
+      const defined = await definedFieldNames(runner.manager, ws);
+      const columns = p.fields ?? [...CONTACT_DATASET_COLUMNS, ...defined.map((name) => `fields.${name}`)];
+      // A requested field is found by its name regardless of case, as writes find it.
+      const byKey = new Map(defined.map((name) => [name.toLowerCase(), name]));
+      const expressions = columns.map((column) => this.expression(column, byKey));
       // Tags and lists once per contact (offset 0 keeps them from being inlined into each use). Each starts from
       // the contact's own rows and looks the names up by key: a plan that starts from all tags or lists (which
       // stale statistics invite, say right after a large import) would scan them once per contact.
@@ -66,7 +68,7 @@ export class DatasetExportJob {
     }
   }
 
-  private expression(column: string): string {
+  private expression(column: string, fields: Map<string, string>): string {
     const ts = isoTimestamp;
     const safe = spreadsheetSafe;
     switch (column) {
@@ -86,8 +88,10 @@ export class DatasetExportJob {
         return safe('x.tags');
       case 'lists':
         return safe('x.lists');
-      default:
-        return safe(`(c.fields ->> ${sqlLiteral(column.slice('fields.'.length))})`);
+      default: {
+        const name = column.slice('fields.'.length);
+        return safe(`(c.fields ->> ${sqlLiteral(fields.get(name.toLowerCase()) ?? name)})`);
+      }
     }
   }
 }

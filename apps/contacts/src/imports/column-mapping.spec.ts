@@ -25,6 +25,28 @@ describe('mapColumns', () => {
     expect(() => mapColumns(['email'], { nope: 'email' })).toThrow(/does not have/);
     expect(() => mapColumns(['email', 'x'], { x: 'phone' })).toThrow(MappingError);
   });
+  it('refuses two columns naming one field in different cases, unless reading a backup written before that rule', () => {
+    expect(() => mapColumns(['email', 'City', 'fields.city'])).toThrow(/columns "City" and "fields.city" name the same custom field/);
+    expect(mapColumns(['email', 'fields.City', 'fields.city'], {}, { caseVariantFields: true })).toEqual([
+      { kind: 'email' },
+      { kind: 'field', name: 'City' },
+      { kind: 'field', name: 'city' },
+    ]);
+  });
+});
+
+describe('toImportRow with field rules', () => {
+  const rules = {
+    valueProblem: (field: { name: string; type: string }, value: string) => (field.type === 'number' && !/^\d+$/.test(value) ? 'is not a number' : null),
+    sizeProblem: (fields: Record<string, string>) => (Object.keys(fields).length > 1 ? 'are too many' : null),
+  };
+  const targets = [{ kind: 'email' }, { kind: 'field', name: 'Age', type: 'number' }, { kind: 'field', name: 'City', type: 'text' }] as const;
+  it('rejects a row whose value breaks its field, or whose fields together are too big, naming the field', () => {
+    expect(toImportRow(['a@example.com', 'old', ''], [...targets], rules)).toEqual({ reason: 'field Age is not a number' });
+    expect(toImportRow(['a@example.com', '7', 'Rome'], [...targets], rules)).toEqual({ reason: "the row's custom fields are too many" });
+    expect(toImportRow(['a@example.com', '7', ''], [...targets], rules)).toMatchObject({ row: { fields: { Age: '7' } } });
+    expect(toImportRow(['a@example.com', 'old', 'Rome'], [...targets])).toMatchObject({ row: { fields: { Age: 'old', City: 'Rome' } } });
+  });
 });
 
 describe('toImportRow', () => {

@@ -1,8 +1,19 @@
-import { MEMBERSHIP_STATUSES, type MembershipStatus } from '@custodian/contracts';
+import { MEMBERSHIP_STATUSES, type FieldType, type MembershipStatus } from '@custodian/contracts';
 
-/** Where a file column goes. */
+/** Where a file column goes. A field's `type` is known once the name is resolved to its definition. */
 export type ColumnTarget =
-  { kind: 'email' } | { kind: 'firstName' } | { kind: 'lastName' } | { kind: 'status' } | { kind: 'field'; name: string } | { kind: 'ignore' };
+  | { kind: 'email' }
+  | { kind: 'firstName' }
+  | { kind: 'lastName' }
+  | { kind: 'status' }
+  | { kind: 'field'; name: string; type?: FieldType }
+  | { kind: 'ignore' };
+
+/** The checks a row's custom field values must pass (none for a restore, which brings back what was there). */
+export interface FieldValueRules {
+  valueProblem(field: { name: string; type: FieldType }, value: string): string | null;
+  sizeProblem(fields: Record<string, string>): string | null;
+}
 
 const KNOWN: Record<string, ColumnTarget> = {
   email: { kind: 'email' },
@@ -35,7 +46,7 @@ function parseTarget(spec: string, column: string): ColumnTarget {
  * Maps every header column: explicit `mapping` first, then well-known names, and any other
  * column becomes a custom field of the same name (`fields.x` headers, as snapshots write them, too).
  */
-export function mapColumns(header: string[], mapping: Record<string, string> = {}): ColumnTarget[] {
+export function mapColumns(header: string[], mapping: Record<string, string> = {}, options: { caseVariantFields?: boolean } = {}): ColumnTarget[] {
   for (const column of Object.keys(mapping)) {
     if (!header.includes(column)) throw new MappingError(`mapping names column "${column}", which the file does not have (columns: ${header.join(', ')})`);
   }
@@ -50,6 +61,17 @@ export function mapColumns(header: string[], mapping: Record<string, string> = {
   for (const kind of ['email', 'firstName', 'lastName', 'status'] as const) {
     const n = targets.filter((t) => t.kind === kind).length;
     if (n > 1) throw new MappingError(`${n} columns map to ${kind}; map all but one to ignore`);
+  }
+  // Field names are compared ignoring case; a backup written before that rule may still hold both spellings.
+  if (!options.caseVariantFields) {
+    const seen = new Map<string, string>();
+    for (const [i, t] of targets.entries()) {
+      if (t.kind !== 'field') continue;
+      const earlier = seen.get(t.name.toLowerCase());
+      if (earlier !== undefined)
+        throw new MappingError(`columns "${earlier}" and "${header[i]}" name the same custom field (names are compared ignoring case); map one to ignore`);
+      seen.set(t.name.toLowerCase(), header[i]!);
+    }
   }
   if (!targets.some((t) => t.kind === 'email')) throw new MappingError(`no email column (columns: ${header.join(', ')}); name one "email" or map it`);
   return targets;
@@ -68,7 +90,7 @@ const EMAIL = /^[^\s@"<>,;]+@[^\s@"<>,;]+\.[^\s@"<>,;]+$/;
 const STATUSES = new Set<string>(MEMBERSHIP_STATUSES);
 
 /** A row's values as a contact, or the reason it is rejected. */
-export function toImportRow(values: string[], targets: ColumnTarget[]): { row: ImportRow } | { reason: string } {
+export function toImportRow(values: string[], targets: ColumnTarget[], rules?: FieldValueRules): { row: ImportRow } | { reason: string } {
   const row: ImportRow = { email: '', firstName: null, lastName: null, status: null, fields: {} };
   // PostgreSQL's text cannot hold U+0000: one such cell is this row's problem, not the whole file's.
   if (values.some((v) => v.includes('\u0000'))) return { reason: 'the row holds a NUL character (U+0000), which cannot be stored' };
@@ -92,9 +114,13 @@ export function toImportRow(values: string[], targets: ColumnTarget[]): { row: I
         row.status = status as MembershipStatus;
         break;
       }
-      case 'field':
-        if (value) row.fields[t.name] = value;
+      case 'field': {
+        if (!value) break;
+        const problem = rules?.valueProblem({ name: t.name, type: t.type ?? 'text' }, value);
+        if (problem) return { reason: `field ${t.name} ${problem}` };
+        row.fields[t.name] = value;
         break;
+      }
       case 'ignore':
         break;
     }
@@ -103,6 +129,8 @@ export function toImportRow(values: string[], targets: ColumnTarget[]): { row: I
   if (row.email.length > 320 || !EMAIL.test(row.email)) return { reason: `"${row.email}" is not a valid email address` };
   if (row.firstName && row.firstName.length > 200) return { reason: 'firstName is longer than 200 characters' };
   if (row.lastName && row.lastName.length > 200) return { reason: 'lastName is longer than 200 characters' };
+  const tooBig = rules?.sizeProblem(row.fields);
+  if (tooBig) return { reason: `the row's custom fields ${tooBig}` };
   return { row };
 }
 

@@ -5,6 +5,7 @@ import { objectKey } from '@custodian/storage';
 import { jobTransaction, mediumStack, objectKeys, putObject, recordedEvents, runJob, uniqueWorkspace, waitFor, type MediumStack } from '@custodian/testing';
 import { BackupPolicy } from '../backup-policy/backup-policy.js';
 import { ContactsEnv } from '../config.js';
+import { FieldDefinitions } from '../fields/field-definitions.js';
 import { MIGRATIONS } from '../database/migrations.js';
 import { ListSnapshots } from '../snapshots/list-snapshot.js';
 import { ImportJob, type ImportParams } from './import-job.js';
@@ -20,7 +21,8 @@ describe('the import job, on the real database and S3 server', () => {
   beforeAll(async () => {
     stack = await mediumStack('contacts', MIGRATIONS, ['imports', 'backups']);
     const snapshots = new ListSnapshots(stack.ds, stack.storage, new BackupPolicy(createLogger('contacts', 'silent')));
-    imports = new ImportJob(stack.ds, stack.storage, snapshots, new ContactsEnv());
+    const env = new ContactsEnv();
+    imports = new ImportJob(stack.ds, stack.storage, snapshots, env, new FieldDefinitions(env));
   });
   afterAll(async () => {
     await stack.close();

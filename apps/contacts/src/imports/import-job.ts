@@ -1,6 +1,6 @@
 import { PassThrough, pipeline, Readable, Transform } from 'node:stream';
 import { DomainError, ErrorCode, importCompletedV1, importFailedV1, type CommandContext, type ImportMode } from '@custodian/contracts';
-import { CsvError, CsvReader, createCsvWriter } from '@custodian/csv';
+import { CsvError, CsvReader, createCsvWriter, type CsvItem } from '@custodian/csv';
 import { defineJob, JobFailure, type ClaimedJob, type FinishedJob, type JobContext } from '@custodian/jobs';
 import { recordEvent } from '@custodian/messaging';
 import { copyIn } from '@custodian/persistence';
@@ -9,7 +9,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
 import { ContactsEnv } from '../config.js';
 import { ListSnapshots, type PendingSnapshot } from '../snapshots/list-snapshot.js';
-import { registerFields } from '../contacts/custom-fields.js';
+import { FieldDefinitions, fieldsBytesSql } from '../fields/field-definitions.js';
 import { copyLine, mapColumns, MappingError, toImportRow, type ColumnTarget } from './column-mapping.js';
 
 /** What an import job is asked to do (stored as the job's params). */
@@ -70,6 +70,8 @@ function emailTakenMeanwhile(err: unknown): boolean {
 
 /** Resolves when `writer` has room again; rejects with the upload's error when the writer closed first (the upload failed). */
 function roomIn(writer: Transform, upload: Promise<StoredObject>): Promise<void> {
+  // Already ended by a failed upload: no 'close' will come any more.
+  if (writer.destroyed) return upload.then(() => Promise.reject(new Error('the rejected rows could not be written')));
   return new Promise<void>((resolve, reject) => {
     const onDrain = () => {
       writer.off('close', onClose);
@@ -149,6 +151,7 @@ export class ImportJob {
     private readonly storage: ObjectStorage,
     private readonly snapshots: ListSnapshots,
     @Inject(ContactsEnv) private readonly env: ContactsEnv,
+    private readonly fieldDefinitions: FieldDefinitions,
   ) {}
 
   /**
@@ -188,6 +191,7 @@ export class ImportJob {
       const staged = await this.stage(runner, job, ctx, rejects);
       await this.dropDuplicates(em, staged);
       await this.match(em, params.context.workspaceId);
+      if (params.source !== 'backups') await this.dropOversized(em, staged);
       const skipped =
         (await this.applyMode(em, params.mode, staged.rejects, staged.targets)) +
         (params.source === 'backups' ? await this.skipMergedAway(em, params.context.workspaceId, staged) : 0);
@@ -300,32 +304,42 @@ export class ImportJob {
     const stopReading = () => source.destroy(ctx.signal.reason as Error);
     ctx.signal.addEventListener('abort', stopReading, { once: true });
     source.once('close', () => ctx.signal.removeEventListener('abort', stopReading));
-    const reader = new CsvReader({ delimiter: params.delimiter, maxLineLength: this.env.CONTACTS_IMPORT_MAX_LINE_BYTES, onRowError: 'report', records: false });
-    let targets: ColumnTarget[] | undefined;
+    // A backup brings back what was there: its field names as they were, its values unchecked.
+    const restoring = params.source === 'backups';
+    const reader = new CsvReader({
+      delimiter: params.delimiter,
+      maxLineLength: this.env.CONTACTS_IMPORT_MAX_LINE_BYTES,
+      onRowError: 'report',
+      records: false,
+      caseVariantHeaders: restoring,
+    });
+    const rules = restoring ? undefined : this.fieldDefinitions;
     let rows = 0;
-    // The header must be a valid mapping, even with no row below it.
-    const start = () => {
-      try {
-        targets = mapColumns(reader.info!.header, params.mapping);
-      } catch (err) {
-        if (err instanceof MappingError) throw new JobFailure(ErrorCode.ImportFileInvalid, err.message);
-        throw err;
-      }
-      rejects.setColumns(reader.info!.header);
-      return targets;
-    };
+    // The header is read, and its fields resolved, before COPY starts (the connection takes no other
+    // query during COPY). It must be a valid mapping, even with no row below it.
+    const items = reader.read(source)[Symbol.asyncIterator]();
+    let mapping: ColumnTarget[];
+    let first: IteratorResult<CsvItem>;
+    try {
+      first = await items.next();
+      mapping = await this.resolveFields(em, params, this.mapHeader(reader.info!.header, params, restoring), reader.info!.header);
+    } catch (err) {
+      source.destroy();
+      throw err;
+    }
+    rejects.setColumns(reader.info!.header);
     const lines = Readable.from(
       (async function* () {
         let batch = '';
-        for await (const item of reader.read(source)) {
+        for (let next = first; !next.done; next = await items.next()) {
+          const item = next.value;
           if (ctx.signal.aborted) throw ctx.signal.reason;
-          const mapping = targets ?? start();
           rows += 1;
           if (item.error) {
             await rejects.add(item.rowNumber, item.error.message, item.values);
             continue;
           }
-          const mapped = toImportRow(item.values, mapping);
+          const mapped = toImportRow(item.values, mapping, rules);
           if ('reason' in mapped) {
             await rejects.add(item.rowNumber, mapped.reason, item.values);
             continue;
@@ -342,9 +356,8 @@ export class ImportJob {
       })(),
     );
     await copyIn(runner, 'copy import_raw (row_no, email, first_name, last_name, status, fields) from stdin', lines);
-    if (!targets) start();
     await ctx.progress(rows, rows);
-    return { rows, targets: targets!, rejects, encoding: reader.info!.encoding, delimiter: reader.info!.delimiter };
+    return { rows, targets: mapping, rejects, encoding: reader.info!.encoding, delimiter: reader.info!.delimiter };
   }
 
   /** The same email twice in the file: the first row counts, later ones are rejected. */
@@ -380,11 +393,6 @@ export class ImportJob {
     const ws = params.context.workspaceId;
     // Existing contacts the import changed (a contact may appear more than once).
     await em.query('create temp table import_touched (contact_id uuid not null, status_changed boolean not null default false) on commit drop');
-    await registerFields(
-      em,
-      ws,
-      targets.flatMap((t) => (t.kind === 'field' ? [t.name] : [])),
-    );
     // A contact created meanwhile by someone else makes this fail on the unique email: the import starts over (run).
     await em.query(
       `
@@ -444,7 +452,6 @@ export class ImportJob {
     return counts;
   }
 
-  /** `add` leaves existing contacts alone, `update` adds no one: those rows are skipped, with a reason. */
   /** A row's values with only its email known (rows rejected after staging). */
   private emailOnly(targets: ColumnTarget[], email: string): string[] {
     return targets.map((t) => (t.kind === 'email' ? email : ''));
@@ -472,6 +479,60 @@ export class ImportJob {
     );
   }
 
+  private mapHeader(header: string[], params: ImportParams, restoring: boolean): ColumnTarget[] {
+    try {
+      return mapColumns(header, params.mapping, { caseVariantFields: restoring });
+    } catch (err) {
+      if (err instanceof MappingError) throw new JobFailure(ErrorCode.ImportFileInvalid, err.message);
+      throw err;
+    }
+  }
+
+  /**
+   * The file's field columns under their defined names and types, defining the new ones (in this
+   * transaction, so a dry run or a failed import defines nothing). A name that cannot be a field
+   * fails the import, naming the column.
+   */
+  private async resolveFields(em: EntityManager, params: ImportParams, targets: ColumnTarget[], header: string[]): Promise<ColumnTarget[]> {
+    const names = targets.flatMap((t) => (t.kind === 'field' ? [t.name] : []));
+    let definitions;
+    try {
+      definitions = await this.fieldDefinitions.resolve(em, params.context.workspaceId, names, params.source === 'backups' ? 'restore' : 'new', 'columns');
+    } catch (err) {
+      if (err instanceof DomainError && err.code === ErrorCode.ValidationFailed)
+        throw new JobFailure(ErrorCode.ImportFileInvalid, `a column cannot be a custom field: ${err.message}`);
+      throw err;
+    }
+    return targets.map((t, i) => {
+      if (t.kind !== 'field') return t;
+      const field = definitions.get(t.name);
+      if (!field) throw new Error(`column ${header[i]} was not resolved to a field`);
+      return { kind: 'field', name: field.name, type: field.type };
+    });
+  }
+
+  /** Rows that would grow an existing contact's custom fields past the per-contact size are rejected. */
+  private async dropOversized(em: EntityManager, staged: StagedFile): Promise<void> {
+    if (!staged.targets.some((t) => t.kind === 'field')) return;
+    await em.query('create temp table import_oversized (row_no int primary key, email text not null) on commit drop');
+    await em.query(
+      `with d as (delete from import_row r using contact c
+          where r.contact_id = c.id and not r.is_new and r.fields <> '{}' and c.fields <> c.fields || r.fields
+            and ${fieldsBytesSql('c.fields || r.fields')} > $1
+        returning r.row_no, r.email)
+      insert into import_oversized select * from d`,
+      [this.fieldDefinitions.limits.contactBytes],
+    );
+    await this.reject(
+      em,
+      'import_oversized',
+      staged.rejects,
+      staged.targets,
+      () => `the contact's custom fields would take more than ${this.fieldDefinitions.limits.contactBytes} bytes together`,
+    );
+  }
+
+  /** `add` leaves existing contacts alone, `update` adds no one: those rows are skipped, with a reason. */
   private async applyMode(em: EntityManager, mode: ImportMode, rejects: RejectsFile, targets: ColumnTarget[]): Promise<number> {
     if (mode === 'upsert') return 0;
     const reason =
@@ -490,7 +551,7 @@ export class ImportJob {
    */
   private async reject(
     em: EntityManager,
-    table: 'import_duplicate' | 'import_skipped' | 'import_merged',
+    table: 'import_duplicate' | 'import_skipped' | 'import_merged' | 'import_oversized',
     rejects: RejectsFile,
     targets: ColumnTarget[],
     reasonOf: (row: { row_no: number; email: string; first_row?: number }) => string,

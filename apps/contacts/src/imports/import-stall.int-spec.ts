@@ -7,6 +7,7 @@ import type { ObjectStorage } from '@custodian/storage';
 import { jobEnded, mediumRunner, mediumStack, stackEnv, uniqueWorkspace, waitFor, type MediumStack } from '@custodian/testing';
 import { BackupPolicy } from '../backup-policy/backup-policy.js';
 import { ContactsEnv } from '../config.js';
+import { FieldDefinitions } from '../fields/field-definitions.js';
 import { MIGRATIONS } from '../database/migrations.js';
 import { ListSnapshots } from '../snapshots/list-snapshot.js';
 import { ImportJob } from './import-job.js';
@@ -30,7 +31,13 @@ describe('imports whose storage fails them midway (medium: real database and S3,
     const ws = uniqueWorkspace('faulted');
     const [list] = (await stack.ds.query(`insert into list (workspace_id, name) values ($1, 'Newsletter') returning id`, [ws])) as [{ id: string }];
     const config = loadConfig(ContactsEnv, { ...stackEnv(), ...env });
-    const imports = new ImportJob(stack.ds, storage, new ListSnapshots(stack.ds, storage, new BackupPolicy(createLogger('contacts', 'warn'))), config);
+    const imports = new ImportJob(
+      stack.ds,
+      storage,
+      new ListSnapshots(stack.ds, storage, new BackupPolicy(createLogger('contacts', 'warn'))),
+      config,
+      new FieldDefinitions(config),
+    );
     const context: CommandContext = { workspaceId: ws, actor: { id: 'user-1' }, origin: 'api', correlationId: randomUUID() };
     const { job } = await stack.ds.transaction((em) =>
       stack.jobs.enqueue(em, imports.definition, {

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { CommandContext } from '@custodian/contracts';
 import { jobTransaction, mediumStack, recordedEvents, runJob, uniqueWorkspace, type MediumStack } from '@custodian/testing';
+import { ContactsEnv } from '../config.js';
 import { MIGRATIONS } from '../database/migrations.js';
+import { FieldDefinitions } from '../fields/field-definitions.js';
 import { BulkArchiveJob, type BulkArchiveParams } from './bulk-archive-job.js';
 import { LifecycleService } from './lifecycle.service.js';
 
@@ -14,7 +16,7 @@ describe('the bulk archive job, on the real database', () => {
 
   beforeAll(async () => {
     stack = await mediumStack('contacts', MIGRATIONS);
-    archives = new BulkArchiveJob(stack.ds, new LifecycleService(stack.ds, stack.storage));
+    archives = new BulkArchiveJob(stack.ds, new LifecycleService(stack.ds, stack.storage, new FieldDefinitions(new ContactsEnv())));
   });
   afterAll(async () => {
     await stack.close();

@@ -23,6 +23,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { findContact } from '../contacts/contact-queries.js';
 import { ensureDealConsistent } from '../deals/deals.service.js';
 import { deleteMemberships } from '../contacts/delete-memberships.js';
+import { FieldDefinitions } from '../fields/field-definitions.js';
 import { createRestoreStage, restoreStaged, RESTORE_OUTCOMES_COPY } from './restore-contacts.js';
 
 /** Stricter first: when two memberships meet (merge), an opt-out or bounce is never lost. */
@@ -43,6 +44,7 @@ export class LifecycleService {
   constructor(
     private readonly ds: DataSource,
     private readonly storage: ObjectStorage,
+    private readonly fields: FieldDefinitions,
   ) {}
 
   async merge(context: CommandContext, primaryId: string, duplicateId: string): Promise<ContactView> {
@@ -128,7 +130,7 @@ export class LifecycleService {
     const outcome = await this.ds.transaction(async (em) => {
       await createRestoreStage(em);
       await em.query('insert into restore_stage (snapshot) values ($1::jsonb)', [JSON.stringify(snapshot)]);
-      await restoreStaged(em, context);
+      await restoreStaged(em, context, this.fields);
       const [row] = (await em.query('select code, message, skipped from restore_outcome')) as { code: string | null; message: string; skipped: string }[];
       return row!;
     });
@@ -150,7 +152,7 @@ export class LifecycleService {
     return inTransaction(this.ds, async (runner) => {
       await createRestoreStage(runner.manager);
       await copyIn(runner, 'copy restore_stage (snapshot) from stdin', source);
-      const counts = await restoreStaged(runner.manager, context);
+      const counts = await restoreStaged(runner.manager, context, this.fields);
       // Written before the commit (the outcomes live in the transaction); the reply comes only after it.
       await copyToObject(runner, RESTORE_OUTCOMES_COPY, this.storage, 'archive', outcomesKey);
       return { outcomesKey, ...counts };
@@ -162,7 +164,7 @@ export class LifecycleService {
     return this.ds.transaction(async (em) => {
       await createRestoreStage(em);
       await em.query('insert into restore_stage (snapshot) select value from jsonb_array_elements($1::jsonb)', [JSON.stringify(snapshots)]);
-      await restoreStaged(em, context);
+      await restoreStaged(em, context, this.fields);
       const rows = (await em.query('select contact_id, code, message, skipped from restore_outcome order by contact_id')) as {
         contact_id: string;
         code: string | null;

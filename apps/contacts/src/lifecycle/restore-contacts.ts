@@ -1,7 +1,7 @@
 import { contactRestoredV1, ErrorCode, type CommandContext } from '@custodian/contracts';
 import { recordEventsOf } from '@custodian/messaging';
 import type { EntityManager } from 'typeorm';
-import { registerFields } from '../contacts/custom-fields.js';
+import type { FieldDefinitions } from '../fields/field-definitions.js';
 
 /** Where the snapshots of a restore wait, one jsonb per contact, for the set-based statements below. */
 export async function createRestoreStage(em: EntityManager): Promise<void> {
@@ -22,19 +22,11 @@ export interface RestoredRow {
  * tags, accounts and deals come back unless deleted since, deals never as primary; the original
  * created date is kept. Leaves each contact's outcome in `restore_outcome`.
  */
-export async function restoreStaged(em: EntityManager, context: CommandContext): Promise<{ contacts: number; restored: number }> {
+export async function restoreStaged(em: EntityManager, context: CommandContext, fields: FieldDefinitions): Promise<{ contacts: number; restored: number }> {
   const ws = context.workspaceId;
-  await decideOutcomes(em, ws);
+  await decideOutcomes(em, ws, fields);
   await restoreLinks(em, ws);
   await recordWhatStaysGone(em, ws);
-  const fields = (await em.query(`select distinct jsonb_object_keys(snapshot->'fields') as name from restore_outcome
-    where restored and jsonb_typeof(snapshot->'fields') = 'object'`)) as { name: string }[];
-  await registerFields(
-    em,
-    ws,
-    fields.map((f) => f.name),
-  );
-
   const restored = await recordEventsOf(
     em,
     contactRestoredV1,
@@ -48,7 +40,7 @@ export async function restoreStaged(em: EntityManager, context: CommandContext):
 }
 
 /** Each staged contact's outcome in `restore_outcome`: merged, already live, restored, or its email in use; restored ones are inserted. */
-async function decideOutcomes(em: EntityManager, ws: string): Promise<void> {
+async function decideOutcomes(em: EntityManager, ws: string, fields: FieldDefinitions): Promise<void> {
   await em.query(`create temp table restore_outcome on commit drop as
     select (snapshot->>'contactId')::uuid as contact_id, snapshot, null::text as code, null::text as message,
            false as restored, ''::text as skipped
@@ -64,6 +56,7 @@ async function decideOutcomes(em: EntityManager, ws: string): Promise<void> {
     where r.code is null and exists (select 1 from contact c where c.id = r.contact_id)`,
     [ErrorCode.ContactExists],
   );
+  await useDefinedFieldNames(em, ws, fields);
   await em.query(
     `with inserted as (
       insert into contact (id, workspace_id, email, first_name, last_name, fields, created_at)
@@ -81,6 +74,28 @@ async function decideOutcomes(em: EntityManager, ws: string): Promise<void> {
     where r.code is null and not r.restored`,
     [ErrorCode.EmailInUse],
   );
+}
+
+/**
+ * The custom fields of the contacts about to come back, under the names the workspace defines
+ * now (compared ignoring case); names it no longer defines are defined again, past the
+ * workspace's limit if need be (a restore brings back what was there).
+ */
+async function useDefinedFieldNames(em: EntityManager, ws: string, fields: FieldDefinitions): Promise<void> {
+  const names = (
+    (await em.query(`select distinct jsonb_object_keys(snapshot->'fields') as name from restore_outcome
+      where code is null and jsonb_typeof(snapshot->'fields') = 'object'`)) as { name: string }[]
+  ).map((r) => r.name);
+  const defined = await fields.resolve(em, ws, names, 'restore');
+  for (const [name, field] of defined) {
+    if (name === field.name) continue;
+    await em.query(
+      `update restore_outcome set snapshot = jsonb_set(snapshot, '{fields}',
+         (snapshot->'fields' - $1::text) || jsonb_build_object($2::text, coalesce(snapshot->'fields'->$2::text, snapshot->'fields'->$1::text)))
+       where code is null and snapshot->'fields' ? $1::text`,
+      [name, field.name],
+    );
+  }
 }
 
 /** The restored contacts' lists, tags, accounts and deals, where they still exist. */

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { listSnapshotCreatedV1, type CommandContext, type ListSnapshotCreatedV1, type SnapshotReason } from '@custodian/contracts';
 import { recordEvent } from '@custodian/messaging';
-import { sqlIdentifier, sqlLiteral } from '@custodian/persistence';
+import { csvCopySql, csvHeaderLine, sqlLiteral } from '@custodian/persistence';
 import { copyToObject, objectKey, ObjectStorage } from '@custodian/storage';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
 import { BackupPolicy } from '../backup-policy/backup-policy.js';
-import { fieldNames } from '../contacts/custom-fields.js';
+import { definedFieldNames } from '../fields/field-definitions.js';
 
 /** The columns of a list snapshot; an import of the file maps them back without any mapping. */
 export const SNAPSHOT_COLUMNS = ['email', 'firstName', 'lastName', 'status', 'createdAt'] as const;
@@ -110,17 +110,19 @@ export class ListSnapshots {
   private async capture(runner: QueryRunner, request: SnapshotRequest): Promise<ListSnapshotCreatedV1> {
     const em = runner.manager;
     const { workspaceId } = request.context;
-    // Every custom field of the workspace gets a column (empty where a member has none).
-    const fieldColumns = (await fieldNames(em, workspaceId)).map((name) => `, c.fields ->> ${sqlLiteral(name)} as ${sqlIdentifier(`fields.${name}`)}`).join('');
-    const sql = `copy (
-      select c.email, c.first_name as "firstName", c.last_name as "lastName", m.status,
-             to_char(c.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "createdAt"${fieldColumns}
+    // Every custom field of the workspace gets a column (empty where a member has none). The header
+    // is written here, not by COPY, which would cut long names at 63 bytes.
+    const fields = await definedFieldNames(em, workspaceId);
+    const fieldColumns = fields.map((name) => `, c.fields ->> ${sqlLiteral(name)}`).join('');
+    const sql = csvCopySql(`
+      select c.email, c.first_name, c.last_name, m.status,
+             to_char(c.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')${fieldColumns}
       from membership m join contact c on c.id = m.contact_id
-      where m.workspace_id = ${sqlLiteral(workspaceId)} and m.list_id = ${sqlLiteral(request.listId)}
-    ) to stdout with (format csv, header true, encoding 'UTF8')`;
+      where m.workspace_id = ${sqlLiteral(workspaceId)} and m.list_id = ${sqlLiteral(request.listId)}`);
+    const header = csvHeaderLine([...SNAPSHOT_COLUMNS, ...fields.map((name) => `fields.${name}`)]);
     const snapshotId = randomUUID();
     const key = objectKey(workspaceId, 'backups', snapshotId, 'csv');
-    const stored = await copyToObject(runner, sql, this.storage, 'backups', key);
+    const stored = await copyToObject(runner, sql, this.storage, 'backups', key, { header });
     return {
       snapshotId,
       listId: request.listId,

@@ -34,6 +34,12 @@ export function httpStatusOf(code: ErrorCode): number {
       return 409;
     case ErrorCode.TagNameTaken:
       return 409;
+    case ErrorCode.FieldNameTaken:
+      return 409;
+    case ErrorCode.FieldLimitReached:
+      return 409;
+    case ErrorCode.FieldInUse:
+      return 409;
     case ErrorCode.MergeSameContact:
       return 422;
     case ErrorCode.EmailInUse:
