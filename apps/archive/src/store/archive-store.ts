@@ -48,13 +48,16 @@ export class ArchiveStore {
   async onArchived(event: EventEnvelope<ContactArchivedV1>, em: EntityManager): Promise<void> {
     const s = event.data.snapshot;
     const { frozenSecs, restorableSecs } = windowOf(this.env);
-    // Archived again after a restore: the newer snapshot replaces the old one.
-    await em.query(
+    // Archived again after a restore: the newer snapshot replaces the old one, and only a newer one
+    // (an older event, redelivered or relayed late, would move the freeze and purge windows back).
+    const stored = (await em.query(
       `insert into archived_contact (contact_id, workspace_id, email, first_name, last_name, snapshot, list_ids, tag_names, archived_at, archived_by, reason)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        on conflict (contact_id) do update set email = excluded.email, first_name = excluded.first_name, last_name = excluded.last_name,
          snapshot = excluded.snapshot, list_ids = excluded.list_ids, tag_names = excluded.tag_names, archived_at = excluded.archived_at,
-         archived_by = excluded.archived_by, reason = excluded.reason, restored_at = null, restore_job_id = null`,
+         archived_by = excluded.archived_by, reason = excluded.reason, restored_at = null, restore_job_id = null
+       where archived_contact.archived_at < excluded.archived_at
+       returning contact_id`,
       [
         s.contactId,
         event.workspaceId,
@@ -68,7 +71,8 @@ export class ArchiveStore {
         event.actor.id,
         event.data.reason ?? null,
       ],
-    );
+    )) as unknown[];
+    if (!stored.length) return;
     const archivedAt = new Date(event.occurredAt);
     await recordEvent(em, archivedContactRecordedV1, contextOf(event), {
       contactId: s.contactId,
