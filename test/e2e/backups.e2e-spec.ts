@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
+import { escapeFormula } from '@custodian/csv';
 import { EventTap, TestSystem, uniqueWorkspace, waitFor } from '@custodian/testing';
+import { parse } from 'csv-parse/sync';
 
 type Api = ReturnType<TestSystem['client']>;
 
@@ -219,6 +222,42 @@ describe('list backups', () => {
     expect(job.status).toBe('succeeded');
     expect((await api('GET', '/v1/contacts?email=merge-duplicate@example.com')).body.items).toEqual([]);
     expect(Object.keys(await members(api, list.id)).sort()).toEqual(['merge-primary@example.com', 'merge-third@example.com']);
+  });
+
+  it('downloads a backup exactly as stored by default, and safe for spreadsheets with format=spreadsheet', async () => {
+    const list = (await api('POST', '/v1/lists', { name: 'Formulas' })).body;
+    const fields = { notes: '=HYPERLINK("http://evil.example","click")', phone: '+49 30 1234', city: 'Zürich' };
+    await api('POST', '/v1/contacts', { email: 'formula@example.com', firstName: '@SUM(1)', fields, lists: [{ listId: list.id, status: 'subscribed' }] });
+    await api('POST', '/v1/contacts', { email: 'plain@example.com', firstName: 'Plain', lists: [{ listId: list.id, status: 'subscribed' }] });
+    await importCsv(system, token, list.id, 'email\nafter@example.com\n');
+    const [backup] = await backupsOf(api, list.id, 1);
+    const auth = { authorization: `Bearer ${token}` };
+
+    const redirect = await fetch(`${system.gatewayUrl}/v1/backups/${backup.id}/download?format=exact`, { headers: auth, redirect: 'manual' });
+    expect(redirect.status).toBe(302);
+    const exact = Buffer.from(await (await fetch(redirect.headers.get('location')!)).arrayBuffer());
+    expect([exact.length, createHash('sha256').update(exact).digest('hex')]).toEqual([backup.bytes, backup.sha256]);
+    expect(exact.toString('utf8')).toContain('"=HYPERLINK(""http://evil.example"",""click"")"');
+
+    const safe = await fetch(`${system.gatewayUrl}/v1/backups/${backup.id}/download?format=spreadsheet`, { headers: auth, redirect: 'manual' });
+    expect(safe.status).toBe(200);
+    expect(safe.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(safe.headers.get('content-disposition')).toBe(`attachment; filename="backup-Formulas-${backup.createdAt.slice(0, 10)}-spreadsheet.csv"`);
+    const body = Buffer.from(await safe.arrayBuffer());
+    expect([...body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const text = body.subarray(3).toString('utf8');
+    expect(text).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")"`);
+    expect(text).toContain(`'@SUM(1)`);
+    expect(text).toContain(`'+49 30 1234`);
+    // Cell by cell: every value is the exact one, with a formula's start quoted; nothing else changed.
+    const cells = (csv: string) => parse(csv, { relax_column_count: false }) as string[][];
+    expect(cells(text)).toEqual(cells(exact.toString('utf8')).map((row) => row.map(escapeFormula)));
+    expect(cells(text).flat()).toContain('Zürich');
+
+    const bad = await api('GET', `/v1/backups/${backup.id}/download?format=xlsx`);
+    expect([bad.status, bad.body.code, bad.body.errors[0].path]).toEqual([422, 'VALIDATION_FAILED', 'format']);
+    const other = system.client(system.token({ workspace: uniqueWorkspace('peek'), role: 'owner' }));
+    expect((await other('GET', `/v1/backups/${backup.id}/download?format=spreadsheet`)).status).toBe(404);
   });
 
   it('keeps one workspace away from the backups of another', async () => {

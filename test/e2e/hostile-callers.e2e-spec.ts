@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { TestSystem, uniqueWorkspace } from '@custodian/testing';
+import { TestSystem, uniqueWorkspace, waitFor } from '@custodian/testing';
 
 /** Requests made to hurt: each gets a clear answer, and the services stay up for everyone else. */
 describe('hostile callers', () => {
-  const system = new TestSystem(['contacts', 'interactions']);
+  const system = new TestSystem(['contacts', 'interactions', 'backups']);
   beforeAll(() => system.start());
   afterAll(() => system.stop());
 
@@ -64,16 +64,58 @@ describe('hostile callers', () => {
     const bystander = system.client(system.token({ workspace: other }));
     await bystander('POST', '/v1/contacts', { email: 'bystander@example.com', firstName: 'Untouched' });
     const before = (await bystander('GET', '/v1/contacts')).body;
+    const bearer = { authorization: `Bearer ${system.token({ workspace })}` };
     const raw = async (method: string, path: string, body: string, headers: Record<string, string> = {}) => {
-      const res = await fetch(`${system.gatewayUrl}${path}`, {
-        method,
-        body,
-        headers: { authorization: `Bearer ${system.token({ workspace })}`, 'content-type': 'application/json', ...headers },
-      });
-      return { status: res.status, body: (await res.json().catch(() => null)) as { code?: string } | null };
+      const res = await fetch(`${system.gatewayUrl}${path}`, { method, body, headers: { ...bearer, 'content-type': 'application/json', ...headers } });
+      return { status: res.status, headers: res.headers, body: (await res.json().catch(() => null)) as { code?: string } | null };
     };
     const deep = '['.repeat(5000) + ']'.repeat(5000);
-    const cases: [string, () => Promise<{ status: number; body: { code?: string } | null }>, number, string][] = [
+    const list = (await api('POST', '/v1/lists', { name: 'Hostile files' })).body;
+    /** An upload whose file part has this Content-Disposition (the file name is never used: the object's key is random). */
+    const uploadNamed = (disposition: string) => {
+      const boundary = `b-${randomUUID()}`;
+      const part = (headers: string, content: string) => `--${boundary}\r\n${headers}\r\n\r\n${content}\r\n`;
+      const body =
+        part('Content-Disposition: form-data; name="listId"', list.id) +
+        part('Content-Disposition: form-data; name="mode"', 'upsert') +
+        part(`Content-Disposition: ${disposition}\r\nContent-Type: text/csv`, 'email\nnamed@example.com\n') +
+        `--${boundary}--\r\n`;
+      return raw('POST', '/v1/imports', body, { 'content-type': `multipart/form-data; boundary=${boundary}` });
+    };
+    /** An import of the file: it is accepted (202), and the job's error code is the answer to the file. */
+    const importing = async (csv: string) => {
+      const started = await raw('POST', `/v1/imports?listId=${list.id}&mode=upsert`, csv, { 'content-type': 'text/csv' });
+      if (started.status !== 202) return started;
+      const id = (started.body as { id: string }).id;
+      const job = await waitFor(
+        async () => {
+          const j = (await api('GET', `/v1/imports/${id}`)).body;
+          return ['succeeded', 'failed', 'discarded'].includes(j.status) ? j : null;
+        },
+        { timeoutMs: 30_000, what: `import ${id}` },
+      );
+      return { status: started.status, headers: started.headers, body: { code: job.error?.code ?? job.status } };
+    };
+    // A back-office import backs its list up: the backup's download is named after the list, a name the user chose.
+    const created = await api('POST', '/v1/lists', { name: `evil"\r\nX-Injected: yes\\../${'x'.repeat(150)}` });
+    expect(created.status).toBe(201);
+    const evil = created.body;
+    expect((await raw('POST', `/v1/imports?listId=${evil.id}&mode=upsert`, 'email\nevil@example.com\n', { 'content-type': 'text/csv' })).status).toBe(202);
+    const [backup] = await waitFor(
+      async () => {
+        const items = (await api('GET', `/v1/backups?listId=${evil.id}`)).body.items;
+        return items?.length ? items : null;
+      },
+      { timeoutMs: 20_000, what: 'the backup of the list with the hostile name' },
+    );
+    const downloaded = async (path: string) => {
+      const res = await fetch(`${system.gatewayUrl}${path}`, { headers: bearer, redirect: 'manual' });
+      const file = res.status === 302 ? await fetch(res.headers.get('location')!) : res;
+      await file.arrayBuffer();
+      return { status: file.status, headers: file.headers, body: null };
+    };
+    const dispositions: string[] = [];
+    const cases: [string, () => Promise<{ status: number; headers?: Headers; body: { code?: string } | null }>, number, string | undefined][] = [
       ['a huge limit', () => api('GET', '/v1/contacts?limit=100000000'), 422, 'VALIDATION_FAILED'],
       ['a negative limit', () => api('GET', '/v1/contacts?limit=-1'), 422, 'VALIDATION_FAILED'],
       ['a long cursor', () => api('GET', `/v1/contacts?cursor=${'A'.repeat(8_000)}`), 422, 'VALIDATION_FAILED'],
@@ -89,14 +131,65 @@ describe('hostile callers', () => {
       ['an unknown route', () => api('GET', '/v1/no-such-thing'), 404, 'ROUTE_NOT_FOUND'],
       ["another workspace's contact", () => api('GET', `/v1/contacts/${before.items[0].id}`), 404, 'NOT_FOUND'],
       ['an id that is not a UUID', () => api('GET', "/v1/contacts/' or 1=1 --"), 422, 'VALIDATION_FAILED'],
+      [
+        'an upload whose file name holds CR/LF and a header',
+        () => uploadNamed('form-data; name="file"; filename="a\r\nX-Injected: yes\r\n.csv"'),
+        422,
+        'VALIDATION_FAILED',
+      ],
+      [
+        'an upload whose encoded file name holds CR/LF and a header',
+        () => uploadNamed('form-data; name="file"; filename*=UTF-8\'\'%0D%0AX-Injected%3A%20yes%22.csv'),
+        202,
+        undefined,
+      ],
+      [
+        'an upload whose file name holds quotes and path separators',
+        () => uploadNamed('form-data; name="file"; filename="..\\\\..\\\\\\"evil\\".csv"'),
+        202,
+        undefined,
+      ],
+      ['an upload whose file name is a path out of the folder', () => uploadNamed('form-data; name="file"; filename="../../etc/passwd"'), 202, undefined],
+      [
+        'an upload whose file name is 100,000 characters long',
+        () => uploadNamed(`form-data; name="file"; filename="${'x'.repeat(100_000)}.csv"`),
+        422,
+        'VALIDATION_FAILED',
+      ],
+      [
+        'the exact download of a backup of a list named with CR/LF, quotes and separators',
+        () => downloaded(`/v1/backups/${backup.id}/download`),
+        200,
+        undefined,
+      ],
+      ['the spreadsheet download of that backup', () => downloaded(`/v1/backups/${backup.id}/download?format=spreadsheet`), 200, undefined],
+      ['a download format given twice', () => api('GET', `/v1/backups/${backup.id}/download?format=spreadsheet&format=exact`), 422, 'VALIDATION_FAILED'],
+      ['an import whose header has 100,000 empty columns', () => importing(`email${','.repeat(100_000)}\nbomb@example.com\n`), 202, 'CSV_TOO_MANY_COLUMNS'],
+      [
+        'an import with a row of 100,000 empty columns',
+        () => importing(`email,name\nok@example.com,Ok\nbomb@example.com${','.repeat(100_000)}\n`),
+        202,
+        'CSV_TOO_MANY_COLUMNS',
+      ],
+      ['an import that is one line of 5 million commas', () => importing(','.repeat(5_000_000)), 202, 'CSV_TOO_MANY_COLUMNS'],
+      ['an import with one 5 MB line', () => importing(`email,note\nbig@example.com,${'x'.repeat(5 * 1024 * 1024)}`), 202, 'CSV_LINE_TOO_LONG'],
     ];
     for (const [what, call, status, code] of cases) {
       const res = await call();
       expect([what, res.status, res.body?.code]).toEqual([what, status, code]);
+      // No name a caller chose ever becomes a header of its own, or breaks out of its quotes.
+      expect([what, res.headers?.get('x-injected') ?? null]).toEqual([what, null]);
+      const disposition = res.headers?.get('content-disposition');
+      if (disposition) dispositions.push(disposition);
     }
+    expect(dispositions).toEqual([
+      expect.stringMatching(/^attachment; filename="backup-evil_X-Injected_yes_\.\._x+-\d{4}-\d{2}-\d{2}\.csv"$/),
+      expect.stringMatching(/^attachment; filename="backup-evil_X-Injected_yes_\.\._x+-\d{4}-\d{2}-\d{2}-spreadsheet\.csv"$/),
+    ]);
+    expect(dispositions.every((d) => d.length <= 'attachment; filename=""'.length + 150)).toBe(true);
     // A request line past the HTTP server's header limit never reaches the gateway's code: Node answers it.
     expect((await api('GET', `/v1/contacts?cursor=${'A'.repeat(20_000)}`)).status).toBe(431);
-    for (const app of ['contacts', 'interactions']) {
+    for (const app of ['contacts', 'interactions', 'backups']) {
       expect((await fetch(`http://127.0.0.1:${system.service(app).httpPort}/health/ready`)).status).toBe(200);
     }
     expect((await bystander('GET', '/v1/contacts')).body).toEqual(before);

@@ -187,6 +187,39 @@ describe('imports through the gateway', () => {
     expect((await finished(first.body.id)).result).toMatchObject({ created: 1 });
   });
 
+  it('fails on a stray quote by default with its row; with quotes=lenient keeps it as a character and lists the repaired rows', async () => {
+    const csv = `email,firstName,height,place\nq1@example.com,Ann,tall,"Rome, IT"\nq2@example.com,Ben,5'11",37°36'37.8"N\nq3@example.com,Cy,"say ""hi""",Oslo\n`;
+    const strictList = await newList('Strict quotes');
+    const strict = await importCsv(csv, { listId: strictList, mode: 'upsert' });
+    expect(strict.status).toBe('failed');
+    expect(strict.error).toEqual({ code: 'CSV_STRAY_QUOTE', message: expect.stringMatching(/^row 3: column 3 \("height"\): .*quotes=lenient/) });
+    expect(await members(strictList)).toEqual({});
+
+    const listId = await newList('Lenient quotes');
+    const job = await importCsv(csv, { listId, mode: 'upsert', quotes: 'lenient' });
+    expect(job.status).toBe('succeeded');
+    expect(job.result).toMatchObject({ rows: 3, created: 3, failed: 0, repaired: 1, rejectsKey: null });
+    expect((await api('GET', '/v1/contacts?email=q2@example.com')).body.items[0].fields).toEqual({ height: `5'11"`, place: `37°36'37.8"N` });
+    expect((await api('GET', '/v1/contacts?email=q3@example.com')).body.items[0].fields).toEqual({ height: 'say "hi"', place: 'Oslo' });
+    expect(job.links).toEqual({ self: `/v1/imports/${job.id}`, repairedRows: `/v1/imports/${job.id}/repaired-rows` });
+    const redirect = await fetch(`${system.gatewayUrl}${job.links.repairedRows}`, { headers: { authorization: `Bearer ${token}` }, redirect: 'manual' });
+    expect(redirect.status).toBe(302);
+    const lines = (await (await fetch(redirect.headers.get('location')!)).text()).trim().split(/\r\n/);
+    expect(lines).toEqual([
+      'row,repair,email,firstName,height,place',
+      '3,"column 3 (""height""): a quote inside an unquoted field was kept as a character; column 4 (""place""): a quote inside an unquoted field was kept as a character",' +
+        `q2@example.com,Ben,"5'11""","37°36'37.8""N"`,
+    ]);
+    const completed = await tap.waitFor('events.contacts.import.completed.v1', (d) => d.jobId === job.id);
+    expect(completed.envelope.data).toMatchObject({ created: 3, repaired: 1, repairsKey: expect.stringContaining('-repaired.csv') });
+    // An import without repairs has no such file.
+    const plain = await importCsv('email\nq4@example.com\n', { listId, mode: 'upsert', quotes: 'lenient' });
+    expect([plain.result.repaired, plain.links.repairedRows]).toEqual([0, undefined]);
+    expect((await api('GET', `/v1/imports/${plain.id}/repaired-rows`)).status).toBe(404);
+    const bad = await upload(csv, { listId, mode: 'upsert', quotes: 'loose' });
+    expect([bad.status, bad.body.errors.map((e: { path: string }) => e.path)]).toEqual([422, ['quotes']]);
+  });
+
   describe('bad files', () => {
     let listId: string;
     beforeAll(async () => {

@@ -5,8 +5,10 @@ import { FIELD_HARD_LIMIT } from './fields/field-limits.js';
 /** Environment of the contacts service (documented in deploy/README.md). */
 export class ContactsEnv extends CommonEnv {
   @IsInt() @Min(0) @Max(65535) CONTACTS_HTTP_PORT: number = 8081;
-  /** Longest CSV line an import accepts, in bytes. */
+  /** Longest CSV record an import accepts, in characters (delimiters and quotes included). */
   @IsInt() @Min(1024) CONTACTS_IMPORT_MAX_LINE_BYTES: number = 1_048_576;
+  /** Most columns a CSV record of an import may have, empty ones included. */
+  @IsInt() @Min(10) CONTACTS_IMPORT_MAX_COLUMNS: number = 1000;
   /** An import running longer than this is discarded. */
   @Duration() CONTACTS_IMPORT_TIMEOUT: number = 2 * HOUR;
   /** Memory PostgreSQL may use for the hash joins and sorts of one import (e.g. 64MB). */

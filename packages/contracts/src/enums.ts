@@ -55,6 +55,14 @@ export const ImportMode = { Add: 'add', Update: 'update', Upsert: 'upsert' } as 
 export type ImportMode = (typeof ImportMode)[keyof typeof ImportMode];
 export const IMPORT_MODES = Object.values(ImportMode);
 
+/**
+ * How an import reads quotes: `strict` (RFC 4180, the default) refuses a quote inside an unquoted
+ * field; `lenient` keeps it as a character, as spreadsheets do, and reports each row it repaired.
+ */
+export const QuoteMode = { Strict: 'strict', Lenient: 'lenient' } as const;
+export type QuoteMode = (typeof QuoteMode)[keyof typeof QuoteMode];
+export const QUOTE_MODES = Object.values(QuoteMode);
+
 export const SnapshotReason = { Import: 'import', Deletion: 'deletion' } as const;
 export type SnapshotReason = (typeof SnapshotReason)[keyof typeof SnapshotReason];
 export const SNAPSHOT_REASONS = Object.values(SnapshotReason);

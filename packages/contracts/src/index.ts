@@ -81,6 +81,7 @@ export * from './messages/contacts.deal.get.v1/index.js';
 export * from './messages/contacts.deal.list.v1/index.js';
 export * from './messages/contacts.deal.update.v1/index.js';
 export * from './messages/contacts.import.rejects.v1/index.js';
+export * from './messages/contacts.import.repairs.v1/index.js';
 export * from './messages/contacts.import.start.v1/index.js';
 export * from './messages/contacts.job.get.v1/index.js';
 export * from './messages/contacts.list.create.v1/index.js';

@@ -71,6 +71,7 @@ import { getDealV1 } from './messages/contacts.deal.get.v1/index.js';
 import { listDealsV1 } from './messages/contacts.deal.list.v1/index.js';
 import { updateDealV1 } from './messages/contacts.deal.update.v1/index.js';
 import { importRejectsV1 } from './messages/contacts.import.rejects.v1/index.js';
+import { importRepairsV1 } from './messages/contacts.import.repairs.v1/index.js';
 import { startImportV1 } from './messages/contacts.import.start.v1/index.js';
 import { contactsGetJobV1, type GetJobV1 } from './messages/contacts.job.get.v1/index.js';
 import { createListV1 } from './messages/contacts.list.create.v1/index.js';
@@ -191,6 +192,7 @@ export const MESSAGES: readonly MessageSpec[] = [
   listDealsV1,
   updateDealV1,
   importRejectsV1,
+  importRepairsV1,
   startImportV1,
   contactsGetJobV1,
   createListV1,

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { CsvError, CsvReader, createCsvWriter, detectDelimiter, escapeFormula, type CsvItem } from './index.js';
+import { CsvError, CsvReader, createCsvWriter, detectDelimiter, escapeFormula, spreadsheetSafeCsv, type CsvItem } from './index.js';
 
 async function readAll(input: Buffer | string | Buffer[], options = {}): Promise<{ items: CsvItem[]; reader: CsvReader }> {
   const reader = new CsvReader(options);
@@ -118,6 +118,177 @@ describe('CsvReader', () => {
     for (let cut = 1; cut < bytes.length; cut += 1) {
       const { items } = await readAll([bytes.subarray(0, cut), bytes.subarray(cut)]);
       expect(items[0]!.record).toEqual({ email: 'j@x.com', name: 'Jürgen Ørsted' });
+    }
+  });
+});
+
+describe('CsvReader quotes', () => {
+  const heights = 'email,height,place\na@x.com,tall,"Rome, IT"\nb@x.com,5\'11",37°36\'37.8"N\nc@x.com,"say ""hi""",Oslo\n';
+
+  it('refuses a quote inside an unquoted field by default, naming the row, the column and the way out', async () => {
+    const err = await failure(heights);
+    expect([err.code, err.rowNumber]).toEqual(['CSV_STRAY_QUOTE', 3]);
+    expect(err.message).toMatch(/^row 3: column 2 \("height"\): a quote inside a field that does not start with one.*quotes=lenient/);
+  });
+
+  it('reads such quotes as characters when lenient, and reports each repaired row with its columns', async () => {
+    const { items } = await readAll(heights, { quotes: 'lenient' });
+    expect(items).toEqual([
+      { rowNumber: 2, record: { email: 'a@x.com', height: 'tall', place: 'Rome, IT' }, values: ['a@x.com', 'tall', 'Rome, IT'] },
+      {
+        rowNumber: 3,
+        record: { email: 'b@x.com', height: '5\'11"', place: '37°36\'37.8"N' },
+        values: ['b@x.com', '5\'11"', '37°36\'37.8"N'],
+        repairs: [
+          { column: 2, message: 'column 2 ("height"): a quote inside an unquoted field was kept as a character' },
+          { column: 3, message: 'column 3 ("place"): a quote inside an unquoted field was kept as a character' },
+        ],
+      },
+      { rowNumber: 4, record: { email: 'c@x.com', height: 'say "hi"', place: 'Oslo' }, values: ['c@x.com', 'say "hi"', 'Oslo'] },
+    ]);
+  });
+
+  it('never lets a lenient quote inside a field open a quoted one: the line still ends the row', async () => {
+    const { items } = await readAll('email,note\na@x.com,x"y\nb@x.com,z\n', { quotes: 'lenient' });
+    expect(items.map((i) => [i.rowNumber, i.values])).toEqual([
+      [2, ['a@x.com', 'x"y']],
+      [3, ['b@x.com', 'z']],
+    ]);
+  });
+
+  it('refuses text after a closing quote by default; lenient keeps that field as written, quotes included', async () => {
+    const input = 'email,note\na@x.com,"He said "hi" there"\nb@x.com,"abc"def\n';
+    const err = await failure(input);
+    expect([err.code, err.rowNumber]).toEqual(['CSV_UNBALANCED_QUOTES', 2]);
+    expect(err.message).toMatch(/column 2 \("note"\): text follows the closing quote/);
+    const { items } = await readAll(input, { quotes: 'lenient' });
+    expect(items.map((i) => [i.rowNumber, i.values, i.repairs?.map((r) => r.column)])).toEqual([
+      [2, ['a@x.com', '"He said "hi" there"'], [2]],
+      [3, ['b@x.com', '"abc"def'], [2]],
+    ]);
+  });
+
+  it('refuses a quoted field that is never closed, in both modes, with the row it starts on', async () => {
+    for (const quotes of ['strict', 'lenient'] as const) {
+      const err = await failure('email,note\na@x.com,ok\nb@x.com,"never closed\nc@x.com,x\n', { quotes });
+      expect([quotes, err.code, err.rowNumber, err.message]).toEqual([
+        quotes,
+        'CSV_UNBALANCED_QUOTES',
+        3,
+        'row 3: column 2 ("note"): a quoted field is never closed (unbalanced quotes)',
+      ]);
+    }
+  });
+
+  it('reports a repaired header apart from the rows', async () => {
+    const { items, reader } = await readAll('email,size 5"\na@x.com,M\n', { quotes: 'lenient' });
+    expect(reader.info?.header).toEqual(['email', 'size 5"']);
+    expect(reader.info?.headerRepairs).toEqual([{ column: 2, message: 'column 2: a quote inside an unquoted field was kept as a character' }]);
+    expect(items[0]!.repairs).toBeUndefined();
+  });
+
+  it('reads the same records however the file is cut into chunks', async () => {
+    const input = 'email,note,n\r\na@x.com,"multi\r\nline ""quoted""",1\r\nb@x.com,x"y,2\rc@x.com,"ab"c,3\n\nd@x.com,,\ne@x.com,"",5';
+    const whole = await readAll(input, { quotes: 'lenient' });
+    expect(whole.items.map((i) => [i.rowNumber, i.values])).toEqual([
+      [2, ['a@x.com', 'multi\r\nline "quoted"', '1']],
+      [4, ['b@x.com', 'x"y', '2']],
+      [5, ['c@x.com', '"ab"c', '3']],
+      [7, ['d@x.com', '', '']],
+      [8, ['e@x.com', '', '5']],
+    ]);
+    for (let cut = 1; cut < input.length; cut += 1) {
+      const { items } = await readAll([Buffer.from(input.slice(0, cut)), Buffer.from(input.slice(cut))], { quotes: 'lenient' });
+      expect([cut, items]).toEqual([cut, whole.items]);
+    }
+    const { items } = await readAll(
+      [...input].map((ch) => Buffer.from(ch)),
+      { quotes: 'lenient' },
+    );
+    expect(items).toEqual(whole.items);
+  });
+});
+
+describe('CsvReader limits', () => {
+  it('refuses a header of 100,000 empty columns', async () => {
+    const err = await failure(`email${','.repeat(100_000)}\na@x.com\n`);
+    expect([err.code, err.rowNumber, err.message]).toEqual(['CSV_TOO_MANY_COLUMNS', 1, 'row 1: a record has more than 1000 columns']);
+  });
+
+  it('refuses a row of a hundred million empty columns after reading its first chunk, in report mode too', async () => {
+    let chunksRead = 0;
+    let closed = false;
+    const commas = Buffer.from(','.repeat(64 * 1024));
+    async function* bomb() {
+      try {
+        yield Buffer.from('email,name\na@x.com,A\nb@x.com');
+        for (let i = 0; i < 1600; i += 1) {
+          chunksRead += 1;
+          yield commas;
+        }
+      } finally {
+        closed = true;
+      }
+    }
+    const reader = new CsvReader({ maxColumns: 50, onRowError: 'report' });
+    let err: unknown;
+    try {
+      for await (const _ of reader.read(bomb())) {
+        /* consume */
+      }
+    } catch (e) {
+      err = e;
+    }
+    expect([(err as CsvError).code, (err as CsvError).rowNumber]).toEqual(['CSV_TOO_MANY_COLUMNS', 3]);
+    // The sample the encoding is detected on, and not much more; then the source is closed.
+    expect(chunksRead).toBeLessThan(5);
+    expect(closed).toBe(true);
+  });
+
+  it('counts delimiters and quotes in the length of a line', async () => {
+    const err = await failure(`email,a,b\nx@y.com,${'"",'.repeat(600)}\n`, { maxLineLength: 1024, maxColumns: 10_000 });
+    expect([err.code, err.rowNumber]).toEqual(['CSV_LINE_TOO_LONG', 2]);
+  });
+
+  it('ends a row at LF, CRLF or a lone CR, counting lines', async () => {
+    const { items } = await readAll('email\rb@x.com\r\nc@x.com\nd@x.com\r\re@x.com');
+    expect(items.map((i) => [i.rowNumber, i.values[0]])).toEqual([
+      [2, 'b@x.com'],
+      [3, 'c@x.com'],
+      [4, 'd@x.com'],
+      [6, 'e@x.com'],
+    ]);
+  });
+});
+
+describe('spreadsheetSafeCsv', () => {
+  async function safe(chunks: Buffer[]): Promise<Buffer> {
+    const out: Buffer[] = [];
+    await pipeline(Readable.from(chunks), spreadsheetSafeCsv(), async (s: AsyncIterable<Buffer>) => {
+      for await (const c of s) out.push(Buffer.from(c));
+    });
+    return Buffer.concat(out);
+  }
+
+  const exact = 'email,note,n\na@x.com,=1+2,-5\nb@x.com,"=HYPERLINK(""http://x"")",@cmd\nc@x.com,"\ttab",a=b\nd@x.com,"""=not",""\ne@x.com,"\r\nline",+49 30\n';
+
+  it('prefixes every cell that starts like a formula with a quote, adds a BOM, and leaves every other byte as it was', async () => {
+    const out = await safe([Buffer.from(exact)]);
+    expect(out.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    expect(out.subarray(3).toString('utf8')).toBe(
+      'email,note,n\na@x.com,\'=1+2,\'-5\nb@x.com,"\'=HYPERLINK(""http://x"")",\'@cmd\nc@x.com,"\'\ttab",a=b\nd@x.com,"""=not",""\ne@x.com,"\'\r\nline",\'+49 30\n',
+    );
+    // Read back, each value is what escapeFormula makes of the original.
+    const original = (await readAll(exact)).items.map((i) => i.values);
+    const read = (await readAll(out)).items.map((i) => i.values);
+    expect(read).toEqual(original.map((values) => values.map(escapeFormula)));
+  });
+
+  it('gives the same bytes however the file is cut, inside multi-byte characters too', async () => {
+    const input = Buffer.from(`${exact}f@x.com,"=Jürgen, Ørsted",-ü\n`);
+    const whole = await safe([input]);
+    for (let cut = 1; cut < input.length; cut += 1) {
+      expect([cut, await safe([input.subarray(0, cut), input.subarray(cut)])]).toEqual([cut, whole]);
     }
   });
 });

@@ -57,15 +57,23 @@ export async function* decodeText(source: AsyncIterable<Buffer | string>, onEnco
       throw new CsvError(CsvErrorCode.InvalidEncoding, 'the file is not valid UTF-8 here; save it as UTF-8', at, { cause: err });
     }
   };
-  const first = decode(sample.subarray(bomLength), !done);
-  if (first) yield first;
-  if (done) return;
-  for (;;) {
-    const next = await iterator.next();
-    if (next.done) break;
-    const text = decode(typeof next.value === 'string' ? Buffer.from(next.value) : next.value, true);
-    if (text) yield text;
+  try {
+    const first = decode(sample.subarray(bomLength), !done);
+    if (first) yield first;
+    if (done) return;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) {
+        done = true;
+        break;
+      }
+      const text = decode(typeof next.value === 'string' ? Buffer.from(next.value) : next.value, true);
+      if (text) yield text;
+    }
+    const rest = decode(Buffer.alloc(0), false);
+    if (rest) yield rest;
+  } finally {
+    // Stopped before the end (the reader failed or was left): the source is closed, not left open.
+    if (!done) await iterator.return?.();
   }
-  const rest = decode(Buffer.alloc(0), false);
-  if (rest) yield rest;
 }

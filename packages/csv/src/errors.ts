@@ -2,10 +2,11 @@ export const CsvErrorCode = {
   Empty: 'CSV_EMPTY',
   BadHeader: 'CSV_BAD_HEADER',
   UnbalancedQuotes: 'CSV_UNBALANCED_QUOTES',
+  StrayQuote: 'CSV_STRAY_QUOTE',
+  TooManyColumns: 'CSV_TOO_MANY_COLUMNS',
   RaggedRow: 'CSV_RAGGED_ROW',
   LineTooLong: 'CSV_LINE_TOO_LONG',
   InvalidEncoding: 'CSV_INVALID_ENCODING',
-  Malformed: 'CSV_MALFORMED',
 } as const;
 export type CsvErrorCode = (typeof CsvErrorCode)[keyof typeof CsvErrorCode];
 

@@ -1,14 +1,16 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { parse, type Info } from 'csv-parse';
 import { decodeText, type CsvEncoding } from './decode.js';
 import { CsvError, CsvErrorCode } from './errors.js';
+import { CsvParser, type CsvRepair, type ParsedRecord, type QuoteMode } from './parser.js';
 
 export interface CsvReadOptions {
   /** Forced delimiter; detected from the header line (`,` or `;`) when absent. */
   delimiter?: ',' | ';';
-  /** Longest record accepted, in characters (bounds memory). Default 1 MiB. */
+  /** Longest record accepted, in characters, delimiters and quotes included (bounds memory). Default 1 MiB. */
   maxLineLength?: number;
+  /** Most columns a record may have, empty ones included (bounds memory). Default 1,000. */
+  maxColumns?: number;
+  /** `strict` (default, RFC 4180) or `lenient` (a quote inside an unquoted field is a character; each such row says so in `repairs`). */
+  quotes?: QuoteMode;
   /** `fail` (default): a row with the wrong number of fields fails the read; `report`: it is yielded as an error item. */
   onRowError?: 'fail' | 'report';
   /** Build `record` (values keyed by header); off for callers that only need `values` (faster). */
@@ -21,13 +23,15 @@ export interface CsvReadOptions {
 }
 
 export type CsvItem =
-  | { rowNumber: number; record: Record<string, string>; values: string[]; error?: undefined }
-  | { rowNumber: number; record?: undefined; error: { code: CsvErrorCode; message: string }; values: string[] };
+  | { rowNumber: number; record: Record<string, string>; values: string[]; error?: undefined; repairs?: CsvRepair[] }
+  | { rowNumber: number; record?: undefined; error: { code: CsvErrorCode; message: string }; values: string[]; repairs?: CsvRepair[] };
 
 export interface CsvInfo {
   encoding: CsvEncoding;
   delimiter: ',' | ';';
   header: string[];
+  /** What the lenient reading repaired in the header line (row 1). */
+  headerRepairs?: CsvRepair[];
 }
 
 /** Picks `;` when the header line has more semicolons than commas outside quotes. */
@@ -43,65 +47,58 @@ export function detectDelimiter(firstLine: string): ',' | ';' {
   return semicolons > commas ? ';' : ',';
 }
 
-const PARSER_ERRORS: Record<string, CsvErrorCode> = {
-  CSV_QUOTE_NOT_CLOSED: CsvErrorCode.UnbalancedQuotes,
-  CSV_INVALID_CLOSING_QUOTE: CsvErrorCode.UnbalancedQuotes,
-  CSV_MAX_RECORD_SIZE: CsvErrorCode.LineTooLong,
-};
-
 /**
  * Streams a CSV file as records keyed by the header's names, each with the line number it starts
- * on (header = 1), never holding more than one record in memory. `info` is set once the header is read.
+ * on (header = 1), never holding more than one record (and one chunk of the file) in memory.
+ * `info` is set once the header is read.
  */
 export class CsvReader {
   info?: CsvInfo;
 
   constructor(private readonly options: CsvReadOptions = {}) {}
 
-  async *read(source: Readable | AsyncIterable<Buffer | string>): AsyncGenerator<CsvItem> {
+  async *read(source: AsyncIterable<Buffer | string>): AsyncGenerator<CsvItem> {
     let encoding: CsvEncoding = 'utf-8';
     const text = decodeText(source as AsyncIterable<Buffer>, (e) => {
       encoding = e;
     });
-    // Peek the first text chunk to detect the delimiter before the parser starts.
+    // Peek the first text chunk to detect the delimiter before parsing.
     const first = await text.next();
     if (first.done || first.value.trim() === '') {
       throw new CsvError(CsvErrorCode.Empty, 'the file is empty; a header line is required');
     }
-    const delimiter = this.options.delimiter ?? detectDelimiter(first.value.split(/\r?\n/, 1)[0]!);
-    const maxLineLength = this.options.maxLineLength ?? 1024 * 1024;
-    // Line where the last record parsed so far ended: a parser error belongs to the record after it.
-    let parsedEnd = 0;
-    const parser = parse({
+    const delimiter = this.options.delimiter ?? detectDelimiter(first.value.split(/\r?\n|\r/, 1)[0]!);
+    const parser = new CsvParser({
       delimiter,
-      relax_column_count: true,
-      skip_empty_lines: false,
-      max_record_size: maxLineLength,
-      info: true,
-      bom: false,
-      on_record: (record, context) => {
-        parsedEnd = context.lines;
-        return record;
-      },
+      quotes: this.options.quotes ?? 'strict',
+      maxLineLength: this.options.maxLineLength ?? 1024 * 1024,
+      maxColumns: this.options.maxColumns ?? 1000,
     });
-    // pipeline handles backpressure and tears both sides down on an error on either side.
-    const feeding = pipeline(
-      Readable.from(
-        (async function* () {
-          yield first.value;
-          yield* text;
-        })(),
-      ),
-      parser,
-    ).catch(() => undefined);
-
-    let header: string[] | undefined;
-    let previousEnd = 0;
+    const chunks = (async function* () {
+      yield first.value;
+      yield* text;
+    })();
     try {
-      for await (const item of parser as AsyncIterable<{ record: string[]; info: Info }>) {
-        const rowNumber = previousEnd + 1;
-        previousEnd = item.info.lines;
-        const values = item.record;
+      yield* this.items(chunks, parser, encoding, delimiter);
+    } finally {
+      // Stopped early (or failed): the file is not read further.
+      await chunks.return(undefined);
+      await text.return(undefined);
+    }
+  }
+
+  private async *items(chunks: AsyncGenerator<string>, parser: CsvParser, encoding: CsvEncoding, delimiter: ',' | ';'): AsyncGenerator<CsvItem> {
+    let header: string[] | undefined;
+    const parsed: ParsedRecord[] = [];
+    for (let done = false; !done;) {
+      const next = await chunks.next();
+      if (next.done) {
+        parser.end(parsed);
+        done = true;
+      } else {
+        parser.push(next.value, parsed);
+      }
+      for (const { line: rowNumber, values, repairs } of parsed) {
         if (!header) {
           header = values.map((h) => h.trim());
           const seen = new Set<string>();
@@ -111,37 +108,24 @@ export class CsvReader {
             if (seen.has(key)) throw new CsvError(CsvErrorCode.BadHeader, `the header names "${name}" twice`, rowNumber);
             seen.add(key);
           }
-          this.info = { encoding, delimiter, header };
+          this.info = repairs ? { encoding, delimiter, header, headerRepairs: repairs } : { encoding, delimiter, header };
           continue;
         }
         if (values.length === 1 && values[0] === '') continue; // a blank line
         if (values.length !== header.length) {
           const message = `has ${values.length} field${values.length === 1 ? '' : 's'}, the header has ${header.length}`;
           if (this.options.onRowError === 'report') {
-            yield { rowNumber, error: { code: CsvErrorCode.RaggedRow, message }, values };
+            const error = { code: CsvErrorCode.RaggedRow, message };
+            yield repairs ? { rowNumber, error, values, repairs } : { rowNumber, error, values };
             continue;
           }
           throw new CsvError(CsvErrorCode.RaggedRow, message, rowNumber);
         }
         const record: Record<string, string> = {};
         if (this.options.records !== false) for (let i = 0; i < header.length; i += 1) record[header[i]!] = values[i]!;
-        yield { rowNumber, record, values };
+        yield repairs ? { rowNumber, record, values, repairs } : { rowNumber, record, values };
       }
-    } catch (err) {
-      if (err instanceof CsvError) throw err;
-      const e = err as { code?: string; lines?: number; message: string };
-      const code = (e.code && PARSER_ERRORS[e.code]) ?? (e.code === undefined ? undefined : CsvErrorCode.Malformed);
-      if (!code) throw err;
-      const message =
-        code === CsvErrorCode.LineTooLong
-          ? `a record is longer than ${maxLineLength} characters`
-          : code === CsvErrorCode.UnbalancedQuotes
-            ? 'a quoted field is not closed properly (unbalanced quotes)'
-            : e.message;
-      throw new CsvError(code, message, parsedEnd + 1, { cause: err });
-    } finally {
-      parser.destroy();
-      await feeding;
+      parsed.length = 0;
     }
     if (!header) throw new CsvError(CsvErrorCode.Empty, 'the file is empty; a header line is required');
   }

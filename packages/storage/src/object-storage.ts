@@ -2,6 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { Client } from 'minio';
 import type { StorageConfig } from './config.js';
+import { attachmentDisposition } from './disposition.js';
 import { hashingCounter } from './hashing.js';
 import { ARTIFACT_KINDS, type ArtifactKind } from './keys.js';
 
@@ -176,7 +177,7 @@ export class ObjectStorage {
   }
 
   async presignedDownloadUrl(kind: ArtifactKind, key: string, options: { expiresInSeconds: number; fileName?: string }): Promise<string> {
-    const headers = options.fileName ? { 'response-content-disposition': `attachment; filename="${options.fileName.replace(/["\\\r\n]/g, '_')}"` } : undefined;
+    const headers = options.fileName ? { 'response-content-disposition': attachmentDisposition(options.fileName) } : undefined;
     return this.client.presignedGetObject(this.bucket(kind), key, options.expiresInSeconds, headers);
   }
 

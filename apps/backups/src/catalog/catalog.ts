@@ -154,14 +154,13 @@ export class Catalog {
   }
 
   @CommandHandler(downloadBackupV1)
-  async download(data: DownloadBackupV1, context: CommandContext): Promise<{ url: string; expiresAt: string }> {
+  async download(data: DownloadBackupV1, context: CommandContext): Promise<{ url: string; expiresAt: string; fileName: string }> {
     const backup = await findBackup(this.ds.manager, context.workspaceId, data.id);
     const ttl = this.env.BACKUPS_DOWNLOAD_LINK_TTL / 1000;
     const day = backup.created_at.toISOString().slice(0, 10);
-    const url = await this.storage.presignedDownloadUrl('backups', backup.object_key, {
-      expiresInSeconds: ttl,
-      fileName: `backup-${backup.list_name.replace(/[^\w.-]+/g, '_')}-${day}.csv`,
-    });
-    return { url, expiresAt: new Date(Date.now() + ttl * 1000).toISOString() };
+    // The list's name is the user's: only word characters of it make the file name.
+    const fileName = `backup-${backup.list_name.replace(/[^\w.-]+/g, '_').slice(0, 100)}-${day}.csv`;
+    const url = await this.storage.presignedDownloadUrl('backups', backup.object_key, { expiresInSeconds: ttl, fileName });
+    return { url, expiresAt: new Date(Date.now() + ttl * 1000).toISOString(), fileName };
   }
 }

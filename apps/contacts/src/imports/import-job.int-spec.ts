@@ -142,6 +142,8 @@ describe('the import job, on the real database and S3 server', () => {
       failed: 0,
       statusChanged: 0,
       rejectsKey: null,
+      repaired: 0,
+      repairsKey: null,
       snapshotId: null,
     });
     expect(job.progress).toEqual({ done: 3, total: 3 });

@@ -1,5 +1,5 @@
 import { PassThrough, pipeline, Readable, Transform } from 'node:stream';
-import { DomainError, ErrorCode, importCompletedV1, importFailedV1, type CommandContext, type ImportMode } from '@custodian/contracts';
+import { DomainError, ErrorCode, importCompletedV1, importFailedV1, type CommandContext, type ImportMode, type QuoteMode } from '@custodian/contracts';
 import { CsvError, CsvReader, createCsvWriter, type CsvItem } from '@custodian/csv';
 import { defineJob, JobFailure, type ClaimedJob, type FinishedJob, type JobContext } from '@custodian/jobs';
 import { recordEvent } from '@custodian/messaging';
@@ -8,7 +8,8 @@ import { objectKey, ObjectStorage, StorageError, type StoredObject } from '@cust
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
 import { ContactsEnv } from '../config.js';
-import { ListSnapshots, type PendingSnapshot } from '../snapshots/list-snapshot.js';
+import { ListSnapshots, SNAPSHOT_COLUMNS, type PendingSnapshot } from '../snapshots/list-snapshot.js';
+import { FIELD_HARD_LIMIT } from '../fields/field-limits.js';
 import { FieldDefinitions, fieldsBytesSql } from '../fields/field-definitions.js';
 import { copyLine, mapColumns, MappingError, toImportRow, type ColumnTarget } from './column-mapping.js';
 
@@ -20,6 +21,8 @@ export interface ImportParams {
   mapping?: Record<string, string>;
   dryRun: boolean;
   delimiter?: ',' | ';';
+  /** How quotes are read (default strict); lenient lists the rows it repaired. */
+  quotes?: QuoteMode;
   fileSha256?: string;
   source?: 'imports' | 'backups';
   protectOptOuts?: boolean;
@@ -55,6 +58,9 @@ export interface ImportResult extends ImportCounters {
   delimiter: string;
   statusColumn: boolean;
   rejectsKey: string | null;
+  /** Rows the lenient reading of quotes repaired, and the file that lists them. */
+  repaired: number;
+  repairsKey: string | null;
   snapshotId: string | null;
 }
 
@@ -85,7 +91,10 @@ function roomIn(writer: Transform, upload: Promise<StoredObject>): Promise<void>
   });
 }
 
-/** Rejected rows: row number, reason, and the row's original values. Written only if there is one. */
+/**
+ * Rejected rows: row number, reason, and the row's original values. Written only if there is one.
+ * Repaired rows are listed the same way, with the repair instead of a reason.
+ */
 class RejectsFile {
   private writer?: Transform;
   private upload?: Promise<StoredObject>;
@@ -96,6 +105,7 @@ class RejectsFile {
   constructor(
     private readonly storage: ObjectStorage,
     private readonly key: string,
+    private readonly note: 'reason' | 'repair' = 'reason',
   ) {}
 
   setColumns(header: string[]): void {
@@ -104,7 +114,7 @@ class RejectsFile {
 
   async add(row: number, reason: string, values: string[]): Promise<void> {
     if (!this.writer) {
-      this.writer = createCsvWriter({ columns: ['row', 'reason', ...this.columns], escapeFormulas: true });
+      this.writer = createCsvWriter({ columns: ['row', this.note, ...this.columns], escapeFormulas: true });
       const body = new PassThrough();
       // Linked both ways: a failed upload ends the writer too, so a write waiting for room fails instead of waiting for ever.
       pipeline(this.writer, body, () => undefined);
@@ -180,6 +190,7 @@ export class ImportJob {
     let result: ImportResult | undefined;
     let snapshot: PendingSnapshot | undefined;
     const rejects = new RejectsFile(this.storage, objectKey(params.context.workspaceId, 'imports', `${job.id}-rejected`, 'csv'));
+    const repairs = new RejectsFile(this.storage, objectKey(params.context.workspaceId, 'imports', `${job.id}-repaired`, 'csv'), 'repair');
     let committing = false;
     try {
       await runner.startTransaction();
@@ -188,7 +199,7 @@ export class ImportJob {
       await em.query(`set local work_mem = '${this.env.CONTACTS_IMPORT_WORK_MEM}'`);
       const list = await this.lockList(em, params);
       snapshot = await this.beginSnapshot(em, job, list);
-      const staged = await this.stage(runner, job, ctx, rejects);
+      const staged = await this.stage(runner, job, ctx, rejects, repairs);
       await this.dropDuplicates(em, staged);
       await this.match(em, params.context.workspaceId);
       if (params.source !== 'backups') await this.dropOversized(em, staged);
@@ -199,6 +210,7 @@ export class ImportJob {
       await this.write(em, params, list.id, staged.targets);
       const counts = await this.count(em);
       const rejectsKey = await staged.rejects.finish();
+      const repairsKey = await repairs.finish();
       result = {
         listId: list.id,
         mode: params.mode,
@@ -214,6 +226,8 @@ export class ImportJob {
         skipped,
         failed: staged.rejects.count - skipped,
         rejectsKey,
+        repaired: repairs.count,
+        repairsKey,
         snapshotId,
       };
       if (params.dryRun) {
@@ -228,6 +242,7 @@ export class ImportJob {
       // The list's backup was written for this import alone. (A failed commit may still have committed: then it stays.)
       if (!committing) await snapshot?.discard();
       rejects.abandon();
+      repairs.abandon();
       throw this.explain(err);
     } finally {
       await runner.release();
@@ -254,6 +269,7 @@ export class ImportJob {
         skipped: r.skipped,
         failed: r.failed,
         ...(r.rejectsKey ? { rejectsKey: r.rejectsKey } : {}),
+        ...(r.repairsKey ? { repaired: r.repaired, repairsKey: r.repairsKey } : {}),
       });
     } else {
       await recordEvent(em, importFailedV1, context, {
@@ -287,9 +303,15 @@ export class ImportJob {
 
   /**
    * Parses and validates the file and streams its good rows into `import_raw` with COPY (in
-   * ~64 KiB chunks); rejected rows go to their file.
+   * ~64 KiB chunks); rejected rows go to their file, and so do rows a lenient reading repaired.
    */
-  private async stage(runner: QueryRunner, job: ClaimedJob<ImportParams>, ctx: JobContext<ImportResult>, rejects: RejectsFile): Promise<StagedFile> {
+  private async stage(
+    runner: QueryRunner,
+    job: ClaimedJob<ImportParams>,
+    ctx: JobContext<ImportResult>,
+    rejects: RejectsFile,
+    repairs: RejectsFile,
+  ): Promise<StagedFile> {
     const em = runner.manager;
     const params = job.params;
     await em.query(`create temp table import_raw (
@@ -309,6 +331,9 @@ export class ImportJob {
     const reader = new CsvReader({
       delimiter: params.delimiter,
       maxLineLength: this.env.CONTACTS_IMPORT_MAX_LINE_BYTES,
+      quotes: params.quotes,
+      // A backup has a column per field of its workspace, up to the hard limit, whatever imports may have.
+      maxColumns: restoring ? Math.max(this.env.CONTACTS_IMPORT_MAX_COLUMNS, SNAPSHOT_COLUMNS.length + FIELD_HARD_LIMIT) : this.env.CONTACTS_IMPORT_MAX_COLUMNS,
       onRowError: 'report',
       records: false,
       caseVariantHeaders: restoring,
@@ -328,6 +353,9 @@ export class ImportJob {
       throw err;
     }
     rejects.setColumns(reader.info!.header);
+    repairs.setColumns(reader.info!.header);
+    const repairedHeader = reader.info!.headerRepairs;
+    if (repairedHeader) await repairs.add(1, repairedHeader.map((r) => r.message).join('; '), reader.info!.header);
     const lines = Readable.from(
       (async function* () {
         let batch = '';
@@ -335,6 +363,7 @@ export class ImportJob {
           const item = next.value;
           if (ctx.signal.aborted) throw ctx.signal.reason;
           rows += 1;
+          if (item.repairs) await repairs.add(item.rowNumber, item.repairs.map((r) => r.message).join('; '), item.values);
           if (item.error) {
             await rejects.add(item.rowNumber, item.error.message, item.values);
             continue;

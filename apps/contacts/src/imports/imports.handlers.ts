@@ -2,9 +2,11 @@ import {
   DomainError,
   ErrorCode,
   importRejectsV1,
+  importRepairsV1,
   startImportV1,
   type CommandContext,
   type ImportRejectsV1,
+  type ImportRepairsV1,
   type JobView,
   type StartImportV1,
   validationFailed,
@@ -44,6 +46,7 @@ export class ImportsHandlers {
       mapping: data.mapping,
       dryRun: data.dryRun ?? false,
       delimiter: data.delimiter,
+      quotes: data.quotes,
       fileSha256: data.fileSha256,
       source,
       protectOptOuts: data.protectOptOuts ?? false,
@@ -83,5 +86,20 @@ export class ImportsHandlers {
       fileName: `import-${job.id}-rejected.csv`,
     });
     return { url, expiresAt: new Date(Date.now() + expiresIn * 1000).toISOString(), rows: result.failed + result.skipped };
+  }
+
+  @CommandHandler(importRepairsV1)
+  async repairs(data: ImportRepairsV1, context: CommandContext): Promise<{ url: string; expiresAt: string; rows: number }> {
+    const job = await this.jobs.find(this.ds.manager, this.imports.definition, context.workspaceId, data.id);
+    if (!job) throw new DomainError(ErrorCode.NotFound, `import ${data.id} not found`);
+    const result = job.result;
+    if (!result?.repairsKey)
+      throw new DomainError(ErrorCode.NotFound, `import ${data.id} has no repaired rows${job.status === 'succeeded' ? '' : ` (it is ${job.status})`}`);
+    const expiresIn = data.expiresInSeconds ?? 900;
+    const url = await this.storage.presignedDownloadUrl('imports', result.repairsKey, {
+      expiresInSeconds: expiresIn,
+      fileName: `import-${job.id}-repaired.csv`,
+    });
+    return { url, expiresAt: new Date(Date.now() + expiresIn * 1000).toISOString(), rows: result.repaired };
   }
 }

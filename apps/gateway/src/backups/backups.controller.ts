@@ -11,8 +11,9 @@ import {
   restoreBackupV1,
   setBackupPolicyV1,
 } from '@custodian/contracts';
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { LOGGER, type Logger } from '@custodian/observability';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CurrentCaller, Roles } from '../auth/auth.guard.js';
@@ -20,12 +21,16 @@ import type { Caller } from '../auth/token.js';
 import { Commands } from '../http/commands.js';
 import { bodyOf } from '../http/openapi.js';
 import { intQuery } from '../http/query.js';
+import { downloadFormat, sendSpreadsheetSafe } from './spreadsheet-download.js';
 
 @ApiTags('backups')
 @ApiBearerAuth()
 @Controller('v1')
 export class BackupsController {
-  constructor(private readonly commands: Commands) {}
+  constructor(
+    private readonly commands: Commands,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
 
   @Get('settings/backups')
   @Roles('owner', 'admin')
@@ -55,10 +60,26 @@ export class BackupsController {
   }
 
   @Get('backups/:id/download')
-  @ApiOperation({ summary: 'Redirects to a short-lived download of the backup CSV (it imports back unchanged); 410 once the backup expired' })
-  async download(@CurrentCaller() caller: Caller, @Req() req: Request, @Res() res: Response, @Param('id') id: string): Promise<void> {
-    const { url } = await this.commands.send(downloadBackupV1, caller, req, { id });
-    res.redirect(302, url);
+  @ApiOperation({
+    summary: 'Download the backup CSV: exact (default, a redirect to a short-lived link) or for spreadsheets; 410 once the backup expired',
+    description:
+      'format=exact (the default) redirects to the file exactly as stored: it imports back unchanged. format=spreadsheet answers ' +
+      'the file itself for people who open it in a spreadsheet: every cell that starts with =, +, -, @ or a tab (or a carriage ' +
+      'return inside quotes) gets a leading apostrophe so it is not run as a formula, and the file starts with a UTF-8 BOM. ' +
+      'Do not import that one back: its cells were changed.',
+  })
+  @ApiQuery({ name: 'format', required: false, enum: ['exact', 'spreadsheet'] })
+  async download(
+    @CurrentCaller() caller: Caller,
+    @Req() req: Request,
+    @Res() res: Response,
+    @Param('id') id: string,
+    @Query('format') format?: unknown,
+  ): Promise<void> {
+    const as = downloadFormat(format);
+    const link = await this.commands.send(downloadBackupV1, caller, req, { id });
+    if (as === 'exact') res.redirect(302, link.url);
+    else await sendSpreadsheetSafe(link, res, this.logger);
   }
 
   @Post('backups/:id/restore')

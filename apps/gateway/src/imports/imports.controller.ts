@@ -1,4 +1,13 @@
-import { contactsGetJobV1, DomainError, ErrorCode, importRejectsV1, startImportV1, type JobView, validationFailed } from '@custodian/contracts';
+import {
+  contactsGetJobV1,
+  DomainError,
+  ErrorCode,
+  importRejectsV1,
+  importRepairsV1,
+  startImportV1,
+  type JobView,
+  validationFailed,
+} from '@custodian/contracts';
 import { CommandClient } from '@custodian/messaging';
 import { ObjectStorage } from '@custodian/storage';
 import { Controller, Get, Headers, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
@@ -11,9 +20,9 @@ import { Commands } from '../http/commands.js';
 import { bodyOf } from '../http/openapi.js';
 import { receiveUpload } from './upload.js';
 
-const TEXT_FIELDS = ['listId', 'mode', 'delimiter'] as const;
+const TEXT_FIELDS = ['listId', 'mode', 'delimiter', 'quotes'] as const;
 /** What a caller may send as JSON; the command's other fields (source, protectOptOuts, snapshotFirst) are for the backups service alone. */
-const JSON_FIELDS = ['listId', 'mode', 'objectKey', 'mapping', 'dryRun', 'delimiter'];
+const JSON_FIELDS = ['listId', 'mode', 'objectKey', 'mapping', 'dryRun', 'delimiter', 'quotes'];
 /** Fields of the command that only other services set. */
 const INTERNAL_FIELDS = ['fileSha256', 'source', 'protectOptOuts', 'snapshotFirst'] as const;
 
@@ -68,15 +77,19 @@ export class ImportsController {
   @ApiOperation({
     summary: 'Import a CSV into a list, as a job',
     description:
-      'Send the file as multipart/form-data (part "file" plus fields listId, mode, mapping (JSON), dryRun, delimiter), ' +
+      'Send the file as multipart/form-data (part "file" plus fields listId, mode, mapping (JSON), dryRun, delimiter, quotes), ' +
       'as text/csv with those as query parameters, or as JSON with the objectKey of an earlier upload. Modes: add (new contacts only), ' +
       'update (existing only), upsert (both). A status column is applied; without one, new members are subscribed and nobody who ' +
-      'unsubscribed or bounced is re-subscribed. Answers 202 with the job and a Location header. Idempotency-Key is honoured.',
+      'unsubscribed or bounced is re-subscribed. quotes: strict (default) fails the import on a quote inside an unquoted field ' +
+      '(CSV_STRAY_QUOTE with the row); lenient keeps it as a character, as spreadsheets do, and lists each repaired row ' +
+      '(links.repairedRows); a quoted field never closed fails either way (CSV_UNBALANCED_QUOTES). A record over the column ' +
+      'or length limit fails the import (CSV_TOO_MANY_COLUMNS, CSV_LINE_TOO_LONG). Answers 202 with the job and a Location ' +
+      'header. Idempotency-Key is honoured.',
   })
   @ApiConsumes('multipart/form-data', 'text/csv', 'application/json')
   @ApiBody({
     description:
-      'multipart/form-data: part "file" plus fields listId, mode, mapping (JSON text), dryRun (true/false), delimiter. ' +
+      'multipart/form-data: part "file" plus fields listId, mode, mapping (JSON text), dryRun (true/false), delimiter, quotes (strict/lenient). ' +
       'text/csv: the file as the body, the same fields as query parameters. application/json: as below, with the objectKey of an earlier upload.',
     ...bodyOf('StartImportV1', ...INTERNAL_FIELDS),
   })
@@ -112,18 +125,38 @@ export class ImportsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'An import job: status, progress, counters (rows, created, updated, unchanged, skipped, failed) and the link to its rejected rows' })
+  @ApiOperation({
+    summary:
+      'An import job: status, progress, counters (rows, created, updated, unchanged, skipped, failed, repaired) and the links to its rejected and repaired rows',
+  })
   async get(@CurrentCaller() caller: Caller, @Req() req: Request, @Param('id') id: string) {
     const job = await this.commands.send(contactsGetJobV1, caller, req, { id });
     if (job.kind !== 'import') throw new DomainError(ErrorCode.NotFound, `import ${id} not found`);
-    const rejects = (job.result as { rejectsKey?: string | null } | null)?.rejectsKey;
-    return { ...job, links: { self: `/v1/imports/${id}`, ...(rejects ? { rejectedRows: `/v1/imports/${id}/rejected-rows` } : {}) } };
+    const result = job.result as { rejectsKey?: string | null; repairsKey?: string | null } | null;
+    return {
+      ...job,
+      links: {
+        self: `/v1/imports/${id}`,
+        ...(result?.rejectsKey ? { rejectedRows: `/v1/imports/${id}/rejected-rows` } : {}),
+        ...(result?.repairsKey ? { repairedRows: `/v1/imports/${id}/repaired-rows` } : {}),
+      },
+    };
   }
 
   @Get(':id/rejected-rows')
   @ApiOperation({ summary: 'Redirects to a short-lived download of the rejected rows: row number, reason and the original values' })
   async rejected(@CurrentCaller() caller: Caller, @Req() req: Request, @Res() res: Response, @Param('id') id: string) {
     const { url } = await this.commands.send(importRejectsV1, caller, req, { id });
+    res.redirect(302, url);
+  }
+
+  @Get(':id/repaired-rows')
+  @ApiOperation({
+    summary:
+      'Redirects to a short-lived download of the rows a lenient import repaired: row number, what was repaired (column and how), and the values as imported',
+  })
+  async repaired(@CurrentCaller() caller: Caller, @Req() req: Request, @Res() res: Response, @Param('id') id: string) {
+    const { url } = await this.commands.send(importRepairsV1, caller, req, { id });
     res.redirect(302, url);
   }
 }

@@ -1,5 +1,5 @@
 import { IsBoolean, IsIn, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
-import { IMPORT_MODES, type ImportMode } from '../../enums.js';
+import { IMPORT_MODES, QUOTE_MODES, type ImportMode, type QuoteMode } from '../../enums.js';
 import { command } from '../../message.js';
 import type { JobView } from '../../shared-types.js';
 
@@ -12,6 +12,10 @@ import type { JobView } from '../../shared-types.js';
  * - With a status column, its values are applied; without one, new members are subscribed and
  *   nobody who unsubscribed or bounced is re-subscribed.
  * - `dryRun` validates every row and counts what would happen, writing nothing.
+ * - `quotes`: `strict` (default) fails the import on a quote inside an unquoted field (CSV_STRAY_QUOTE,
+ *   with the row); `lenient` keeps such a quote as a character, and a quoted field with text after
+ *   its closing quote as written, and lists each repaired row (row, column, repair) in a file of its
+ *   own. A quoted field never closed before the end of the file fails either way (CSV_UNBALANCED_QUOTES).
  */
 export class StartImportV1 {
   @IsUUID() listId!: string;
@@ -30,6 +34,7 @@ export class StartImportV1 {
   @IsOptional() @IsObject() mapping?: Record<string, string>;
   @IsOptional() @IsBoolean() dryRun?: boolean;
   @IsOptional() @IsIn([',', ';']) delimiter?: ',' | ';';
+  @IsOptional() @IsIn(QUOTE_MODES) quotes?: QuoteMode;
   /** sha256 of the uploaded file, when the gateway received it: a retried upload is the same request. */
   @IsOptional() @Matches(/^[0-9a-f]{64}$/) fileSha256?: string;
   /** Same key, same request: the same job answers again. */

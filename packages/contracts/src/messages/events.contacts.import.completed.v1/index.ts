@@ -15,6 +15,9 @@ export class ImportCompletedV1 {
   @IsInt() @Min(0) skipped!: number;
   @IsInt() @Min(0) failed!: number;
   @IsOptional() @IsString() rejectsKey?: string;
+  /** Rows a lenient reading of quotes repaired (imported as repaired), listed in `repairsKey`. */
+  @IsOptional() @IsInt() @Min(0) repaired?: number;
+  @IsOptional() @IsString() repairsKey?: string;
 }
 
 export const importCompletedV1 = event('events.contacts.import.completed.v1', ImportCompletedV1, {
