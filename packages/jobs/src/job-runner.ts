@@ -13,7 +13,7 @@ export interface JobRunnerOptions {
   pollIntervalMs?: number;
   concurrency?: number;
   progressIntervalMs?: number;
-  /** How long stop() waits for running handlers before releasing their leases. */
+  /** How long stop() waits for running handlers before it logs which ones it still waits for. */
   stopGraceMs?: number;
   logger?: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void };
 }
@@ -64,14 +64,23 @@ export class JobRunner {
     this.stopping = true;
     this.wake?.();
     await this.loop;
-    for (const r of this.running.values()) r.controller.abort(new Error('the job runner is stopping'));
-    const all = Promise.allSettled([...this.running.values()].map((r) => r.done));
-    let grace: NodeJS.Timeout | undefined;
-    await Promise.race([all, new Promise((r) => (grace = setTimeout(r, this.options.stopGraceMs ?? 10_000)))]);
-    clearTimeout(grace);
-    // Whatever did not finish goes back at once to whichever replica claims it next.
+    const held = [...this.running.entries()];
+    for (const [, r] of held) r.controller.abort(new Error('the job runner is stopping'));
+    // Every handler ends before its job is let go: until then its heartbeat keeps the lease, so no
+    // other replica starts the job while this one still works on it. A handler that does not heed
+    // the abort keeps the process from stopping; past the grace, that is logged.
+    const late = setTimeout(
+      () => this.options.logger?.warn({ jobIds: [...this.running.keys()] }, 'stopping: still waiting for job handlers to end'),
+      this.options.stopGraceMs ?? 10_000,
+    );
+    await Promise.allSettled(held.map(([, r]) => r.done));
+    clearTimeout(late);
+    // The aborted jobs go back at once to whichever replica claims them next.
     await this.ds
-      .query(`update job set lease_expires_at = now() where lease_owner = $1 and status = 'running'`, [this.options.instanceId])
+      .query(`update job set lease_expires_at = now() where lease_owner = $1 and status = 'running' and id = any($2::uuid[])`, [
+        this.options.instanceId,
+        held.map(([id]) => id),
+      ])
       .catch(() => undefined);
   }
 

@@ -346,4 +346,40 @@ describe('durable jobs on the real database', () => {
     runner({ long: async () => ({ by: 'second' }) });
     expect(await finalJob('ws', job.id)).toMatchObject({ status: 'succeeded', result: { by: 'second' } });
   });
+
+  it('lets no other replica start the job of a stopping runner until its handler has ended, past the grace too', async () => {
+    let started = false;
+    let finishWork!: () => void;
+    const work = new Promise<void>((resolve) => (finishWork = resolve));
+    // A handler that takes its time to heed the abort (it finishes a write first).
+    const first = runner(
+      {
+        slow: async () => {
+          started = true;
+          await work;
+          return { by: 'first' };
+        },
+      },
+      { stopGraceMs: 100 },
+    );
+    const { job } = await enqueue({ kind: 'slow', workspaceId: 'ws' });
+    await waitFor(() => started, { what: 'the first runner to start the job' });
+    let stopped = false;
+    const stopping = first.stop().then(() => (stopped = true));
+    let secondRan = false;
+    runner({ slow: async () => ((secondRan = true), { by: 'second' }) });
+    // The first handler still works: its lease is renewed well past two more lease lengths (1 s each), past the grace.
+    const leaseEnd = async () =>
+      ((await ds.query('select lease_expires_at from job where id = $1', [job.id])) as { lease_expires_at: Date | null }[])[0]!.lease_expires_at;
+    const atStop = (await leaseEnd())!.getTime();
+    await waitFor(async () => ((await leaseEnd())?.getTime() ?? 0) > atStop + 2_000, {
+      timeoutMs: 10_000,
+      what: 'the lease to be renewed while the handler works',
+    });
+    expect([secondRan, stopped]).toEqual([false, false]);
+    finishWork();
+    await stopping;
+    expect(await finalJob('ws', job.id)).toMatchObject({ status: 'succeeded', result: { by: 'first' } });
+    expect(secondRan).toBe(false);
+  });
 });
