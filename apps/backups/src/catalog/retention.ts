@@ -6,11 +6,12 @@ import { ObjectStorage } from '@custodian/storage';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { BackupsEnv } from '../config.js';
+import { RESTORE_JOB_KIND } from '../restore/restore-job.js';
 import type { BackupRow } from './catalog.js';
 
 /**
  * Deletes expired backups for good: object, then record (leaving a tombstone so a download answers
- * "gone"), with a backup.expired event. Rows are claimed with SKIP LOCKED, so replicas share the
+ * "gone"), with a backup.expired event, once no restore still needs it. Rows are claimed with SKIP LOCKED, so replicas share the
  * work, and removing an object twice is harmless, so a crash midway only repeats work.
  */
 @Injectable()
@@ -37,7 +38,14 @@ export class RetentionSweeper implements OnApplicationBootstrap, OnApplicationSh
     let total = 0;
     for (;;) {
       const n = await this.ds.transaction(async (em) => {
-        const rows = (await em.query('select * from backup where expires_at <= now() order by expires_at limit 100 for update skip locked')) as BackupRow[];
+        // A backup that a queued or running restore still reads stays until that restore has ended.
+        const rows = (await em.query(
+          `select * from backup b where expires_at <= now()
+             and not exists (select 1 from job j where j.workspace_id = b.workspace_id and j.kind = $1
+                               and j.status in ('queued', 'running') and j.params->>'backupId' = b.id::text)
+           order by expires_at limit 100 for update skip locked`,
+          [RESTORE_JOB_KIND],
+        )) as BackupRow[];
         for (const b of rows) {
           await this.storage.remove('backups', b.object_key);
           await em.query('delete from backup where id = $1', [b.id]);

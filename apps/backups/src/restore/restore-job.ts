@@ -8,6 +8,9 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { findBackup } from '../catalog/catalog.js';
 import { BackupsEnv } from '../config.js';
 
+/** The kind of restore jobs (the retention sweeper keeps a backup while one of them needs it). */
+export const RESTORE_JOB_KIND = 'restore';
+
 export interface RestoreParams {
   backupId: string;
   /** The list restored into; null for a dry run of a list that no longer exists. */
@@ -37,7 +40,7 @@ export interface RestoreResult {
 @Injectable()
 export class RestoreJob {
   readonly definition = defineJob<RestoreParams, RestoreResult>({
-    kind: 'restore',
+    kind: RESTORE_JOB_KIND,
     timeout: this.env.BACKUPS_RESTORE_TIMEOUT,
     maxAttempts: 3,
     run: (job, ctx) => this.run(job, ctx),
