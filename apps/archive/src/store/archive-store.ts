@@ -16,7 +16,7 @@ import {
 } from '@custodian/contracts';
 import { DomainError, ErrorCode } from '@custodian/contracts';
 import { CommandClient, CommandHandler, OnEvent, recordEvent } from '@custodian/messaging';
-import { keysetPageSql, encodeCursor } from '@custodian/persistence';
+import { boundedPage, keysetPageSql, encodeCursor } from '@custodian/persistence';
 import { Controller, Inject } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ArchiveEnv } from '../config.js';
@@ -118,24 +118,27 @@ export class ArchiveStore {
     const page = rows.slice(0, limit);
     const stats = page.length ? await this.contacts.request(workspaceStatsV1, context, { emails: page.map((r) => r.email) }) : { emailsInUse: [] as string[] };
     const inUse = new Set(stats.emailsInUse);
-    const items = page.map((r) => {
-      const reason = r.why ?? (inUse.has(r.email.toLowerCase()) ? 'email_in_use' : null);
-      return {
-        contactId: r.contact_id,
-        email: r.email,
-        firstName: r.first_name,
-        lastName: r.last_name,
-        archivedAt: r.archived_at.toISOString(),
-        archivedBy: r.archived_by,
-        reason: r.reason,
-        restorableFrom: r.restorable_from.toISOString(),
-        restorableUntil: r.restorable_until.toISOString(),
-        restorable: reason === null,
-        notRestorableBecause: reason,
-      };
-    });
-    const last = page[page.length - 1];
-    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.archived_at.toISOString(), last.contact_id) : null };
+    return boundedPage(
+      rows,
+      limit,
+      (r): ArchivedContactView => {
+        const reason = r.why ?? (inUse.has(r.email.toLowerCase()) ? 'email_in_use' : null);
+        return {
+          contactId: r.contact_id,
+          email: r.email,
+          firstName: r.first_name,
+          lastName: r.last_name,
+          archivedAt: r.archived_at.toISOString(),
+          archivedBy: r.archived_by,
+          reason: r.reason,
+          restorableFrom: r.restorable_from.toISOString(),
+          restorableUntil: r.restorable_until.toISOString(),
+          restorable: reason === null,
+          notRestorableBecause: reason,
+        };
+      },
+      (last) => encodeCursor(last.archived_at.toISOString(), last.contact_id),
+    );
   }
 }
 

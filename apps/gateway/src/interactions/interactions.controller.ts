@@ -8,6 +8,7 @@ import {
   type AudiencePage,
   type IngestReply,
   type JobView,
+  type Page,
   type ProgramView,
   type ReceivedProgram,
 } from '@custodian/contracts';
@@ -17,7 +18,7 @@ import type { Request, Response } from 'express';
 import { CurrentCaller, Roles } from '../auth/auth.guard.js';
 import type { Caller } from '../auth/token.js';
 import { Commands } from '../http/commands.js';
-import { bodyOf } from '../http/openapi.js';
+import { bodyOf, PAGE_DESCRIPTION } from '../http/openapi.js';
 import { intQuery } from '../http/query.js';
 
 @ApiTags('interactions')
@@ -94,8 +95,16 @@ export class InteractionsController {
   }
 
   @Get('expiring')
-  @ApiOperation({ summary: 'Campaigns and canvases whose interaction data expires within withinDays (default 30), soonest first' })
-  expiring(@CurrentCaller() caller: Caller, @Req() req: Request, @Query('withinDays') withinDays?: string): Promise<{ items: ProgramView[] }> {
-    return this.commands.send(expiringProgramsV1, caller, req, { ...intQuery('withinDays', withinDays) });
+  @ApiOperation({
+    summary: 'Campaigns and canvases whose interaction data expires within withinDays (default 30), soonest first; cursor pagination',
+    description: PAGE_DESCRIPTION,
+  })
+  expiring(
+    @CurrentCaller() caller: Caller,
+    @Req() req: Request,
+    @Query('withinDays') withinDays?: string,
+    @Query('cursor') cursor?: string,
+  ): Promise<Page<ProgramView>> {
+    return this.commands.send(expiringProgramsV1, caller, req, { ...intQuery('withinDays', withinDays), ...(cursor ? { cursor } : {}) });
   }
 }

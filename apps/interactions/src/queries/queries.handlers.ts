@@ -11,6 +11,7 @@ import {
   validationFailed,
 } from '@custodian/contracts';
 import { CommandHandler } from '@custodian/messaging';
+import { boundedPage } from '@custodian/persistence';
 import { Controller } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
@@ -50,10 +51,15 @@ export class QueryHandlers {
       `select distinct contact_id from interaction where ${where.join(' and ')} order by contact_id limit $${params.length}`,
       params,
     )) as { contact_id: string }[];
-    const page = rows.slice(0, limit).map((r) => r.contact_id);
+    const page = boundedPage(
+      rows,
+      limit,
+      (r) => r.contact_id,
+      (last) => last.contact_id,
+    );
     return {
-      contactIds: page,
-      nextCursor: rows.length > limit ? page[page.length - 1]! : null,
+      contactIds: page.items,
+      nextCursor: page.nextCursor,
       expiredProgramIds: programs.filter((p) => p.interaction_data !== 'live').map((p) => p.id),
     };
   }
