@@ -5,7 +5,8 @@ import type { Request, Response } from 'express';
 import { CurrentCaller, Roles } from '../auth/auth.guard.js';
 import type { Caller } from '../auth/token.js';
 import { Commands } from '../http/commands.js';
-import { bodyOf } from '../http/openapi.js';
+import { PAGE_PARAMS, QueryParams } from '../http/query-params.js';
+import { bodyOf, PAGE_DESCRIPTION } from '../http/openapi.js';
 import { boolQuery, intQuery } from '../http/query.js';
 
 @ApiTags('archive')
@@ -19,8 +20,10 @@ export class ArchiveController {
     summary: 'Archived contacts: filter by email, name, listId, tag, archivedFrom/archivedTo and restorable; cursor pagination',
     description:
       'Each item says when it was archived, from when and until when it can be restored, and if not, why: frozen (too recent), ' +
-      'expired (past the restore window), merged (never restorable), email_in_use (a live contact has its email now).',
+      'expired (past the restore window), merged (never restorable), email_in_use (a live contact has its email now). ' +
+      PAGE_DESCRIPTION,
   })
+  @QueryParams('email', 'name', 'listId', 'tag', 'archivedFrom', 'archivedTo', { name: 'restorable', type: Boolean }, ...PAGE_PARAMS)
   list(@CurrentCaller() caller: Caller, @Req() req: Request, @Query() query: Record<string, string>): Promise<Page<ArchivedContactView>> {
     const { limit, restorable, ...rest } = query;
     return this.commands.send(listArchivedContactsV1, caller, req, { ...rest, ...intQuery('limit', limit), ...boolQuery('restorable', restorable) });
