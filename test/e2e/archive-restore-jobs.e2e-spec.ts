@@ -80,7 +80,7 @@ describe('archive restore jobs', () => {
     const back = (await api('GET', `/v1/contacts/${c.id}`)).body;
     expect(back).toMatchObject({ email: 'fidelity@example.com', firstName: 'Fi', fields: { tier: 'gold' }, createdAt: c.createdAt, tags: ['one', 'two'] });
     expect(back.lists).toEqual([{ listId: kept.id, status: 'unsubscribed' }]);
-    expect((await api('GET', `/v1/accounts/${account.id}`)).body.contactIds).toEqual([c.id]);
+    expect((await api('GET', `/v1/contacts?accountId=${account.id}`)).body.items.map((x: { id: string }) => x.id)).toEqual([c.id]);
     expect((await api('GET', `/v1/deals/${solo.id}`)).status).toBe(404);
     expect((await api('GET', `/v1/deals/${shared.id}`)).body.contacts).toEqual([
       { contactId: partner.id, isPrimary: true },

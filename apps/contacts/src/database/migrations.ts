@@ -3,6 +3,7 @@ import { ContactsSchema1763800000100 } from '../migrations/001-contacts-schema.j
 import { ContactsJobs1763800000200 } from '../migrations/002-jobs.js';
 import { MembershipWithoutForeignKeys1763800000300 } from '../migrations/003-membership-without-foreign-keys.js';
 import { CustomFieldNames1763800000400 } from '../migrations/004-custom-field-names.js';
+import { AccountContactsIndex1763800000500 } from '../migrations/005-account-contacts-index.js';
 
 export const SCHEMA = 'contacts';
 /** In order; a new one is appended, an applied one is never edited. */
@@ -12,4 +13,5 @@ export const MIGRATIONS = [
   ContactsJobs1763800000200,
   MembershipWithoutForeignKeys1763800000300,
   CustomFieldNames1763800000400,
+  AccountContactsIndex1763800000500,
 ];
