@@ -116,7 +116,10 @@ describe('hostile callers', () => {
     const twice = await api('GET', '/v1/contacts?limit=10&limit=20');
     expect([twice.body.errors, twice.body.detail]).toEqual([[{ path: 'limit', message: 'is given more than once' }], expect.stringMatching(/"limit"/)]);
     const typo = await api('GET', '/v1/contacts?limti=10');
-    expect([typo.body.errors[0].path, typo.body.detail]).toEqual(['limti', expect.stringMatching(/"limti".*takes email, listId, tag, accountId, cursor, limit/)]);
+    expect([typo.body.errors[0].path, typo.body.detail]).toEqual([
+      'limti',
+      expect.stringMatching(/"limti".*takes email, listId, tag, accountId, cursor, limit/),
+    ]);
     // A request line past the HTTP server's header limit never reaches the gateway's code: Node answers it.
     expect((await api('GET', `/v1/contacts?cursor=${'A'.repeat(20_000)}`)).status).toBe(431);
     for (const app of ['contacts', 'interactions']) {

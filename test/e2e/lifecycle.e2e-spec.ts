@@ -60,7 +60,7 @@ describe('accounts, deals, merge, archive and restore', () => {
     const byAccount = await api('GET', `/v1/contacts?accountId=${account.body.id}`);
     expect(byAccount.body.items.map((c: { id: string }) => c.id).sort()).toEqual([a.id, b.id].sort());
     // The deprecated v1 command still answers with every linked contact.
-    const v1 = await system.commandClient('old-client').request(
+    const v1 = await archiveService.request(
       getAccountV1,
       { workspaceId: workspace, actor: { id: 'old-client' }, origin: 'integration', correlationId: 'account-v1' },
       { id: account.body.id },

@@ -34,11 +34,12 @@ export class ArchiveController {
   @Roles('owner', 'admin')
   @ApiBody(bodyOf('StartRestoreV1', 'dryRun'))
   @ApiOperation({
-    summary: 'Restore archived contacts by contactIds or filter, as a job (one at a time per workspace)',
+    summary: 'Restore archived contacts by contactIds (up to 20,000) or filter, as a job (one at a time per workspace)',
     description:
-      'Every contact is checked first: 422 lists each refused contact and why. 409 when a restore is running (with its id) ' +
-      'or when the restore would pass the active-contact limit without confirmOverage: true. ?dryRun=true answers what would be ' +
-      'restored and what would be dropped. Events of restored contacts carry origin "restore": automations and campaigns ignore them.',
+      'Every contact is checked first: 422 lists each refused contact and why (the first 1,000). 409 when a restore is running (with its id) ' +
+      'or when the restore would pass the active-contact limit without confirmOverage: true. ?dryRun=true answers how many contacts would be ' +
+      'restored (restorableCount) and refused (refusedCount), with the first 1,000 of each: what each would lose, or why it is refused. ' +
+      'Events of restored contacts carry origin "restore": automations and campaigns ignore them.',
   })
   async start(
     @CurrentCaller() caller: Caller,
