@@ -1,5 +1,14 @@
 import { invalidCursor, type Page } from '@custodian/contracts';
 
+/**
+ * SQL: a timestamp column as ISO 8601 in UTC to the microsecond, for the time of a cursor. A
+ * JavaScript Date keeps milliseconds only, and a cursor made of one would compare before its own
+ * row, which would come again on the next page.
+ */
+export function cursorTimeSql(column: string): string {
+  return `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+}
+
 /** Cursor over (timestamp, id): stable while rows are added, opaque to callers. */
 export function encodeCursor(at: string, id: string): string {
   return Buffer.from(JSON.stringify([at, id])).toString('base64url');

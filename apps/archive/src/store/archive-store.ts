@@ -16,7 +16,7 @@ import {
 } from '@custodian/contracts';
 import { DomainError, ErrorCode } from '@custodian/contracts';
 import { CommandClient, CommandHandler, OnEvent, recordEvent } from '@custodian/messaging';
-import { boundedPage, keysetPageSql, encodeCursor } from '@custodian/persistence';
+import { boundedPage, cursorTimeSql, keysetPageSql, encodeCursor } from '@custodian/persistence';
 import { Controller, Inject } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ArchiveEnv } from '../config.js';
@@ -33,6 +33,8 @@ interface Row {
   restorable_from: Date;
   restorable_until: Date;
   why: NotRestorableReason | null;
+  /** archived_at to the microsecond, for cursors. */
+  cursor_at: string;
 }
 
 /** Keeps every archived contact's snapshot, and answers which can be restored. */
@@ -106,7 +108,8 @@ export class ArchiveStore {
     const why = notRestorableSql('$2', '$3');
     if (data.restorable !== undefined) where.push(`(${why}) is ${data.restorable ? '' : 'not '}null`);
     const query = keysetPageSql(
-      `select a.*, a.archived_at + make_interval(secs => $2) as restorable_from, a.archived_at + make_interval(secs => $3) as restorable_until,
+      `select a.*, ${cursorTimeSql('a.archived_at')} as cursor_at,
+              a.archived_at + make_interval(secs => $2) as restorable_from, a.archived_at + make_interval(secs => $3) as restorable_until,
               ${why} as why
        from archived_contact a`,
       where,
@@ -137,7 +140,7 @@ export class ArchiveStore {
           notRestorableBecause: reason,
         };
       },
-      (last) => encodeCursor(last.archived_at.toISOString(), last.contact_id),
+      (last) => encodeCursor(last.cursor_at, last.contact_id),
     );
   }
 }
