@@ -77,7 +77,8 @@ export class InteractionsController {
     summary:
       'Retargeting audience: contacts who received, opened, clicked or converted from a campaign or canvas (or a step, variant, control group), or from any with a tag',
     description:
-      'Expired interaction data is left out; expiredProgramIds names the matched campaigns and canvases whose data is expired. Pages in contact id order.',
+      'Expired interaction data is left out; expiredProgramIds names the matched campaigns and canvases whose data is expired (at most 1,000). ' +
+      'Pages in contact id order: up to limit contacts, fewer when more would make too large an answer; nextCursor is the only end-of-data signal.',
   })
   @ApiBody(bodyOf('AudienceQueryV1'))
   audience(@CurrentCaller() caller: Caller, @Req() req: Request, @Body() body: object): Promise<AudiencePage> {
@@ -85,7 +86,10 @@ export class InteractionsController {
   }
 
   @Get('contacts/:contactId/received')
-  @ApiOperation({ summary: "The campaigns and canvases a contact received messages from (the profile's lists); expired data left out" })
+  @ApiOperation({
+    summary: "The campaigns and canvases a contact received messages from (the profile's lists); expired data left out",
+    description: 'The 500 most recent of each kind, most recent first.',
+  })
   received(
     @CurrentCaller() caller: Caller,
     @Req() req: Request,
