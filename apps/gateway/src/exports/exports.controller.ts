@@ -99,7 +99,7 @@ export class ExportSettingsController {
 
   @Post('export-destinations')
   @HttpCode(201)
-  @ApiOperation({ summary: 'Allow an SFTP or WebDAV server as an export destination; the password is stored encrypted' })
+  @ApiOperation({ summary: 'Allow an SFTP or WebDAV server as an export destination (up to 100 per workspace); the password is stored encrypted' })
   @ApiBody(bodyOf('CreateExportDestinationV1'))
   addDestination(@CurrentCaller() caller: Caller, @Req() req: Request, @Body() body: object): Promise<ExportDestinationView> {
     return this.commands.send(createExportDestinationV1, caller, req, body ?? {});
