@@ -1,5 +1,5 @@
 import type { CommandClient } from '@custodian/messaging';
-import { EventTap, TestSystem, uniqueWorkspace, waitFor } from '@custodian/testing';
+import { databaseQuery, EventTap, TestSystem, uniqueWorkspace, waitFor } from '@custodian/testing';
 import { getAccountV1, restoreContactsV1, restoreContactV1, type ContactSnapshot } from '@custodian/contracts';
 
 describe('accounts, deals, merge, archive and restore', () => {
@@ -66,6 +66,42 @@ describe('accounts, deals, merge, archive and restore', () => {
       { id: account.body.id },
     );
     expect(v1.contactIds.sort()).toEqual([a.id, b.id].sort());
+  });
+
+  it('changes an account of more than 1,000 contacts, whose contacts come in pages and whose events carry what changed', async () => {
+    const seeded = await databaseQuery<{ id: string }>(
+      `insert into contacts.contact (workspace_id, email) select $1, 'member-' || i || '@example.com' from generate_series(1, 1001) i returning id`,
+      [workspace],
+    );
+    const ids = seeded.map((r) => r.id);
+    const account = (await api('POST', '/v1/accounts', { name: 'Big Co', contactIds: ids.slice(0, 1000) })).body;
+    expect(account.contactCount).toBe(1000);
+    const grown = await api('PATCH', `/v1/accounts/${account.id}`, { addContactIds: [ids[1000]] });
+    expect([grown.status, grown.body.contactCount]).toEqual([200, 1001]);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let pages = 0; pages < 10; pages += 1) {
+      const page = await api('GET', `/v1/contacts?accountId=${account.id}&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      seen.push(...page.body.items.map((c: { id: string }) => c.id));
+      cursor = page.body.nextCursor;
+      if (!cursor) break;
+    }
+    expect(seen.sort()).toEqual([...ids].sort());
+    // v2 for every change, with the one contact linked; the deprecated v1 only while the account had up to 1,000.
+    const events = await databaseQuery<{ subject: string; linked: number; count: number }>(
+      `select subject, jsonb_array_length(envelope->'data'->'linkedContactIds') as linked, (envelope->'data'->>'contactCount')::int as count
+      from contacts.outbox where envelope->'data'->>'accountId' = $1 order by created_at`,
+      [account.id],
+    );
+    expect(events.map((e) => e.subject).sort()).toEqual([
+      'events.contacts.account.changed.v1',
+      'events.contacts.account.changed.v2',
+      'events.contacts.account.changed.v2',
+    ]);
+    expect(events.filter((e) => e.subject.endsWith('v2')).map((e) => [e.linked, e.count])).toEqual([
+      [1000, 1000],
+      [1, 1001],
+    ]);
   });
 
   it('keeps a deal to 100 contacts', async () => {
