@@ -21,12 +21,14 @@ import { EVENT_BATCH_HANDLER, EVENT_HANDLER, OnEvent, OnEventBatch } from './on-
 
 const MISSING = '00000000-0000-4000-8000-000000000000';
 const BROKEN = '00000000-0000-4000-8000-000000000001';
+const HUGE = '00000000-0000-4000-8000-000000000002';
 
 class Handlers {
   @CommandHandler(getContactV1)
   async get(data: GetContactV1, _context: CommandContext): Promise<ContactView> {
     if (data.id === MISSING) throw new DomainError(ErrorCode.NotFound, `contact ${data.id} not found`);
     if (data.id === BROKEN) throw new Error('the database went away');
+    if (data.id === HUGE) return { id: data.id, fields: { notes: 'x'.repeat(MAX_REPLY_BYTES) } } as unknown as ContactView;
     return { id: data.id } as ContactView;
   }
 
@@ -70,6 +72,13 @@ describe('message handler decorators', () => {
       error: { code: ErrorCode.Internal, message: 'internal error while handling contacts.contact.get.v1' },
     });
     expect(await handle({ data: { id } })).toMatchObject({ ok: false, error: { code: ErrorCode.ValidationFailed } });
+  });
+
+  it('answer a reply too large for one message with REPLY_TOO_LARGE, the last resort behind bounded replies', async () => {
+    expect(await handle({ context: systemContext('ws-1'), data: { id: HUGE } })).toMatchObject({
+      ok: false,
+      error: { code: ErrorCode.ReplyTooLarge, message: expect.stringMatching(/answers are limited to/) },
+    });
   });
 
   it('leave a page of items room under the largest reply, for its cursor and the wrapping of the transport', () => {
