@@ -80,7 +80,7 @@ describe('archive restore jobs', () => {
     const back = (await api('GET', `/v1/contacts/${c.id}`)).body;
     expect(back).toMatchObject({ email: 'fidelity@example.com', firstName: 'Fi', fields: { tier: 'gold' }, createdAt: c.createdAt, tags: ['one', 'two'] });
     expect(back.lists).toEqual([{ listId: kept.id, status: 'unsubscribed' }]);
-    expect((await api('GET', `/v1/accounts/${account.id}`)).body.contactIds).toEqual([c.id]);
+    expect((await api('GET', `/v1/contacts?accountId=${account.id}`)).body.items.map((x: { id: string }) => x.id)).toEqual([c.id]);
     expect((await api('GET', `/v1/deals/${solo.id}`)).status).toBe(404);
     expect((await api('GET', `/v1/deals/${shared.id}`)).body.contacts).toEqual([
       { contactId: partner.id, isPrimary: true },
@@ -89,6 +89,28 @@ describe('archive restore jobs', () => {
     const restored = await tap.waitFor('events.contacts.contact.restored.v1', (d) => d.contactId === c.id);
     expect(restored.envelope.origin).toBe('restore');
     await tap.stop();
+  });
+
+  it('previews a restore of 10,000 contacts with their counts and the first 1,000 of each kind, in one small answer', async () => {
+    const workspace = uniqueWorkspace('preview');
+    const api = system.client(system.token({ workspace, role: 'owner' }));
+    await seedArchive(workspace, 10_000, 'p');
+    // 1,500 of them past the restore window: refused, as "expired".
+    await databaseQuery(
+      `update archive.archived_contact set archived_at = now() - interval '400 days'
+      where contact_id in (select contact_id from archive.archived_contact where workspace_id = $1 order by contact_id limit 1500)`,
+      [workspace],
+    );
+    const preview = await api('POST', '/v1/archive/restores?dryRun=true', { filter: {} });
+    expect(preview.status).toBe(200);
+    expect(preview.body).toMatchObject({ dryRun: true, restorableCount: 8_500, refusedCount: 1_500, activeContacts: 0, projected: 8_500 });
+    expect(preview.body.restorable).toHaveLength(1_000);
+    expect(preview.body.refused).toHaveLength(1_000);
+    expect(new Set(preview.body.refused.map((r: { reason: string }) => r.reason))).toEqual(new Set(['expired']));
+    expect(preview.body.restorable[0]).toEqual({ contactId: expect.any(String), email: expect.stringMatching(/^p\d+@example\.com$/), drops: [] });
+    expect(JSON.stringify(preview.body).length).toBeLessThan(300_000);
+    // Nothing was restored.
+    expect((await api('GET', '/v1/contacts')).body.items).toEqual([]);
   });
 
   it('finishes a 20,000-contact restore after the archive process is killed midway, restoring each contact once', async () => {

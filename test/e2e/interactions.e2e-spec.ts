@@ -83,6 +83,21 @@ describe('interactions: campaigns, canvases and ingestion', () => {
     expect([unknown.status, unknown.body.code]).toEqual([422, 'VALIDATION_FAILED']);
   });
 
+  it('pages campaigns one at a time, each exactly once, following the cursors', async () => {
+    const api = system.client(system.token({ workspace: uniqueWorkspace('pages'), role: 'manager' }));
+    const ids: string[] = [];
+    for (const name of ['First', 'Second', 'Third']) ids.push((await created(api, 'campaigns', { name })).id);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let pages = 0; pages < 10; pages += 1) {
+      const page = await api('GET', `/v1/campaigns?limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      seen.push(...page.body.items.map((p: { id: string }) => p.id));
+      cursor = page.body.nextCursor;
+      if (!cursor) break;
+    }
+    expect(seen).toEqual(ids);
+  });
+
   it('stores each interaction once, refuses a batch naming an unknown program as a whole, and lets only its workspace see anything', async () => {
     const workspace = uniqueWorkspace('ingest');
     const api = system.client(system.token({ workspace, role: 'admin' }));

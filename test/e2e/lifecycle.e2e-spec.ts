@@ -1,6 +1,6 @@
 import type { CommandClient } from '@custodian/messaging';
-import { EventTap, TestSystem, uniqueWorkspace, waitFor } from '@custodian/testing';
-import { restoreContactsV1, restoreContactV1, type ContactSnapshot } from '@custodian/contracts';
+import { databaseQuery, EventTap, TestSystem, uniqueWorkspace, waitFor } from '@custodian/testing';
+import { getAccountV1, restoreContactsV1, restoreContactV1, type ContactSnapshot } from '@custodian/contracts';
 
 describe('accounts, deals, merge, archive and restore', () => {
   const system = new TestSystem(['contacts']);
@@ -47,10 +47,74 @@ describe('accounts, deals, merge, archive and restore', () => {
     expect(switched.body.contacts.find((c: { isPrimary: boolean }) => c.isPrimary).contactId).toBe(b.id);
 
     const account = await api('POST', '/v1/accounts', { name: 'Acme', domain: 'acme.example', contactIds: [a.id] });
-    expect(account.body.contactIds).toEqual([a.id]);
+    expect(account.body).toMatchObject({ name: 'Acme', contactCount: 1 });
+    expect(account.body).not.toHaveProperty('contactIds');
     const missing = await api('PATCH', `/v1/accounts/${account.body.id}`, { addContactIds: ['00000000-0000-4000-8000-000000000000'] });
     expect(missing.status).toBe(404);
     await tap.waitFor('events.contacts.account.changed.v1', (d) => d.accountId === account.body.id && d.change === 'created');
+    // The account's contacts are paged with the contacts, not carried by the account or its events.
+    const changed = await api('PATCH', `/v1/accounts/${account.body.id}`, { addContactIds: [a.id, b.id], removeContactIds: [] });
+    expect(changed.body.contactCount).toBe(2);
+    const linked = await tap.waitFor('events.contacts.account.changed.v2', (d) => d.accountId === account.body.id && d.change === 'updated');
+    expect(linked.envelope.data).toMatchObject({ contactCount: 2, linkedContactIds: [b.id], unlinkedContactIds: [] });
+    const byAccount = await api('GET', `/v1/contacts?accountId=${account.body.id}`);
+    expect(byAccount.body.items.map((c: { id: string }) => c.id).sort()).toEqual([a.id, b.id].sort());
+    // The deprecated v1 command still answers with every linked contact.
+    const v1 = await archiveService.request(
+      getAccountV1,
+      { workspaceId: workspace, actor: { id: 'old-client' }, origin: 'integration', correlationId: 'account-v1' },
+      { id: account.body.id },
+    );
+    expect(v1.contactIds.sort()).toEqual([a.id, b.id].sort());
+  });
+
+  it('changes an account of more than 1,000 contacts, whose contacts come in pages and whose events carry what changed', async () => {
+    const seeded = await databaseQuery<{ id: string }>(
+      `insert into contacts.contact (workspace_id, email) select $1, 'member-' || i || '@example.com' from generate_series(1, 1001) i returning id`,
+      [workspace],
+    );
+    const ids = seeded.map((r) => r.id);
+    const account = (await api('POST', '/v1/accounts', { name: 'Big Co', contactIds: ids.slice(0, 1000) })).body;
+    expect(account.contactCount).toBe(1000);
+    const grown = await api('PATCH', `/v1/accounts/${account.id}`, { addContactIds: [ids[1000]] });
+    expect([grown.status, grown.body.contactCount]).toEqual([200, 1001]);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let pages = 0; pages < 10; pages += 1) {
+      const page = await api('GET', `/v1/contacts?accountId=${account.id}&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      seen.push(...page.body.items.map((c: { id: string }) => c.id));
+      cursor = page.body.nextCursor;
+      if (!cursor) break;
+    }
+    expect(seen.sort()).toEqual([...ids].sort());
+    // v2 for every change, with the one contact linked; the deprecated v1 only while the account had up to 1,000.
+    const events = await databaseQuery<{ subject: string; linked: number; count: number }>(
+      `select subject, jsonb_array_length(envelope->'data'->'linkedContactIds') as linked, (envelope->'data'->>'contactCount')::int as count
+      from contacts.outbox where envelope->'data'->>'accountId' = $1 order by created_at`,
+      [account.id],
+    );
+    expect(events.map((e) => e.subject).sort()).toEqual([
+      'events.contacts.account.changed.v1',
+      'events.contacts.account.changed.v2',
+      'events.contacts.account.changed.v2',
+    ]);
+    expect(events.filter((e) => e.subject.endsWith('v2')).map((e) => [e.linked, e.count])).toEqual([
+      [1000, 1000],
+      [1, 1001],
+    ]);
+  });
+
+  it('keeps a deal to 100 contacts', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 101; i += 1) ids.push((await contact(`crowd-${i}@example.com`)).id);
+    const tooMany = await api('POST', '/v1/deals', { name: 'Crowd', contactIds: ids, primaryContactId: ids[0] });
+    expect([tooMany.status, tooMany.body.code, tooMany.body.errors[0].path]).toEqual([422, 'VALIDATION_FAILED', 'contactIds']);
+    const deal = (await api('POST', '/v1/deals', { name: 'Crowd', contactIds: ids.slice(0, 100), primaryContactId: ids[0] })).body;
+    const over = await api('PATCH', `/v1/deals/${deal.id}`, { addContactIds: [ids[100]] });
+    expect([over.status, over.body.code, over.body.errors[0].path]).toEqual([422, 'VALIDATION_FAILED', 'addContactIds']);
+    expect((await api('GET', `/v1/deals/${deal.id}`)).body.contacts).toHaveLength(100);
+    const swapped = await api('PATCH', `/v1/deals/${deal.id}`, { addContactIds: [ids[100]], removeContactIds: [ids[99]] });
+    expect([swapped.status, swapped.body.contacts.length]).toEqual([200, 100]);
   });
 
   it('merges a duplicate into the primary without losing an opt-out, and the duplicate is gone for good', async () => {
@@ -143,7 +207,7 @@ describe('accounts, deals, merge, archive and restore', () => {
       { contactId: partner.id, isPrimary: true },
       { contactId: c.id, isPrimary: false },
     ]);
-    expect((await api('GET', `/v1/accounts/${account.id}`)).body.contactIds).toEqual([c.id]);
+    expect((await api('GET', `/v1/contacts?accountId=${account.id}`)).body.items.map((x: { id: string }) => x.id)).toEqual([c.id]);
     const restored = await tap.waitFor('events.contacts.contact.restored.v1', (d) => d.contactId === c.id);
     expect(restored.envelope.origin).toBe('restore');
 

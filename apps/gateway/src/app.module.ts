@@ -1,7 +1,7 @@
 import { CommandClient, MessagingModule } from '@custodian/messaging';
 import { ServiceCoreModule } from '@custodian/observability';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { AuthGuard } from './auth/auth.guard.js';
 import { GatewayEnv } from './config.js';
 import { AccountsController } from './accounts/accounts.controller.js';
@@ -11,6 +11,7 @@ import { ContactsController } from './contacts/contacts.controller.js';
 import { DealsController } from './deals/deals.controller.js';
 import { COMMAND_CLIENT, Commands } from './http/commands.js';
 import { ProblemFilter } from './http/problem.js';
+import { QueryParamsInterceptor } from './http/query-params.js';
 import { ImportsController } from './imports/imports.controller.js';
 import { JobsController } from './jobs/jobs.controller.js';
 import { StorageModule } from '@custodian/storage';
@@ -53,6 +54,7 @@ export class AppModule {
         Commands,
         { provide: COMMAND_CLIENT, useFactory: () => CommandClient.connect(env.NATS_SERVERS, 'custodian-gateway', env.GATEWAY_COMMAND_TIMEOUT) },
         { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_INTERCEPTOR, useClass: QueryParamsInterceptor },
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],
     };

@@ -3,6 +3,8 @@
 export const ErrorCode = {
   ValidationFailed: 'VALIDATION_FAILED',
   MalformedJson: 'MALFORMED_JSON',
+  /** A query parameter the route does not take, or one given more than once. */
+  MalformedQuery: 'MALFORMED_QUERY',
   PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
   /** The answer would not fit in one message: ask for less (a smaller page, a narrower filter). */
   ReplyTooLarge: 'REPLY_TOO_LARGE',

@@ -16,6 +16,10 @@ import { deleteAccountV1 } from './messages/contacts.account.delete.v1/index.js'
 import { getAccountV1 } from './messages/contacts.account.get.v1/index.js';
 import { listAccountsV1 } from './messages/contacts.account.list.v1/index.js';
 import { updateAccountV1 } from './messages/contacts.account.update.v1/index.js';
+import { createAccountV2 } from './messages/contacts.account.create.v2/index.js';
+import { getAccountV2 } from './messages/contacts.account.get.v2/index.js';
+import { listAccountsV2 } from './messages/contacts.account.list.v2/index.js';
+import { updateAccountV2 } from './messages/contacts.account.update.v2/index.js';
 import { archiveContactsV1 } from './messages/contacts.contact.archive-bulk.v1/index.js';
 import { archiveContactV1 } from './messages/contacts.contact.archive.v1/index.js';
 import { createContactV1 } from './messages/contacts.contact.create.v1/index.js';
@@ -99,6 +103,7 @@ import { restoreCompletedV1 } from './messages/events.backups.restore.completed.
 import { restoreFailedV1 } from './messages/events.backups.restore.failed.v1/index.js';
 import { restoreStartedV1 } from './messages/events.backups.restore.started.v1/index.js';
 import { accountChangedV1 } from './messages/events.contacts.account.changed.v1/index.js';
+import { accountChangedV2 } from './messages/events.contacts.account.changed.v2/index.js';
 import { contactArchivedV1 } from './messages/events.contacts.contact.archived.v1/index.js';
 import { contactCreatedV1 } from './messages/events.contacts.contact.created.v1/index.js';
 import { contactDeletedV1 } from './messages/events.contacts.contact.deleted.v1/index.js';
@@ -137,6 +142,10 @@ export const MESSAGES: readonly MessageSpec[] = [
   getAccountV1,
   listAccountsV1,
   updateAccountV1,
+  createAccountV2,
+  getAccountV2,
+  listAccountsV2,
+  updateAccountV2,
   archiveContactsV1,
   archiveContactV1,
   createContactV1,
@@ -220,6 +229,7 @@ export const MESSAGES: readonly MessageSpec[] = [
   restoreFailedV1,
   restoreStartedV1,
   accountChangedV1,
+  accountChangedV2,
   contactArchivedV1,
   contactCreatedV1,
   contactDeletedV1,

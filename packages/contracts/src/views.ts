@@ -42,7 +42,20 @@ export interface FieldView {
   createdAt: string;
 }
 
+/**
+ * An account (company). Its contacts are not part of the view, which would grow with them: it
+ * says how many there are, and `contacts.contact.list.v1` with `accountId` pages through them.
+ */
 export interface AccountView {
+  id: string;
+  name: string;
+  domain: string | null;
+  contactCount: number;
+  createdAt: string;
+}
+
+/** The account as the deprecated `contacts.account.*.v1` commands answer it: with every linked contact's id. */
+export interface AccountViewV1 {
   id: string;
   name: string;
   domain: string | null;

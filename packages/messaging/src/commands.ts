@@ -23,6 +23,8 @@ function commandLogger(subject: string): Logger {
 
 /** The largest reply a command answers: under NATS's default payload limit of 1 MiB, with room for the transport's wrapping. */
 export const MAX_REPLY_BYTES = 900 * 1024;
+/** The largest request a command sends, for the same reason: NATS would refuse it, and the sender would hear only that no answer came. */
+export const MAX_REQUEST_BYTES = 900 * 1024;
 
 /**
  * Marks a method as the handler of a command. The payload is validated against the contract's
@@ -106,6 +108,13 @@ export class CommandClient {
     const { subject } = spec;
     // Validate here too: the caller gets every problem without a round trip.
     validatePayload(spec.payload, data);
+    const bytes = Buffer.byteLength(JSON.stringify({ context, data }));
+    if (bytes > MAX_REQUEST_BYTES) {
+      throw new DomainError(
+        ErrorCode.PayloadTooLarge,
+        `the request ${subject} would be ${bytes} bytes; requests are limited to ${MAX_REQUEST_BYTES} bytes: send less at a time`,
+      );
+    }
     let reply: CommandReply<R>;
     try {
       reply = await firstValueFrom(this.proxy.send<CommandReply<R>>(subject, { context, data }).pipe(timeout(this.timeoutMs)));

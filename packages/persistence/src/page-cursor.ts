@@ -1,4 +1,13 @@
-import { invalidCursor } from '@custodian/contracts';
+import { invalidCursor, type Page } from '@custodian/contracts';
+
+/**
+ * SQL: a timestamp column as ISO 8601 in UTC to the microsecond, for the time of a cursor. A
+ * JavaScript Date keeps milliseconds only, and a cursor made of one would compare before its own
+ * row, which would come again on the next page.
+ */
+export function cursorTimeSql(column: string): string {
+  return `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+}
 
 /** Cursor over (timestamp, id): stable while rows are added, opaque to callers. */
 export function encodeCursor(at: string, id: string): string {
@@ -47,4 +56,41 @@ export function keysetPageSql(
   }
   values.push(page.limit + 1);
   return { sql: `${select} where ${conditions.join(' and ')} order by ${order[0]}, ${order[1]} limit $${values.length}`, params: values };
+}
+
+/**
+ * How many bytes the items of one page may take serialized: well below a command reply's limit
+ * (MAX_REPLY_BYTES, 900 KiB, in packages/messaging), so a page and its cursor always fit in one
+ * NATS message, whatever the size of the rows.
+ */
+export const PAGE_MAX_BYTES = 512 * 1024;
+
+/**
+ * The page of `rows` (fetched with one more than `limit`): up to `limit` items, and fewer when the
+ * next item would take the serialized items past `maxBytes` (at least one, so a client always moves
+ * on). `nextCursor` comes from the last row returned (`cursorAfter(row, taken)`, `taken` being the
+ * number of items on the page), so following it sees every row once; it is null only when no row
+ * is left. A page with fewer than `limit` items is therefore no sign of the end.
+ */
+export function boundedPage<R, V>(
+  rows: readonly R[],
+  limit: number,
+  view: (row: R) => V,
+  cursorAfter: (last: R, taken: number) => string,
+  maxBytes = PAGE_MAX_BYTES,
+): Page<V> {
+  const items = takeWithin(rows.slice(0, limit).map(view), maxBytes);
+  const last = rows[items.length - 1];
+  return { items, nextCursor: rows.length > items.length && last !== undefined ? cursorAfter(last, items.length) : null };
+}
+
+/** The first of `items` whose JSON array stays within `maxBytes` (at least the first item). */
+export function takeWithin<V>(items: readonly V[], maxBytes: number): V[] {
+  let bytes = 2; // the brackets of the array
+  for (let n = 0; n < items.length; n += 1) {
+    // The item and its comma, as JSON.stringify writes them.
+    bytes += Buffer.byteLength(JSON.stringify(items[n]) ?? 'null') + 1;
+    if (n > 0 && bytes > maxBytes) return items.slice(0, n);
+  }
+  return [...items];
 }

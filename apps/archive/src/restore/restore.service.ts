@@ -9,11 +9,13 @@ import {
   workspaceStatsV1,
   emailsInUseV1,
   type RestorePreview,
+  RESTORE_PREVIEW_SAMPLE,
   validationFailed,
+  WORKSPACE_STATS_MAX_IDS,
 } from '@custodian/contracts';
 import { JobRunner, JobStore } from '@custodian/jobs';
 import { CommandClient } from '@custodian/messaging';
-import { copyIn, inTransaction } from '@custodian/persistence';
+import { copyIn, inTransaction, PAGE_MAX_BYTES, takeWithin } from '@custodian/persistence';
 import { copyToObject, objectKey, ObjectStorage } from '@custodian/storage';
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
@@ -65,12 +67,12 @@ export class RestoreService {
       const [{ ok, refused }] = (await em.query(`select count(*) filter (where why is null)::int as ok, count(*) filter (where why is not null)::int as refused
         from restore_candidate`)) as [{ ok: number; refused: number }];
       const limit = this.limitOf(context.plan);
-      const refusals = async (max: number | null): Promise<Refusal[]> => [
+      const refusals = async (max: number): Promise<Refusal[]> => [
         ...missing.map((contactId) => ({ contactId, reason: 'not_found' as const })),
         ...((await em.query(`select contact_id as "contactId", why as reason from restore_candidate where why is not null
-          order by archived_at, contact_id ${max === null ? '' : `limit ${max}`}`)) as Refusal[]),
+          order by archived_at, contact_id limit ${max}`)) as Refusal[]),
       ];
-      if (request.dryRun) return this.preview(em, context, await refusals(null), limit);
+      if (request.dryRun) return this.preview(em, context, { ok, refused: missing.length + refused, sample: await refusals(RESTORE_PREVIEW_SAMPLE) }, limit);
       if (missing.length + refused) {
         // The first 1,000 are listed, so the answer stays a small message.
         const n = missing.length + refused;
@@ -162,40 +164,77 @@ export class RestoreService {
     }
   }
 
-  /** What a restore would bring back and drop, per contact, without doing it. */
-  private async preview(em: EntityManager, context: CommandContext, refused: Refusal[], limit: number): Promise<RestorePreview> {
-    const ok = (await em.query(`select c.contact_id, c.email, a.snapshot from restore_candidate c join archived_contact a using (contact_id)
-      where c.why is null order by c.archived_at, c.contact_id`)) as { contact_id: string; email: string; snapshot: ContactSnapshot }[];
-    const snapshots = ok.map((c) => c.snapshot);
-    const stats = await this.contacts.request(workspaceStatsV1, context, {
-      listIds: [...new Set(snapshots.flatMap((s) => s.memberships.map((m) => m.listId)))],
-      tagIds: [...new Set(snapshots.flatMap((s) => s.tags.map((t) => t.tagId)))],
-      accountIds: [...new Set(snapshots.flatMap((s) => s.accounts.map((a) => a.accountId)))],
-      dealIds: [...new Set(snapshots.flatMap((s) => s.deals.map((d) => d.dealId)))],
-    });
+  /**
+   * What a restore would bring back and drop, without doing it: the counts, and for the first
+   * contacts of each kind what they would lose or why they are refused. Only the sample is read
+   * and looked up in contacts, so neither the work nor the answer grows with the candidates.
+   */
+  private async preview(
+    em: EntityManager,
+    context: CommandContext,
+    candidates: { ok: number; refused: number; sample: Refusal[] },
+    limit: number,
+  ): Promise<RestorePreview> {
+    const sample = (await em.query(
+      `select c.contact_id, c.email, a.snapshot from restore_candidate c join archived_contact a using (contact_id)
+      where c.why is null order by c.archived_at, c.contact_id limit ${RESTORE_PREVIEW_SAMPLE}`,
+    )) as { contact_id: string; email: string; snapshot: ContactSnapshot }[];
+    const snapshots = sample.map((c) => c.snapshot);
+    const { activeContacts } = await this.contacts.request(workspaceStatsV1, context, {});
     const exists = {
-      lists: new Set(stats.existing.lists),
-      tags: new Set(stats.existing.tags),
-      accounts: new Set(stats.existing.accounts),
-      deals: new Set(stats.existing.deals),
+      lists: await this.existing(
+        context,
+        'listIds',
+        snapshots.flatMap((s) => s.memberships.map((m) => m.listId)),
+      ),
+      tags: await this.existing(
+        context,
+        'tagIds',
+        snapshots.flatMap((s) => s.tags.map((t) => t.tagId)),
+      ),
+      accounts: await this.existing(
+        context,
+        'accountIds',
+        snapshots.flatMap((s) => s.accounts.map((a) => a.accountId)),
+      ),
+      deals: await this.existing(
+        context,
+        'dealIds',
+        snapshots.flatMap((s) => s.deals.map((d) => d.dealId)),
+      ),
     };
+    const restorable = sample.map(({ contact_id, email, snapshot: s }) => ({
+      contactId: contact_id,
+      email,
+      drops: [
+        ...s.memberships.filter((m) => !exists.lists.has(m.listId)).map((m) => `list:${m.listName}`),
+        ...s.tags.filter((t) => !exists.tags.has(t.tagId)).map((t) => `tag:${t.name}`),
+        ...s.accounts.filter((a) => !exists.accounts.has(a.accountId)).map((a) => `account:${a.name}`),
+        ...s.deals.filter((d) => d.deletedWithContact || !exists.deals.has(d.dealId)).map((d) => `deal:${d.name}`),
+      ],
+    }));
     return {
       dryRun: true,
-      refused,
-      activeContacts: stats.activeContacts,
+      restorableCount: candidates.ok,
+      restorable: takeWithin(restorable, PAGE_MAX_BYTES),
+      refusedCount: candidates.refused,
+      refused: candidates.sample.slice(0, RESTORE_PREVIEW_SAMPLE),
+      activeContacts,
       limit,
-      projected: stats.activeContacts + ok.length,
-      restorable: ok.map(({ contact_id, email, snapshot: s }) => ({
-        contactId: contact_id,
-        email,
-        drops: [
-          ...s.memberships.filter((m) => !exists.lists.has(m.listId)).map((m) => `list:${m.listName}`),
-          ...s.tags.filter((t) => !exists.tags.has(t.tagId)).map((t) => `tag:${t.name}`),
-          ...s.accounts.filter((a) => !exists.accounts.has(a.accountId)).map((a) => `account:${a.name}`),
-          ...s.deals.filter((d) => d.deletedWithContact || !exists.deals.has(d.dealId)).map((d) => `deal:${d.name}`),
-        ],
-      })),
+      projected: activeContacts + candidates.ok,
     };
+  }
+
+  /** Which of the ids still exist in contacts, asked WORKSPACE_STATS_MAX_IDS at a time. */
+  private async existing(context: CommandContext, kind: 'listIds' | 'tagIds' | 'accountIds' | 'dealIds', ids: string[]): Promise<Set<string>> {
+    const distinct = [...new Set(ids)];
+    const found = new Set<string>();
+    const key = { listIds: 'lists', tagIds: 'tags', accountIds: 'accounts', dealIds: 'deals' } as const;
+    for (let i = 0; i < distinct.length; i += WORKSPACE_STATS_MAX_IDS) {
+      const stats = await this.contacts.request(workspaceStatsV1, context, { [kind]: distinct.slice(i, i + WORKSPACE_STATS_MAX_IDS) });
+      for (const id of stats.existing[key[kind]]) found.add(id);
+    }
+    return found;
   }
 
   /**

@@ -16,7 +16,7 @@ import {
 } from '@custodian/contracts';
 import { DomainError, ErrorCode } from '@custodian/contracts';
 import { CommandClient, CommandHandler, OnEvent, recordEvent } from '@custodian/messaging';
-import { keysetPageSql, encodeCursor } from '@custodian/persistence';
+import { boundedPage, cursorTimeSql, keysetPageSql, encodeCursor } from '@custodian/persistence';
 import { Controller, Inject } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ArchiveEnv } from '../config.js';
@@ -33,6 +33,8 @@ interface Row {
   restorable_from: Date;
   restorable_until: Date;
   why: NotRestorableReason | null;
+  /** archived_at to the microsecond, for cursors. */
+  cursor_at: string;
 }
 
 /** Keeps every archived contact's snapshot, and answers which can be restored. */
@@ -110,7 +112,8 @@ export class ArchiveStore {
     const why = notRestorableSql('$2', '$3');
     if (data.restorable !== undefined) where.push(`(${why}) is ${data.restorable ? '' : 'not '}null`);
     const query = keysetPageSql(
-      `select a.*, a.archived_at + make_interval(secs => $2) as restorable_from, a.archived_at + make_interval(secs => $3) as restorable_until,
+      `select a.*, ${cursorTimeSql('a.archived_at')} as cursor_at,
+              a.archived_at + make_interval(secs => $2) as restorable_from, a.archived_at + make_interval(secs => $3) as restorable_until,
               ${why} as why
        from archived_contact a`,
       where,
@@ -122,24 +125,27 @@ export class ArchiveStore {
     const page = rows.slice(0, limit);
     const stats = page.length ? await this.contacts.request(workspaceStatsV1, context, { emails: page.map((r) => r.email) }) : { emailsInUse: [] as string[] };
     const inUse = new Set(stats.emailsInUse);
-    const items = page.map((r) => {
-      const reason = r.why ?? (inUse.has(r.email.toLowerCase()) ? 'email_in_use' : null);
-      return {
-        contactId: r.contact_id,
-        email: r.email,
-        firstName: r.first_name,
-        lastName: r.last_name,
-        archivedAt: r.archived_at.toISOString(),
-        archivedBy: r.archived_by,
-        reason: r.reason,
-        restorableFrom: r.restorable_from.toISOString(),
-        restorableUntil: r.restorable_until.toISOString(),
-        restorable: reason === null,
-        notRestorableBecause: reason,
-      };
-    });
-    const last = page[page.length - 1];
-    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.archived_at.toISOString(), last.contact_id) : null };
+    return boundedPage(
+      rows,
+      limit,
+      (r): ArchivedContactView => {
+        const reason = r.why ?? (inUse.has(r.email.toLowerCase()) ? 'email_in_use' : null);
+        return {
+          contactId: r.contact_id,
+          email: r.email,
+          firstName: r.first_name,
+          lastName: r.last_name,
+          archivedAt: r.archived_at.toISOString(),
+          archivedBy: r.archived_by,
+          reason: r.reason,
+          restorableFrom: r.restorable_from.toISOString(),
+          restorableUntil: r.restorable_until.toISOString(),
+          restorable: reason === null,
+          notRestorableBecause: reason,
+        };
+      },
+      (last) => encodeCursor(last.cursor_at, last.contact_id),
+    );
   }
 }
 

@@ -18,6 +18,7 @@ import {
   invalidCursor,
 } from '@custodian/contracts';
 import { CommandHandler, OnEvent, recordEvent } from '@custodian/messaging';
+import { boundedPage } from '@custodian/persistence';
 import { ObjectStorage } from '@custodian/storage';
 import { Controller, Inject } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -142,10 +143,7 @@ export class Catalog {
        limit $${params.length - 1} offset $${params.length}`,
       params,
     )) as BackupRow[];
-    return {
-      items: rows.slice(0, limit).map(toBackupView),
-      nextCursor: rows.length > limit ? Buffer.from(String(offset + limit)).toString('base64url') : null,
-    };
+    return boundedPage(rows, limit, toBackupView, (_last, taken) => Buffer.from(String(offset + taken)).toString('base64url'));
   }
 
   @CommandHandler(getBackupV1)

@@ -8,6 +8,8 @@ export interface ContactFilter {
   listId?: string;
   /** Tagged with this tag (by name, case-insensitive). */
   tag?: string;
+  /** Linked to the account. */
+  accountId?: string;
 }
 
 /**
@@ -32,6 +34,10 @@ export function contactFilterSql(workspaceId: string, filter: ContactFilter): { 
   if (filter.tag) {
     params.push(filter.tag);
     where.push(`exists (select 1 from contact_tag ct join tag t on t.id = ct.tag_id where ct.contact_id = c.id and lower(t.name) = lower($${params.length}))`);
+  }
+  if (filter.accountId) {
+    params.push(filter.accountId);
+    where.push(`exists (select 1 from contact_account ca where ca.contact_id = c.id and ca.account_id = $${params.length})`);
   }
   return { where, params };
 }

@@ -1,5 +1,5 @@
-import { decodeCursor, encodeCursor } from '@custodian/persistence';
-import type { ContactView } from '@custodian/contracts';
+import { boundedPage, decodeCursor, encodeCursor } from '@custodian/persistence';
+import type { ContactView, Page } from '@custodian/contracts';
 import type { EntityManager } from 'typeorm';
 
 /** One contact with its memberships and tags, as the API shows it. */
@@ -24,14 +24,9 @@ export function toContactView({ cursorAt: _cursorAt, ...row }: ContactRow): Cont
   return { ...row, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() };
 }
 
-/** The page of `rows` (fetched with limit + 1) and the cursor to the next one. */
-export function pageOf<R extends { cursorAt: string; id: string }, V>(
-  rows: R[],
-  limit: number,
-  view: (row: R) => V,
-): { items: V[]; nextCursor: string | null } {
-  const last = rows[limit - 1];
-  return { items: rows.slice(0, limit).map(view), nextCursor: rows.length > limit && last ? encodeCursor(last.cursorAt, last.id) : null };
+/** The page of `rows` (fetched with limit + 1), bounded in bytes too, and the cursor after its last item. */
+export function pageOf<R extends { cursorAt: string; id: string }, V>(rows: R[], limit: number, view: (row: R) => V): Page<V> {
+  return boundedPage(rows, limit, view, (last) => encodeCursor(last.cursorAt, last.id));
 }
 
 export async function findContact(em: EntityManager, workspaceId: string, id: string): Promise<ContactView | null> {

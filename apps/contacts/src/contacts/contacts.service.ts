@@ -185,7 +185,8 @@ export class ContactsService {
 
   async list(context: CommandContext, query: ListContactsV1): Promise<Page<ContactView>> {
     const limit = query.limit ?? 50;
-    const { where, params } = contactFilterSql(context.workspaceId, { email: query.email, listId: query.listId, tag: query.tag });
+    const { email, listId, tag, accountId } = query;
+    const { where, params } = contactFilterSql(context.workspaceId, { email, listId, tag, accountId });
     const page = keysetPageSql(CONTACT_VIEW_SQL, where, params, ['c.created_at', 'c.id'], { cursor: query.cursor, limit });
     const rows = await this.ds.query(page.sql, page.params);
     return pageOf(rows, limit, toContactView);

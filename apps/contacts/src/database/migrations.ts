@@ -4,6 +4,7 @@ import { ContactsJobs1763800000200 } from '../migrations/002-jobs.js';
 import { MembershipWithoutForeignKeys1763800000300 } from '../migrations/003-membership-without-foreign-keys.js';
 import { CustomFieldNames1763800000400 } from '../migrations/004-custom-field-names.js';
 import { FieldDefinitions1763800000500 } from '../migrations/005-field-definitions.js';
+import { AccountContactsIndex1763800000600 } from '../migrations/006-account-contacts-index.js';
 
 export const SCHEMA = 'contacts';
 /** In order; a new one is appended, an applied one is never edited. */
@@ -14,4 +15,5 @@ export const MIGRATIONS = [
   MembershipWithoutForeignKeys1763800000300,
   CustomFieldNames1763800000400,
   FieldDefinitions1763800000500,
+  AccountContactsIndex1763800000600,
 ];

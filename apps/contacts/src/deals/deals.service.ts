@@ -2,6 +2,8 @@ import {
   dealChangedV1,
   DomainError,
   ErrorCode,
+  MAX_DEAL_CONTACTS,
+  validationFailed,
   type CommandContext,
   type CreateDealV1,
   type DealView,
@@ -100,6 +102,12 @@ export class DealsService {
       }
       if (input.removeContactIds?.length) {
         await em.query('delete from deal_contact where deal_id = $1 and contact_id = any($2::uuid[])', [input.id, input.removeContactIds]);
+      }
+      if (input.addContactIds?.length) {
+        const [{ n }] = (await em.query('select count(*)::int as n from deal_contact where deal_id = $1', [input.id])) as [{ n: number }];
+        if (n > MAX_DEAL_CONTACTS) {
+          throw validationFailed('addContactIds', `would give the deal ${n} contacts; a deal has at most ${MAX_DEAL_CONTACTS}`);
+        }
       }
       if (input.primaryContactId) {
         const [member] = (await em.query('select 1 from deal_contact where deal_id = $1 and contact_id = $2', [input.id, input.primaryContactId])) as unknown[];

@@ -4,6 +4,7 @@ import {
   DomainError,
   ErrorCode,
   listExportDestinationsV1,
+  MAX_EXPORT_DESTINATIONS,
   type CommandContext,
   type CreateExportDestinationV1,
   type ExportDestinationView,
@@ -70,23 +71,31 @@ export class DestinationHandlers {
       throw validationFailed('hostKey', 'only for kind sftp', 'hostKey is for SFTP destinations');
     }
     const port = data.port ?? (data.kind === 'sftp' ? 22 : data.tls === false ? 80 : 443);
-    const rows = (await this.ds.query(
-      `insert into destination (workspace_id, name, kind, host, port, path, tls, username, secret, host_key, created_by)
-      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) on conflict do nothing returning *`,
-      [
-        context.workspaceId,
-        data.name,
-        data.kind,
-        host,
-        port,
-        data.path.replace(/\/+$/, '') || '/',
-        data.kind === 'webdav' ? data.tls !== false : false,
-        data.username,
-        seal(this.env.EXPORTS_CREDENTIALS_KEY, data.password),
-        data.hostKey ?? null,
-        context.actor.id,
-      ],
-    )) as DestinationRow[];
+    const rows = await this.ds.transaction(async (em) => {
+      // One creation at a time per workspace, so the allowlist never passes its size.
+      await em.query(`select pg_advisory_xact_lock(hashtext('export-destinations:' || $1))`, [context.workspaceId]);
+      const [{ n }] = (await em.query('select count(*)::int as n from destination where workspace_id = $1', [context.workspaceId])) as [{ n: number }];
+      if (n >= MAX_EXPORT_DESTINATIONS) {
+        throw validationFailed('', `the allowlist holds ${MAX_EXPORT_DESTINATIONS} destinations already; delete one first`);
+      }
+      return (await em.query(
+        `insert into destination (workspace_id, name, kind, host, port, path, tls, username, secret, host_key, created_by)
+        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) on conflict do nothing returning *`,
+        [
+          context.workspaceId,
+          data.name,
+          data.kind,
+          host,
+          port,
+          data.path.replace(/\/+$/, '') || '/',
+          data.kind === 'webdav' ? data.tls !== false : false,
+          data.username,
+          seal(this.env.EXPORTS_CREDENTIALS_KEY, data.password),
+          data.hostKey ?? null,
+          context.actor.id,
+        ],
+      )) as DestinationRow[];
+    });
     if (!rows[0]) throw validationFailed('name', 'taken', `a destination named "${data.name}" exists already`);
     return toDestinationView(rows[0]);
   }

@@ -10,7 +10,7 @@ import {
   type RequestExportV1,
 } from '@custodian/contracts';
 import { JobRunner, JobStore } from '@custodian/jobs';
-import { decodeCursor, encodeCursor, isTimeZone } from '@custodian/persistence';
+import { boundedPage, decodeCursor, encodeCursor, isTimeZone } from '@custodian/persistence';
 import { ObjectStorage } from '@custodian/storage';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -73,10 +73,7 @@ export class ExportsService {
     const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
     if (cursor === null) throw validationFailed('cursor', 'not a cursor of this list');
     const rows = await this.jobs.page(this.ds.manager, this.exports.definition, workspaceId, limit + 1, cursor as [string, string] | undefined);
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    const items = await withSending(this.ds.manager, page);
-    return { items: items.map(toExportView), nextCursor: rows.length > limit && last ? encodeCursor(last.cursor_at, last.id) : null };
+    return boundedPage(await withSending(this.ds.manager, rows), limit, toExportView, (last) => encodeCursor(last.cursor_at, last.id));
   }
 
   /** Cancels a queued or running export; its event-less end still notifies, and any partial file goes. */

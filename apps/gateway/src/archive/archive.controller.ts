@@ -5,7 +5,8 @@ import type { Request, Response } from 'express';
 import { CurrentCaller, Roles } from '../auth/auth.guard.js';
 import type { Caller } from '../auth/token.js';
 import { Commands } from '../http/commands.js';
-import { bodyOf } from '../http/openapi.js';
+import { PAGE_PARAMS, QueryParams } from '../http/query-params.js';
+import { bodyOf, PAGE_DESCRIPTION } from '../http/openapi.js';
 import { boolQuery, intQuery } from '../http/query.js';
 
 @ApiTags('archive')
@@ -19,8 +20,10 @@ export class ArchiveController {
     summary: 'Archived contacts: filter by email, name, listId, tag, archivedFrom/archivedTo and restorable; cursor pagination',
     description:
       'Each item says when it was archived, from when and until when it can be restored, and if not, why: frozen (too recent), ' +
-      'expired (past the restore window), merged (never restorable), email_in_use (a live contact has its email now).',
+      'expired (past the restore window), merged (never restorable), email_in_use (a live contact has its email now). ' +
+      PAGE_DESCRIPTION,
   })
+  @QueryParams('email', 'name', 'listId', 'tag', 'archivedFrom', 'archivedTo', { name: 'restorable', type: Boolean }, ...PAGE_PARAMS)
   list(@CurrentCaller() caller: Caller, @Req() req: Request, @Query() query: Record<string, string>): Promise<Page<ArchivedContactView>> {
     const { limit, restorable, ...rest } = query;
     return this.commands.send(listArchivedContactsV1, caller, req, { ...rest, ...intQuery('limit', limit), ...boolQuery('restorable', restorable) });
@@ -31,11 +34,12 @@ export class ArchiveController {
   @Roles('owner', 'admin')
   @ApiBody(bodyOf('StartRestoreV1', 'dryRun'))
   @ApiOperation({
-    summary: 'Restore archived contacts by contactIds or filter, as a job (one at a time per workspace)',
+    summary: 'Restore archived contacts by contactIds (up to 20,000) or filter, as a job (one at a time per workspace)',
     description:
-      'Every contact is checked first: 422 lists each refused contact and why. 409 when a restore is running (with its id) ' +
-      'or when the restore would pass the active-contact limit without confirmOverage: true. ?dryRun=true answers what would be ' +
-      'restored and what would be dropped. Events of restored contacts carry origin "restore": automations and campaigns ignore them.',
+      'Every contact is checked first: 422 lists each refused contact and why (the first 1,000). 409 when a restore is running (with its id) ' +
+      'or when the restore would pass the active-contact limit without confirmOverage: true. ?dryRun=true answers how many contacts would be ' +
+      'restored (restorableCount) and refused (refusedCount), with the first 1,000 of each: what each would lose, or why it is refused. ' +
+      'Events of restored contacts carry origin "restore": automations and campaigns ignore them.',
   })
   async start(
     @CurrentCaller() caller: Caller,

@@ -19,7 +19,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CurrentCaller, Roles } from '../auth/auth.guard.js';
 import type { Caller } from '../auth/token.js';
 import { Commands } from '../http/commands.js';
-import { bodyOf } from '../http/openapi.js';
+import { PAGE_PARAMS, QueryParams } from '../http/query-params.js';
+import { bodyOf, PAGE_DESCRIPTION } from '../http/openapi.js';
 import { intQuery } from '../http/query.js';
 import { downloadFormat, sendSpreadsheetSafe } from './spreadsheet-download.js';
 
@@ -48,7 +49,8 @@ export class BackupsController {
   }
 
   @Get('backups')
-  @ApiOperation({ summary: 'Backups, sorted by list then date (newest first); filter by listId and from/to (ISO dates)' })
+  @ApiOperation({ summary: 'Backups, sorted by list then date (newest first); filter by listId and from/to (ISO dates)', description: PAGE_DESCRIPTION })
+  @QueryParams('listId', 'from', 'to', ...PAGE_PARAMS)
   list(@CurrentCaller() caller: Caller, @Req() req: Request, @Query() query: Record<string, string>): Promise<Page<BackupView>> {
     const { limit, ...rest } = query;
     return this.commands.send(listBackupsV1, caller, req, { ...rest, ...intQuery('limit', limit) });

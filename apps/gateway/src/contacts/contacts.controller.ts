@@ -18,7 +18,8 @@ import type { Request, Response } from 'express';
 import { CurrentCaller, Roles } from '../auth/auth.guard.js';
 import type { Caller } from '../auth/token.js';
 import { Commands } from '../http/commands.js';
-import { bodyOf } from '../http/openapi.js';
+import { PAGE_PARAMS, QueryParams } from '../http/query-params.js';
+import { bodyOf, PAGE_DESCRIPTION } from '../http/openapi.js';
 import { intQuery } from '../http/query.js';
 
 @ApiTags('contacts')
@@ -36,7 +37,8 @@ export class ContactsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List contacts; filter by email, listId or tag; cursor pagination' })
+  @ApiOperation({ summary: 'List contacts; filter by email, listId, tag or accountId; cursor pagination', description: PAGE_DESCRIPTION })
+  @QueryParams('email', 'listId', 'tag', 'accountId', ...PAGE_PARAMS)
   list(@CurrentCaller() caller: Caller, @Req() req: Request, @Query() query: Record<string, string>): Promise<Page<ContactView>> {
     const { limit, ...rest } = query;
     return this.commands.send(listContactsV1, caller, req, { ...rest, ...intQuery('limit', limit) });

@@ -5,7 +5,8 @@ import type { Request } from 'express';
 import { CurrentCaller, Roles } from '../auth/auth.guard.js';
 import type { Caller } from '../auth/token.js';
 import { Commands } from '../http/commands.js';
-import { bodyOf } from '../http/openapi.js';
+import { PAGE_PARAMS, QueryParams } from '../http/query-params.js';
+import { bodyOf, PAGE_DESCRIPTION } from '../http/openapi.js';
 import { intQuery } from '../http/query.js';
 
 @ApiTags('deals')
@@ -23,7 +24,8 @@ export class DealsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Deals; filter by contactId; cursor pagination' })
+  @ApiOperation({ summary: 'Deals; filter by contactId; cursor pagination', description: PAGE_DESCRIPTION })
+  @QueryParams('contactId', ...PAGE_PARAMS)
   list(@CurrentCaller() caller: Caller, @Req() req: Request, @Query() query: Record<string, string>): Promise<Page<DealView>> {
     const { limit, ...rest } = query;
     return this.commands.send(listDealsV1, caller, req, { ...rest, ...intQuery('limit', limit) });

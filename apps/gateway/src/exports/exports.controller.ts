@@ -18,7 +18,8 @@ import type { Request, Response } from 'express';
 import { CurrentCaller, Plans, Roles } from '../auth/auth.guard.js';
 import type { Caller } from '../auth/token.js';
 import { Commands } from '../http/commands.js';
-import { bodyOf } from '../http/openapi.js';
+import { PAGE_PARAMS, QueryParams } from '../http/query-params.js';
+import { bodyOf, PAGE_DESCRIPTION } from '../http/openapi.js';
 import { intQuery } from '../http/query.js';
 
 /** Data exports: enterprise plan, owners, admins and managers. */
@@ -56,7 +57,8 @@ export class ExportsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Export history, newest first: requested at, dataset, requested by, status' })
+  @ApiOperation({ summary: 'Export history, newest first: requested at, dataset, requested by, status', description: PAGE_DESCRIPTION })
+  @QueryParams(...PAGE_PARAMS)
   list(@CurrentCaller() caller: Caller, @Req() req: Request, @Query() query: Record<string, string>): Promise<ExportPage> {
     const { limit, ...rest } = query;
     return this.commands.send(listExportsV1, caller, req, { ...rest, ...intQuery('limit', limit) });
@@ -97,7 +99,7 @@ export class ExportSettingsController {
 
   @Post('export-destinations')
   @HttpCode(201)
-  @ApiOperation({ summary: 'Allow an SFTP or WebDAV server as an export destination; the password is stored encrypted' })
+  @ApiOperation({ summary: 'Allow an SFTP or WebDAV server as an export destination (up to 100 per workspace); the password is stored encrypted' })
   @ApiBody(bodyOf('CreateExportDestinationV1'))
   addDestination(@CurrentCaller() caller: Caller, @Req() req: Request, @Body() body: object): Promise<ExportDestinationView> {
     return this.commands.send(createExportDestinationV1, caller, req, body ?? {});

@@ -31,3 +31,9 @@ export function bodyOf(className: string, ...omit: string[]): ApiBodyOptions {
     },
   };
 }
+
+/** What every paged route says about its pages (see boundedPage in packages/persistence). */
+export const PAGE_DESCRIPTION =
+  'A page holds up to `limit` items, and fewer when more would make too large an answer (about 512 KB of items): ' +
+  'a short page is no sign of the end. `nextCursor` is the only end-of-data signal: follow it until it is null, ' +
+  'and every item comes exactly once.';

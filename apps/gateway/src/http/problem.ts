@@ -10,6 +10,8 @@ export function httpStatusOf(code: ErrorCode): number {
       return 422;
     case ErrorCode.MalformedJson:
       return 400;
+    case ErrorCode.MalformedQuery:
+      return 400;
     case ErrorCode.PayloadTooLarge:
       return 413;
     case ErrorCode.ReplyTooLarge:

@@ -18,6 +18,7 @@ import type { Caller } from '../auth/token.js';
 import { GatewayEnv } from '../config.js';
 import { Commands } from '../http/commands.js';
 import { bodyOf } from '../http/openapi.js';
+import { QueryParams } from '../http/query-params.js';
 import { receiveUpload } from './upload.js';
 
 const TEXT_FIELDS = ['listId', 'mode', 'delimiter', 'quotes'] as const;
@@ -93,6 +94,7 @@ export class ImportsController {
       'text/csv: the file as the body, the same fields as query parameters. application/json: as below, with the objectKey of an earlier upload.',
     ...bodyOf('StartImportV1', ...INTERNAL_FIELDS),
   })
+  @QueryParams(...TEXT_FIELDS, 'mapping', 'dryRun')
   async start(
     @CurrentCaller() caller: Caller,
     @Req() req: Request,

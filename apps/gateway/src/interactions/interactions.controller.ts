@@ -8,6 +8,7 @@ import {
   type AudiencePage,
   type IngestReply,
   type JobView,
+  type Page,
   type ProgramView,
   type ReceivedProgram,
 } from '@custodian/contracts';
@@ -17,7 +18,7 @@ import type { Request, Response } from 'express';
 import { CurrentCaller, Roles } from '../auth/auth.guard.js';
 import type { Caller } from '../auth/token.js';
 import { Commands } from '../http/commands.js';
-import { bodyOf } from '../http/openapi.js';
+import { bodyOf, PAGE_DESCRIPTION } from '../http/openapi.js';
 import { intQuery } from '../http/query.js';
 
 @ApiTags('interactions')
@@ -76,7 +77,8 @@ export class InteractionsController {
     summary:
       'Retargeting audience: contacts who received, opened, clicked or converted from a campaign or canvas (or a step, variant, control group), or from any with a tag',
     description:
-      'Expired interaction data is left out; expiredProgramIds names the matched campaigns and canvases whose data is expired. Pages in contact id order.',
+      'Expired interaction data is left out; expiredProgramIds names the matched campaigns and canvases whose data is expired (at most 1,000). ' +
+      'Pages in contact id order: up to limit contacts, fewer when more would make too large an answer; nextCursor is the only end-of-data signal.',
   })
   @ApiBody(bodyOf('AudienceQueryV1'))
   audience(@CurrentCaller() caller: Caller, @Req() req: Request, @Body() body: object): Promise<AudiencePage> {
@@ -84,7 +86,10 @@ export class InteractionsController {
   }
 
   @Get('contacts/:contactId/received')
-  @ApiOperation({ summary: "The campaigns and canvases a contact received messages from (the profile's lists); expired data left out" })
+  @ApiOperation({
+    summary: "The campaigns and canvases a contact received messages from (the profile's lists); expired data left out",
+    description: 'The 500 most recent of each kind, most recent first.',
+  })
   received(
     @CurrentCaller() caller: Caller,
     @Req() req: Request,
@@ -94,8 +99,16 @@ export class InteractionsController {
   }
 
   @Get('expiring')
-  @ApiOperation({ summary: 'Campaigns and canvases whose interaction data expires within withinDays (default 30), soonest first' })
-  expiring(@CurrentCaller() caller: Caller, @Req() req: Request, @Query('withinDays') withinDays?: string): Promise<{ items: ProgramView[] }> {
-    return this.commands.send(expiringProgramsV1, caller, req, { ...intQuery('withinDays', withinDays) });
+  @ApiOperation({
+    summary: 'Campaigns and canvases whose interaction data expires within withinDays (default 30), soonest first; cursor pagination',
+    description: PAGE_DESCRIPTION,
+  })
+  expiring(
+    @CurrentCaller() caller: Caller,
+    @Req() req: Request,
+    @Query('withinDays') withinDays?: string,
+    @Query('cursor') cursor?: string,
+  ): Promise<Page<ProgramView>> {
+    return this.commands.send(expiringProgramsV1, caller, req, { ...intQuery('withinDays', withinDays), ...(cursor ? { cursor } : {}) });
   }
 }

@@ -15,7 +15,8 @@ import type { Request } from 'express';
 import { CurrentCaller, Roles } from '../auth/auth.guard.js';
 import type { Caller } from '../auth/token.js';
 import { Commands } from '../http/commands.js';
-import { bodyOf } from '../http/openapi.js';
+import { PAGE_PARAMS, QueryParams } from '../http/query-params.js';
+import { bodyOf, PAGE_DESCRIPTION } from '../http/openapi.js';
 import { intQuery } from '../http/query.js';
 
 @ApiTags('lists')
@@ -33,7 +34,7 @@ export class ListsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Lists of the workspace with their member counts; cursor pagination' })
+  @ApiOperation({ summary: 'Lists of the workspace with their member counts; cursor pagination', description: PAGE_DESCRIPTION })
   list(@CurrentCaller() caller: Caller, @Req() req: Request, @Query('cursor') cursor?: string, @Query('limit') limit?: string): Promise<Page<ListView>> {
     return this.commands.send(listListsV1, caller, req, { ...(cursor ? { cursor } : {}), ...intQuery('limit', limit) });
   }
@@ -51,7 +52,8 @@ export class ListsController {
   }
 
   @Get(':id/members')
-  @ApiOperation({ summary: 'Members of a list with their status; filter by status; cursor pagination' })
+  @ApiOperation({ summary: 'Members of a list with their status; filter by status; cursor pagination', description: PAGE_DESCRIPTION })
+  @QueryParams('status', ...PAGE_PARAMS)
   members(
     @CurrentCaller() caller: Caller,
     @Req() req: Request,

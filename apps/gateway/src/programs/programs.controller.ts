@@ -14,7 +14,8 @@ import type { Request, Response } from 'express';
 import { CurrentCaller, Roles } from '../auth/auth.guard.js';
 import type { Caller } from '../auth/token.js';
 import { Commands } from '../http/commands.js';
-import { bodyOf } from '../http/openapi.js';
+import { PAGE_PARAMS, QueryParams } from '../http/query-params.js';
+import { bodyOf, PAGE_DESCRIPTION } from '../http/openapi.js';
 import { intQuery } from '../http/query.js';
 
 /** /v1/campaigns and /v1/canvases: the same resource for each kind of messaging program. */
@@ -37,7 +38,8 @@ function programsController(path: 'campaigns' | 'canvases', kind: ProgramKind): 
     }
 
     @Get()
-    @ApiOperation({ summary: `${kind}s; filter by tag and status; cursor pagination` })
+    @ApiOperation({ summary: `${kind}s; filter by tag and status; cursor pagination`, description: PAGE_DESCRIPTION })
+    @QueryParams('tag', 'status', ...PAGE_PARAMS)
     list(@CurrentCaller() caller: Caller, @Req() req: Request, @Query() query: Record<string, string>): Promise<Page<ProgramView>> {
       const { limit, ...rest } = query;
       return this.commands.send(listProgramsV1, caller, req, { ...rest, ...intQuery('limit', limit), kind });

@@ -5,7 +5,7 @@ import type { Request } from 'express';
 import { CurrentCaller, Roles } from '../auth/auth.guard.js';
 import type { Caller } from '../auth/token.js';
 import { Commands } from '../http/commands.js';
-import { bodyOf } from '../http/openapi.js';
+import { bodyOf, PAGE_DESCRIPTION } from '../http/openapi.js';
 import { intQuery } from '../http/query.js';
 
 @ApiTags('tags')
@@ -22,7 +22,7 @@ export class TagsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Tags of the workspace with how many contacts carry each' })
+  @ApiOperation({ summary: 'Tags of the workspace with how many contacts carry each; cursor pagination', description: PAGE_DESCRIPTION })
   list(@CurrentCaller() caller: Caller, @Req() req: Request, @Query('cursor') cursor?: string, @Query('limit') limit?: string): Promise<Page<TagView>> {
     return this.commands.send(listTagsV1, caller, req, { ...(cursor ? { cursor } : {}), ...intQuery('limit', limit) });
   }

@@ -1,4 +1,5 @@
 import type { InteractionDataState, ProgramKind, ProgramPart, ProgramStatus, ProgramView } from '@custodian/contracts';
+import { cursorTimeSql } from '@custodian/persistence';
 
 export interface ProgramRow {
   id: string;
@@ -19,6 +20,9 @@ export interface ProgramRow {
   /** Named by id in the retargeting filter of an active program of the workspace: its data never expires then. */
   retargeted: boolean;
   expires_at: Date | null;
+  /** created_at and expires_at at full (microsecond) precision, for cursors. */
+  created_cursor: string;
+  expires_cursor: string | null;
 }
 
 /**
@@ -26,11 +30,11 @@ export interface ProgramRow {
  * seconds. Stopped and not retargeted by an active program, live data expires that long after the
  * last activity (the stop, a send or interaction, or a restore).
  */
-export const PROGRAM_SQL = `select p.*, r.retargeted,
-    case when p.status = 'stopped' and p.interaction_data = 'live' and not r.retargeted
-      then greatest(p.stopped_at, p.last_activity_at) + make_interval(secs => $2) end as expires_at
+export const PROGRAM_SQL = `select p.*, r.retargeted, e.expires_at, ${cursorTimeSql('p.created_at')} as created_cursor, ${cursorTimeSql('e.expires_at')} as expires_cursor
   from program p
-  cross join lateral (select ${retargetedSql('p')} as retargeted) r`;
+  cross join lateral (select ${retargetedSql('p')} as retargeted) r
+  cross join lateral (select case when p.status = 'stopped' and p.interaction_data = 'live' and not r.retargeted
+      then greatest(p.stopped_at, p.last_activity_at) + make_interval(secs => $2) end as expires_at) e`;
 
 /** SQL: the program `alias` is named by id in the retargeting filter of an active program of its workspace. */
 export function retargetedSql(alias: string): string {

@@ -21,7 +21,7 @@ import {
   validationFailed,
 } from '@custodian/contracts';
 import { CommandHandler, recordEvent } from '@custodian/messaging';
-import { keysetPageSql, encodeCursor } from '@custodian/persistence';
+import { boundedPage, keysetPageSql, encodeCursor } from '@custodian/persistence';
 import { Controller, Inject } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { InteractionsEnv } from '../config.js';
@@ -90,19 +90,21 @@ export class ProgramHandlers {
     }
     const query = keysetPageSql(PROGRAM_SQL, where, params, ['p.created_at', 'p.id'], { cursor: data.cursor, limit });
     const rows = (await this.ds.query(query.sql, query.params)) as ProgramRow[];
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    return { items: page.map(toProgramView), nextCursor: rows.length > limit && last ? encodeCursor(last.created_at.toISOString(), last.id) : null };
+    return boundedPage(rows, limit, toProgramView, (last) => encodeCursor(last.created_cursor, last.id));
   }
 
   @CommandHandler(expiringProgramsV1)
-  async expiring(data: ExpiringProgramsV1, context: CommandContext): Promise<{ items: ProgramView[] }> {
-    const rows = (await this.ds.query(
-      `select * from (${PROGRAM_SQL} where p.workspace_id = $1) x
-      where x.expires_at is not null and x.expires_at <= now() + make_interval(days => $3) order by x.expires_at, x.id limit 1000`,
+  async expiring(data: ExpiringProgramsV1, context: CommandContext): Promise<Page<ProgramView>> {
+    const limit = 1000;
+    const query = keysetPageSql(
+      `select * from (${PROGRAM_SQL} where p.workspace_id = $1) x`,
+      ['x.expires_at is not null', 'x.expires_at <= now() + make_interval(days => $3)'],
       [context.workspaceId, this.expireAfterSecs, data.withinDays ?? 30],
-    )) as ProgramRow[];
-    return { items: rows.map(toProgramView) };
+      ['x.expires_at', 'x.id'],
+      { cursor: data.cursor, limit },
+    );
+    const rows = (await this.ds.query(query.sql, query.params)) as ProgramRow[];
+    return boundedPage(rows, limit, toProgramView, (last) => encodeCursor(last.expires_cursor!, last.id));
   }
 
   @CommandHandler(updateProgramV1)

@@ -1,6 +1,8 @@
 import {
   audienceQueryV1,
+  AUDIENCE_EXPIRED_PROGRAMS_MAX,
   contactReceivedV1,
+  RECEIVED_PROGRAMS_MAX,
   DomainError,
   ErrorCode,
   type AudiencePage,
@@ -11,6 +13,7 @@ import {
   validationFailed,
 } from '@custodian/contracts';
 import { CommandHandler } from '@custodian/messaging';
+import { boundedPage, PAGE_MAX_BYTES, takeWithin } from '@custodian/persistence';
 import { Controller } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
@@ -50,23 +53,32 @@ export class QueryHandlers {
       `select distinct contact_id from interaction where ${where.join(' and ')} order by contact_id limit $${params.length}`,
       params,
     )) as { contact_id: string }[];
-    const page = rows.slice(0, limit).map((r) => r.contact_id);
-    return {
-      contactIds: page,
-      nextCursor: rows.length > limit ? page[page.length - 1]! : null,
-      expiredProgramIds: programs.filter((p) => p.interaction_data !== 'live').map((p) => p.id),
-    };
+    const page = boundedPage(
+      rows,
+      limit,
+      (r) => r.contact_id,
+      (last) => last.contact_id,
+    );
+    const expired = programs
+      .filter((p) => p.interaction_data !== 'live')
+      .map((p) => p.id)
+      .sort();
+    return { contactIds: page.items, nextCursor: page.nextCursor, expiredProgramIds: expired.slice(0, AUDIENCE_EXPIRED_PROGRAMS_MAX) };
   }
 
   @CommandHandler(contactReceivedV1)
   async received(data: ContactReceivedV1, context: CommandContext): Promise<{ campaigns: ReceivedProgram[]; canvases: ReceivedProgram[] }> {
+    // The most recent of each kind only, so the answer stays one small message however long the contact's history.
     const rows = (await this.ds.query(
-      `select p.id, p.kind, p.name, count(*)::int as messages, max(i.at) as last_at
-      from interaction i join program p on p.id = i.program_id and p.workspace_id = i.workspace_id
-      where i.workspace_id = $1 and i.contact_id = $2 and i.type = 'received' and p.interaction_data = 'live'
-        and i.program_id = any (array(select id from program where workspace_id = $1 and interaction_data = 'live'))
-      group by p.id, p.kind, p.name order by max(i.at) desc`,
-      [context.workspaceId, data.contactId],
+      `select id, kind, name, messages, last_at from (
+        select p.id, p.kind, p.name, count(*)::int as messages, max(i.at) as last_at,
+               row_number() over (partition by p.kind order by max(i.at) desc, p.id) as n
+        from interaction i join program p on p.id = i.program_id and p.workspace_id = i.workspace_id
+        where i.workspace_id = $1 and i.contact_id = $2 and i.type = 'received' and p.interaction_data = 'live'
+          and i.program_id = any (array(select id from program where workspace_id = $1 and interaction_data = 'live'))
+        group by p.id, p.kind, p.name) r
+      where n <= $3 order by last_at desc, id`,
+      [context.workspaceId, data.contactId, RECEIVED_PROGRAMS_MAX],
     )) as { id: string; kind: 'campaign' | 'canvas'; name: string; messages: number; last_at: Date }[];
     const view = (r: (typeof rows)[number]): ReceivedProgram => ({
       programId: r.id,
@@ -75,6 +87,8 @@ export class QueryHandlers {
       messages: r.messages,
       lastReceivedAt: r.last_at.toISOString(),
     });
-    return { campaigns: rows.filter((r) => r.kind === 'campaign').map(view), canvases: rows.filter((r) => r.kind === 'canvas').map(view) };
+    // Long names could still make 500 of them large: each kind takes at most half a page's bytes.
+    const ofKind = (kind: 'campaign' | 'canvas') => takeWithin(rows.filter((r) => r.kind === kind).map(view), PAGE_MAX_BYTES / 2);
+    return { campaigns: ofKind('campaign'), canvases: ofKind('canvas') };
   }
 }

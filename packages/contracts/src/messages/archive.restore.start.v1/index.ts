@@ -14,11 +14,12 @@ export class ArchiveFilter {
 }
 
 /**
- * Restores archived contacts, by ids or by a filter, as a job (one at a time per workspace).
- * Every contact is checked first; a refused one fails the whole request with its reason.
+ * Restores archived contacts, by ids (up to 20,000, what fits in one message) or by a filter, as
+ * a job (one at a time per workspace). Every contact is checked first; a refused one fails the
+ * whole request with its reason.
  */
 export class StartRestoreV1 {
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100_000) @IsUUID('all', { each: true }) contactIds?: string[];
+  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(20_000) @IsUUID('all', { each: true }) contactIds?: string[];
   @IsOptional() @ValidateNested() @Type(() => ArchiveFilter) filter?: ArchiveFilter;
   @IsOptional() @IsBoolean() dryRun?: boolean;
   /** Needed when the restore would take the workspace past its active-contact limit. */
@@ -26,10 +27,24 @@ export class StartRestoreV1 {
   @IsOptional() @IsString() @MaxLength(200) idempotencyKey?: string;
 }
 
-/** What would come back and what would be dropped, per contact (dry run). */
+/** How many restorable and refused contacts a preview lists at most. */
+export const RESTORE_PREVIEW_SAMPLE = 1000;
+
+/**
+ * What a restore would bring back and drop (dry run): the counts, and a sample of each kind, so
+ * the answer stays one small message whatever the number of contacts.
+ */
 export interface RestorePreview {
   dryRun: true;
+  /** How many contacts would come back. */
+  restorableCount: number;
+  /**
+   * The first of them in archive order (at most RESTORE_PREVIEW_SAMPLE, fewer when what they lose
+   * would make too large an answer), each with what it would lose.
+   */
   restorable: { contactId: string; email: string; drops: string[] }[];
+  /** How many contacts are refused, and the first RESTORE_PREVIEW_SAMPLE of them with why. */
+  refusedCount: number;
   refused: { contactId: string; reason: NotRestorableReason | 'not_found' }[];
   activeContacts: number;
   limit: number;

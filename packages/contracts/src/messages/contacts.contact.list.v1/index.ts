@@ -8,6 +8,8 @@ export class ListContactsV1 extends PageQuery {
   @IsOptional() @IsString() @MaxLength(320) email?: string;
   @IsOptional() @IsUUID() listId?: string;
   @IsOptional() @IsString() @MaxLength(100) tag?: string;
+  /** The contacts linked to an account (an account's contacts are not part of its view). */
+  @IsOptional() @IsUUID() accountId?: string;
 }
 
 export const listContactsV1 = command<ListContactsV1, Page<ContactView>>(

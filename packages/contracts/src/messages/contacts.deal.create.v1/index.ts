@@ -2,12 +2,15 @@ import { ArrayMaxSize, ArrayMinSize, IsArray, IsNotEmpty, IsNumber, IsOptional, 
 import { command } from '../../message.js';
 import type { DealView } from '../../views.js';
 
-/** A deal has one or more contacts and exactly one primary contact among them. */
+/** The most contacts a deal has, so a deal and its events stay small whatever happens to it. */
+export const MAX_DEAL_CONTACTS = 100;
+
+/** A deal has one or more contacts (up to MAX_DEAL_CONTACTS) and exactly one primary contact among them. */
 export class CreateDealV1 {
   @IsString() @IsNotEmpty() @MaxLength(200) name!: string;
   @IsOptional() @IsNumber({ maxDecimalPlaces: 2 }) amount?: number;
   @IsOptional() @IsString() @MaxLength(100) stage?: string;
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100) @IsUUID('all', { each: true }) contactIds!: string[];
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(MAX_DEAL_CONTACTS) @IsUUID('all', { each: true }) contactIds!: string[];
   @IsUUID() primaryContactId!: string;
 }
 

@@ -1,9 +1,12 @@
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { command } from '../../message.js';
 
+/** How many export destinations a workspace's allowlist holds at most, so it is always listed in one answer. */
+export const MAX_EXPORT_DESTINATIONS = 100;
+
 /**
- * Adds an SFTP or WebDAV server to the workspace's allowlist of export destinations. The password
- * is stored encrypted and never shown again.
+ * Adds an SFTP or WebDAV server to the workspace's allowlist of export destinations (up to
+ * MAX_EXPORT_DESTINATIONS). The password is stored encrypted and never shown again.
  */
 export class CreateExportDestinationV1 {
   @IsString() @MinLength(1) @MaxLength(100) name!: string;

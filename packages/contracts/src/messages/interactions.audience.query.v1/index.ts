@@ -20,9 +20,14 @@ export class AudienceQueryV1 {
   @IsOptional() @IsInt() @Min(1) @Max(10_000) limit?: number;
 }
 
+/** How many expired programs an audience page names at most. */
+export const AUDIENCE_EXPIRED_PROGRAMS_MAX = 1000;
+
 export interface AudiencePage {
+  /** Up to `limit` contacts, fewer when they would make too large an answer: follow `nextCursor` until it is null. */
   contactIds: string[];
   nextCursor: string | null;
+  /** The matched programs whose data is expired, in id order, at most AUDIENCE_EXPIRED_PROGRAMS_MAX (a restore by tag brings back every one). */
   expiredProgramIds: string[];
 }
 

@@ -1,7 +1,14 @@
 import { IsUUID } from 'class-validator';
 import { command } from '../../message.js';
 
-/** The campaigns and canvases a contact received messages from (its profile's lists), expired data left out. */
+/** How many campaigns, and how many canvases, contacts.contact.received.v1 answers at most: the most recent. */
+export const RECEIVED_PROGRAMS_MAX = 500;
+
+/**
+ * The campaigns and canvases a contact received messages from (its profile's lists), expired
+ * data left out: the RECEIVED_PROGRAMS_MAX most recent of each kind (fewer if their names are very
+ * long), most recent first.
+ */
 export class ContactReceivedV1 {
   @IsUUID() contactId!: string;
 }
