@@ -182,7 +182,7 @@ describe('hostile callers', () => {
         undefined,
       ],
       ['the spreadsheet download of that backup', () => downloaded(`/v1/backups/${backup.id}/download?format=spreadsheet`), 200, undefined],
-      ['a download format given twice', () => api('GET', `/v1/backups/${backup.id}/download?format=spreadsheet&format=exact`), 422, 'VALIDATION_FAILED'],
+      ['a download format given twice', () => api('GET', `/v1/backups/${backup.id}/download?format=spreadsheet&format=exact`), 400, 'MALFORMED_QUERY'],
       ['an import whose header has 100,000 empty columns', () => importing(`email${','.repeat(100_000)}\nbomb@example.com\n`), 202, 'CSV_TOO_MANY_COLUMNS'],
       [
         'an import with a row of 100,000 empty columns',
