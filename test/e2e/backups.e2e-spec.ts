@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { escapeFormula } from '@custodian/csv';
-import { EventTap, TestSystem, uniqueWorkspace, waitFor } from '@custodian/testing';
+import { endedJob, EventTap, TestSystem, uniqueWorkspace, waitFor } from '@custodian/testing';
 import { parse } from 'csv-parse/sync';
 
 type Api = ReturnType<TestSystem['client']>;
@@ -43,16 +43,6 @@ async function download(system: TestSystem, token: string, id: string) {
 async function members(api: Api, listId: string) {
   const items = (await api('GET', `/v1/lists/${listId}/members?limit=500`)).body.items as { email: string; status: string }[];
   return Object.fromEntries(items.map((m) => [m.email, m.status]));
-}
-
-async function waitJob(api: Api, id: string) {
-  return waitFor(
-    async () => {
-      const job = (await api('GET', `/v1/jobs/${id}`)).body;
-      return ['succeeded', 'failed', 'discarded'].includes(job.status) ? job : null;
-    },
-    { timeoutMs: 30_000, what: `job ${id}` },
-  );
 }
 
 describe('list backups', () => {
@@ -166,7 +156,7 @@ describe('list backups', () => {
     expect([twin!.body.id, twin!.body.listId]).toEqual([restore!.body.id, restore!.body.listId]);
     const named = (await api('GET', '/v1/lists?limit=500')).body.items.filter((l: { name: string }) => l.name.startsWith('Deleted then restored'));
     expect(named).toHaveLength(1);
-    const job = await waitJob(api, restore!.body.id);
+    const job = await endedJob(api, restore!.body.id);
     expect(job.status).toBe('succeeded');
     const newList = (await api('GET', `/v1/lists/${restore!.body.listId}`)).body;
     expect(newList.name).toBe('Deleted then restored');
@@ -193,7 +183,7 @@ describe('list backups', () => {
     expect(diff.body).toMatchObject({ listRecreated: false, added: 0, statusChanges: 1 });
     const restore = await api('POST', `/v1/backups/${backup.id}/restore`, {}, { 'idempotency-key': `restore-${backup.id}` });
     expect(restore.body).toMatchObject({ listRecreated: false, listId: list.id });
-    expect((await waitJob(api, restore.body.id)).status).toBe('succeeded');
+    expect((await endedJob(api, restore.body.id)).status).toBe('succeeded');
     expect(await members(api, list.id)).toEqual({
       'later-unsub@example.com': 'unsubscribed', // unsubscribed now: stays so, although the backup says subscribed
       'later-bounced@example.com': 'bounced', // bounced now: stays so
@@ -218,7 +208,7 @@ describe('list backups', () => {
     expect((await api('POST', '/v1/contacts/merge', { primaryId: primary.id, duplicateId: duplicate.id })).status).toBe(200);
 
     const restore = await api('POST', `/v1/backups/${backup.id}/restore`, {});
-    const job = await waitJob(api, restore.body.id);
+    const job = await endedJob(api, restore.body.id);
     expect(job.status).toBe('succeeded');
     expect((await api('GET', '/v1/contacts?email=merge-duplicate@example.com')).body.items).toEqual([]);
     expect(Object.keys(await members(api, list.id)).sort()).toEqual(['merge-primary@example.com', 'merge-third@example.com']);

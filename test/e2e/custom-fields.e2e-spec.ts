@@ -1,4 +1,4 @@
-import { TestSystem, uniqueWorkspace, waitFor } from '@custodian/testing';
+import { endedJob, TestSystem, uniqueWorkspace, waitFor } from '@custodian/testing';
 
 type Api = ReturnType<TestSystem['client']>;
 
@@ -9,16 +9,6 @@ describe('custom fields through the gateway', () => {
   afterAll(() => system.stop());
 
   const adminOf = (workspace: string) => system.client(system.token({ workspace, role: 'admin', client: 'app', plan: 'pro' }));
-
-  async function waitJob(api: Api, id: string) {
-    return waitFor(
-      async () => {
-        const job = (await api('GET', `/v1/jobs/${id}`)).body;
-        return ['succeeded', 'failed', 'discarded'].includes(job.status) ? job : null;
-      },
-      { timeoutMs: 30_000, what: `job ${id}` },
-    );
-  }
 
   async function backupOf(api: Api, listId: string) {
     return waitFor(
@@ -51,7 +41,7 @@ describe('custom fields through the gateway', () => {
     const backup = await backupOf(api, list.id);
     const restore = await api('POST', `/v1/backups/${backup.id}/restore`, {});
     expect(restore.status).toBe(202);
-    const job = await waitJob(api, restore.body.id);
+    const job = await endedJob(api, restore.body.id);
     expect(job).toMatchObject({ status: 'succeeded' });
     const members = (await api('GET', `/v1/lists/${restore.body.listId}/members`)).body.items as { email: string; status: string }[];
     expect(Object.fromEntries(members.map((m) => [m.email, m.status]))).toEqual({ 'rome@example.com': 'subscribed', 'paris@example.com': 'unsubscribed' });

@@ -158,3 +158,14 @@ export class TestSystem {
     };
   }
 }
+
+/** A job read through the gateway once it has ended (`GET /v1/jobs/{id}`), waiting for it up to `timeoutMs`. */
+export function endedJob(api: ReturnType<TestSystem['client']>, id: string, timeoutMs = 30_000) {
+  return waitFor(
+    async () => {
+      const job = (await api('GET', `/v1/jobs/${id}`)).body;
+      return ['succeeded', 'failed', 'discarded', 'cancelled'].includes(job.status) ? job : null;
+    },
+    { timeoutMs, what: `job ${id} to end` },
+  );
+}

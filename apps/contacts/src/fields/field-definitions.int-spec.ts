@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DomainError, ErrorCode, type CommandContext } from '@custodian/contracts';
+import { DomainError, ErrorCode, SNAPSHOT_FIXTURE, type CommandContext } from '@custodian/contracts';
 import { loadConfig } from '@custodian/config';
 import { createLogger } from '@custodian/observability';
 import { objectKey } from '@custodian/storage';
@@ -8,6 +8,7 @@ import { BackupPolicy } from '../backup-policy/backup-policy.js';
 import { ContactsEnv } from '../config.js';
 import { MIGRATIONS } from '../database/migrations.js';
 import { ImportJob, type ImportParams } from '../imports/import-job.js';
+import { LifecycleService } from '../lifecycle/lifecycle.service.js';
 import { ListSnapshots } from '../snapshots/list-snapshot.js';
 import { FieldDefinitions } from './field-definitions.js';
 import { FIELD_HARD_LIMIT } from './field-limits.js';
@@ -85,6 +86,10 @@ describe('custom field definitions, on the real database and S3 server', () => {
     expect(attempts.filter((a) => a === null)).toHaveLength(3);
     expect(attempts.filter((a) => a?.code === ErrorCode.FieldLimitReached)).toHaveLength(2);
     expect(await definitions(ws)).toHaveLength(3);
+    const firstPage = await fields.list(stack.ds.manager, ws, { limit: 2 });
+    const secondPage = await fields.list(stack.ds.manager, ws, { limit: 2, cursor: firstPage.nextCursor! });
+    expect([firstPage.items.length, secondPage.items.length, secondPage.nextCursor]).toEqual([2, 1, null]);
+    expect([...firstPage.items, ...secondPage.items].map((f) => f.name).sort()).toEqual(await definitions(ws));
 
     const other = uniqueWorkspace('fld');
     const refused = (input: Record<string, unknown>) => refusal(stack.ds.transaction((em) => fields.canonical(em, other, input)));
@@ -148,6 +153,28 @@ describe('custom field definitions, on the real database and S3 server', () => {
     });
     expect(await fieldsOf(ws, 'b@example.com')).toEqual({ City: 'Oslo' });
     expect(await definitions(ws)).toHaveLength(5);
+  });
+
+  it('an archived contact comes back under the names defined now, the defined spelling winning, and defines the names no longer defined', async () => {
+    const ws = uniqueWorkspace('fld');
+    for (const name of ['City', 'one', 'two']) await stack.ds.transaction((em) => fields.define(em, ws, name, 'text'));
+    const lifecycle = new LifecycleService(stack.ds, stack.storage, fields);
+    const snapshot = (email: string, values: Record<string, string>) => ({
+      ...SNAPSHOT_FIXTURE,
+      contactId: randomUUID(),
+      email,
+      fields: values,
+      memberships: [],
+      tags: [],
+      accounts: [],
+      deals: [],
+    });
+    const first = await lifecycle.restore(context(ws), snapshot('a@example.com', { city: 'Rome', CITY: 'Roma', Legacy: 'kept' }));
+    expect(first.contact.fields).toEqual({ City: expect.stringMatching(/^Rom/), Legacy: 'kept' });
+    const second = await lifecycle.restore(context(ws), snapshot('b@example.com', { city: 'Oslo', City: 'Bergen' }));
+    expect(second.contact.fields).toEqual({ City: 'Bergen' });
+    // Past the workspace's limit of 3: a restore brings back what was there.
+    expect(await definitions(ws)).toEqual(['City', 'Legacy', 'one', 'two']);
   });
 
   it(`a list snapshot of a workspace with ${FIELD_HARD_LIMIT} fields of 64-character names is written whole and restores exactly`, async () => {

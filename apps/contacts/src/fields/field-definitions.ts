@@ -8,12 +8,17 @@ import {
   type CommandContext,
   type FieldType,
   type FieldView,
+  type Page,
 } from '@custodian/contracts';
+import { boundedPage, encodeCursor, keysetPageSql } from '@custodian/persistence';
 import { recordEvent } from '@custodian/messaging';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ContactsEnv } from '../config.js';
 import { FIELD_HARD_LIMIT, type FieldLimits } from './field-limits.js';
+
+/** Longest field name a restore defines again (names written before the 64-character rule may be longer). */
+const RESTORED_NAME_MAX_LENGTH = 256;
 
 export interface FieldDefinition {
   name: string;
@@ -42,12 +47,18 @@ export class FieldDefinitions {
     this.limits = { fields: env.CONTACTS_FIELD_LIMIT, valueLength: env.CONTACTS_FIELD_VALUE_MAX_LENGTH, contactBytes: env.CONTACTS_FIELDS_MAX_BYTES };
   }
 
-  /** Every definition of the workspace, by name. */
-  async list(em: EntityManager, workspaceId: string): Promise<FieldView[]> {
-    const rows = (await em.query('select name, type, created_at from custom_field where workspace_id = $1 order by lower(name), name', [
-      workspaceId,
-    ])) as FieldRow[];
-    return rows.map(toView);
+  /** A page of the workspace's definitions, in the order they were defined. */
+  async list(em: EntityManager, workspaceId: string, page: { cursor?: string; limit?: number }): Promise<Page<FieldView>> {
+    const limit = page.limit ?? 100;
+    const query = keysetPageSql(
+      'select name, type, created_at, id, created_at::text as cursor_at from custom_field',
+      ['workspace_id = $1'],
+      [workspaceId],
+      ['created_at', 'id'],
+      { cursor: page.cursor, limit },
+    );
+    const rows = (await em.query(query.sql, query.params)) as (FieldRow & { id: string; cursor_at: string })[];
+    return boundedPage(rows, limit, toView, (last) => encodeCursor(last.cursor_at, last.id));
   }
 
   /** Defines one field; its name is checked and must be new regardless of case. */
@@ -118,7 +129,7 @@ export class FieldDefinitions {
     let missing = wanted.filter((n) => !resolved.has(n));
     if (!missing.length) return resolved;
     for (const name of missing) {
-      const problem = write === 'new' ? fieldNameProblem(name) : name.trim() ? null : 'is empty';
+      const problem = write === 'new' ? fieldNameProblem(name) : restoredNameProblem(name);
       if (problem) throw validationFailed(`${path}.${shown(name)}`, problem, `field name "${shown(name)}" ${problem}`);
     }
     // Serialises new definitions per workspace: the limit holds, and two spellings of one new name become one field.
@@ -203,6 +214,12 @@ export class FieldDefinitions {
 export async function definedFieldNames(em: EntityManager, workspaceId: string): Promise<string[]> {
   const rows = (await em.query('select name from custom_field where workspace_id = $1 order by lower(name), name', [workspaceId])) as { name: string }[];
   return rows.map((r) => r.name);
+}
+
+/** Names a restore brings back are taken as they were, within a bound that keeps headers and replies small. */
+function restoredNameProblem(name: string): string | null {
+  if (!name.trim()) return 'is empty';
+  return [...name].length > RESTORED_NAME_MAX_LENGTH ? `is longer than ${RESTORED_NAME_MAX_LENGTH} characters` : null;
 }
 
 /** A name as an error message quotes it: long ones are cut. */

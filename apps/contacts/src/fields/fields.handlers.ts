@@ -1,4 +1,12 @@
-import { defineFieldV1, deleteFieldV1, listFieldsV1, type CommandContext, type DefineFieldV1, type DeleteFieldV1 } from '@custodian/contracts';
+import {
+  defineFieldV1,
+  deleteFieldV1,
+  listFieldsV1,
+  type CommandContext,
+  type DefineFieldV1,
+  type DeleteFieldV1,
+  type ListFieldsV1,
+} from '@custodian/contracts';
 import { CommandHandler } from '@custodian/messaging';
 import { Controller } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -17,8 +25,8 @@ export class FieldsHandlers {
   }
 
   @CommandHandler(listFieldsV1)
-  async list(_data: object, context: CommandContext) {
-    return { items: await this.fields.list(this.ds.manager, context.workspaceId) };
+  list(data: ListFieldsV1, context: CommandContext) {
+    return this.fields.list(this.ds.manager, context.workspaceId, data);
   }
 
   @CommandHandler(deleteFieldV1)

@@ -87,15 +87,17 @@ async function useDefinedFieldNames(em: EntityManager, ws: string, fields: Field
       where code is null and jsonb_typeof(snapshot->'fields') = 'object'`)) as { name: string }[]
   ).map((r) => r.name);
   const defined = await fields.resolve(em, ws, names, 'restore');
-  for (const [name, field] of defined) {
-    if (name === field.name) continue;
-    await em.query(
-      `update restore_outcome set snapshot = jsonb_set(snapshot, '{fields}',
-         (snapshot->'fields' - $1::text) || jsonb_build_object($2::text, coalesce(snapshot->'fields'->$2::text, snapshot->'fields'->$1::text)))
-       where code is null and snapshot->'fields' ? $1::text`,
-      [name, field.name],
-    );
-  }
+  const renamed = [...defined].filter(([name, field]) => name !== field.name);
+  if (!renamed.length) return;
+  // One statement for all of them. Where a snapshot holds both spellings, the defined one's value
+  // stays: jsonb_object_agg keeps the last value of a key, and those entries come last.
+  await em.query(
+    `update restore_outcome r set snapshot = jsonb_set(r.snapshot, '{fields}', (
+       select jsonb_object_agg(coalesce(m.defined, e.key), e.value order by m.defined is null)
+       from jsonb_each(r.snapshot->'fields') e left join unnest($1::text[], $2::text[]) m(given, defined) on m.given = e.key))
+     where r.code is null and r.snapshot->'fields' ?| $1::text[]`,
+    [renamed.map(([name]) => name), renamed.map(([, field]) => field.name)],
+  );
 }
 
 /** The restored contacts' lists, tags, accounts and deals, where they still exist. */

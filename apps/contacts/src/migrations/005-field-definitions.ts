@@ -1,7 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Custom fields become definitions: a type, a creation time, and names unique regardless of case.
+ * Custom fields become definitions: a type, a creation time and an id (for pages of them), and
+ * names unique regardless of case.
  * Names that differed only in case (`City`, `city`) are merged into the first by byte order, and
  * every contact's value moves to that name (where a contact held both, the kept name's value stays).
  */
@@ -11,7 +12,8 @@ export class FieldDefinitions1763800000500 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`alter table custom_field
       add column type text not null default 'text' check (type in ('text', 'number', 'date')),
-      add column created_at timestamptz not null default now()`);
+      add column created_at timestamptz not null default now(),
+      add column id uuid not null default gen_random_uuid() unique`);
     await q.query(`create temp table field_rename on commit drop as
       select workspace_id, name as old_name,
              first_value(name) over (partition by workspace_id, lower(name) order by name collate "C") as new_name
@@ -31,6 +33,6 @@ export class FieldDefinitions1763800000500 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query('drop index custom_field_name_key');
-    await q.query('alter table custom_field drop column type, drop column created_at');
+    await q.query('alter table custom_field drop column type, drop column created_at, drop column id');
   }
 }

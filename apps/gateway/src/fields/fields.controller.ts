@@ -1,4 +1,4 @@
-import { defineFieldV1, deleteFieldV1, DomainError, ErrorCode, listFieldsV1, type FieldView } from '@custodian/contracts';
+import { defineFieldV1, deleteFieldV1, DomainError, ErrorCode, listFieldsV1, type FieldView, type Page } from '@custodian/contracts';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
@@ -6,7 +6,7 @@ import { CurrentCaller, Roles } from '../auth/auth.guard.js';
 import type { Caller } from '../auth/token.js';
 import { Commands } from '../http/commands.js';
 import { bodyOf } from '../http/openapi.js';
-import { boolQuery } from '../http/query.js';
+import { boolQuery, intQuery } from '../http/query.js';
 
 @ApiTags('fields')
 @ApiBearerAuth()
@@ -26,9 +26,12 @@ export class FieldsController {
   }
 
   @Get()
-  @ApiOperation({ summary: "The workspace's custom field definitions, by name" })
-  list(@CurrentCaller() caller: Caller, @Req() req: Request): Promise<{ items: FieldView[] }> {
-    return this.commands.send(listFieldsV1, caller, req, {});
+  @ApiOperation({
+    summary:
+      "The workspace's custom field definitions, in the order they were defined. A page may hold fewer than limit items: nextCursor is the only end of data",
+  })
+  list(@CurrentCaller() caller: Caller, @Req() req: Request, @Query('cursor') cursor?: string, @Query('limit') limit?: string): Promise<Page<FieldView>> {
+    return this.commands.send(listFieldsV1, caller, req, { ...(cursor ? { cursor } : {}), ...intQuery('limit', limit) });
   }
 
   @Delete(':name')

@@ -1,7 +1,8 @@
 import { command } from '../../message.js';
+import { PageQuery, type Page } from '../../shared-types.js';
 import type { FieldView } from '../../views.js';
 
-/** All field definitions of the workspace, by name (bounded by the workspace's field limit). */
-export class ListFieldsV1 {}
+/** The field definitions of the workspace, in the order they were defined, a page at a time. */
+export class ListFieldsV1 extends PageQuery {}
 
-export const listFieldsV1 = command<ListFieldsV1, { items: FieldView[] }>('contacts.field.list.v1', ListFieldsV1, {}, '{ items: FieldView[] }');
+export const listFieldsV1 = command<ListFieldsV1, Page<FieldView>>('contacts.field.list.v1', ListFieldsV1, {}, 'Page<FieldView>');
