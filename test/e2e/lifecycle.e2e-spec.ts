@@ -1,6 +1,6 @@
 import type { CommandClient } from '@custodian/messaging';
 import { databaseQuery, EventTap, TestSystem, uniqueWorkspace, waitFor } from '@custodian/testing';
-import { getAccountV1, restoreContactsV1, restoreContactV1, type ContactSnapshot } from '@custodian/contracts';
+import { getAccountV1, restoreContactsV1, restoreContactV1, updateAccountV1, type ContactSnapshot } from '@custodian/contracts';
 
 describe('accounts, deals, merge, archive and restore', () => {
   const system = new TestSystem(['contacts']);
@@ -101,6 +101,31 @@ describe('accounts, deals, merge, archive and restore', () => {
     expect(events.filter((e) => e.subject.endsWith('v2')).map((e) => [e.linked, e.count])).toEqual([
       [1000, 1000],
       [1, 1001],
+    ]);
+  });
+
+  it('refuses a v1 change of an account too large for a v1 answer before making it, and a deletion of it still reaches v1', async () => {
+    const seeded = await databaseQuery<{ id: string }>(
+      `insert into contacts.contact (workspace_id, email) select $1, 'huge-' || i || '@example.com' from generate_series(1, 20001) i returning id`,
+      [workspace],
+    );
+    const account = (await api('POST', '/v1/accounts', { name: 'Huge Co' })).body;
+    await databaseQuery('insert into contacts.contact_account (contact_id, account_id) select unnest($1::uuid[]), $2', [seeded.map((r) => r.id), account.id]);
+    const context = { workspaceId: workspace, actor: { id: 'old-client' }, origin: 'integration' as const, correlationId: 'account-v1-huge' };
+    await expect(archiveService.request(updateAccountV1, context, { id: account.id, name: 'Renamed' })).rejects.toMatchObject({
+      code: 'REPLY_TOO_LARGE',
+      message: expect.stringContaining('nothing was changed'),
+    });
+    expect((await api('GET', `/v1/accounts/${account.id}`)).body).toMatchObject({ name: 'Huge Co', contactCount: 20001 });
+    expect((await api('DELETE', `/v1/accounts/${account.id}`)).status).toBe(200);
+    const v1 = await databaseQuery<{ data: { change: string; contactIds: string[] } }>(
+      `select envelope->'data' as data from contacts.outbox where subject = 'events.contacts.account.changed.v1' and envelope->'data'->>'accountId' = $1
+      order by created_at`,
+      [account.id],
+    );
+    expect(v1.map((e) => [e.data.change, e.data.contactIds])).toEqual([
+      ['created', []],
+      ['deleted', []],
     ]);
   });
 

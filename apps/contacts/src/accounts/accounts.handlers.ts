@@ -58,8 +58,8 @@ export class AccountsHandlers {
   // The deprecated v1 commands: the same work, the account answered with every linked contact's id.
 
   @CommandHandler(createAccountV1)
-  async createV1(data: CreateAccountV1, context: CommandContext): Promise<AccountViewV1> {
-    return this.accounts.getV1(context, (await this.accounts.create(context, data)).id);
+  createV1(data: CreateAccountV1, context: CommandContext): Promise<AccountViewV1> {
+    return this.accounts.createV1(context, data);
   }
 
   @CommandHandler(getAccountV1)
@@ -73,7 +73,7 @@ export class AccountsHandlers {
   }
 
   @CommandHandler(updateAccountV1)
-  async updateV1(data: UpdateAccountV1, context: CommandContext): Promise<AccountViewV1> {
-    return this.accounts.getV1(context, (await this.accounts.update(context, data)).id);
+  updateV1(data: UpdateAccountV1, context: CommandContext): Promise<AccountViewV1> {
+    return this.accounts.updateV1(context, data);
   }
 }

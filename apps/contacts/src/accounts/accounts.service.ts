@@ -19,6 +19,9 @@ import { pageOf } from '../contacts/contact-queries.js';
 import { requireContacts } from '../contacts/require-contacts.js';
 import { keysetPageSql } from '@custodian/persistence';
 
+/** The most contacts of an account a v1 answer carries (their ids fit well within one NATS message). */
+const ACCOUNT_VIEW_V1_MAX_CONTACTS = 20_000;
+
 interface AccountRow {
   id: string;
   name: string;
@@ -58,16 +61,23 @@ interface Links {
 export class AccountsService {
   constructor(private readonly ds: DataSource) {}
 
-  async create(context: CommandContext, input: CreateAccountV2): Promise<AccountView> {
-    return this.ds.transaction(async (em) => {
-      const [row] = (await em.query('insert into account (workspace_id, name, domain) values ($1, $2, $3) returning id', [
-        context.workspaceId,
-        input.name.trim(),
-        input.domain ?? null,
-      ])) as { id: string }[];
-      const linked = await this.link(em, context, row!.id, input.contactIds ?? []);
-      return this.changed(em, context, row!.id, 'created', { linked, unlinked: [] });
-    });
+  create(context: CommandContext, input: CreateAccountV2): Promise<AccountView> {
+    return this.ds.transaction((em) => this.createIn(em, context, input));
+  }
+
+  /** The deprecated v1 create: refused before anything is written when the answer could not carry the account. */
+  createV1(context: CommandContext, input: CreateAccountV2): Promise<AccountViewV1> {
+    return this.ds.transaction(async (em) => this.asV1(em, context, await this.createIn(em, context, input)));
+  }
+
+  private async createIn(em: EntityManager, context: CommandContext, input: CreateAccountV2): Promise<AccountView> {
+    const [row] = (await em.query('insert into account (workspace_id, name, domain) values ($1, $2, $3) returning id', [
+      context.workspaceId,
+      input.name.trim(),
+      input.domain ?? null,
+    ])) as { id: string }[];
+    const linked = await this.link(em, context, row!.id, input.contactIds ?? []);
+    return this.changed(em, context, row!.id, 'created', { linked, unlinked: [] });
   }
 
   async get(context: CommandContext, id: string, em: EntityManager = this.ds.manager): Promise<AccountView> {
@@ -83,34 +93,42 @@ export class AccountsService {
     return pageOf(rows, limit, toView);
   }
 
-  async update(context: CommandContext, input: UpdateAccountV2): Promise<AccountView> {
-    return this.ds.transaction(async (em) => {
-      const [found] = (await em.query('select id from account where workspace_id = $1 and id = $2 for update', [context.workspaceId, input.id])) as unknown[];
-      if (!found) throw new DomainError(ErrorCode.NotFound, `account ${input.id} not found`);
-      if (input.name !== undefined || input.domain !== undefined) {
-        await em.query('update account set name = coalesce($2, name), domain = coalesce($3, domain) where id = $1', [
-          input.id,
-          input.name?.trim() ?? null,
-          input.domain ?? null,
-        ]);
-      }
-      const linked = await this.link(em, context, input.id, input.addContactIds ?? []);
-      const unlinked = input.removeContactIds?.length
-        ? (
-            (await em.query('delete from contact_account where account_id = $1 and contact_id = any($2::uuid[]) returning contact_id', [
-              input.id,
-              input.removeContactIds,
-            ])) as [{ contact_id: string }[], number]
-          )[0].map((r) => r.contact_id)
-        : [];
-      return this.changed(em, context, input.id, 'updated', { linked, unlinked });
-    });
+  update(context: CommandContext, input: UpdateAccountV2): Promise<AccountView> {
+    return this.ds.transaction((em) => this.updateIn(em, context, input));
+  }
+
+  /** The deprecated v1 update: refused (and rolled back) when the answer could not carry the account. */
+  updateV1(context: CommandContext, input: UpdateAccountV2): Promise<AccountViewV1> {
+    return this.ds.transaction(async (em) => this.asV1(em, context, await this.updateIn(em, context, input)));
+  }
+
+  private async updateIn(em: EntityManager, context: CommandContext, input: UpdateAccountV2): Promise<AccountView> {
+    const [found] = (await em.query('select id from account where workspace_id = $1 and id = $2 for update', [context.workspaceId, input.id])) as unknown[];
+    if (!found) throw new DomainError(ErrorCode.NotFound, `account ${input.id} not found`);
+    if (input.name !== undefined || input.domain !== undefined) {
+      await em.query('update account set name = coalesce($2, name), domain = coalesce($3, domain) where id = $1', [
+        input.id,
+        input.name?.trim() ?? null,
+        input.domain ?? null,
+      ]);
+    }
+    const linked = await this.link(em, context, input.id, input.addContactIds ?? []);
+    const unlinked = input.removeContactIds?.length
+      ? (
+          (await em.query('delete from contact_account where account_id = $1 and contact_id = any($2::uuid[]) returning contact_id', [
+            input.id,
+            input.removeContactIds,
+          ])) as [{ contact_id: string }[], number]
+        )[0].map((r) => r.contact_id)
+      : [];
+    return this.changed(em, context, input.id, 'updated', { linked, unlinked });
   }
 
   async delete(context: CommandContext, id: string): Promise<{ deleted: true }> {
     await this.ds.transaction(async (em) => {
       const view = await this.get(context, id, em);
-      const v1 = await this.contactIdsForV1(em, view);
+      // A deletion reaches v1 subscribers whatever the size: without its contacts when there are too many for v1.
+      const v1 = (await this.contactIdsForV1(em, view)) ?? [];
       await em.query('delete from account where workspace_id = $1 and id = $2', [context.workspaceId, id]);
       await this.record(em, context, view, 'deleted', { linked: [], unlinked: [] }, v1);
     });
@@ -118,8 +136,8 @@ export class AccountsService {
   }
 
   /** The account as the deprecated v1 commands answer it, with every linked contact's id. */
-  async getV1(context: CommandContext, id: string): Promise<AccountViewV1> {
-    const [row] = (await this.ds.query(`${ACCOUNT_VIEW_V1_SQL} where a.workspace_id = $1 and a.id = $2`, [context.workspaceId, id])) as AccountRowV1[];
+  async getV1(context: CommandContext, id: string, em: EntityManager = this.ds.manager): Promise<AccountViewV1> {
+    const [row] = (await em.query(`${ACCOUNT_VIEW_V1_SQL} where a.workspace_id = $1 and a.id = $2`, [context.workspaceId, id])) as AccountRowV1[];
     if (!row) throw new DomainError(ErrorCode.NotFound, `account ${id} not found`);
     return toViewV1(row);
   }
@@ -129,6 +147,19 @@ export class AccountsService {
     const limit = query.limit ?? 50;
     const page = keysetPageSql(ACCOUNT_VIEW_V1_SQL, ['a.workspace_id = $1'], [context.workspaceId], ['a.created_at', 'a.id'], { cursor: query.cursor, limit });
     return pageOf((await this.ds.query(page.sql, page.params)) as AccountRowV1[], limit, toViewV1);
+  }
+
+  /**
+   * A changed account as v1 answers it, in the change's transaction: past what one answer can
+   * carry, the change is refused (so rolled back) rather than made and then not answered.
+   */
+  private async asV1(em: EntityManager, context: CommandContext, view: AccountView): Promise<AccountViewV1> {
+    if (view.contactCount > ACCOUNT_VIEW_V1_MAX_CONTACTS)
+      throw new DomainError(
+        ErrorCode.ReplyTooLarge,
+        `account ${view.id} would have ${view.contactCount} contacts, more than a v1 answer carries (${ACCOUNT_VIEW_V1_MAX_CONTACTS}); nothing was changed: use the v2 command`,
+      );
+    return this.getV1(context, view.id, em);
   }
 
   /** Links the contacts (each must exist); answers the ones that were not linked already. */
