@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { CsvError, CsvReader, createCsvWriter, detectDelimiter, escapeFormula, spreadsheetSafeCsv, type CsvItem } from './index.js';
+import { CsvError, CsvReader, createCsvWriter, detectDelimiter, escapeFormula, repairSummary, spreadsheetSafeCsv, type CsvItem } from './index.js';
 
 async function readAll(input: Buffer | string | Buffer[], options = {}): Promise<{ items: CsvItem[]; reader: CsvReader }> {
   const reader = new CsvReader(options);
@@ -146,6 +146,18 @@ describe('CsvReader quotes', () => {
       },
       { rowNumber: 4, record: { email: 'c@x.com', height: 'say "hi"', place: 'Oslo' }, values: ['c@x.com', 'say "hi"', 'Oslo'] },
     ]);
+  });
+
+  it('keeps a repair note short whatever the file: long column names are cut, and past ten repairs a row says how many more', async () => {
+    const names = Array.from({ length: 12 }, (_, i) => `${i}${'n'.repeat(200)}`);
+    const { items } = await readAll(`email,${names.join(',')}\na@x.com,${names.map(() => 'x"').join(',')}\n`, { quotes: 'lenient' });
+    const repairs = items[0]!.repairs!;
+    expect(repairs).toHaveLength(12);
+    expect(repairs[0]!.message).toBe(`column 2 ("0${'n'.repeat(63)}…"): a quote inside an unquoted field was kept as a character`);
+    const summary = repairSummary(repairs);
+    expect(summary.split('; ')).toHaveLength(11);
+    expect(summary).toMatch(/; and 2 more$/);
+    expect(repairSummary(repairs.slice(0, 2))).toBe(`${repairs[0]!.message}; ${repairs[1]!.message}`);
   });
 
   it('never lets a lenient quote inside a field open a quoted one: the line still ends the row', async () => {

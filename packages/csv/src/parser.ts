@@ -14,6 +14,12 @@ export interface CsvRepair {
   message: string;
 }
 
+/** What the lenient reading repaired in one record, in one cell: the first few repairs and how many more. */
+export function repairSummary(repairs: readonly CsvRepair[]): string {
+  const shown = repairs.slice(0, 10).map((r) => r.message);
+  return repairs.length > shown.length ? `${shown.join('; ')}; and ${repairs.length - shown.length} more` : shown.join('; ');
+}
+
 export interface ParsedRecord {
   /** Line the record starts on (the first line of the file is 1). */
   line: number;
@@ -233,7 +239,9 @@ export class CsvParser {
   private column(): string {
     const column = this.values.length + 1;
     const name = this.header?.[column - 1];
-    return name ? `column ${column} ("${name}")` : `column ${column}`;
+    // A header name of any length is quoted cut, so a repair note stays short whatever the file.
+    const shown = name && name.length > 64 ? `${name.slice(0, 64)}…` : name;
+    return shown ? `column ${column} ("${shown}")` : `column ${column}`;
   }
 
   private repair(message: string): void {

@@ -65,6 +65,7 @@ export class CsvReader {
     // Peek the first text chunk to detect the delimiter before parsing.
     const first = await text.next();
     if (first.done || first.value.trim() === '') {
+      await text.return(undefined);
       throw new CsvError(CsvErrorCode.Empty, 'the file is empty; a header line is required');
     }
     const delimiter = this.options.delimiter ?? detectDelimiter(first.value.split(/\r?\n|\r/, 1)[0]!);

@@ -1,4 +1,4 @@
-import { pipeline, Readable } from 'node:stream';
+import { pipeline } from 'node:stream';
 import { constants, createGzip, createZstdCompress } from 'node:zlib';
 import { copyOutOn } from '@custodian/persistence';
 import type { QueryRunner } from 'typeorm';
@@ -19,10 +19,9 @@ export async function copyToObject(
   key: string,
   options: { compression?: 'gzip' | 'zstd'; header?: string } = {},
 ): Promise<StoredObject & { rows: number }> {
-  const copied = await copyOutOn(runner, sql);
-  const { rowCount } = copied;
+  const { stream, rowCount } = await copyOutOn(runner, sql);
   // A header line written ahead of COPY's rows (see csvHeaderLine).
-  const stream = options.header === undefined ? copied.stream : withHeader(options.header, copied.stream);
+  if (options.header !== undefined) stream.unshift(Buffer.from(options.header));
   // Fastest levels: bulk CSV compresses well at any level, and a higher one would be the slowest step.
   // Output in 128 KiB pieces rather than 16 KiB: a quarter of the hand-offs between the compressor's thread and this one.
   const chunkSize = 128 * 1024;
@@ -38,15 +37,4 @@ export async function copyToObject(
   const contentType = options.compression === 'gzip' ? 'application/gzip' : options.compression === 'zstd' ? 'application/zstd' : 'text/csv; charset=utf-8';
   const stored = await storage.upload(kind, key, body, { contentType });
   return { ...stored, rows: rowCount() };
-}
-
-/** `rows` with `header` in front, as one stream; an error of `rows` ends it. */
-function withHeader(header: string, rows: Readable): Readable {
-  return Readable.from(
-    (async function* () {
-      yield Buffer.from(header);
-      yield* rows;
-    })(),
-    { objectMode: false },
-  );
 }

@@ -1,6 +1,6 @@
 import { PassThrough, pipeline, Readable, Transform } from 'node:stream';
 import { DomainError, ErrorCode, importCompletedV1, importFailedV1, type CommandContext, type ImportMode, type QuoteMode } from '@custodian/contracts';
-import { CsvError, CsvReader, createCsvWriter, type CsvItem } from '@custodian/csv';
+import { CsvError, CsvReader, createCsvWriter, repairSummary, type CsvItem } from '@custodian/csv';
 import { defineJob, JobFailure, type ClaimedJob, type FinishedJob, type JobContext } from '@custodian/jobs';
 import { recordEvent } from '@custodian/messaging';
 import { copyIn } from '@custodian/persistence';
@@ -355,7 +355,7 @@ export class ImportJob {
     rejects.setColumns(reader.info!.header);
     repairs.setColumns(reader.info!.header);
     const repairedHeader = reader.info!.headerRepairs;
-    if (repairedHeader) await repairs.add(1, repairedHeader.map((r) => r.message).join('; '), reader.info!.header);
+    if (repairedHeader) await repairs.add(1, repairSummary(repairedHeader), reader.info!.header);
     const lines = Readable.from(
       (async function* () {
         let batch = '';
@@ -363,7 +363,7 @@ export class ImportJob {
           const item = next.value;
           if (ctx.signal.aborted) throw ctx.signal.reason;
           rows += 1;
-          if (item.repairs) await repairs.add(item.rowNumber, item.repairs.map((r) => r.message).join('; '), item.values);
+          if (item.repairs) await repairs.add(item.rowNumber, repairSummary(item.repairs), item.values);
           if (item.error) {
             await rejects.add(item.rowNumber, item.error.message, item.values);
             continue;

@@ -40,9 +40,8 @@ export async function sendSpreadsheetSafe(link: { url: string; fileName: string 
   try {
     await pipeline(Readable.fromWeb(upstream.body as ReadableStream<Uint8Array>), spreadsheetSafeCsv({ bom: true }), res);
   } catch (err) {
-    if (!res.headersSent) throw unavailable((err as Error).message, err);
-    // Too late for a problem answer: the response is cut short (the caller sees an incomplete body).
-    logger.warn({ err }, 'a spreadsheet download ended early');
-    res.destroy();
+    // Too late for a problem answer (pipeline has ended the response): the caller sees an incomplete
+    // body. Only a failure on this side is worth a warning, not a caller that went away.
+    if (!stop.signal.aborted) logger.warn({ err }, 'a spreadsheet download ended early');
   }
 }
