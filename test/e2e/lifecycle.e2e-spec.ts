@@ -140,6 +140,13 @@ describe('accounts, deals, merge, archive and restore', () => {
     expect((await api('GET', `/v1/deals/${deal.id}`)).body.contacts).toHaveLength(100);
     const swapped = await api('PATCH', `/v1/deals/${deal.id}`, { addContactIds: [ids[100]], removeContactIds: [ids[99]] });
     expect([swapped.status, swapped.body.contacts.length]).toEqual([200, 100]);
+    // Past the cap, as a restore may leave a deal: a swap keeps it there, growing it is refused.
+    await databaseQuery('insert into contacts.deal_contact (deal_id, contact_id) values ($1, $2)', [deal.id, ids[99]]);
+    const extra = (await contact('crowd-extra@example.com')).id;
+    const kept = await api('PATCH', `/v1/deals/${deal.id}`, { addContactIds: [extra], removeContactIds: [ids[98]] });
+    expect([kept.status, kept.body.contacts?.length]).toEqual([200, 101]);
+    const grown = await api('PATCH', `/v1/deals/${deal.id}`, { addContactIds: [ids[98]] });
+    expect([grown.status, grown.body.code]).toEqual([422, 'VALIDATION_FAILED']);
   });
 
   it('merges a duplicate into the primary without losing an opt-out, and the duplicate is gone for good', async () => {

@@ -24,6 +24,9 @@ import { ArchiveEnv } from '../config.js';
 import { notRestorableSql, windowOf, type Refusal } from '../store/rules.js';
 import { listed, RestoreJob, startRestoreJob } from './restore-job.js';
 
+/** How many refused contacts a refusal lists (the answer stays a small message). */
+const REFUSALS_LISTED = 1000;
+
 @Injectable()
 export class RestoreService {
   constructor(
@@ -67,17 +70,22 @@ export class RestoreService {
       const [{ ok, refused }] = (await em.query(`select count(*) filter (where why is null)::int as ok, count(*) filter (where why is not null)::int as refused
         from restore_candidate`)) as [{ ok: number; refused: number }];
       const limit = this.limitOf(context.plan);
-      const refusals = async (max: number): Promise<Refusal[]> => [
-        ...missing.map((contactId) => ({ contactId, reason: 'not_found' as const })),
-        ...((await em.query(`select contact_id as "contactId", why as reason from restore_candidate where why is not null
-          order by archived_at, contact_id limit ${max}`)) as Refusal[]),
-      ];
+      // The first `max` refusals: ids not archived first, then refused candidates in archive order.
+      const refusals = async (max: number): Promise<Refusal[]> => {
+        const notFound = missing.slice(0, max).map((contactId) => ({ contactId, reason: 'not_found' as const }));
+        if (notFound.length === max) return notFound;
+        return [
+          ...notFound,
+          ...((await em.query(`select contact_id as "contactId", why as reason from restore_candidate where why is not null
+            order by archived_at, contact_id limit ${max - notFound.length}`)) as Refusal[]),
+        ];
+      };
       if (request.dryRun) return this.preview(em, context, { ok, refused: missing.length + refused, sample: await refusals(RESTORE_PREVIEW_SAMPLE) }, limit);
       if (missing.length + refused) {
         // The first 1,000 are listed, so the answer stays a small message.
         const n = missing.length + refused;
-        throw new DomainError(ErrorCode.RestoreRefused, `${n} contact(s) cannot be restored${n > 1000 ? ' (the first 1,000 are listed)' : ''}`, {
-          errors: (await refusals(1000)).slice(0, 1000).map((r) => ({ path: r.contactId, message: r.reason })),
+        throw new DomainError(ErrorCode.RestoreRefused, `${n} contact(s) cannot be restored${n > REFUSALS_LISTED ? ' (the first 1,000 are listed)' : ''}`, {
+          errors: (await refusals(REFUSALS_LISTED)).map((r) => ({ path: r.contactId, message: r.reason })),
         });
       }
       if (!ok) throw new DomainError(ErrorCode.NotFound, 'no archived contact matches');
@@ -180,29 +188,12 @@ export class RestoreService {
       where c.why is null order by c.archived_at, c.contact_id limit ${RESTORE_PREVIEW_SAMPLE}`,
     )) as { contact_id: string; email: string; snapshot: ContactSnapshot }[];
     const snapshots = sample.map((c) => c.snapshot);
-    const { activeContacts } = await this.contacts.request(workspaceStatsV1, context, {});
-    const exists = {
-      lists: await this.existing(
-        context,
-        'listIds',
-        snapshots.flatMap((s) => s.memberships.map((m) => m.listId)),
-      ),
-      tags: await this.existing(
-        context,
-        'tagIds',
-        snapshots.flatMap((s) => s.tags.map((t) => t.tagId)),
-      ),
-      accounts: await this.existing(
-        context,
-        'accountIds',
-        snapshots.flatMap((s) => s.accounts.map((a) => a.accountId)),
-      ),
-      deals: await this.existing(
-        context,
-        'dealIds',
-        snapshots.flatMap((s) => s.deals.map((d) => d.dealId)),
-      ),
-    };
+    const { activeContacts, exists } = await this.lookUp(context, {
+      listIds: snapshots.flatMap((s) => s.memberships.map((m) => m.listId)),
+      tagIds: snapshots.flatMap((s) => s.tags.map((t) => t.tagId)),
+      accountIds: snapshots.flatMap((s) => s.accounts.map((a) => a.accountId)),
+      dealIds: snapshots.flatMap((s) => s.deals.map((d) => d.dealId)),
+    });
     const restorable = sample.map(({ contact_id, email, snapshot: s }) => ({
       contactId: contact_id,
       email,
@@ -218,23 +209,37 @@ export class RestoreService {
       restorableCount: candidates.ok,
       restorable: takeWithin(restorable, PAGE_MAX_BYTES),
       refusedCount: candidates.refused,
-      refused: candidates.sample.slice(0, RESTORE_PREVIEW_SAMPLE),
+      refused: candidates.sample,
       activeContacts,
       limit,
       projected: activeContacts + candidates.ok,
     };
   }
 
-  /** Which of the ids still exist in contacts, asked WORKSPACE_STATS_MAX_IDS at a time. */
-  private async existing(context: CommandContext, kind: 'listIds' | 'tagIds' | 'accountIds' | 'dealIds', ids: string[]): Promise<Set<string>> {
-    const distinct = [...new Set(ids)];
-    const found = new Set<string>();
-    const key = { listIds: 'lists', tagIds: 'tags', accountIds: 'accounts', dealIds: 'deals' } as const;
-    for (let i = 0; i < distinct.length; i += WORKSPACE_STATS_MAX_IDS) {
-      const stats = await this.contacts.request(workspaceStatsV1, context, { [kind]: distinct.slice(i, i + WORKSPACE_STATS_MAX_IDS) });
-      for (const id of stats.existing[key[kind]]) found.add(id);
+  /**
+   * The workspace's active-contact count and which of the ids still exist in contacts: all kinds
+   * in one request, WORKSPACE_STATS_MAX_IDS of each at a time (one request for a preview's sample).
+   */
+  private async lookUp(
+    context: CommandContext,
+    ids: Record<'listIds' | 'tagIds' | 'accountIds' | 'dealIds', string[]>,
+  ): Promise<{ activeContacts: number; exists: Record<'lists' | 'tags' | 'accounts' | 'deals', Set<string>> }> {
+    const distinct = Object.fromEntries(Object.entries(ids).map(([kind, list]) => [kind, [...new Set(list)]])) as typeof ids;
+    const exists = { lists: new Set<string>(), tags: new Set<string>(), accounts: new Set<string>(), deals: new Set<string>() };
+    const rounds = Math.max(1, ...Object.values(distinct).map((list) => Math.ceil(list.length / WORKSPACE_STATS_MAX_IDS)));
+    let activeContacts = 0;
+    for (let round = 0; round < rounds; round += 1) {
+      const slice = (list: string[]) => list.slice(round * WORKSPACE_STATS_MAX_IDS, (round + 1) * WORKSPACE_STATS_MAX_IDS);
+      const stats = await this.contacts.request(workspaceStatsV1, context, {
+        listIds: slice(distinct.listIds),
+        tagIds: slice(distinct.tagIds),
+        accountIds: slice(distinct.accountIds),
+        dealIds: slice(distinct.dealIds),
+      });
+      if (round === 0) activeContacts = stats.activeContacts;
+      for (const kind of ['lists', 'tags', 'accounts', 'deals'] as const) for (const id of stats.existing[kind]) exists[kind].add(id);
     }
-    return found;
+    return { activeContacts, exists };
   }
 
   /**

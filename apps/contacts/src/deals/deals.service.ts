@@ -96,6 +96,9 @@ export class DealsService {
         input.amount ?? null,
         input.stage ?? null,
       ]);
+      const contactCount = async () => ((await em.query('select count(*)::int as n from deal_contact where deal_id = $1', [input.id])) as [{ n: number }])[0].n;
+      // A restore may have taken the deal past the cap: then a change may keep it there, not grow it.
+      const allowed = input.addContactIds?.length ? Math.max(MAX_DEAL_CONTACTS, await contactCount()) : MAX_DEAL_CONTACTS;
       if (input.addContactIds?.length) {
         await requireContacts(em, context.workspaceId, input.addContactIds, 'addContactIds');
         await em.query('insert into deal_contact (deal_id, contact_id) select $1, unnest($2::uuid[]) on conflict do nothing', [input.id, input.addContactIds]);
@@ -104,10 +107,8 @@ export class DealsService {
         await em.query('delete from deal_contact where deal_id = $1 and contact_id = any($2::uuid[])', [input.id, input.removeContactIds]);
       }
       if (input.addContactIds?.length) {
-        const [{ n }] = (await em.query('select count(*)::int as n from deal_contact where deal_id = $1', [input.id])) as [{ n: number }];
-        if (n > MAX_DEAL_CONTACTS) {
-          throw validationFailed('addContactIds', `would give the deal ${n} contacts; a deal has at most ${MAX_DEAL_CONTACTS}`);
-        }
+        const n = await contactCount();
+        if (n > allowed) throw validationFailed('addContactIds', `would give the deal ${n} contacts; a deal has at most ${MAX_DEAL_CONTACTS}`);
       }
       if (input.primaryContactId) {
         const [member] = (await em.query('select 1 from deal_contact where deal_id = $1 and contact_id = $2', [input.id, input.primaryContactId])) as unknown[];

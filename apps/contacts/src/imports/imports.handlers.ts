@@ -18,6 +18,13 @@ import { Controller } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ImportJob, type ImportParams } from './import-job.js';
 
+/** A link to a file of an import's rows. */
+interface RowsLink {
+  url: string;
+  expiresAt: string;
+  rows: number;
+}
+
 @Controller()
 export class ImportsHandlers {
   constructor(
@@ -74,32 +81,26 @@ export class ImportsHandlers {
   }
 
   @CommandHandler(importRejectsV1)
-  async rejects(data: ImportRejectsV1, context: CommandContext): Promise<{ url: string; expiresAt: string; rows: number }> {
-    const job = await this.jobs.find(this.ds.manager, this.imports.definition, context.workspaceId, data.id);
-    if (!job) throw new DomainError(ErrorCode.NotFound, `import ${data.id} not found`);
-    const result = job.result;
-    if (!result?.rejectsKey)
-      throw new DomainError(ErrorCode.NotFound, `import ${data.id} has no rejected rows${job.status === 'succeeded' ? '' : ` (it is ${job.status})`}`);
-    const expiresIn = data.expiresInSeconds ?? 900;
-    const url = await this.storage.presignedDownloadUrl('imports', result.rejectsKey, {
-      expiresInSeconds: expiresIn,
-      fileName: `import-${job.id}-rejected.csv`,
-    });
-    return { url, expiresAt: new Date(Date.now() + expiresIn * 1000).toISOString(), rows: result.failed + result.skipped };
+  rejects(data: ImportRejectsV1, context: CommandContext): Promise<RowsLink> {
+    return this.rowsLink(data, context, 'rejected');
   }
 
   @CommandHandler(importRepairsV1)
-  async repairs(data: ImportRepairsV1, context: CommandContext): Promise<{ url: string; expiresAt: string; rows: number }> {
+  repairs(data: ImportRepairsV1, context: CommandContext): Promise<RowsLink> {
+    return this.rowsLink(data, context, 'repaired');
+  }
+
+  /** A short-lived link to the rejected or repaired rows of an import, and how many there are. */
+  private async rowsLink(data: ImportRejectsV1, context: CommandContext, which: 'rejected' | 'repaired'): Promise<RowsLink> {
     const job = await this.jobs.find(this.ds.manager, this.imports.definition, context.workspaceId, data.id);
     if (!job) throw new DomainError(ErrorCode.NotFound, `import ${data.id} not found`);
     const result = job.result;
-    if (!result?.repairsKey)
-      throw new DomainError(ErrorCode.NotFound, `import ${data.id} has no repaired rows${job.status === 'succeeded' ? '' : ` (it is ${job.status})`}`);
+    const key = which === 'rejected' ? result?.rejectsKey : result?.repairsKey;
+    if (!result || !key)
+      throw new DomainError(ErrorCode.NotFound, `import ${data.id} has no ${which} rows${job.status === 'succeeded' ? '' : ` (it is ${job.status})`}`);
     const expiresIn = data.expiresInSeconds ?? 900;
-    const url = await this.storage.presignedDownloadUrl('imports', result.repairsKey, {
-      expiresInSeconds: expiresIn,
-      fileName: `import-${job.id}-repaired.csv`,
-    });
-    return { url, expiresAt: new Date(Date.now() + expiresIn * 1000).toISOString(), rows: result.repaired };
+    const url = await this.storage.presignedDownloadUrl('imports', key, { expiresInSeconds: expiresIn, fileName: `import-${job.id}-${which}.csv` });
+    const rows = which === 'rejected' ? result.failed + result.skipped : result.repaired;
+    return { url, expiresAt: new Date(Date.now() + expiresIn * 1000).toISOString(), rows };
   }
 }

@@ -54,10 +54,15 @@ export function queryParamsOf(controller: object, handler: (...args: never[]) =>
  */
 @Injectable()
 export class QueryParamsInterceptor implements NestInterceptor {
+  /** Each handler's parameters, read from its metadata once. */
+  private readonly allowedOf = new WeakMap<object, string[]>();
+
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
     const req = context.switchToHttp().getRequest<Request>();
-    const allowed = queryParamsOf(context.getClass(), context.getHandler() as (...args: never[]) => unknown);
+    const handler = context.getHandler() as (...args: never[]) => unknown;
+    let allowed = this.allowedOf.get(handler);
+    if (!allowed) this.allowedOf.set(handler, (allowed = queryParamsOf(context.getClass(), handler)));
     for (const [name, value] of Object.entries((req.query ?? {}) as Record<string, unknown>)) {
       if (!allowed.includes(name)) {
         const takes = allowed.length ? `it takes ${allowed.join(', ')}` : 'it takes none';

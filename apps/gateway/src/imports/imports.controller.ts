@@ -22,6 +22,8 @@ import { QueryParams } from '../http/query-params.js';
 import { receiveUpload } from './upload.js';
 
 const TEXT_FIELDS = ['listId', 'mode', 'delimiter', 'quotes'] as const;
+/** Every field a multipart form or the query string of a text/csv upload may carry. */
+const FORM_FIELDS: readonly string[] = [...TEXT_FIELDS, 'mapping', 'dryRun'];
 /** What a caller may send as JSON; the command's other fields (source, protectOptOuts, snapshotFirst) are for the backups service alone. */
 const JSON_FIELDS = ['listId', 'mode', 'objectKey', 'mapping', 'dryRun', 'delimiter', 'quotes'];
 /** Fields of the command that only other services set. */
@@ -43,7 +45,7 @@ function jsonCommandOf(body: unknown): Record<string, unknown> {
 function commandOf(fields: Record<string, string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const name of Object.keys(fields)) {
-    if (![...TEXT_FIELDS, 'mapping', 'dryRun'].includes(name)) {
+    if (!FORM_FIELDS.includes(name)) {
       throw validationFailed(name, 'is not a field of an import', `unknown field "${name}"`);
     }
   }
@@ -94,7 +96,7 @@ export class ImportsController {
       'text/csv: the file as the body, the same fields as query parameters. application/json: as below, with the objectKey of an earlier upload.',
     ...bodyOf('StartImportV1', ...INTERNAL_FIELDS),
   })
-  @QueryParams(...TEXT_FIELDS, 'mapping', 'dryRun')
+  @QueryParams(...FORM_FIELDS)
   async start(
     @CurrentCaller() caller: Caller,
     @Req() req: Request,

@@ -1,11 +1,8 @@
-import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { command } from '../../message.js';
+import { ImportRejectsV1 } from '../contacts.import.rejects.v1/index.js';
 
 /** A short-lived download link to the rows a lenient import repaired (row number, repair, values as imported). */
-export class ImportRepairsV1 {
-  @IsUUID() id!: string;
-  @IsOptional() @IsInt() @Min(60) @Max(86_400) expiresInSeconds?: number;
-}
+export class ImportRepairsV1 extends ImportRejectsV1 {}
 
 export const importRepairsV1 = command<ImportRepairsV1, { url: string; expiresAt: string; rows: number }>(
   'contacts.import.repairs.v1',
