@@ -5,6 +5,7 @@ import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ClientProxyFactory, MessagePattern, Payload, Transport, type ClientProxy } from '@nestjs/microservices';
 import { natsServers } from './nats.js';
 import { firstValueFrom, timeout } from 'rxjs';
+import { MAX_MESSAGE_BYTES } from './message-size.js';
 
 export const COMMAND_HANDLER = 'custodian:command-handler';
 
@@ -21,10 +22,9 @@ function commandLogger(subject: string): Logger {
   return logger;
 }
 
-/** The largest reply a command answers: under NATS's default payload limit of 1 MiB, with room for the transport's wrapping. */
-export const MAX_REPLY_BYTES = 900 * 1024;
-/** The largest request a command sends, for the same reason: NATS would refuse it, and the sender would hear only that no answer came. */
-export const MAX_REQUEST_BYTES = 900 * 1024;
+/** The largest reply a command answers, and the largest request it sends (see MAX_MESSAGE_BYTES). */
+export const MAX_REPLY_BYTES = MAX_MESSAGE_BYTES;
+export const MAX_REQUEST_BYTES = MAX_MESSAGE_BYTES;
 
 /**
  * Marks a method as the handler of a command. The payload is validated against the contract's

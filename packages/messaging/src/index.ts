@@ -2,6 +2,7 @@ export * from './commands.js';
 export * from './event-consumer.js';
 export * from './handler-check.js';
 export * from './messaging-tables.migration.js';
+export * from './message-size.js';
 export * from './messaging.module.js';
 export * from './nats.js';
 export * from './on-event.js';

@@ -14,9 +14,10 @@ import { metrics } from '@custodian/observability';
 import { channelOf, notifyOnCommit } from '@custodian/persistence';
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { MAX_MESSAGE_BYTES } from './message-size.js';
 
-/** The largest event envelope recorded: under NATS's default payload limit of 1 MiB, with room for headers. */
-export const MAX_EVENT_BYTES = 900 * 1024;
+/** The largest event recorded (see MAX_MESSAGE_BYTES). */
+export const MAX_EVENT_BYTES = MAX_MESSAGE_BYTES;
 
 /**
  * Writes an event in the caller's transaction. Nothing is published here: the relay publishes
