@@ -20,6 +20,7 @@ import { DatasetExportJob } from './datasets/dataset-export-job.js';
 import { DatasetsHandlers } from './datasets/datasets.handlers.js';
 import { FieldDefinitions } from './fields/field-definitions.js';
 import { FieldsHandlers } from './fields/fields.handlers.js';
+import { ImportFilesSweeper } from './imports/import-files-sweeper.js';
 import { ImportJob } from './imports/import-job.js';
 import { ImportsHandlers } from './imports/imports.handlers.js';
 import { CONTACTS_JOBS } from './jobs/job-providers.js';
@@ -74,6 +75,7 @@ export class AppModule {
         BackupPolicy,
         ListSnapshots,
         ImportJob,
+        ImportFilesSweeper,
         BulkArchiveJob,
         DatasetExportJob,
         ...CONTACTS_JOBS.providers,

@@ -1,4 +1,4 @@
-import { CommonEnv, Duration, HOUR, SECOND } from '@custodian/config';
+import { CommonEnv, DAY, Duration, HOUR, SECOND } from '@custodian/config';
 import { IsInt, Matches, Max, Min } from 'class-validator';
 import { FIELD_HARD_LIMIT } from './fields/field-limits.js';
 
@@ -18,6 +18,10 @@ export class ContactsEnv extends CommonEnv {
   @Duration() CONTACTS_JOB_LEASE: number = 30 * SECOND;
   @IsInt() @Min(1) @Max(16) CONTACTS_JOB_CONCURRENCY: number = 2;
   @IsInt() @Min(1) CONTACTS_EVENT_MAX_DELIVER: number = 5;
+  /** How long the files of an ended import (the upload, its rejected and repaired rows) are kept. */
+  @Duration() CONTACTS_IMPORT_FILES_RETENTION: number = 7 * DAY;
+  /** How often the import files past their retention are looked for. */
+  @Duration() CONTACTS_SWEEP_INTERVAL: number = HOUR;
   /** Custom fields a workspace may define (restores may go past it, up to the hard limit of 1,600). */
   @IsInt() @Min(1) @Max(FIELD_HARD_LIMIT) CONTACTS_FIELD_LIMIT: number = 500;
   /** Longest custom field value a write accepts, in characters. */

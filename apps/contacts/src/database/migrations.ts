@@ -5,6 +5,7 @@ import { MembershipWithoutForeignKeys1763800000300 } from '../migrations/003-mem
 import { CustomFieldNames1763800000400 } from '../migrations/004-custom-field-names.js';
 import { FieldDefinitions1763800000500 } from '../migrations/005-field-definitions.js';
 import { AccountContactsIndex1763800000600 } from '../migrations/006-account-contacts-index.js';
+import { ImportFileRemovals1763800000700 } from '../migrations/007-import-file-removals.js';
 
 export const SCHEMA = 'contacts';
 /** In order; a new one is appended, an applied one is never edited. */
@@ -16,4 +17,5 @@ export const MIGRATIONS = [
   CustomFieldNames1763800000400,
   FieldDefinitions1763800000500,
   AccountContactsIndex1763800000600,
+  ImportFileRemovals1763800000700,
 ];

@@ -8,6 +8,7 @@ import { ContactsEnv } from '../config.js';
 import { FieldDefinitions } from '../fields/field-definitions.js';
 import { MIGRATIONS } from '../database/migrations.js';
 import { ListSnapshots } from '../snapshots/list-snapshot.js';
+import { ImportFilesSweeper } from './import-files-sweeper.js';
 import { ImportJob, type ImportParams } from './import-job.js';
 
 const COMPLETED = 'events.contacts.import.completed.v1';
@@ -405,5 +406,33 @@ describe('the import job, on the real database and S3 server', () => {
       await other.release();
       await running?.catch(() => undefined);
     }
+  });
+  it("schedules an ended import's files for removal in the job's final transaction, and the sweeper removes them once their time comes, never a backup", async () => {
+    const ws = uniqueWorkspace('imp');
+    const listId = await newList(ws);
+    const { job, result } = await runImport(ws, listId, 'email\nnot-an-email\nok@example.com\n');
+    expect(result.rejectsKey).toEqual(expect.any(String));
+    const [scheduled] = (await stack.ds.query("select keys, remove_after > now() + interval '6 days' as later from import_file_removal where job_id = $1", [
+      job.id,
+    ])) as { keys: string[]; later: boolean }[];
+    expect(scheduled).toMatchObject({ later: true });
+    expect(scheduled!.keys).toEqual([job.params.objectKey, result.rejectsKey, result.rejectsKey!.replace('-rejected', '-repaired')]);
+    expect((await objectKeys(stack, 'imports', `${ws}/`)).sort()).toEqual([job.params.objectKey, result.rejectsKey].sort());
+
+    // A backup restored by an import stays: only the import's own files are listed.
+    const backupKey = objectKey(ws, 'backups', randomUUID(), 'csv');
+    await putObject(stack, 'backups', backupKey, 'email\nb@example.com\n');
+    const restore = await runImport(ws, listId, null, { objectKey: backupKey, source: 'backups' });
+    const [restoreFiles] = (await stack.ds.query('select keys from import_file_removal where job_id = $1', [restore.job.id])) as { keys: string[] }[];
+    expect(restoreFiles!.keys.some((k) => k.includes('/backups/'))).toBe(false);
+
+    const sweeper = new ImportFilesSweeper(stack.ds, stack.storage, new ContactsEnv(), createLogger('contacts', 'silent'));
+    await stack.ds.query("update import_file_removal set remove_after = now() - interval '1 second' where job_id = any($1::uuid[])", [
+      [job.id, restore.job.id],
+    ]);
+    expect(await sweeper.sweep()).toBeGreaterThanOrEqual(2);
+    expect(await objectKeys(stack, 'imports', `${ws}/`)).toEqual([]);
+    expect(await objectKeys(stack, 'backups', `${ws}/`)).toEqual([backupKey]);
+    expect(await stack.ds.query('select 1 from import_file_removal where job_id = any($1::uuid[])', [[job.id, restore.job.id]])).toEqual([]);
   });
 });

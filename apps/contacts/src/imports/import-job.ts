@@ -13,6 +13,17 @@ import { FIELD_HARD_LIMIT } from '../fields/field-limits.js';
 import { FieldDefinitions, fieldsBytesSql } from '../fields/field-definitions.js';
 import { copyLine, mapColumns, MappingError, toImportRow, type ColumnTarget } from './column-mapping.js';
 
+/**
+ * Where an import's rejected and repaired rows are written (whether or not there are any): dated
+ * by the request, so every attempt writes the same keys and the end of the job knows them all.
+ */
+export function importFileKeys(workspaceId: string, jobId: string, requestedAt: Date): { rejected: string; repaired: string } {
+  return {
+    rejected: objectKey(workspaceId, 'imports', `${jobId}-rejected`, 'csv', requestedAt),
+    repaired: objectKey(workspaceId, 'imports', `${jobId}-repaired`, 'csv', requestedAt),
+  };
+}
+
 /** What an import job is asked to do (stored as the job's params). */
 export interface ImportParams {
   listId: string;
@@ -189,8 +200,9 @@ export class ImportJob {
     await runner.connect();
     let result: ImportResult | undefined;
     let snapshot: PendingSnapshot | undefined;
-    const rejects = new RejectsFile(this.storage, objectKey(params.context.workspaceId, 'imports', `${job.id}-rejected`, 'csv'));
-    const repairs = new RejectsFile(this.storage, objectKey(params.context.workspaceId, 'imports', `${job.id}-repaired`, 'csv'), 'repair');
+    const files = importFileKeys(params.context.workspaceId, job.id, new Date(job.requestedAt));
+    const rejects = new RejectsFile(this.storage, files.rejected);
+    const repairs = new RejectsFile(this.storage, files.repaired, 'repair');
     let committing = false;
     try {
       await runner.startTransaction();
@@ -251,9 +263,10 @@ export class ImportJob {
     return result!;
   }
 
-  /** Final events, in the transaction that ends the job. */
+  /** Final events, and when the import's files are removed, in the transaction that ends the job. */
   private async onFinished(em: EntityManager, job: FinishedJob<ImportParams, ImportResult>): Promise<void> {
     const params = job.params;
+    await this.scheduleFileRemoval(em, job);
     const context = { ...params.context, correlationId: job.correlationId ?? params.context.correlationId };
     if (job.status === 'succeeded' && job.result) {
       const r = job.result;
@@ -279,6 +292,20 @@ export class ImportJob {
         message: job.error?.message ?? job.status,
       });
     }
+  }
+
+  /**
+   * The upload (never a backup a restore read) and the rejected and repaired rows, whether or not
+   * they were written (a failed attempt may have left one), go after CONTACTS_IMPORT_FILES_RETENTION.
+   */
+  private async scheduleFileRemoval(em: EntityManager, job: FinishedJob<ImportParams, ImportResult>): Promise<void> {
+    const files = importFileKeys(job.workspaceId, job.id, new Date(job.requestedAt));
+    const keys = [...(job.params.source === 'backups' ? [] : [job.params.objectKey]), files.rejected, files.repaired];
+    await em.query(
+      `insert into import_file_removal (job_id, workspace_id, keys, remove_after) values ($1, $2, $3, now() + make_interval(secs => $4))
+       on conflict (job_id) do nothing`,
+      [job.id, job.workspaceId, keys, this.env.CONTACTS_IMPORT_FILES_RETENTION / 1000],
+    );
   }
 
   /** Locks the list: a deletion or another import of it waits for this one. */

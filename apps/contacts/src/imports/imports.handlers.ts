@@ -96,6 +96,9 @@ export class ImportsHandlers {
     if (!job) throw new DomainError(ErrorCode.NotFound, `import ${data.id} not found`);
     const result = job.result;
     const key = which === 'rejected' ? result?.rejectsKey : result?.repairsKey;
+    const [kept] = (await this.ds.query('select 1 from import_file_removal where job_id = $1', [job.id])) as unknown[];
+    if (key && !kept)
+      throw new DomainError(ErrorCode.NotFound, `the ${which} rows of import ${data.id} were removed with its files, some time after the import ended`);
     if (!result || !key)
       throw new DomainError(ErrorCode.NotFound, `import ${data.id} has no ${which} rows${job.status === 'succeeded' ? '' : ` (it is ${job.status})`}`);
     const expiresIn = data.expiresInSeconds ?? 900;
